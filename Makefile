@@ -1,0 +1,60 @@
+# Brújula: `make run` starts the bot with its web chat, `make test` runs every check. Both set themselves up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Rasa 3.6 needs Python 3.10 (not 3.11): take the first python3.10 that really is 3.10.
+PYTHON310 ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+MODEL := models/brujula.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(wildcard bot/nlu/*.py)
+export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONHASHSEED := 0
+
+.PHONY: help install run shell train test lint typecheck pytest validate conversation-test eval clean
+
+help: ## List the commands
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements.lock
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found (Rasa 3.6 needs it): install it, e.g. 'apt-get install python3.10' or pyenv"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON310) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==24.0
+	$(BIN)/pip install --quiet --no-deps -r requirements.lock
+	touch $@
+
+install: $(BIN)/.installed ## Create .venv and install the pinned dependencies
+
+$(MODEL): $(BIN)/.installed $(TRAINING_INPUTS)
+	$(BIN)/rasa train --fixed-model-name brujula --out models
+
+train: $(MODEL) ## Train the model (only when data/, config.yml or domain.yml changed)
+
+run: $(MODEL) ## Run the bot: web chat and REST API on http://localhost:5005 (SQLite, no other server)
+	$(BIN)/python -m bot.run
+
+shell: $(MODEL) ## Chat with the bot in this terminal
+	$(BIN)/python -m bot.run --shell
+
+lint: $(BIN)/.installed ## ruff and mypy
+	$(BIN)/ruff check bot actions tests scripts
+	$(BIN)/mypy bot actions
+
+pytest: $(BIN)/.installed
+	$(BIN)/pytest -q
+
+validate: $(BIN)/.installed ## rasa data validate (fails on any warning)
+	$(BIN)/python scripts/validate.py
+
+conversation-test: $(MODEL) ## Conversation tests (tests/test_*.yml), failing on any prediction error
+	$(BIN)/rasa test core --model $(MODEL) --stories tests/ --fail-on-prediction-errors --out results/core
+
+test: install lint pytest validate train conversation-test ## Every check: lint, unit tests, data validation, training, conversation tests
+
+eval: $(MODEL) ## Intent and language accuracy per language (dev_eval and held-out), with langdetect as baseline
+	$(BIN)/python scripts/evaluate.py
+
+clean: ## Remove the model, results and local state
+	rm -rf models results .state .rasa

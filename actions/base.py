@@ -1,0 +1,64 @@
+"""What every Brújula action shares: reading the turn from the tracker and writing the reply."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot import content
+from bot.dialogue import Dialogue, Turn, resume_pending_topic
+from bot.input_check import InputProblem
+from bot.language import Detection
+
+logger = logging.getLogger(__name__)
+
+
+def turn_from_tracker(tracker: Tracker) -> Turn:
+    """The latest user message, as :mod:`bot.dialogue` reads it."""
+    latest: Dict[Text, Any] = tracker.latest_message or {}
+    metadata = latest.get("metadata") or {}
+    return Turn(
+        intent=(latest.get("intent") or {}).get("name") or "",
+        text=latest.get("text") or "",
+        entities=latest.get("entities") or [],
+        detection=Detection.from_parse_result(latest.get("language")),
+        input_problem=latest.get("input_problem"),
+        slots=tracker.current_slot_values(),
+        language_hint=metadata.get("language_hint") if isinstance(metadata, dict) else None,
+    )
+
+
+def send(dispatcher: CollectingDispatcher, dialogue: Dialogue) -> List[EventType]:
+    reply = dialogue.reply()
+    for message in reply.messages:
+        dispatcher.utter_message(**message.as_dict())
+    return [SlotSet(name, value) for name, value in reply.slots.items()]
+
+
+class BrujulaAction(Action):
+    """Base class: builds a :class:`Dialogue` for the turn and lets the subclass fill it."""
+
+    action_name: str = ""
+    # Menus and confirmations must not be hijacked by a pending "which country?" question.
+    resumes_pending_topic = True
+
+    def name(self) -> Text:
+        return self.action_name
+
+    def respond(self, dialogue: Dialogue) -> None:
+        raise NotImplementedError
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        dialogue = Dialogue(turn_from_tracker(tracker), content.current())
+        if dialogue.turn.input_problem == InputProblem.TOO_LONG.value:
+            dialogue.say(dialogue.text("too_long"))
+        if not (self.resumes_pending_topic and resume_pending_topic(dialogue)):
+            self.respond(dialogue)
+        return send(dispatcher, dialogue)

@@ -1,0 +1,50 @@
+"""Greeting, goodbye, thanks, the menus and numbered choices."""
+
+from __future__ import annotations
+
+from actions.base import BrujulaAction
+from bot import dialogue as dlg
+
+
+class ActionGreet(BrujulaAction):
+    action_name = "action_greet"
+
+    def respond(self, dialogue: dlg.Dialogue) -> None:
+        dlg.greet(dialogue)
+
+
+class ActionGoodbye(BrujulaAction):
+    action_name = "action_goodbye"
+
+    def respond(self, dialogue: dlg.Dialogue) -> None:
+        dlg.goodbye(dialogue)
+
+
+class ActionThank(BrujulaAction):
+    action_name = "action_thank"
+
+    def respond(self, dialogue: dlg.Dialogue) -> None:
+        dlg.thank(dialogue)
+
+
+class ActionMainMenu(BrujulaAction):
+    action_name = "action_main_menu"
+    resumes_pending_topic = False
+
+    def respond(self, dialogue: dlg.Dialogue) -> None:
+        dlg.main_menu(dialogue)
+
+
+class ActionChooseOption(BrujulaAction):
+    action_name = "action_choose_option"
+    resumes_pending_topic = False
+
+    def respond(self, dialogue: dlg.Dialogue) -> None:
+        dlg.choose_option(dialogue)
+
+
+class ActionFallback(BrujulaAction):
+    action_name = "action_fallback"
+
+    def respond(self, dialogue: dlg.Dialogue) -> None:
+        dlg.fallback(dialogue)

@@ -1,0 +1,1 @@
+"""Brújula's library: the logic that the Rasa actions, NLU components, channels and CLI share."""

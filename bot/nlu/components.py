@@ -1,0 +1,166 @@
+"""Brújula's custom NLU components for Rasa 3.6 (registered with ``DefaultV1Recipe``).
+
+Pipeline order (see ``config.yml``): :class:`InputGuard` first, Rasa's tokenizer, featurizers and
+DIET, then :class:`GazetteerEntityExtractor`, :class:`LanguageAnnotator`, Rasa's
+``FallbackClassifier``, and :class:`IntentRules` last.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot import content, gazetteer, language
+from bot.input_check import BLOCKING_PROBLEMS, InputProblem, check_input
+from bot.safety import looks_like_emergency
+
+logger = logging.getLogger(__name__)
+
+INPUT_PROBLEM = "input_problem"
+LANGUAGE = "language"
+FALLBACK_INTENT = "nlu_fallback"
+CHOOSE_OPTION_INTENT = "choose_option"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+EMERGENCY_INTENT = "report_emergency"
+
+# "2", "2.", "#2", "opcion 2", "option 2", "opção 2", "opsyon 2", "no 2"
+OPTION_PATTERN = re.compile(
+    r"^\s*(?:(?:opci[oó]n|option|op[cç][aã]o|opsyon|n[uú]mero|number|nimewo|nro|no)\.?\s*)?#?\s*(\d{1,2})\s*[.)]?\s*$",
+    re.IGNORECASE,
+)
+
+
+class _Stateless(GraphComponent):
+    """Common constructor for components without training or persisted state."""
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.component_config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        return cls(config)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class InputGuard(_Stateless):
+    """Flags empty, emoji-only, unreadable and over-long messages, and shortens the latter.
+
+    Runs before tokenization so that a 10,000-character paste or binary junk never reaches DIET whole.
+    """
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            result = check_input(message.get(TEXT) or "")
+            if result.problem is not InputProblem.NONE:
+                message.set(INPUT_PROBLEM, result.problem.value, add_to_output=True)
+            if result.text != message.get(TEXT):
+                message.set(TEXT, result.text)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class GazetteerEntityExtractor(_Stateless):
+    """Adds ``country`` (ISO 3166 alpha-2, from names and nationalities) and ``city`` entities."""
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        try:
+            snapshot = content.current()
+        except content.ContentError as error:
+            logger.error("Gazetteer unavailable: %s", error)
+            return messages
+        for message in messages:
+            found = gazetteer.find(message.get(TEXT) or "", snapshot)
+            entities = list(message.get(ENTITIES, []))
+            for match in found:
+                entities.append(
+                    {
+                        "entity": match.entity,
+                        "value": match.value,
+                        "start": match.start,
+                        "end": match.end,
+                        "text": match.text,
+                        "confidence_entity": 1.0,
+                        "extractor": self.__class__.__name__,
+                        **({"country": match.country} if match.entity == "city" else {}),
+                    }
+                )
+            message.set(ENTITIES, entities, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class LanguageAnnotator(_Stateless):
+    """Adds ``"language": {"code": ..., "confidence": ...}`` to the parse result."""
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            detection = language.detect(message.get(TEXT) or "")
+            message.set(LANGUAGE, detection.as_parse_result(), add_to_output=True)
+            if detection.unsupported_script and not message.get(INPUT_PROBLEM):
+                message.set(INPUT_PROBLEM, InputProblem.UNSUPPORTED_LANGUAGE.value, add_to_output=True)
+        return messages
+
+
+def _set_intent(message: Message, name: str, confidence: float = 1.0) -> None:
+    message.set(INTENT, {"name": name, "confidence": confidence}, add_to_output=True)
+    ranking: List[Dict[Text, Any]] = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+    message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": confidence}, *ranking], add_to_output=True)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class IntentRules(_Stateless):
+    """Deterministic corrections after the statistical classifier.
+
+    * a bare number ("2", "opcion 2") is a menu choice: ``choose_option`` with an ``option`` entity;
+    * unusable input (empty, emoji only, binary, unsupported script) is ``nlu_fallback``;
+    * the trained ``out_of_scope`` examples are reported as ``nlu_fallback``;
+    * a message that the classifier could not place but that names a danger (kidnapping,
+      trafficking...) is ``report_emergency``: safety first.
+    """
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            option = OPTION_PATTERN.match(text)
+            intent: Optional[Dict[Text, Any]] = message.get(INTENT)
+            name = (intent or {}).get("name")
+            confidence = float((intent or {}).get("confidence") or 0.0)
+            if message.get(INPUT_PROBLEM) in BLOCKING_PROBLEMS:
+                _set_intent(message, FALLBACK_INTENT)
+            elif option:
+                _set_intent(message, CHOOSE_OPTION_INTENT)
+                entities = list(message.get(ENTITIES, []))
+                entities.append(
+                    {
+                        "entity": "option",
+                        "value": str(int(option.group(1))),
+                        "start": option.start(1),
+                        "end": option.end(1),
+                        "confidence_entity": 1.0,
+                        "extractor": self.__class__.__name__,
+                    }
+                )
+                message.set(ENTITIES, entities, add_to_output=True)
+            elif (name in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT) or confidence < 0.5) and looks_like_emergency(text):
+                _set_intent(message, EMERGENCY_INTENT, 0.9)
+            elif name == OUT_OF_SCOPE_INTENT:
+                _set_intent(message, FALLBACK_INTENT, confidence)
+        return messages

@@ -1,0 +1,28 @@
+"""Small text helpers shared by language detection, the gazetteer and the dialogue."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, the way many people type on a phone ("migración" -> "migracion")."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """Letter-only tokens of ``text`` after :func:`fold`."""
+    return _WORD.findall(fold(text))
+
+
+def latin_share(text: str) -> float:
+    """Share of the letters in ``text`` that are Latin script (1.0 when there are no letters)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return 1.0
+    latin = sum(1 for ch in letters if "LATIN" in unicodedata.name(ch, ""))
+    return latin / len(letters)

@@ -1,0 +1,110 @@
+"""A tracker store that can forget a person completely.
+
+It wraps one of Rasa's own stores (SQL for SQLite or PostgreSQL, in-memory, Redis) and delegates to
+it. When an action has set the ``erase_requested`` slot (the user confirmed "delete my data"), the
+save that ends that turn deletes every stored event of the conversation instead of writing, and runs
+the registered erase hooks. Erasing at save time, inside the Rasa server, means the turn's own
+events cannot be written back afterwards.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Iterable, Optional, Text
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import (
+    InMemoryTrackerStore,
+    RedisTrackerStore,
+    SQLTrackerStore,
+    TrackerStore,
+    create_tracker_store,
+)
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.dialogue import ERASE_REQUESTED
+from bot.privacy import run_erase_hooks
+
+logger = logging.getLogger(__name__)
+
+
+def erase_requested(tracker: DialogueStateTracker) -> bool:
+    """True when the latest turn asked to erase the conversation."""
+    for event in reversed(tracker.events):
+        if isinstance(event, SlotSet) and event.key == ERASE_REQUESTED:
+            return bool(event.value)
+        if getattr(event, "type_name", None) == "user":
+            return False
+    return False
+
+
+class PrivacyTrackerStore(TrackerStore):
+    """Delegates to ``backend`` (a tracker-store endpoint config) and erases on request.
+
+    endpoints.yml::
+
+        tracker_store:
+          type: bot.tracker_store.PrivacyTrackerStore
+          backend: {type: sql, dialect: sqlite, db: .state/trackers.db}
+    """
+
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        host: Optional[Text] = None,
+        event_broker: Optional[EventBroker] = None,
+        backend: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(domain, event_broker, **kwargs)
+        backend = dict(backend or {"type": "in_memory"})
+        store_type = backend.pop("type", "in_memory")
+        url = backend.pop("url", host)
+        if store_type == "in_memory":
+            self.backend: TrackerStore = InMemoryTrackerStore(domain, event_broker=event_broker)
+        else:
+            config = EndpointConfig(url=url, type=store_type, **backend)
+            self.backend = create_tracker_store(config, domain, event_broker)
+        logger.info("Tracker store: %s behind PrivacyTrackerStore", self.backend.__class__.__name__)
+
+    @property
+    def domain(self) -> Domain:
+        return self.backend.domain
+
+    @domain.setter
+    def domain(self, domain: Optional[Domain]) -> None:
+        self.backend.domain = domain or Domain.empty()
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        if erase_requested(tracker):
+            await self.erase(tracker.sender_id)
+            return
+        await self.backend.save(tracker)
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        return await self.backend.retrieve(sender_id)
+
+    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+        return await self.backend.retrieve_full_tracker(conversation_id)
+
+    async def keys(self) -> Iterable[Text]:
+        return await self.backend.keys()
+
+    async def erase(self, sender_id: Text) -> None:
+        """Delete every stored event of ``sender_id`` in the backend, then run the erase hooks."""
+        backend = self.backend
+        if isinstance(backend, SQLTrackerStore):
+            with backend.session_scope() as session:
+                session.query(backend.SQLEvent).filter(backend.SQLEvent.sender_id == sender_id).delete()
+                session.commit()
+        elif isinstance(backend, InMemoryTrackerStore):
+            backend.store.pop(sender_id, None)
+        elif isinstance(backend, RedisTrackerStore):
+            backend.red.delete(backend.key_prefix + sender_id)
+        else:
+            raise NotImplementedError(f"cannot erase from {backend.__class__.__name__}")
+        await run_erase_hooks(sender_id)
+        logger.info("Erased a conversation on the user's request")
