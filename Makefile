@@ -49,7 +49,7 @@ validate: $(BIN)/.installed ## rasa data validate (fails on any warning)
 	$(BIN)/python scripts/validate.py
 
 conversation-test: $(MODEL) ## Conversation tests (tests/test_*.yml), failing on any prediction error
-	$(BIN)/rasa test core --model $(MODEL) --stories tests/ --fail-on-prediction-errors --out results/core
+	$(BIN)/rasa test core --model $(MODEL) --stories tests/ --fail-on-prediction-errors --e2e --out results/core
 
 test: install lint pytest validate train conversation-test ## Every check: lint, unit tests, data validation, training, conversation tests
 

@@ -72,7 +72,7 @@ class Detection:
         }
 
     @classmethod
-    def from_parse_result(cls, data: Mapping[str, object] | None) -> "Detection | None":
+    def from_parse_result(cls, data: Mapping[str, object] | None) -> Detection | None:
         """Rebuild a detection from the ``language`` field of a parse result (as actions receive it)."""
         if not data:
             return None
@@ -165,7 +165,8 @@ def _langdetect_vote(text: str) -> dict[str, float]:
 
 @functools.lru_cache(maxsize=1)
 def _langid_model():  # type: ignore[no-untyped-def]
-    from langid.langid import LanguageIdentifier as LangId, model
+    from langid.langid import LanguageIdentifier as LangId
+    from langid.langid import model
 
     identifier = LangId.from_modelstring(model, norm_probs=True)
     identifier.set_languages(list(SUPPORTED))
@@ -185,7 +186,7 @@ class LanguageIdentifier:
         self.model = model
 
     @classmethod
-    def from_training_data(cls, nlu_dir: Path | None = None) -> "LanguageIdentifier":
+    def from_training_data(cls, nlu_dir: Path | None = None) -> LanguageIdentifier:
         return cls(NaiveBayesLanguageModel(load_examples(nlu_dir or paths.nlu_dir())))
 
     def detect(self, text: str) -> Detection:

@@ -1,0 +1,1 @@
+"""Brújula's Rasa input channels: WhatsApp (Twilio), Telegram, web chat."""
