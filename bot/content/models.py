@@ -111,7 +111,7 @@ def _coordinate(value: Any, name: str, limit: int) -> float:
             value = float(text)
         except ValueError:
             raise ValueError(problem) from None
-    if not isinstance(value, (int, float)):
+    if not isinstance(value, int | float):
         raise ValueError(problem)
     number = float(value)
     if not -limit <= number <= limit:
@@ -209,7 +209,9 @@ class Country(Strict):
             raise ValueError(f"must be 4 numbers [west, south, east, north], got {shown(value)}")
         west, south, east, north = value
         if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-            raise ValueError(f"must be [west, south, east, north] with west < east and south < north, got {shown(value)}")
+            raise ValueError(
+                f"must be [west, south, east, north] with west < east and south < north, got {shown(value)}"
+            )
         return value
 
 

@@ -1,7 +1,9 @@
 """Loads ``content/`` into an immutable :class:`Content` snapshot and keeps the last good one.
 
 A broken edit never takes the bot down: :class:`ContentStore` keeps serving the last snapshot that
-loaded cleanly and remembers the error (file, line, field) for staff to see.
+loaded cleanly and remembers the errors (file, line, field) for staff to see. :meth:`ContentStore.watch`
+starts a background thread that notices an edit within a second or two, so a refused edit is logged
+at once rather than at the next user message.
 """
 
 from __future__ import annotations
@@ -13,27 +15,27 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
-
-import yaml
-from pydantic import ValidationError
+from typing import Any, Sequence
 
 from bot import paths
+from bot.content.check import Problem, Report, check
 from bot.content.models import (
     LANGUAGES,
-    CitiesFile,
     City,
-    CountriesFile,
     Country,
     CountryEmergency,
     EmergencyFile,
     EmergencyNumber,
     MenuFile,
+    Organisation,
+    Place,
+    PlaceType,
+    Service,
     Sourced,
     TopicAnswer,
     TopicFile,
-    UiFile,
 )
+from bot.text import fold
 
 logger = logging.getLogger(__name__)
 
@@ -41,33 +43,24 @@ STALE_AFTER_DAYS = 365
 
 
 class ContentError(Exception):
-    """A content file that cannot be used, with where the problem is."""
+    """A content file that cannot be used, with where the problem is.
 
-    def __init__(self, path: Path, message: str, line: int | None = None, field_name: str | None = None) -> None:
+    ``problems`` holds every error found in the same check (the message shows the first one).
+    """
+
+    def __init__(self, path: Path, message: str, line: int | None = None, field_name: str | None = None,
+                 problems: Sequence[Problem] = ()) -> None:
         self.path, self.line, self.field_name, self.message = path, line, field_name, message
+        self.problems = list(problems)
         where = f"{path}:{line}" if line else str(path)
         what = f" {field_name}:" if field_name else ""
-        super().__init__(f"{where}{what} {message}")
+        more = f" (and {len(self.problems) - 1} more problems)" if len(self.problems) > 1 else ""
+        super().__init__(f"{where}{what} {message}{more}")
 
-
-def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        raise ContentError(path, f"YAML syntax: {error.problem}", line=mark.line + 1 if mark else None) from error
-
-
-def _parse(path: Path, model: type, data: Any) -> Any:
-    if isinstance(data, dict):
-        # Top-level keys starting with "x-" only hold YAML anchors for reuse (see emergency.yml).
-        data = {key: value for key, value in data.items() if not str(key).startswith("x-")}
-    try:
-        return model.parse_obj(data if data is not None else {})
-    except ValidationError as error:
-        first = error.errors()[0]
-        field_name = ".".join(str(part) for part in first["loc"])
-        raise ContentError(path, first["msg"], field_name=field_name) from error
+    @classmethod
+    def from_problems(cls, problems: Sequence[Problem]) -> ContentError:
+        first = problems[0]
+        return cls(Path(first.path), first.message, first.line, first.field, problems)
 
 
 @dataclass(frozen=True)
@@ -100,6 +93,11 @@ class Content:
     version: str
     loaded_at: float
     files: tuple[Path, ...] = field(default=())
+    places: tuple[Place, ...] = field(default=())
+    place_types: dict[str, PlaceType] = field(default_factory=dict)
+    services: dict[str, Service] = field(default_factory=dict)
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+    warnings: tuple[Problem, ...] = field(default=())
 
     def text(self, key: str, language: str, **values: Any) -> str:
         """A UI message in ``language`` (falling back to Spanish, then English), formatted with ``values``."""
@@ -140,6 +138,41 @@ class Content:
     def emergency_countries(self) -> list[CountryEmergency]:
         return list(self.emergency.countries)
 
+    def city(self, name: str | None, country: str | None = None) -> City | None:
+        """The gazetteer city called ``name`` (its canonical name or an alias; accents and case ignored)."""
+        if not name:
+            return None
+        wanted = fold(name).strip()
+        for city in self.cities:
+            if country and city.country != country:
+                continue
+            if wanted == fold(city.name) or wanted in (fold(alias) for alias in city.aliases):
+                return city
+        return None
+
+    def place_types_for_topic(self, topic: str) -> list[str]:
+        """The place types listed with answers to ``topic`` (see content/place_types.yml)."""
+        return [type_id for type_id, place_type in self.place_types.items() if topic in place_type.topics]
+
+    def default_place_types(self) -> list[str]:
+        return [type_id for type_id, place_type in self.place_types.items() if place_type.default]
+
+    def place_type_label(self, type_id: str, language: str) -> str:
+        place_type = self.place_types.get(type_id)
+        if place_type is None:
+            return type_id
+        return place_type.label.get(language) or place_type.label.get("es") or type_id
+
+    def service_label(self, service_id: str, language: str) -> str:
+        service = self.services.get(service_id)
+        if service is None:
+            return service_id
+        return service.label.get(language) or service.label.get("es") or service_id
+
+    @property
+    def loaded_at_iso(self) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.loaded_at))
+
 
 def _in_language(item: Sourced, translations: dict[str, str], language: str) -> Answer:
     if language in translations:
@@ -162,39 +195,48 @@ def content_hash(root: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def load(root: Path | None = None) -> Content:
-    """Load and validate every content file under ``root``; raise :class:`ContentError` on the first problem."""
-    root = root or paths.content_dir()
-    ui = _parse(root / "ui.yml", UiFile, _read_yaml(root / "ui.yml"))
-    menu = _parse(root / "menu.yml", MenuFile, _read_yaml(root / "menu.yml"))
-    emergency = _parse(root / "emergency.yml", EmergencyFile, _read_yaml(root / "emergency.yml"))
-    countries_file = root / "gazetteer" / "countries.yml"
-    countries = _parse(countries_file, CountriesFile, _read_yaml(countries_file))
-    cities_file = root / "gazetteer" / "cities.yml"
-    cities = _parse(cities_file, CitiesFile, _read_yaml(cities_file))
-    topics: dict[str, TopicFile] = {}
-    for path in sorted((root / "topics").glob("*.yml")):
-        topic = _parse(path, TopicFile, _read_yaml(path))
-        if topic.topic in topics:
-            raise ContentError(path, f"topic {topic.topic!r} is defined twice", field_name="topic")
-        topics[topic.topic] = topic
+def build(report: Report) -> Content:
+    """The :class:`Content` of a report without errors."""
+    if report.errors:
+        raise ContentError.from_problems(report.errors)
+    model = report.model
+    types_file = model("place_types.yml")
+    orgs_file = model("organisations.yml")
+    places: list[Place] = []
+    for _parsed, places_file in report.models_in("places"):
+        places.extend(places_file.places)
     return Content(
-        ui=ui.messages,
-        menu=menu,
-        topics=topics,
-        emergency=emergency,
-        countries={country.code: country for country in countries.countries},
-        cities=list(cities.cities),
-        version=content_hash(root),
+        ui=model("ui.yml").messages,
+        menu=model("menu.yml"),
+        topics={topic_file.topic: topic_file for _parsed, topic_file in report.models_in("topics")},
+        emergency=model("emergency.yml"),
+        countries={country.code: country for country in model("gazetteer/countries.yml").countries},
+        cities=list(model("gazetteer/cities.yml").cities),
+        version=content_hash(report.root),
         loaded_at=time.time(),
-        files=tuple(_content_files(root)),
+        files=tuple(_content_files(report.root)),
+        places=tuple(places),
+        place_types={t.id: t for t in types_file.types} if types_file else {},
+        services={s.id: s for s in types_file.services} if types_file else {},
+        organisations={o.id: o for o in orgs_file.organisations} if orgs_file else {},
+        warnings=tuple(report.warnings),
     )
+
+
+def load(root: Path | None = None, today: date | None = None) -> Content:
+    """Load and check every content file under ``root``; raise :class:`ContentError` listing every error."""
+    return build(check(root or paths.content_dir(), today))
+
+
+Fingerprint = tuple[tuple[str, float, int], ...]
 
 
 class ContentStore:
     """Holds the current :class:`Content` and reloads it when files change.
 
     ``get()`` is cheap: it checks the folder's fingerprint at most every ``check_interval`` seconds.
+    :meth:`watch` does the same check in a background thread, so edits (and refused edits) show up
+    in the log and in :meth:`status` promptly, even when nobody is talking to the bot.
     """
 
     def __init__(self, root: Path | None = None, check_interval: float = 2.0) -> None:
@@ -202,20 +244,34 @@ class ContentStore:
         self.check_interval = check_interval
         self._lock = threading.Lock()
         self._content: Content | None = None
-        self._fingerprint: tuple[tuple[str, float, int], ...] | None = None
+        self._fingerprint: Fingerprint | None = None
         self._last_check = 0.0
         self.last_error: ContentError | None = None
+        self.last_error_at: float | None = None
+        self.reloads = 0
+        self._watcher: threading.Thread | None = None
+        self._stop = threading.Event()
 
-    def _current_fingerprint(self) -> tuple[tuple[str, float, int], ...]:
-        entries: Iterable[Path] = _content_files(self.root)
-        return tuple((str(p), p.stat().st_mtime, p.stat().st_size) for p in entries)
+    def _current_fingerprint(self) -> Fingerprint:
+        entries = []
+        for path in _content_files(self.root):
+            try:
+                stat = path.stat()
+            except OSError:  # deleted between listing and stat: the next check sees the new state
+                continue
+            entries.append((str(path), stat.st_mtime, stat.st_size))
+        return tuple(entries)
 
     def get(self) -> Content:
         now = time.monotonic()
         if self._content is not None and now - self._last_check < self.check_interval:
             return self._content
+        return self.refresh()
+
+    def refresh(self) -> Content:
+        """Reload now if any file changed; return the content to serve (the last good one on errors)."""
         with self._lock:
-            self._last_check = now
+            self._last_check = time.monotonic()
             fingerprint = self._current_fingerprint()
             if self._content is not None and fingerprint == self._fingerprint:
                 return self._content
@@ -223,14 +279,70 @@ class ContentStore:
                 content = load(self.root)
             except ContentError as error:
                 self._fingerprint = fingerprint  # do not re-parse the same broken files every call
-                self.last_error = error
-                logger.error("Content not reloaded, still serving the last good version: %s", error)
+                self.last_error, self.last_error_at = error, time.time()
+                shown: list[Any] = list(error.problems) or [error]
+                logger.error(
+                    "Content edit refused, still serving the last good version %s. %d problem(s):\n  %s",
+                    self._content.version if self._content else "(none)", len(shown),
+                    "\n  ".join(str(problem) for problem in shown[:20]),
+                )
                 if self._content is None:
                     raise
                 return self._content
-            self._content, self._fingerprint, self.last_error = content, fingerprint, None
-            logger.info("Content version %s loaded from %s", content.version, self.root)
+            previous = self._content
+            self._content, self._fingerprint, self.last_error, self.last_error_at = content, fingerprint, None, None
+            self.reloads += 1
+            if previous is None:
+                logger.info("Content version %s loaded from %s", content.version, self.root)
+            else:
+                logger.info("Content reloaded: version %s (was %s)", content.version, previous.version)
+            for warning in content.warnings[:5]:
+                logger.debug("Content warning: %s", warning)
             return content
+
+    def watch(self, interval: float = 1.0) -> None:
+        """Check for edits every ``interval`` seconds in a daemon thread (idempotent)."""
+        if self._watcher is not None and self._watcher.is_alive():
+            return
+        self._stop.clear()
+
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    self.refresh()
+                except ContentError:
+                    pass  # already logged; there was never a good version to serve
+                except Exception:  # a watcher that dies silently would stop reloads: log and go on
+                    logger.exception("Content watcher: unexpected error")
+
+        self._watcher = threading.Thread(target=loop, name="content-watcher", daemon=True)
+        self._watcher.start()
+
+    def stop_watching(self) -> None:
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+        self._watcher = None
+
+    def status(self) -> dict[str, Any]:
+        """What is being served, for the health endpoint and ``python -m bot.content status``."""
+        content = self._content
+        error = self.last_error
+        return {
+            "content_dir": str(self.root),
+            "version": content.version if content else None,
+            "loaded_at": content.loaded_at_iso if content else None,
+            "files": len(content.files) if content else 0,
+            "places": len(content.places) if content else 0,
+            "warnings": len(content.warnings) if content else 0,
+            "reloads": self.reloads,
+            "watching": bool(self._watcher and self._watcher.is_alive()),
+            "last_error": None if error is None else {
+                "message": str(error),
+                "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.last_error_at or 0)),
+                "problems": [str(problem) for problem in error.problems][:50] or [str(error)],
+            },
+        }
 
 
 _default_store: ContentStore | None = None

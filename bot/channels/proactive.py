@@ -1,0 +1,66 @@
+"""Messages Brújula sends without the person having just written (the help desk's replies).
+
+Each channel registers ``async send_proactive(sender_id, texts) -> bool``; callers use :func:`send`::
+
+    from bot.channels import proactive
+    delivered = await proactive.send(proactive.channel_of(sender_id), sender_id, ["Hola, soy Ana..."])
+
+A channel that is not registered yet is imported on first use (``bot.channels.<name>``), so the
+sender works in any process that has the channel's configuration in its environment.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Awaitable, Callable, Dict, List, Optional
+
+logger = logging.getLogger(__name__)
+
+ProactiveSender = Callable[[str, List[str]], Awaitable[bool]]
+_senders: Dict[str, ProactiveSender] = {}
+_MODULES = {"whatsapp": "bot.channels.whatsapp", "telegram": "bot.channels.telegram"}
+
+
+def register(name: str, sender: ProactiveSender) -> None:
+    """Make ``sender`` the way to reach people on channel ``name``."""
+    _senders[name] = sender
+
+
+def registered() -> List[str]:
+    return sorted(_senders)
+
+
+def channel_of(sender_id: str) -> Optional[str]:
+    """The channel a pseudonymous sender id belongs to ("whatsapp-3f2a..." -> "whatsapp")."""
+    prefix = sender_id.split("-", 1)[0]
+    return prefix if prefix in _MODULES or prefix in _senders else None
+
+
+async def send(channel: Optional[str], sender_id: str, texts: List[str]) -> bool:
+    """Send ``texts`` to the person behind ``sender_id`` on ``channel``; False if that is not possible.
+
+    Never raises: a failure is logged (with the pseudonymous id only) and reported as False.
+    """
+    channel = channel or channel_of(sender_id)
+    if channel is None:
+        logger.error("No channel can reach %s: not a WhatsApp or Telegram conversation", sender_id)
+        return False
+    sender = _senders.get(channel)
+    if sender is None and channel in _MODULES:
+        try:
+            importlib.import_module(_MODULES[channel])  # registers itself on import
+        except Exception:
+            logger.exception("Could not load the %s channel", channel)
+        sender = _senders.get(channel)
+    if sender is None:
+        logger.error("No proactive sender registered for channel %r", channel)
+        return False
+    texts = [text for text in texts if text and text.strip()]
+    if not texts:
+        return False
+    try:
+        return bool(await sender(sender_id, texts))
+    except Exception:
+        logger.exception("Proactive message on %s to %s failed", channel, sender_id)
+        return False

@@ -1,0 +1,292 @@
+"""Hand-off state, read from and written to the tracker store: nothing about it lives anywhere else.
+
+The dialogue sets the slots ``handoff`` (``requested``), ``handoff_reason`` and ``handoff_requested_at``.
+The desk moves the conversation on by appending events to the same tracker, under Rasa's lock for
+that conversation (shared across replicas when the lock store is Redis):
+
+* taking it: ``SlotSet("handoff", "active")`` whose metadata names the staff member, and a
+  ``BotUttered`` telling the user a person has joined;
+* a staff reply: a ``BotUttered`` with ``metadata["brujula_desk"]["kind"] == "staff_reply"``;
+* handing it back: the hand-off slots cleared, a ``BotUttered`` saying so, and ``action_listen``;
+* the follow-up when nobody took it in time: a ``BotUttered`` of kind ``handoff_followup``.
+
+So the state survives restarts, several replicas see the same thing, and erasing a conversation
+erases its hand-off with it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+REQUESTED, ACTIVE = "requested", "active"
+OPEN_STATES = (REQUESTED, ACTIVE)
+URGENT_REASONS = ("emergency", "missing_person")
+META = "brujula_desk"  # key of our entry in an event's metadata
+
+# Messages that reach the user outside the normal question -> answer flow (the web chat polls for them,
+# WhatsApp and Telegram get them proactively, the REST channel returns them with the next answer).
+PUSHED_KINDS = ("handoff_taken", "staff_reply", "handoff_returned", "handoff_released", "handoff_followup")
+
+
+class HandoffError(Exception):
+    """A desk action that does not fit the conversation's current state (shown to staff as a 409)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class ConversationGone(HandoffError):
+    def __init__(self) -> None:
+        super().__init__("not_found", "This conversation no longer exists (it may have been erased).")
+
+
+@dataclass
+class HistoryItem:
+    """One message as staff and the web chat show it."""
+
+    role: str  # "user", "bot", "staff", "desk" (a notice from the hand-off itself)
+    text: str
+    at: float
+    id: str
+    buttons: List[Dict[str, str]] = field(default_factory=list)
+    staff_name: Optional[str] = None
+    kind: Optional[str] = None
+
+    def as_dict(self) -> Dict[str, Any]:
+        data: Dict[str, Any] = {"role": self.role, "text": self.text, "at": self.at, "id": self.id}
+        if self.buttons:
+            data["buttons"] = self.buttons
+        if self.staff_name:
+            data["staff_name"] = self.staff_name
+        if self.kind:
+            data["kind"] = self.kind
+        return data
+
+
+@dataclass
+class ConversationView:
+    """What the desk needs to know about one conversation, derived from its tracker."""
+
+    sender_id: str
+    status: Optional[str]
+    reason: Optional[str]
+    requested_at: Optional[float]
+    staff: Optional[str]
+    staff_name: Optional[str]
+    channel: str
+    language: Optional[str]
+    followup_sent: bool
+    history: List[HistoryItem]
+    slots: Dict[str, Any]
+
+    @property
+    def urgent(self) -> bool:
+        return self.reason in URGENT_REASONS
+
+    @property
+    def open(self) -> bool:
+        return self.status in OPEN_STATES
+
+    def waited(self, now: Optional[float] = None) -> float:
+        return max(0.0, (now or time.time()) - self.requested_at) if self.requested_at else 0.0
+
+
+def desk_meta(event: Event) -> Dict[str, Any]:
+    meta = getattr(event, "metadata", None) or {}
+    value = meta.get(META)
+    return value if isinstance(value, dict) else {}
+
+
+def _user_text(event: UserUttered) -> str:
+    meta = event.metadata or {}
+    shown = meta.get("display_text")
+    if isinstance(shown, str) and shown.strip():
+        return shown.strip()[:500]
+    text = event.text or ""
+    if text.startswith("/share_location"):
+        return "📍"
+    return text
+
+
+def channel_of(sender_id: str, tracker: Optional[DialogueStateTracker] = None) -> str:
+    """The channel the person writes on: the latest message's, else the sender id's prefix."""
+    if tracker is not None:
+        for event in reversed(tracker.events):
+            if isinstance(event, UserUttered) and event.input_channel:
+                return str(event.input_channel)
+    return sender_id.split("-", 1)[0] if "-" in sender_id else "unknown"
+
+
+def history(events: Sequence[Event], limit: int = 60) -> List[HistoryItem]:
+    items: List[HistoryItem] = []
+    for index, event in enumerate(events):
+        stamp = float(event.timestamp or 0.0)
+        if isinstance(event, UserUttered):
+            text = _user_text(event)
+            if text:
+                items.append(HistoryItem("user", text, stamp, f"u{index}-{int(stamp * 1000)}"))
+        elif isinstance(event, BotUttered):
+            meta = desk_meta(event)
+            kind = meta.get("kind")
+            role = "staff" if kind == "staff_reply" else "desk" if kind else "bot"
+            buttons = [
+                {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+                for b in (event.data or {}).get("buttons") or []
+                if isinstance(b, dict)
+            ]
+            items.append(HistoryItem(
+                role, event.text or "", stamp, str(meta.get("id") or f"b{index}-{int(stamp * 1000)}"),
+                buttons=buttons, staff_name=meta.get("staff_name"), kind=kind,
+            ))
+    return items[-limit:]
+
+
+def read_view(tracker: DialogueStateTracker, history_limit: int = 60) -> ConversationView:
+    slots = tracker.current_slot_values()
+    status = slots.get("handoff")
+    staff = staff_name = None
+    followup_sent = False
+    for event in reversed(tracker.events):
+        if isinstance(event, SlotSet) and event.key == "handoff":
+            meta = desk_meta(event)
+            if event.value == ACTIVE and staff is None:
+                staff, staff_name = meta.get("staff"), meta.get("staff_name")
+            if event.value == REQUESTED and not meta:
+                break  # the request itself (set by the dialogue): older events belong to an earlier hand-off
+        if isinstance(event, BotUttered) and desk_meta(event).get("kind") == "handoff_followup":
+            followup_sent = True
+    language = slots.get("language")
+    if not language:
+        for event in reversed(tracker.events):
+            if isinstance(event, UserUttered):
+                detected = (event.parse_data or {}).get("language") or {}  # type: ignore[attr-defined]
+                language = detected.get("code") if isinstance(detected, dict) else None
+                break
+    requested_at = slots.get("handoff_requested_at")
+    return ConversationView(
+        sender_id=tracker.sender_id,
+        status=status if status in OPEN_STATES else None,
+        reason=slots.get("handoff_reason"),
+        requested_at=float(requested_at) if isinstance(requested_at, (int, float)) else None,
+        staff=staff if status == ACTIVE else None,
+        staff_name=staff_name if status == ACTIVE else None,
+        channel=channel_of(tracker.sender_id, tracker),
+        language=language,
+        followup_sent=followup_sent,
+        history=history(tracker.events, history_limit),
+        slots=slots,
+    )
+
+
+def pushed_since(tracker: DialogueStateTracker, after: float) -> List[HistoryItem]:
+    """Hand-off messages (staff replies, notices) written after ``after`` (a Unix time)."""
+    return [item for item in history(tracker.events, limit=10_000)
+            if item.kind in PUSHED_KINDS and item.at > after]
+
+
+def new_message_id() -> str:
+    return uuid.uuid4().hex
+
+
+def desk_message(text: str, kind: str, **meta: Any) -> BotUttered:
+    """A message from the hand-off (staff reply or notice), marked so every channel can recognise it."""
+    return BotUttered(text=text, metadata={META: {"kind": kind, "id": new_message_id(), **meta}})
+
+
+def take_events(staff: str, staff_name: str, notice: str) -> List[Event]:
+    mark = {META: {"kind": "take", "staff": staff, "staff_name": staff_name}}
+    return [SlotSet("handoff", ACTIVE, metadata=mark),
+            desk_message(notice, "handoff_taken", staff=staff, staff_name=staff_name)]
+
+
+def release_events(staff: str, staff_name: str, notice: str) -> List[Event]:
+    mark = {META: {"kind": "release", "staff": staff}}
+    return [SlotSet("handoff", REQUESTED, metadata=mark),
+            desk_message(notice, "handoff_released", staff=staff, staff_name=staff_name)]
+
+
+def hand_back_events(staff: str, staff_name: str, notice: str) -> List[Event]:
+    mark = {META: {"kind": "hand_back", "staff": staff}}
+    return [
+        SlotSet("handoff", None, metadata=mark),
+        SlotSet("handoff_reason", None, metadata=mark),
+        SlotSet("handoff_requested_at", None, metadata=mark),
+        SlotSet("fallback_count", 0, metadata=mark),  # a fresh start: three new misunderstandings before the next one
+        SlotSet("pending_confirmation", None, metadata=mark),
+        desk_message(notice, "handoff_returned", staff=staff, staff_name=staff_name),
+        ActionExecuted("action_listen"),  # the bot listens again, as after any turn
+    ]
+
+
+def staff_reply_event(staff: str, staff_name: str, text: str) -> BotUttered:
+    return desk_message(text, "staff_reply", staff=staff, staff_name=staff_name)
+
+
+def followup_event(text: str) -> BotUttered:
+    return desk_message(text, "handoff_followup")
+
+
+def unwrap_store(store: Any) -> Any:
+    """The Rasa store that really holds the events (below FailSafeTrackerStore and PrivacyTrackerStore)."""
+    seen = 0
+    while seen < 5:
+        inner = getattr(store, "_tracker_store", None) or getattr(store, "backend", None)
+        if inner is None:
+            return store
+        store, seen = inner, seen + 1
+    return store
+
+
+Mutation = Callable[[ConversationView], Sequence[Event]]
+
+
+async def mutate(agent: Any, sender_id: str, build: Mutation, history_limit: int = 60) -> ConversationView:
+    """Append the events ``build(view)`` returns to the conversation, under its lock; return the new view.
+
+    ``build`` may raise :class:`HandoffError` to refuse (nothing is written then).
+    """
+    async with _conversation_lock(agent, sender_id):
+        tracker = await agent.tracker_store.retrieve(sender_id)
+        if tracker is None:
+            raise ConversationGone()
+        events = build(read_view(tracker, history_limit))
+        for event in events:
+            tracker.update(event)
+        await agent.tracker_store.save(tracker)
+        return read_view(tracker, history_limit)
+
+
+class _NoLock:
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *exc: Any) -> None:
+        return None
+
+
+def _conversation_lock(agent: Any, sender_id: str) -> Any:
+    lock_store = getattr(agent, "lock_store", None)
+    if lock_store is None:
+        return _NoLock()
+    return lock_store.lock(sender_id)
+
+
+async def retrieve_view(agent: Any, sender_id: str, history_limit: int = 60) -> Optional[ConversationView]:
+    tracker = await agent.tracker_store.retrieve(sender_id)
+    return read_view(tracker, history_limit) if tracker is not None else None
+
+
+def slot_event_value(data: str) -> Any:
+    """The value of a stored slot event (the JSON Rasa's SQL store keeps in ``events.data``)."""
+    try:
+        return json.loads(data).get("value")
+    except (ValueError, AttributeError):
+        return None

@@ -1,0 +1,172 @@
+"""The desk's own small database: staff sessions, failed logins (rate limit) and the audit log.
+
+SQLAlchemy Core on ``BRUJULA_DESK_DB_URL`` (SQLite by default, PostgreSQL in production so that all
+Rasa replicas share sessions, limits and one audit trail). Session tokens are stored hashed: a copy of
+the database does not let anyone sign in. Calls are short and synchronous; callers run them in a
+thread (:meth:`DeskStorage.run`) to keep the event loop free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, TypeVar
+
+import sqlalchemy as sa
+
+logger = logging.getLogger(__name__)
+audit_logger = logging.getLogger("bot.handoff.audit")
+
+T = TypeVar("T")
+
+_metadata = sa.MetaData()
+
+sessions_table = sa.Table(
+    "desk_sessions", _metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("last_seen", sa.Float, nullable=False),
+)
+
+attempts_table = sa.Table(
+    "desk_login_failures", _metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(128), nullable=False, index=True),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
+audit_table = sa.Table(
+    "desk_audit", _metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Float, nullable=False, index=True),
+    sa.Column("staff", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("conversation", sa.String(255)),
+    sa.Column("detail", sa.Text),
+    sa.Column("ip", sa.String(64)),
+)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class StaffSession:
+    token: str
+    username: str
+    csrf_token: str
+    created_at: float
+    last_seen: float
+
+
+class DeskStorage:
+    def __init__(self, url: str) -> None:
+        kwargs: Dict[str, Any] = {}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"check_same_thread": False}
+        self.engine = sa.create_engine(url, future=True, **kwargs)
+        _metadata.create_all(self.engine)
+        self.url_for_logs = self.engine.url.render_as_string(hide_password=True)
+
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(None, function, *args)
+
+    # -- sessions -------------------------------------------------------------------------------
+    def create_session(self, username: str, now: Optional[float] = None) -> StaffSession:
+        now = now or time.time()
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        with self.engine.begin() as conn:
+            conn.execute(sessions_table.insert().values(
+                token_hash=_hash(token), username=username, csrf_token=csrf, created_at=now, last_seen=now))
+        return StaffSession(token, username, csrf, now, now)
+
+    def check_session(self, token: str, idle_seconds: float, max_seconds: float,
+                      now: Optional[float] = None) -> tuple[Optional[StaffSession], str]:
+        """``(session, "ok")``, or ``(None, "missing" | "expired")``. A valid session's idle clock restarts."""
+        now = now or time.time()
+        if not token:
+            return None, "missing"
+        key = _hash(token)
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(sessions_table).where(sessions_table.c.token_hash == key)).mappings().first()
+            if row is None:
+                return None, "missing"
+            if now - row["last_seen"] > idle_seconds or now - row["created_at"] > max_seconds:
+                conn.execute(sessions_table.delete().where(sessions_table.c.token_hash == key))
+                return None, "expired"
+            if now - row["last_seen"] > 15:  # fewer writes: a 15 s resolution is plenty for a 30 min timeout
+                conn.execute(sessions_table.update().where(sessions_table.c.token_hash == key).values(last_seen=now))
+        return StaffSession(token, row["username"], row["csrf_token"], row["created_at"], now), "ok"
+
+    def end_session(self, token: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sessions_table.delete().where(sessions_table.c.token_hash == _hash(token)))
+
+    def end_sessions_of(self, username: str) -> int:
+        with self.engine.begin() as conn:
+            return int(conn.execute(sessions_table.delete().where(sessions_table.c.username == username)).rowcount)
+
+    def purge_sessions(self, idle_seconds: float, max_seconds: float, now: Optional[float] = None) -> None:
+        now = now or time.time()
+        with self.engine.begin() as conn:
+            conn.execute(sessions_table.delete().where(sa.or_(
+                sessions_table.c.last_seen < now - idle_seconds, sessions_table.c.created_at < now - max_seconds)))
+
+    # -- login rate limit -----------------------------------------------------------------------
+    def record_failure(self, keys: List[str], now: Optional[float] = None) -> None:
+        now = now or time.time()
+        with self.engine.begin() as conn:
+            conn.execute(attempts_table.insert(), [{"key": key, "at": now} for key in keys])
+
+    def blocked_for(self, keys: List[str], max_failures: int, window_seconds: float,
+                    now: Optional[float] = None) -> float:
+        """Seconds until a new attempt is allowed for any of ``keys`` (0: allowed now)."""
+        now = now or time.time()
+        wait = 0.0
+        with self.engine.begin() as conn:
+            conn.execute(attempts_table.delete().where(attempts_table.c.at < now - window_seconds))
+            for key in keys:
+                times = [r[0] for r in conn.execute(
+                    sa.select(attempts_table.c.at).where(attempts_table.c.key == key,
+                                                         attempts_table.c.at >= now - window_seconds)
+                    .order_by(attempts_table.c.at.desc()).limit(max_failures))]
+                if len(times) >= max_failures:
+                    wait = max(wait, times[-1] + window_seconds - now)
+        return max(0.0, wait)
+
+    def clear_failures(self, keys: List[str]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(attempts_table.delete().where(attempts_table.c.key.in_(keys)))
+
+    # -- audit ----------------------------------------------------------------------------------
+    def audit(self, staff: str, action: str, conversation: Optional[str] = None,
+              detail: Optional[Dict[str, Any]] = None, ip: Optional[str] = None, now: Optional[float] = None) -> None:
+        """Write who did what, when, to which conversation (pseudonymous id). Never message text."""
+        now = now or time.time()
+        detail_text = json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None
+        with self.engine.begin() as conn:
+            conn.execute(audit_table.insert().values(
+                at=now, staff=staff[:64], action=action, conversation=conversation, detail=detail_text, ip=ip))
+        audit_logger.info("desk audit: staff=%s action=%s conversation=%s detail=%s",
+                          staff[:64], action, conversation or "-", detail_text or "-")
+
+    def audit_entries(self, limit: int = 100, staff: Optional[str] = None,
+                      conversation: Optional[str] = None) -> List[Dict[str, Any]]:
+        query = sa.select(audit_table).order_by(audit_table.c.id.desc()).limit(limit)
+        if staff:
+            query = query.where(audit_table.c.staff == staff)
+        if conversation:
+            query = query.where(audit_table.c.conversation == conversation)
+        with self.engine.connect() as conn:
+            rows = [dict(row) for row in conn.execute(query).mappings()]
+        for row in rows:
+            row["detail"] = json.loads(row["detail"]) if row["detail"] else None
+        return rows

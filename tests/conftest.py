@@ -1,0 +1,87 @@
+"""Shared fixtures: run a Brújula action on a message the way Rasa would hand it over."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Type
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import content, gazetteer, language
+from bot.input_check import BLOCKING_PROBLEMS, check_input
+from bot.nlu.components import OPTION_PATTERN
+
+SLOTS = ("language", "country", "city", "nationality", "menu", "pending_topic", "pending_confirmation",
+         "fallback_count", "handoff", "handoff_reason", "handoff_requested_at", "erase_requested")
+
+
+def parse(text: str, intent: str) -> Dict[str, Any]:
+    """The parse data Brújula's NLU components add for ``text`` (the intent is given by the test)."""
+    checked = check_input(text)
+    entities: List[Dict[str, Any]] = [
+        {"entity": m.entity, "value": m.value, "text": m.text, "start": m.start, "end": m.end,
+         **({"country": m.country} if m.entity == "city" else {})}
+        for m in gazetteer.find(checked.text, content.current())
+    ]
+    option = OPTION_PATTERN.match(text)
+    if option:
+        entities.append({"entity": "option", "value": str(int(option.group(1)))})
+    detection = language.detect(checked.text)
+    data: Dict[str, Any] = {"intent": {"name": intent, "confidence": 1.0}, "text": checked.text,
+                            "entities": entities, "language": detection.as_parse_result()}
+    problem = checked.problem.value or ("unsupported_language" if detection.unsupported_script else "")
+    if problem:
+        data["input_problem"] = problem
+        if problem in BLOCKING_PROBLEMS:
+            data["intent"] = {"name": "nlu_fallback", "confidence": 1.0}
+    return data
+
+
+@dataclass
+class Turn:
+    messages: List[Dict[str, Any]]
+    slots: Dict[str, Any]
+    events: List[Dict[str, Any]]
+
+    @property
+    def texts(self) -> List[str]:
+        return [m.get("text") or "" for m in self.messages]
+
+    @property
+    def all_text(self) -> str:
+        return "\n".join(self.texts)
+
+    @property
+    def buttons(self) -> List[Dict[str, Any]]:
+        return [b for m in self.messages for b in m.get("buttons") or []]
+
+
+class Conversation:
+    """Runs actions turn after turn, carrying the slots over like the tracker would."""
+
+    def __init__(self, **slots: Any) -> None:
+        self.slots: Dict[str, Any] = {name: None for name in SLOTS}
+        self.slots.update(slots)
+
+    def say(self, action_cls: Type[Any], text: str, intent: str, metadata: Optional[Dict[str, Any]] = None) -> Turn:
+        latest = parse(text, intent)
+        latest["metadata"] = metadata or {}
+        tracker = Tracker("test-sender", dict(self.slots), latest, [], False, None, {}, "action_listen")
+        dispatcher = CollectingDispatcher()
+        events = asyncio.run(action_cls().run(dispatcher, tracker, {}))
+        for event in events:
+            if event.get("event") == "slot":
+                self.slots[event["name"]] = event["value"]
+        return Turn(dispatcher.messages, dict(self.slots), events)
+
+
+@pytest.fixture
+def conversation() -> Conversation:
+    return Conversation()
+
+
+__all__ = ["Conversation", "SlotSet", "parse"]
