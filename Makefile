@@ -42,7 +42,7 @@ lint: $(BIN)/.installed ## ruff and mypy
 	$(BIN)/ruff check bot actions tests scripts
 	$(BIN)/mypy bot actions
 
-pytest: $(BIN)/.installed
+pytest: $(MODEL) ## Unit, channel and end-to-end tests (pytest)
 	$(BIN)/pytest -q
 
 validate: $(BIN)/.installed ## rasa data validate (fails on any warning)
@@ -51,7 +51,7 @@ validate: $(BIN)/.installed ## rasa data validate (fails on any warning)
 conversation-test: $(MODEL) ## Conversation tests (tests/test_*.yml), failing on any prediction error
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/ --fail-on-prediction-errors --e2e --out results/core
 
-test: install lint pytest validate train conversation-test ## Every check: lint, unit tests, data validation, training, conversation tests
+test: install lint validate train pytest conversation-test ## Every check: lint, data validation, training, pytest, conversation tests
 
 eval: $(MODEL) ## Intent and language accuracy per language (dev_eval and held-out), with langdetect as baseline
 	$(BIN)/python scripts/evaluate.py

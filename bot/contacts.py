@@ -70,6 +70,7 @@ class Contact:
     channel: str
     address: str
     last_inbound_at: float
+    waiting: int = 0  # replies queued until the person writes again
 
     def seconds_since_inbound(self, now: Optional[float] = None) -> float:
         return (now if now is not None else time.time()) - self.last_inbound_at
@@ -191,7 +192,8 @@ class ContactStore:
     def _lookup(self, sender_id: str) -> Optional[Contact]:
         with self.engine.connect() as connection:
             row = connection.execute(
-                select(contacts_table.c.channel, contacts_table.c.address, contacts_table.c.last_inbound_at)
+                select(contacts_table.c.channel, contacts_table.c.address, contacts_table.c.last_inbound_at,
+                       contacts_table.c.pending)
                 .where(contacts_table.c.sender_id == sender_id)
             ).first()
         if row is None:
@@ -201,7 +203,7 @@ class ContactStore:
         except InvalidToken:
             logger.error("The address of a conversation could not be decrypted (was %s changed?)", KEY_ENV)
             return None
-        return Contact(sender_id, row.channel, address, float(row.last_inbound_at))
+        return Contact(sender_id, row.channel, address, float(row.last_inbound_at), len(self._texts(row.pending)))
 
     async def add_pending(self, sender_id: str, texts: List[str]) -> int:
         """Queue ``texts`` until the person writes again; return how many were already waiting."""

@@ -593,6 +593,14 @@ def _check_place(report: Report, parsed: ParsedFile, at: tuple[Any, ...], place:
             hint = f' (did you mean "{suggestion}"?)' if suggestion else ""
             report.add(parsed, (*at, "services", index), "services",
                        f"{shown(service)} is not a service listed in content/place_types.yml{hint}")
+    for name in ("address", "phone", "hours"):
+        if getattr(place, name) is None and name not in place.not_sourced:
+            report.add(parsed, at, name,
+                       f"is empty: add it from the source, or write not_sourced: [{name}] to show it was checked "
+                       "and no public source gives it", WARNING)
+        elif getattr(place, name) is not None and name in place.not_sourced:
+            report.add(parsed, (*at, "not_sourced"), "not_sourced",
+                       f"lists {name}, but the place has one: remove {name} from not_sourced")
     if place.organisation and organisations and place.organisation not in organisations:
         report.add(parsed, (*at, "organisation"), "organisation",
                    f"{shown(place.organisation)} is not an id in content/organisations.yml")

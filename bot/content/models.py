@@ -290,6 +290,9 @@ class PlaceTypesFile(Strict):
     services: List[Service] = []
 
 
+OPTIONAL_PLACE_FIELDS = ("address", "phone", "whatsapp", "website", "hours")
+
+
 class Precision(str, Enum):
     exact = "exact"  # the building itself
     street = "street"  # the street or block
@@ -317,6 +320,15 @@ class Place(Sourced):
     nationalities: List[str] = []  # consulates and embassies: the ISO codes of the nationals they serve
     organisation: Optional[str] = None
     notes: Optional[Translations] = None
+    # Fields left empty on purpose because no public source gives them (never guess an address or a phone).
+    not_sourced: List[str] = []
+
+    @validator("not_sourced", each_item=True)
+    def _not_sourced(cls, value: str) -> str:  # noqa: N805
+        if value not in OPTIONAL_PLACE_FIELDS:
+            raise ValueError(f"must name fields you could not source ({', '.join(OPTIONAL_PLACE_FIELDS)}), "
+                             f"got {shown(value)}")
+        return value
 
     @validator("id")
     def _id(cls, value: str) -> str:  # noqa: N805

@@ -1,0 +1,276 @@
+"""What staff can do with a conversation, and the follow-up nobody has to remember to send.
+
+Every action goes through :func:`bot.handoff.state.mutate` (the tracker store, under the
+conversation's lock), is written to the audit log, and then reaches the person on their own channel:
+
+* web chat: the page polls the conversation and shows the message within seconds;
+* WhatsApp / Telegram: :func:`bot.channels.proactive.send` (the WhatsApp sender keeps to the 24-hour
+  window and otherwise uses the approved template);
+* REST: the message is returned with the answer to the person's next message;
+* anything else: it stays in the history, and staff are told it could not be delivered.
+
+The message is saved before it is sent, so a failed delivery never loses what staff wrote.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, List, Optional
+
+from bot import content as content_module
+from bot.content import Content
+from bot.handoff import notices, state
+from bot.handoff import settings as desk_settings
+from bot.handoff.queue import HandoffQueue, QueueEntry, desk_ref
+from bot.handoff.storage import DeskStorage
+
+logger = logging.getLogger(__name__)
+
+MAX_REPLY_CHARS = 3000
+POLLED_CHANNELS = ("webchat",)  # the page fetches new messages itself
+NEXT_MESSAGE_CHANNELS = ("rest",)  # delivered with the answer to the next message
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How a message from the desk reached (or did not reach) the person."""
+
+    status: str  # "sent" | "in_chat" | "next_message" | "failed" | "history_only"
+    channel: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("sent", "in_chat", "next_message")
+
+    def as_dict(self) -> dict:
+        return {"status": self.status, "channel": self.channel, "ok": self.ok}
+
+
+async def push(channel: str, sender_id: str, texts: List[str]) -> Delivery:
+    """Send ``texts`` to the person on ``channel`` outside a normal answer."""
+    if channel in POLLED_CHANNELS:
+        return Delivery("in_chat", channel)
+    if channel in NEXT_MESSAGE_CHANNELS:
+        return Delivery("next_message", channel)
+    try:
+        from bot.channels import proactive
+    except ImportError:
+        logger.error("No proactive sender module: a desk message to %s stays in the history", channel)
+        return Delivery("history_only", channel)
+    try:
+        sent = await proactive.send(channel, sender_id, texts)
+    except Exception:  # a broken sender must not lose the staff member's action
+        logger.exception("Proactive send on %s failed", channel)
+        sent = False
+    return Delivery("sent" if sent else "failed", channel)
+
+
+class HandoffService:
+    def __init__(
+        self,
+        agent_getter: Callable[[], Any],
+        storage: DeskStorage,
+        settings_getter: Callable[[], desk_settings.DeskSettings] = desk_settings.load_settings,
+        content_getter: Callable[[], Content] = content_module.current,
+    ) -> None:
+        self._agent_getter = agent_getter
+        self.storage = storage
+        self.settings_getter = settings_getter
+        self.content_getter = content_getter
+        self.queue = HandoffQueue(agent_getter, history_limit=settings_getter().history_events)
+        self._monitor: Optional[asyncio.Task] = None
+
+    @property
+    def agent(self) -> Any:
+        return self._agent_getter()
+
+    # -- reading --------------------------------------------------------------------------------
+    async def entries(self) -> List[QueueEntry]:
+        return await self.queue.entries()
+
+    async def conversation(self, ref: str) -> Optional[QueueEntry]:
+        sender_id = await self.queue.resolve(ref)
+        if sender_id is None:
+            return None
+        view = await state.retrieve_view(self.agent, sender_id, self.settings_getter().history_events)
+        return QueueEntry(ref, view) if view is not None else None
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _text(self, key: str, view: state.ConversationView, **values: Any) -> str:
+        language = view.language if view.language in ("es", "en", "pt", "fr", "ht") else "es"
+        return self.content_getter().text(key, language, **values)
+
+    async def _sender(self, ref: str) -> str:
+        sender_id = await self.queue.resolve(ref)
+        if sender_id is None:
+            raise state.HandoffError("not_found", "This conversation is not in the queue any more.")
+        return sender_id
+
+    async def _audit(self, staff: str, action: str, ref: Optional[str], ip: Optional[str] = None,
+                     **detail: Any) -> None:
+        try:
+            await self.storage.run(self.storage.audit, staff, action, ref, detail or None, ip)
+        except Exception:  # the action already happened: say loudly that its audit line is missing
+            logger.exception("AUDIT WRITE FAILED: staff=%s action=%s conversation=%s", staff, action, ref)
+
+    @staticmethod
+    def _owned_by(view: state.ConversationView, username: str) -> bool:
+        return view.staff in (None, username)
+
+    # -- staff actions --------------------------------------------------------------------------
+    async def take(self, staff: desk_settings.StaffMember, ref: str, ip: Optional[str] = None
+                   ) -> tuple[state.ConversationView, Delivery]:
+        sender_id = await self._sender(ref)
+        notice: List[str] = []
+
+        def build(view: state.ConversationView) -> List[Any]:
+            if view.status == state.ACTIVE and view.staff == staff.username:
+                return []  # a double click: already yours
+            if view.status == state.ACTIVE:
+                raise state.HandoffError("taken", "Someone else has already taken this conversation.")
+            if view.status != state.REQUESTED:
+                raise state.HandoffError("not_waiting", "This conversation is not waiting for a person any more.")
+            notice.append(self._text("handoff_taken", view, name=staff.name))
+            return state.take_events(staff.username, staff.name, notice[0])
+
+        view = await state.mutate(self.agent, sender_id, build)
+        delivery = await push(view.channel, sender_id, notice) if notice else Delivery("in_chat", view.channel)
+        if notice:
+            await self._audit(staff.username, "take", ref, ip, channel=view.channel, delivery=delivery.status,
+                              waited_seconds=int(view.waited()))
+        return view, delivery
+
+    async def reply(self, staff: desk_settings.StaffMember, ref: str, text: str, ip: Optional[str] = None
+                    ) -> tuple[state.ConversationView, Delivery]:
+        text = (text or "").strip()
+        if not text:
+            raise state.HandoffError("empty", "Write a message first.")
+        if len(text) > MAX_REPLY_CHARS:
+            raise state.HandoffError("too_long", f"A reply can have at most {MAX_REPLY_CHARS} characters.")
+        sender_id = await self._sender(ref)
+
+        def build(view: state.ConversationView) -> List[Any]:
+            if view.status != state.ACTIVE:
+                raise state.HandoffError("not_taken", "Take the conversation before replying.")
+            if not self._owned_by(view, staff.username):
+                raise state.HandoffError("taken", "Someone else has taken this conversation.")
+            return [state.staff_reply_event(staff.username, staff.name, text)]
+
+        view = await state.mutate(self.agent, sender_id, build)
+        delivery = await push(view.channel, sender_id, [text])
+        await self._audit(staff.username, "reply", ref, ip, channel=view.channel, delivery=delivery.status,
+                          characters=len(text))
+        return view, delivery
+
+    async def hand_back(self, staff: desk_settings.StaffMember, ref: str, ip: Optional[str] = None
+                        ) -> tuple[state.ConversationView, Delivery]:
+        sender_id = await self._sender(ref)
+        notice: List[str] = []
+
+        def build(view: state.ConversationView) -> List[Any]:
+            if view.status not in state.OPEN_STATES:
+                raise state.HandoffError("not_waiting", "This conversation is already with the bot.")
+            if view.status == state.ACTIVE and not self._owned_by(view, staff.username):
+                raise state.HandoffError("taken", "Someone else has taken this conversation.")
+            notice.append(self._text("handoff_returned", view, name=staff.name))
+            return state.hand_back_events(staff.username, staff.name, notice[0])
+
+        view = await state.mutate(self.agent, sender_id, build)
+        delivery = await push(view.channel, sender_id, notice)
+        await self._audit(staff.username, "hand_back", ref, ip, channel=view.channel, delivery=delivery.status)
+        return view, delivery
+
+    async def release(self, staff: desk_settings.StaffMember, ref: str, ip: Optional[str] = None
+                      ) -> tuple[state.ConversationView, Delivery]:
+        """Put a conversation back in the queue for a colleague (e.g. at the end of a shift)."""
+        sender_id = await self._sender(ref)
+        notice: List[str] = []
+
+        def build(view: state.ConversationView) -> List[Any]:
+            if view.status != state.ACTIVE:
+                raise state.HandoffError("not_taken", "Only a conversation someone holds can be returned to the queue.")
+            if not self._owned_by(view, staff.username):
+                raise state.HandoffError("taken", "Someone else has taken this conversation.")
+            notice.append(self._text("handoff_released", view, name=staff.name))
+            return state.release_events(staff.username, staff.name, notice[0])
+
+        view = await state.mutate(self.agent, sender_id, build)
+        delivery = await push(view.channel, sender_id, notice)
+        await self._audit(staff.username, "release", ref, ip, channel=view.channel, delivery=delivery.status)
+        return view, delivery
+
+    async def record_view(self, staff: desk_settings.StaffMember, ref: str, ip: Optional[str] = None) -> None:
+        await self._audit(staff.username, "view", ref, ip)
+
+    # -- follow-up ------------------------------------------------------------------------------
+    def followup_text(self, view: state.ConversationView) -> str:
+        """"Nobody has answered yet" with the desk's hours and the emergency numbers, in the user's language."""
+        from bot.dialogue import Dialogue, Turn, emergency_numbers  # the dialogue owns how numbers are listed
+
+        snapshot = self.content_getter()
+        dialogue = Dialogue(Turn(intent="handoff_followup", slots=view.slots), snapshot)
+        availability = notices.availability_text(snapshot, dialogue.language, settings=self.settings_getter())
+        dialogue.say(dialogue.text("handoff_followup") + " " + availability)
+        emergency_numbers(dialogue)
+        return "\n\n".join(message.text for message in dialogue.reply().messages)
+
+    async def check_followups(self, now: Optional[float] = None) -> int:
+        """Send the follow-up to every conversation nobody took within ``followup_after_minutes``."""
+        now = now or time.time()
+        limit = self.settings_getter().followup_after_minutes * 60
+        sent = 0
+        for entry in await self.queue.entries():
+            view = entry.view
+            if view.status != state.REQUESTED or view.followup_sent or view.waited(now) < limit:
+                continue
+            texts: List[str] = []
+
+            def build(current: state.ConversationView, texts: List[str] = texts) -> List[Any]:
+                if current.status != state.REQUESTED or current.followup_sent:
+                    return []  # another replica was faster, or someone took it meanwhile
+                texts.append(self.followup_text(current))
+                return [state.followup_event(texts[0])]
+
+            try:
+                view = await state.mutate(self.agent, view.sender_id, build)
+            except state.HandoffError:
+                continue
+            if not texts:
+                continue
+            delivery = await push(view.channel, view.sender_id, texts)
+            await self._audit(SYSTEM, "followup", entry.ref, None, channel=view.channel, delivery=delivery.status,
+                              waited_seconds=int(view.waited(now)))
+            sent += 1
+        return sent
+
+    def start_monitor(self) -> None:
+        interval = self.settings_getter().followup_check_seconds
+        if interval <= 0 or (self._monitor is not None and not self._monitor.done()):
+            return
+        self._monitor = asyncio.get_running_loop().create_task(self._run_monitor(interval))
+
+    async def stop_monitor(self) -> None:
+        if self._monitor is not None:
+            self._monitor.cancel()
+            try:
+                await self._monitor
+            except (asyncio.CancelledError, Exception):
+                pass
+            self._monitor = None
+
+    async def _run_monitor(self, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            if self.agent is None or getattr(self.agent, "tracker_store", None) is None:
+                continue  # the model is still loading
+            try:
+                await self.check_followups()
+            except Exception:
+                logger.exception("Hand-off follow-up check failed; trying again in %s s", interval)
+
+
+__all__ = ["Delivery", "HandoffService", "desk_ref", "push"]

@@ -1,0 +1,115 @@
+"""The trained model, a real action server and the SQLite tracker store, talking like a user would.
+
+Needs ``models/brujula.tar.gz``: ``make test`` trains before running pytest.
+"""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+from rasa.core.agent import Agent, load_agent
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.utils import AvailableEndpoints
+
+from bot.channels.base import deliver
+from bot.paths import ROOT
+
+MODEL = ROOT / "models" / "brujula.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def action_server() -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)], cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/health", timeout=1)  # noqa: S310
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        raise RuntimeError("action server did not start")
+    yield f"{url}/webhook"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def endpoints_file(tmp_path: Path, action_url: str) -> Path:
+    path = tmp_path / "endpoints.yml"
+    path.write_text(
+        f"action_endpoint:\n  url: {action_url}\n"
+        "tracker_store:\n  type: bot.tracker_store.PrivacyTrackerStore\n"
+        f"  backend: {{type: sql, dialect: sqlite, db: {tmp_path / 'trackers.db'}}}\n"
+    )
+    return path
+
+
+async def agent_for(tmp_path: Path, action_url: str) -> Agent:
+    assert MODEL.exists(), "models/brujula.tar.gz is missing: run `make train` (make test does it)"
+    endpoints = AvailableEndpoints.read_endpoints(str(endpoints_file(tmp_path, action_url)))
+    return await load_agent(model_path=str(MODEL), endpoints=endpoints)
+
+
+async def say(agent: Agent, sender: str, text: str) -> List[Dict[str, Any]]:
+    return await agent.handle_text(text, sender_id=sender) or []
+
+
+def stored_events(db: Path, sender: str) -> int:
+    with sqlite3.connect(db) as connection:
+        return int(connection.execute("select count(*) from events where sender_id = ?", (sender,)).fetchone()[0])
+
+
+async def test_a_conversation_in_spanish_then_kreyol_then_deleted(tmp_path, action_server):
+    agent = await agent_for(tmp_path, action_server)
+    sender = "e2e-user"
+    hello = await say(agent, sender, "hola buenas")
+    assert "Brújula" in hello[0]["text"]
+    assert [b["payload"] for b in hello[1]["buttons"]] == ["1", "2", "3", "4", "5"]
+
+    stage = await say(agent, sender, "2")
+    assert "En el camino" in stage[0]["text"]
+
+    emergency = await say(agent, sender, "me tienen secuestrado en tapachula, ayuda")
+    assert "911" in emergency[0]["text"]  # Tapachula is in Mexico: Mexico's numbers come first
+
+    switched = await say(agent, sender, "pale kreyol")
+    assert "kreyòl" in switched[0]["text"]
+    answer = await say(agent, sender, "mwen bezwen yon doktè")
+    assert "Sous:" in answer[-1]["text"]  # answered in Kreyòl with the source line
+
+    db = tmp_path / "trackers.db"
+    assert stored_events(db, sender) > 10
+    await say(agent, sender, "borra mis datos")
+    done = await say(agent, sender, "si")
+    assert "efase" in done[0]["text"]  # confirmed in the conversation language
+    assert stored_events(db, sender) == 0
+
+
+async def test_action_server_down_still_gets_the_user_an_answer(tmp_path):
+    agent = await agent_for(tmp_path, f"http://127.0.0.1:{free_port()}/webhook")
+    output = CollectingOutputChannel()
+    message = UserMessage("necesito un albergue en lima", output, "e2e-down", input_channel="rest")
+    sent = await deliver(agent.handle_message, message, agent)
+    assert sent == 1
+    assert "problema técnico" in output.messages[0]["text"]
+    assert "123" in output.messages[0]["text"]  # emergency numbers even when everything else fails
