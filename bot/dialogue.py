@@ -47,7 +47,8 @@ LANGUAGE_WORDS = {
 }
 # Words that may surround a place name in a one-line answer such as "estoy en Perú".
 _LOCATION_FILLER = {
-    "estoy", "en", "aqui", "vivo", "soy", "de", "i", "am", "im", "in", "the", "live", "from", "eu", "to", "estou", "moro",
+    "estoy", "en", "aqui", "vivo", "soy", "de", "i", "am", "im", "in", "the", "live", "from", "eu", "to", "estou",
+    "moro",
     "no", "na", "em", "je", "suis", "au", "a", "j", "habite", "mwen", "m", "nan", "ye", "lan", "la", "peyi", "pais",
     "country", "ahora", "now", "agora", "kounye", "maintenant", "el", "ma",
 }
@@ -308,7 +309,8 @@ def answer_topic(d: Dialogue, topic: str) -> None:
     text = d.sourced(answer)
     specific = getattr(answer.item, "country", "*") != "*"
     if lookup_country and not specific and topic_file.needs_country:
-        text = d.text("general_answer_for_country", country=d.content.country_name(lookup_country, d.language)) + "\n\n" + text
+        country_name = d.content.country_name(lookup_country, d.language)
+        text = d.text("general_answer_for_country", country=country_name) + "\n\n" + text
     d.say(text, [d.back_button()])
     d.set(PENDING_TOPIC, None)
     d.set(FALLBACK_COUNT, 0)
@@ -352,18 +354,30 @@ def emergency(d: Dialogue, topic: str) -> None:
 
 
 def queue_for_human(d: Dialogue, reason: str) -> None:
-    """Mark the conversation as waiting for a person (kept in the tracker store as slots)."""
+    """Mark the conversation as waiting for a person (kept in the tracker store as slots).
+
+    Queued without being asked (danger, a missing relative, three misunderstandings), the user is told
+    so, with when the desk can answer: nobody should wait for a reply they do not know is coming.
+    """
     if d.slot(HANDOFF) in ("requested", "active"):
         return
     d.set(HANDOFF, "requested")
     d.set(HANDOFF_REASON, reason)
     d.set(HANDOFF_REQUESTED_AT, time.time())
+    if reason != "request":
+        from bot.handoff.notices import availability_text  # the desk's hours and wait belong to the desk
+
+        d.say(d.text("handoff_queued_auto") + " " + availability_text(d.content, d.language))
 
 
 def request_human(d: Dialogue) -> None:
-    d.say(d.text("human_requested"))
+    """Queue for a person and say what happens next: the desk's hours or wait, and the numbers for now."""
+    from bot.handoff.notices import availability_text
+
+    d.say(d.text("human_requested") + "\n\n" + availability_text(d.content, d.language))
     queue_for_human(d, reason="request")
     d.set(PENDING_CONFIRMATION, None)
+    emergency_numbers(d)
 
 
 def fallback(d: Dialogue) -> None:

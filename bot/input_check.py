@@ -21,7 +21,9 @@ class InputProblem(str, Enum):
 # Problems that leave nothing to understand: the bot answers them instead of guessing an intent.
 BLOCKING_PROBLEMS = frozenset(
     problem.value
-    for problem in (InputProblem.EMPTY, InputProblem.EMOJI_ONLY, InputProblem.UNREADABLE, InputProblem.UNSUPPORTED_LANGUAGE)
+    for problem in (
+        InputProblem.EMPTY, InputProblem.EMOJI_ONLY, InputProblem.UNREADABLE, InputProblem.UNSUPPORTED_LANGUAGE
+    )
 )
 
 

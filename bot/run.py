@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     paths.state_dir()
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PYTHONPATH": str(paths.ROOT)}
-    actions = subprocess.Popen(
+    actions = subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [str(bin_dir / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(ACTION_PORT)],
         env=env,
     )
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
         print(f"\n  Brújula is starting. Web chat: http://localhost:{args.port}/chat"
               f"  ·  REST: http://localhost:{args.port}/webhooks/rest/webhook  ·  Ctrl-C stops\n", flush=True)
-    rasa = subprocess.Popen(rasa_cmd, env=env)
+    rasa = subprocess.Popen(rasa_cmd, env=env)  # noqa: S603 - fixed command line
     try:
         while rasa.poll() is None and actions.poll() is None:
             time.sleep(0.5)

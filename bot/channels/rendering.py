@@ -30,6 +30,8 @@ LANGUAGE_HINT = "language_hint"  # UserMessage.metadata key the actions read
 
 _PARAGRAPHS = re.compile(r"\n[ \t]*\n+")
 _SENTENCES = re.compile(r"(?<=[.!?…:;])\s+")
+# From the most to the least natural place to cut, with the glue that joins the pieces back.
+_BOUNDARIES = ((_PARAGRAPHS, "\n\n"), (re.compile(r"\n"), "\n"), (_SENTENCES, " "), (re.compile(r"[ \t]+"), " "))
 
 
 def text_length(text: str) -> int:
@@ -38,7 +40,9 @@ def text_length(text: str) -> int:
 
 
 def _hard_cut(text: str, limit: int) -> List[str]:
-    chunks, current, size = [], [], 0
+    chunks: List[str] = []
+    current: List[str] = []
+    size = 0
     for char in text:
         width = text_length(char)
         if size + width > limit:
@@ -53,7 +57,7 @@ def _hard_cut(text: str, limit: int) -> List[str]:
 
 def _split_once(text: str) -> tuple[List[str], str]:
     """Pieces of ``text`` at its coarsest boundary present, and the glue that joins them back."""
-    for pattern, glue in ((_PARAGRAPHS, "\n\n"), (re.compile(r"\n"), "\n"), (_SENTENCES, " "), (re.compile(r"[ \t]+"), " ")):
+    for pattern, glue in _BOUNDARIES:
         pieces = [piece.strip() for piece in pattern.split(text) if piece.strip()]
         if len(pieces) > 1:
             return pieces, glue

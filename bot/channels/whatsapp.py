@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Text, Tuple
 from urllib.parse import urlsplit, urlunsplit
@@ -92,7 +91,7 @@ class WhatsAppConfig:
 
     @classmethod
     def load(cls, credentials: Optional[Mapping[str, Any]] = None,
-             environ: Optional[Mapping[str, str]] = None) -> "WhatsAppConfig":
+             environ: Optional[Mapping[str, str]] = None) -> WhatsAppConfig:
         """Values from ``credentials.yml`` win; the environment fills in the rest."""
         import os
 
@@ -172,7 +171,7 @@ class TwilioHttpClient(HttpClient):
 def _transient(error: BaseException) -> Optional[float]:
     if isinstance(error, TwilioRestException):
         return 0 if error.status == 429 or error.status >= 500 else None
-    if isinstance(error, (aiohttp.ClientError, asyncio.TimeoutError, OSError)):
+    if isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | OSError):
         return 0
     return None
 
@@ -305,7 +304,7 @@ class WhatsAppInput(InputChannel):
         return CHANNEL
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "InputChannel":
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         return cls(WhatsAppConfig.load(credentials))
 
     def public_url(self, request: Request) -> str:
@@ -377,7 +376,7 @@ class WhatsAppInput(InputChannel):
             command = location_command(params.get("Latitude"), params.get("Longitude"))
             if command:
                 return Inbound(sender_id, raw_from, message_sid, text=command)
-        text = params.get("ButtonPayload") or params.get("Body", "")  # a template's quick-reply button
+        text = params.get("ButtonPayload") or params.get("Body") or ""  # a template's quick-reply button
         if text.strip():
             return Inbound(sender_id, raw_from, message_sid, text=text)
         try:

@@ -1,0 +1,547 @@
+"""Telegram through python-telegram-bot: a webhook checked by Telegram's secret token, replies with inline keyboards.
+
+Webhook: ``POST /webhooks/telegram/webhook``, registered with ``python -m bot.channels.telegram
+set-webhook``. Telegram sends the secret token chosen at registration in the header
+``X-Telegram-Bot-Api-Secret-Token``; a request without it gets ``403``. Updates are parsed with
+``telegram.Update.de_json`` and acknowledged at once; the answer is sent in the background.
+
+Handled: text, ``/start`` ``/language`` ``/menu`` ``/help``, taps on inline-keyboard buttons,
+locations, edited messages (answered as new ones) and media (the "only text for now" reply and the
+menu). Updates of other kinds, from group chats, or already seen are acknowledged and ignored.
+
+Configuration (environment; see docs/CHANNELS.md):
+
+``TELEGRAM_BOT_TOKEN``
+    From BotFather.
+``TELEGRAM_SECRET_TOKEN``
+    1-256 characters ``A-Z a-z 0-9 _ -``, e.g. ``openssl rand -hex 32``.
+``TELEGRAM_WEBHOOK_URL``
+    The public https URL of the webhook (used by ``set-webhook``).
+``TELEGRAM_API_BASE_URL``
+    Default ``https://api.telegram.org``; tests point it at a local fake.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hmac
+import json
+import logging
+import os
+import re
+import sys
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, List, Mapping, Optional, Text, Tuple
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.request import HTTPXRequest
+
+from bot import contacts, language, privacy
+from bot.channels import proactive
+from bot.channels.base import deliver
+from bot.channels.rendering import (
+    LANGUAGE_HINT,
+    TELEGRAM_LIMIT,
+    Outgoing,
+    answer_media,
+    button_line,
+    conversation_language,
+    location_command,
+    merge_turn,
+    message_parts,
+    split_text,
+    ui_text,
+)
+from bot.channels.webhooks import BackgroundTasks, RecentIds, body_too_large, media_type, with_retries
+
+logger = logging.getLogger(__name__)
+# httpx logs every request URL at INFO, and the URL contains the bot token; python-telegram-bot
+# logs chat ids and texts at DEBUG. Neither belongs in Brújula's logs.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+logging.getLogger("telegram").setLevel(logging.INFO)
+
+CHANNEL = "telegram"
+DEFAULT_API_BASE = "https://api.telegram.org"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+CALLBACK_DATA_LIMIT = 64  # bytes, Bot API limit for callback_data
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
+_SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# Slash commands people type (or pick from the bot's menu) and the intent each one means.
+COMMANDS = {
+    "start": "/greet",
+    "language": "/set_language", "lang": "/set_language", "idioma": "/set_language", "langue": "/set_language",
+    "menu": "/main_menu", "help": "/main_menu", "ayuda": "/main_menu", "ajuda": "/main_menu", "aide": "/main_menu",
+}
+MEDIA_FIELDS = ("photo", "voice", "audio", "video", "video_note", "document", "sticker", "animation", "contact",
+                "poll", "dice", "game", "story", "paid_media")
+
+ENVIRONMENT = {
+    "token": "TELEGRAM_BOT_TOKEN",
+    "secret_token": "TELEGRAM_SECRET_TOKEN",
+    "webhook_url": "TELEGRAM_WEBHOOK_URL",
+    "api_base_url": "TELEGRAM_API_BASE_URL",
+}
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str = ""
+    secret_token: str = ""
+    webhook_url: str = ""
+    api_base_url: str = DEFAULT_API_BASE
+
+    @classmethod
+    def load(cls, credentials: Optional[Mapping[str, Any]] = None,
+             environ: Optional[Mapping[str, str]] = None) -> TelegramConfig:
+        """Values from ``credentials.yml`` win; the environment fills in the rest."""
+        credentials = credentials or {}
+        environ = os.environ if environ is None else environ
+        values = {key: str(credentials.get(key) or environ.get(variable) or "").strip()
+                  for key, variable in ENVIRONMENT.items()}
+        values["api_base_url"] = (values["api_base_url"] or DEFAULT_API_BASE).rstrip("/")
+        return cls(**values)
+
+    def problems(self) -> List[str]:
+        found = []
+        if not self.token:
+            found.append("TELEGRAM_BOT_TOKEN is not set")
+        if not self.secret_token:
+            found.append("TELEGRAM_SECRET_TOKEN is not set")
+        elif not _SECRET_FORMAT.match(self.secret_token):
+            found.append("TELEGRAM_SECRET_TOKEN must be 1-256 characters among A-Z a-z 0-9 _ -")
+        return found
+
+
+def _transient(error: BaseException) -> Optional[float]:
+    if isinstance(error, RetryAfter):
+        wait = error.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        return min(max(seconds, 0.1), 30.0)
+    if isinstance(error, BadRequest | Forbidden):
+        return None
+    if isinstance(error, NetworkError):  # includes TimedOut
+        return 0
+    return None
+
+
+def keyboard(buttons: List[Dict[str, Any]]) -> Tuple[Optional[InlineKeyboardMarkup], List[str]]:
+    """An inline keyboard for ``buttons``, and text lines for buttons that cannot be one.
+
+    A payload longer than Telegram's 64 bytes would make Telegram refuse the whole message, so such
+    a button is written under the text instead.
+    """
+    keys: List[InlineKeyboardButton] = []
+    leftover: List[str] = []
+    for button in buttons:
+        title = str(button.get("title") or "").strip()
+        payload = str(button.get("payload") or "").strip()
+        if not payload or len(payload.encode()) > CALLBACK_DATA_LIMIT:
+            logger.warning("Telegram: a button payload is empty or over %d bytes; shown as text", CALLBACK_DATA_LIMIT)
+            line = button_line(button)
+            if line:
+                leftover.append(line)
+            continue
+        keys.append(InlineKeyboardButton(title or payload, callback_data=payload))
+    if not keys:
+        return None, leftover
+    if all(len(key.text) <= 12 for key in keys):  # ✔ ✘, short choices: side by side
+        rows = [keys[i:i + 3] for i in range(0, len(keys), 3)]
+    else:
+        rows = [[key] for key in keys]
+    return InlineKeyboardMarkup(rows), leftover
+
+
+class KeyboardMemory:
+    """Which messages carry each chat's current keyboards.
+
+    A menu button's payload ("2") means something only in the menu it belongs to; a tap on an older
+    keyboard would pick option 2 of whatever menu is current. Such taps are refused with a short
+    notice. Memory is per process and bounded; an unknown chat accepts every tap.
+    """
+
+    def __init__(self, size: int = 50_000) -> None:
+        self.size = size
+        self._latest: OrderedDict[int, FrozenSet[int]] = OrderedDict()
+
+    def remember(self, chat_id: int, message_ids: List[int]) -> None:
+        self._latest[chat_id] = frozenset(message_ids)
+        self._latest.move_to_end(chat_id)
+        if len(self._latest) > self.size:
+            self._latest.popitem(last=False)
+
+    def is_stale(self, chat_id: int, message_id: Optional[int]) -> bool:
+        latest = self._latest.get(chat_id)
+        return latest is not None and message_id is not None and message_id not in latest
+
+
+@dataclass(frozen=True)
+class Event:
+    """What a Telegram update asks Brújula to answer."""
+
+    update_id: int
+    chat_id: int
+    sender_id: str
+    text: str = ""
+    media: Tuple[str, ...] = ()
+    metadata: Dict[str, Any] = field(default_factory=dict)
+    callback_id: Optional[str] = None
+    callback_message_id: Optional[int] = None
+
+
+def command_text(text: str) -> Tuple[str, Optional[str]]:
+    """The text for Rasa, and a language hint from ``/start <lang>`` deep links (t.me/bot?start=ht)."""
+    if not text.startswith("/"):
+        return text, None
+    word, _, rest = text[1:].partition(" ")
+    name = word.split("@", 1)[0].lower()
+    intent = COMMANDS.get(name)
+    if intent is None:
+        return text, None
+    argument = rest.strip().lower()
+    hint = argument if name == "start" and argument in language.SUPPORTED else None
+    return intent, hint
+
+
+class TelegramOutput(OutputChannel):
+    """Collects a turn's replies; sends them merged, each keyboard under the text it belongs to."""
+
+    def __init__(self, channel: TelegramInput, chat_id: int, sender_id: str) -> None:
+        self.channel, self.chat_id, self.sender_id = channel, chat_id, sender_id
+        self.parts: List[Outgoing] = []
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self.parts.append(message_parts(message))
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        self.parts.append(Outgoing(text))
+
+    async def flush(self) -> bool:
+        parts, self.parts = self.parts, []
+        keyboard_messages: List[int] = []
+        for outgoing in merge_turn(parts):
+            markup, leftover = keyboard(outgoing.buttons)
+            text = "\n".join([outgoing.text, *leftover]).strip() or "👇"
+            chunks = split_text(text, TELEGRAM_LIMIT)
+            for number, chunk in enumerate(chunks, start=1):
+                last = number == len(chunks)
+                sent = await self.channel.send_message(self.chat_id, self.sender_id, chunk,
+                                                       markup if last else None)
+                if sent is None:
+                    return False
+                if last and markup is not None:
+                    keyboard_messages.append(sent.message_id)
+        if keyboard_messages:
+            self.channel.keyboards.remember(self.chat_id, keyboard_messages)
+        return True
+
+
+class TelegramInput(InputChannel):
+    """The Telegram channel. Register as ``bot.channels.telegram.TelegramInput`` in credentials.yml."""
+
+    def __init__(self, config: Optional[TelegramConfig] = None, store: Optional[contacts.ContactStore] = None,
+                 retry_delays: Tuple[float, ...] = (0.5, 2.0)) -> None:
+        global _active
+        self.config = config or TelegramConfig.load()
+        self.problems = self.config.problems()
+        self.store = store
+        if self.store is None:
+            try:
+                self.store = contacts.default_store()
+            except contacts.ContactStoreError as error:
+                self.problems.append(str(error))
+        self.retry_delays = retry_delays
+        self.tasks = BackgroundTasks("Telegram")
+        self.recent = RecentIds()
+        self.keyboards = KeyboardMemory()
+        self._bot: Optional[Bot] = None
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        if self.problems:
+            logger.error("Telegram channel disabled until configured: %s (see docs/CHANNELS.md)",
+                         "; ".join(self.problems))
+        _active = self
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        return cls(TelegramConfig.load(credentials))
+
+    def bot(self) -> Bot:
+        """The Bot API client for the running event loop (an HTTP connection pool belongs to one loop)."""
+        loop = asyncio.get_running_loop()
+        if self._bot is None or self._loop is not loop:
+            request = HTTPXRequest(connection_pool_size=64, connect_timeout=5.0, read_timeout=10.0,
+                                   write_timeout=10.0, pool_timeout=5.0)
+            self._bot = Bot(self.config.token, base_url=f"{self.config.api_base_url}/bot", request=request)
+            self._loop = loop
+        return self._bot
+
+    # -- in ---------------------------------------------------------------------------------
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("brujula_telegram", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            if self.problems:
+                return response.json({"status": "not configured"}, status=503)
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return await self.receive(request, on_new_message)
+
+        @webhook.listener("after_server_start")
+        async def start(app: Any, loop: Any) -> None:
+            await contacts.purge_once()
+
+        @webhook.listener("before_server_stop")
+        async def stop(app: Any, loop: Any) -> None:
+            if not await self.tasks.drain(timeout=10):
+                logger.warning("Telegram: stopped with replies still being sent")
+            if self._bot is not None:
+                await self._bot.shutdown()
+
+        return webhook
+
+    async def receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+        """Check and acknowledge one update; the answer is sent in the background."""
+        if self.problems:
+            logger.error("Telegram webhook refused: channel not configured (%s)", "; ".join(self.problems))
+            return response.text("Telegram channel not configured", status=503)
+        secret = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(secret.encode(), self.config.secret_token.encode()):
+            logger.warning("Telegram webhook: %s secret token, request dropped", "wrong" if secret else "missing")
+            return response.text("invalid secret token", status=403)
+        if body_too_large(request):
+            return response.text("request too large", status=413)
+        if media_type(request) != "application/json":
+            return response.text("expected application/json", status=415)
+        try:
+            data = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            return response.text("invalid JSON", status=400)
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            return response.text("an Update object with an integer update_id is expected", status=400)
+        if self.recent.seen(update_id):
+            logger.info("Telegram: update %d received twice, answered once", update_id)
+            return _ok()
+        try:
+            update = Update.de_json(data, self.bot())
+        except Exception as error:  # authenticated but unreadable: retrying would not help
+            logger.warning("Telegram: update %d could not be read (%s), ignored", update_id, type(error).__name__)
+            return _ok()
+        event = self.parse(update)
+        if event is None:
+            return _ok()
+        agent = getattr(request.app.ctx, "agent", None)
+        self.tasks.spawn(self.answer(event, on_new_message, agent))
+        return _ok()
+
+    def parse(self, update: Update) -> Optional[Event]:
+        """The :class:`Event` to answer, or None for what Brújula ignores (and says why in the log)."""
+        query = update.callback_query
+        if query is not None:
+            message = query.message
+            if message is None or message.chat.type != "private" or not query.data:
+                self.tasks.spawn(self.answer_callback(query.id))
+                logger.info("Telegram: update %d is a button tap Brújula cannot use, ignored", update.update_id)
+                return None
+            hint = query.from_user.language_code if query.from_user else None
+            return Event(update.update_id, message.chat.id, privacy.pseudonymize(CHANNEL, str(message.chat.id)),
+                         text=str(query.data), metadata={LANGUAGE_HINT: hint} if hint else {},
+                         callback_id=query.id, callback_message_id=message.message_id)
+        edited = update.edited_message is not None
+        message = update.message or update.edited_message
+        if message is None:
+            logger.info("Telegram: update %d of a kind Brújula does not handle, ignored", update.update_id)
+            return None
+        if message.chat.type != "private" or (message.from_user is not None and message.from_user.is_bot):
+            logger.info("Telegram: update %d is not from a private chat with a person, ignored", update.update_id)
+            return None
+        sender_id = privacy.pseudonymize(CHANNEL, str(message.chat.id))
+        metadata: Dict[str, Any] = {}
+        if message.from_user is not None and message.from_user.language_code:
+            metadata[LANGUAGE_HINT] = message.from_user.language_code
+        if edited:
+            metadata["edited"] = True
+        place = message.location or (message.venue.location if message.venue else None)
+        if place is not None:
+            if edited:  # a live location moving: one answer is enough
+                return None
+            command = location_command(place.latitude, place.longitude)
+            if command:
+                return Event(update.update_id, message.chat.id, sender_id, text=command, metadata=metadata)
+        text = message.text or message.caption or ""
+        if text.strip():
+            text, hint = command_text(text)
+            if hint:
+                metadata[LANGUAGE_HINT] = hint
+            return Event(update.update_id, message.chat.id, sender_id, text=text, metadata=metadata)
+        kinds = tuple(name for name in MEDIA_FIELDS if getattr(message, name, None))
+        if not kinds:
+            logger.info("Telegram: update %d carries nothing to answer (a service message), ignored",
+                        update.update_id)
+            return None
+        return Event(update.update_id, message.chat.id, sender_id, media=kinds, metadata=metadata)
+
+    async def answer(self, event: Event, on_new_message: Callable[[UserMessage], Awaitable[Any]], agent: Any) -> None:
+        if self.store is not None:
+            try:
+                await self.store.touch(event.sender_id, CHANNEL, str(event.chat_id))
+            except Exception:  # the answer matters more than the address book
+                logger.exception("Telegram: contact store unavailable for %s", event.sender_id)
+        if event.callback_id is not None:
+            if self.keyboards.is_stale(event.chat_id, event.callback_message_id):
+                lang = await conversation_language(agent, event.sender_id, event.metadata.get(LANGUAGE_HINT))
+                notice = ui_text("menu_expired", lang, "This menu is out of date: use the latest message.")
+                await self.answer_callback(event.callback_id, notice)
+                return
+            self.tasks.spawn(self.answer_callback(event.callback_id))
+        output = TelegramOutput(self, event.chat_id, event.sender_id)
+        if event.media:
+            await answer_media(on_new_message, output, event.sender_id, CHANNEL, event.metadata, agent,
+                               list(event.media))
+        else:
+            message = UserMessage(event.text, output, event.sender_id, input_channel=CHANNEL,
+                                  message_id=str(event.update_id), metadata=event.metadata)
+            await deliver(on_new_message, message, agent)
+        await output.flush()
+
+    # -- out --------------------------------------------------------------------------------
+    async def send_message(self, chat_id: int, sender_id: str, text: str,
+                           markup: Optional[InlineKeyboardMarkup] = None, what: str = "reply") -> Optional[Message]:
+        """One message, retried on flood control and network errors; None (logged) if it could not go."""
+        bot = self.bot()
+        try:
+            return await with_retries(
+                lambda: bot.send_message(chat_id=chat_id, text=text, reply_markup=markup),
+                _transient, self.retry_delays, f"Telegram {what} to {sender_id}",
+            )
+        except Forbidden:
+            logger.warning("Telegram: %s has blocked the bot or left; %s not sent", sender_id, what)
+        except TelegramError as error:
+            logger.error("Telegram refused the %s to %s: %s (%s)", what, sender_id, type(error).__name__,
+                         error.message)
+        except Exception as error:
+            logger.error("The Telegram %s to %s could not be sent: %s", what, sender_id, type(error).__name__)
+        return None
+
+    async def answer_callback(self, callback_id: str, text: Optional[str] = None) -> None:
+        """Stop the button's loading spinner (and show ``text`` as a short notice)."""
+        try:
+            await self.bot().answer_callback_query(callback_id, text=text)
+        except Exception as error:  # a tap older than a few minutes cannot be answered: harmless
+            logger.info("Telegram: button tap not acknowledged (%s)", type(error).__name__)
+
+    async def send_proactive(self, sender_id: str, texts: List[str], language: Optional[str] = None) -> bool:
+        """Send the help desk's ``texts`` to ``sender_id`` (Telegram has no reply window)."""
+        if self.problems or self.store is None:
+            logger.error("Telegram proactive message to %s not sent: channel not configured", sender_id)
+            return False
+        contact = await self.store.lookup(sender_id)
+        if contact is None or contact.channel != CHANNEL:
+            logger.error("Telegram proactive message not sent: no chat kept for %s", sender_id)
+            return False
+        chunks = split_text("\n\n".join(t.strip() for t in texts if t and t.strip()), TELEGRAM_LIMIT)
+        for chunk in chunks:
+            if await self.send_message(int(contact.address), sender_id, chunk, what="proactive message") is None:
+                return False
+        return bool(chunks)
+
+
+def _ok() -> HTTPResponse:
+    return response.empty(status=200)
+
+
+_active: Optional[TelegramInput] = None
+
+
+async def send_proactive(sender_id: str, texts: List[str], language: Optional[str] = None) -> bool:
+    """Reach a Telegram user later (the help desk). See :meth:`TelegramInput.send_proactive`."""
+    global _active
+    if _active is None:
+        _active = TelegramInput()
+    return await _active.send_proactive(sender_id, texts, language)
+
+
+proactive.register(CHANNEL, send_proactive)
+
+
+# -- command line -------------------------------------------------------------------------------
+async def _bot_commands(bot: Bot) -> None:
+    """The command menu Telegram shows, in every language Brújula speaks."""
+    for code in ("es", "en", "pt", "fr", "ht"):
+        commands = [
+            BotCommand("start", ui_text("command_start", code, "Start")),
+            BotCommand("menu", ui_text("back_to_menu", code, "Menu")),
+            BotCommand("language", ui_text("topic_set_language", code, "Language")),
+        ]
+        await bot.set_my_commands(commands, language_code=None if code == "es" else code)
+        if code == "es":  # Spanish is also the default for every other language
+            await bot.set_my_commands(commands, language_code="es")
+
+
+async def _run_command(args: argparse.Namespace, config: TelegramConfig) -> int:
+    request = HTTPXRequest(connect_timeout=10.0, read_timeout=20.0)
+    bot = Bot(config.token, base_url=f"{config.api_base_url}/bot", request=request)
+    try:
+        if args.command == "set-webhook":
+            url = args.url or config.webhook_url
+            if not url.startswith("https://") and not args.allow_http:
+                print("TELEGRAM_WEBHOOK_URL (or --url) must be the public https:// URL of "
+                      "/webhooks/telegram/webhook", file=sys.stderr)
+                return 2
+            await bot.set_webhook(url, secret_token=config.secret_token, allowed_updates=list(ALLOWED_UPDATES),
+                                  drop_pending_updates=args.drop_pending_updates, max_connections=40)
+            await _bot_commands(bot)
+            print(f"Webhook set to {url} with the secret token; commands /start /menu /language registered.")
+        elif args.command == "delete-webhook":
+            await bot.delete_webhook(drop_pending_updates=args.drop_pending_updates)
+            print("Webhook removed.")
+        else:
+            info = await bot.get_webhook_info()
+            print(json.dumps({"url": info.url, "pending_update_count": info.pending_update_count,
+                              "last_error_message": info.last_error_message,
+                              "allowed_updates": list(info.allowed_updates or ())}, indent=2))
+    except TelegramError as error:
+        print(f"Telegram refused: {type(error).__name__}: {error.message}", file=sys.stderr)
+        return 1
+    finally:
+        await bot.shutdown()
+    return 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.channels.telegram",
+                                     description="Register Brújula's Telegram webhook (reads TELEGRAM_* variables).")
+    parser.add_argument("command", choices=["set-webhook", "delete-webhook", "webhook-info"])
+    parser.add_argument("--url", help="public webhook URL (default: TELEGRAM_WEBHOOK_URL)")
+    parser.add_argument("--drop-pending-updates", action="store_true",
+                        help="discard the messages Telegram kept while no webhook was answering")
+    parser.add_argument("--allow-http", action="store_true", help=argparse.SUPPRESS)  # local fakes only
+    args = parser.parse_args(argv)
+    config = TelegramConfig.load()
+    problems = [p for p in config.problems() if args.command == "set-webhook" or "SECRET" not in p]
+    if problems:
+        print("Cannot talk to Telegram: " + "; ".join(problems), file=sys.stderr)
+        return 2
+    return asyncio.run(_run_command(args, config))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""A fake of the part of the Twilio REST API Brújula uses: creating a Message."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+from dataclasses import dataclass
+from typing import Any, Dict, List, Tuple
+
+from aiohttp import web
+
+from tests.fakes._server import FakeServer
+
+
+@dataclass
+class SentMessage:
+    account_sid: str
+    params: Dict[str, str]
+
+    @property
+    def to(self) -> str:
+        return self.params.get("To", "")
+
+    @property
+    def body(self) -> str:
+        return self.params.get("Body", "")
+
+
+class FakeTwilio(FakeServer):
+    """Accepts ``POST /2010-04-01/Accounts/{sid}/Messages.json`` with the right basic auth."""
+
+    def __init__(self, account_sid: str = "AC" + "0" * 32, auth_token: str = "test-auth-token") -> None:
+        super().__init__()
+        self.account_sid, self.auth_token = account_sid, auth_token
+        self.messages: List[SentMessage] = []
+        self.attempts = 0
+        self._failures: List[Tuple[int, int]] = []  # (HTTP status, Twilio error code), consumed in order
+        self._ids = itertools.count(1)
+        self.app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._create)
+
+    def fail_next(self, times: int = 1, status: int = 503, code: int = 20500) -> None:
+        """The next ``times`` requests fail with ``status`` (and Twilio error ``code``)."""
+        self._failures.extend([(status, code)] * times)
+
+    async def wait_for(self, count: int, timeout: float = 5.0) -> List[SentMessage]:
+        await self._wait(lambda: len(self.messages) >= count, timeout)
+        return self.messages
+
+    def _authorised(self, request: web.Request, sid: str) -> bool:
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Basic "):
+            return False
+        user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+        return user == self.account_sid == sid and password == self.auth_token
+
+    async def _create(self, request: web.Request) -> web.Response:
+        self.attempts += 1
+        sid = request.match_info["sid"]
+        if not self._authorised(request, sid):
+            return web.json_response({"code": 20003, "message": "Authenticate", "status": 401}, status=401)
+        params = {key: value for key, value in (await request.post()).items() if isinstance(value, str)}
+        if self._failures:
+            status, code = self._failures.pop(0)
+            return web.json_response({"code": code, "message": f"fake failure {code}", "status": status},
+                                     status=status)
+        if not params.get("To") or not (params.get("Body") or params.get("ContentSid")):
+            return web.json_response({"code": 21602, "message": "Message body is required.", "status": 400},
+                                     status=400)
+        self.messages.append(SentMessage(sid, params))
+        await self._notify()
+        number = next(self._ids)
+        return web.json_response(self._instance(sid, number, params), status=201)
+
+    @staticmethod
+    def _instance(sid: str, number: int, params: Dict[str, str]) -> Dict[str, Any]:
+        return {
+            "sid": f"SM{number:032x}", "account_sid": sid, "to": params.get("To"), "from": params.get("From"),
+            "messaging_service_sid": params.get("MessagingServiceSid"), "body": params.get("Body", ""),
+            "status": "queued", "num_segments": "1", "num_media": "0", "direction": "outbound-api",
+            "api_version": "2010-04-01", "price": None, "price_unit": "USD", "error_code": None,
+            "error_message": None, "uri": f"/2010-04-01/Accounts/{sid}/Messages/SM{number:032x}.json",
+            "date_created": None, "date_sent": None, "date_updated": None, "subresource_uris": {},
+        }
+
