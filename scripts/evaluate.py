@@ -66,8 +66,14 @@ def _langdetect(text: str) -> str | None:
 
 
 async def _parse_all(model: Path, texts: list[str]) -> list[str]:
-    from rasa.core.agent import Agent
+    import logging
 
+    from rasa.core.agent import Agent
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.ERROR)
+    configure_structlog(logging.ERROR)
     agent = Agent.load(str(model))
     intents = []
     for text in texts:
