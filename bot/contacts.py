@@ -8,8 +8,9 @@ for that window to reopen. Erasing a conversation ("delete my data") erases its 
 
 Configuration (environment):
 
-* ``BRUJULA_CONTACTS_DB_URL``: SQLAlchemy URL, e.g. ``postgresql://brujula@db/brujula``; default a
-  SQLite file in the state folder (``.state/contacts.db``).
+* ``BRUJULA_CONTACTS_DB_URL``: SQLAlchemy URL, e.g. ``postgresql://brujula@db/brujula``. Without it,
+  the production tracker database when ``BRUJULA_DB_HOST`` (and ``_PORT``, ``_NAME``, ``_USER``,
+  ``_PASSWORD``) are set, in a table of its own; otherwise a SQLite file in the state folder.
 * ``BRUJULA_CONTACTS_KEY``: a Fernet key (``python -m bot.contacts new-key``); several, comma-separated,
   to rotate keys (the first encrypts, all decrypt). Without it a local key file is created once in the
   state folder, fine for a laptop, not for a deployment with several servers.
@@ -30,7 +31,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import Column, Float, MetaData, String, Table, Text, create_engine, delete, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot import paths
@@ -61,7 +62,7 @@ contacts_table = Table(
 
 
 class ContactStoreError(Exception):
-    """The store cannot be used (bad key, unreachable database)."""
+    """The store cannot be used safely (a bad encryption key)."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,18 @@ def build_cipher(keys: Optional[str] = None) -> MultiFernet:
 
 
 def default_url() -> str:
-    return os.environ.get(DB_URL_ENV) or f"sqlite:///{paths.state_dir() / 'contacts.db'}"
+    """``BRUJULA_CONTACTS_DB_URL``; else the production tracker database (``BRUJULA_DB_*``, own table); else SQLite."""
+    configured = os.environ.get(DB_URL_ENV)
+    if configured:
+        return configured
+    host = os.environ.get("BRUJULA_DB_HOST")
+    if host:
+        port = os.environ.get("BRUJULA_DB_PORT")
+        url = URL.create("postgresql", username=os.environ.get("BRUJULA_DB_USER") or None,
+                         password=os.environ.get("BRUJULA_DB_PASSWORD") or None, host=host,
+                         port=int(port) if port else None, database=os.environ.get("BRUJULA_DB_NAME") or None)
+        return url.render_as_string(hide_password=False)
+    return f"sqlite:///{paths.state_dir() / 'contacts.db'}"
 
 
 class ContactStore:
@@ -114,14 +126,21 @@ class ContactStore:
             pool_pre_ping=not sqlite,
             connect_args={"check_same_thread": False} if sqlite else {},
         )
+        self._table_ready = False
         try:
-            _metadata.create_all(self.engine)
-        except Exception as error:
-            raise ContactStoreError(f"contact store unreachable ({self.engine.url.render_as_string()})") from error
+            self._ensure_table()
+        except Exception:  # the database may come back: answering people must not wait for it
+            logger.error("Contact store unreachable (%s): later replies will not be possible until it is back",
+                         self.engine.url.render_as_string())
         # SQLite allows one writer: one thread avoids "database is locked"; PostgreSQL takes a few.
         self._executor = ThreadPoolExecutor(max_workers=1 if sqlite else 4, thread_name_prefix="contacts")
         # sender_id -> (address, last_inbound_at written) for what this process wrote recently
         self._written: Dict[str, Tuple[str, float]] = {}
+
+    def _ensure_table(self) -> None:
+        if not self._table_ready:
+            _metadata.create_all(self.engine)
+            self._table_ready = True
 
     # -- encryption -------------------------------------------------------------------------
     def _seal(self, value: str) -> str:
@@ -153,6 +172,7 @@ class ContactStore:
         return pending
 
     def _touch(self, sender_id: str, channel: str, address: str, now: float, check_pending: bool) -> List[str]:
+        self._ensure_table()
         values = {"channel": channel, "address": self._seal(address), "last_inbound_at": now}
         with self.engine.begin() as connection:
             pending_token = None
@@ -190,6 +210,7 @@ class ContactStore:
         return await self._run(self._lookup, sender_id)
 
     def _lookup(self, sender_id: str) -> Optional[Contact]:
+        self._ensure_table()
         with self.engine.connect() as connection:
             row = connection.execute(
                 select(contacts_table.c.channel, contacts_table.c.address, contacts_table.c.last_inbound_at,
@@ -210,6 +231,7 @@ class ContactStore:
         return await self._run(self._add_pending, sender_id, list(texts))
 
     def _add_pending(self, sender_id: str, texts: List[str]) -> int:
+        self._ensure_table()
         with self.engine.begin() as connection:
             token = connection.execute(
                 select(contacts_table.c.pending).where(contacts_table.c.sender_id == sender_id)
@@ -230,6 +252,7 @@ class ContactStore:
         await self._run(self._erase, sender_id)
 
     def _erase(self, sender_id: str) -> None:
+        self._ensure_table()
         with self.engine.begin() as connection:
             connection.execute(delete(contacts_table).where(contacts_table.c.sender_id == sender_id))
 
@@ -240,6 +263,7 @@ class ContactStore:
         return await self._run(self._purge, cutoff)
 
     def _purge(self, cutoff: float) -> int:
+        self._ensure_table()
         with self.engine.begin() as connection:
             return int(connection.execute(
                 delete(contacts_table).where(contacts_table.c.last_inbound_at < cutoff)
@@ -263,7 +287,7 @@ def default_store() -> ContactStore:
     """The process-wide store (configured from the environment); registers its erase hook.
 
     Raises:
-        ContactStoreError: bad key or unreachable database (the channels then refuse requests).
+        ContactStoreError: a bad key (the channels then refuse requests until it is fixed).
     """
     global _default
     if _default is None:

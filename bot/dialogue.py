@@ -13,7 +13,8 @@ from datetime import date
 from typing import Any, Mapping, Sequence
 
 from bot import language as lang_id
-from bot.content import Answer, Content
+from bot import places as nearby_places
+from bot.content import Answer, Content, gaps
 from bot.content.models import EmergencyNumber
 from bot.input_check import InputProblem
 from bot.text import words
@@ -312,6 +313,7 @@ def answer_topic(d: Dialogue, topic: str) -> None:
         country_name = d.content.country_name(lookup_country, d.language)
         text = d.text("general_answer_for_country", country=country_name) + "\n\n" + text
     d.say(text, [d.back_button()])
+    nearby_places.say_nearby(d, topic)
     d.set(PENDING_TOPIC, None)
     d.set(FALLBACK_COUNT, 0)
 
@@ -393,6 +395,7 @@ def fallback(d: Dialogue) -> None:
         return
     count = int(d.slot(FALLBACK_COUNT) or 0) + 1
     d.set(FALLBACK_COUNT, count)
+    gaps.record(d.turn.text, d.language)  # what people ask that we cannot answer yet; no sender id
     d.say(d.text("fallback"), [Button(d.text("topic_request_human"), "/request_human")])
     main_menu(d)
     if count >= FALLBACKS_BEFORE_HANDOFF:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 from bot.content import Content
 from bot.content.geo import EARTH_RADIUS_KM, haversine_km, osm_link
 from bot.content.models import City, Place, Precision
-from bot.text import fold
+from bot.text import fold, words
 
 if TYPE_CHECKING:  # the dialogue imports this module; type-only import avoids a cycle
     from bot.dialogue import Dialogue
@@ -33,6 +33,8 @@ MAX_DISTANCE_KM = 400.0
 # A shared point this close to a gazetteer city is taken as being in that city.
 SAME_CITY_KM = 30.0
 STALE_AFTER_DAYS = 365
+# WhatsApp (Twilio) refuses messages over 1,600 characters; stay well below.
+MESSAGE_LIMIT = 1400
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,31 @@ def find_city(name: str, content: Content, country: str | None = None) -> City |
     return names[close[0]] if close else None
 
 
+def city_in_text(text: str, content: Content) -> City | None:
+    """A corridor city named in free text even when misspelt ("albergue en tapachual").
+
+    The NLU's gazetteer already finds exact names and listed spellings; this catches the rest with a
+    strict similarity on words of at least five letters, so common words are not taken for towns.
+    """
+    tokens = words(text)
+    candidates = [" ".join(tokens[i:i + size]) for size in (3, 2, 1) for i in range(len(tokens) - size + 1)]
+    names: dict[str, City] = {}
+    for known in content.cities:
+        for spelling in (known.name, *known.aliases):
+            if len(spelling) >= 5:
+                names.setdefault(fold(spelling), known)
+    for candidate in candidates:
+        if len(candidate) < 5:
+            continue
+        city = content.city(candidate)
+        if city is not None:
+            return city
+        close = difflib.get_close_matches(candidate, list(names), n=1, cutoff=0.85)
+        if close:
+            return names[close[0]]
+    return None
+
+
 def nearest_city(content: Content, lat: float, lon: float) -> tuple[City, float] | None:
     """The gazetteer city closest to a point, with its distance in km."""
     best: tuple[City, float] | None = None
@@ -192,16 +219,21 @@ def _number(value: float, language: str) -> str:
 
 def describe(content: Content, nearby: Nearby | Place, language: str, today: date | None = None,
              position: int | None = None) -> str:
-    """One place as a short block: name, distance, address, phones, hours, map link, source and cautions."""
+    """One place as a short block: name, where, distance, address, phones, hours, map, source and cautions."""
     today = today or date.today()
     place = nearby.place if isinstance(nearby, Nearby) else nearby
     text = content.text
     head = f"{position}. " if position is not None else "• "
-    title = f"{head}{place.name} ({content.place_type_label(place.type, language)})"
+    where = ", ".join(part for part in (place.city, content.country_name(place.country, language)) if part)
+    label = content.place_type_label(place.type, language)
+    named = fold(label).split()[0] in fold(place.name).replace("/", " ").split() if label.strip() else True
+    title = f"{head}{place.name}{'' if named else f' ({label})'} · {where}"
     if isinstance(nearby, Nearby):
         approximate = place.location_precision == Precision.city
-        key = "place_distance_approx" if approximate else "place_distance"
-        title += " · " + text(key, language, km=_number(nearby.distance_km, language))
+        # Two city centres a few km apart say nothing useful: the city name already tells it.
+        if not (approximate and nearby.distance_km < SAME_CITY_KM / 6):
+            key = "place_distance_approx" if approximate else "place_distance"
+            title += " · " + text(key, language, km=_number(nearby.distance_km, language))
     lines = [title]
     if place.address:
         lines.append(text("place_address", language, address=place.address))
@@ -219,7 +251,7 @@ def describe(content: Content, nearby: Nearby | Place, language: str, today: dat
         lines.append(text("place_services", language, services=services))
     if place.notes:
         lines.append(place.notes.get(language) or place.notes.get("es") or next(iter(place.notes.values())))
-    if place.website:
+    if place.website and place.website not in place.source:
         lines.append(place.website)
     lines.append(text("place_map", language, url=osm_link(place.lat, place.lon, 17 if place.location_precision
                                                           == Precision.exact else 13)))
@@ -232,11 +264,19 @@ def describe(content: Content, nearby: Nearby | Place, language: str, today: dat
 
 
 def listing(content: Content, results: Sequence[Nearby | Place], language: str, title: str,
-            today: date | None = None) -> str:
-    blocks = [title]
+            today: date | None = None) -> list[str]:
+    """The title and one block per place, packed into messages short enough for WhatsApp."""
+    messages: list[str] = []
+    current = title
     for position, result in enumerate(results, start=1):
-        blocks.append(describe(content, result, language, today, position))
-    return "\n\n".join(blocks)
+        block = describe(content, result, language, today, position)
+        if len(current) + 2 + len(block) > MESSAGE_LIMIT:
+            messages.append(current)
+            current = block
+        else:
+            current += "\n\n" + block
+    messages.append(current)
+    return messages
 
 
 def _kinds(content: Content, types: Sequence[str], language: str) -> str:
@@ -252,6 +292,11 @@ def _searchable_types(content: Content, types: Sequence[str], nationality: str |
             continue
         kept.append(type_id)
     return kept
+
+
+def _say_all(d: Dialogue, messages: Sequence[str]) -> None:
+    for message in messages:
+        d.say(message)
 
 
 def say_nearby(d: Dialogue, topic: str) -> None:
@@ -274,12 +319,18 @@ def say_nearby(d: Dialogue, topic: str) -> None:
         return
     country, city_name = d.slot("country"), d.slot("city")
     city = content.city(city_name, country) if city_name else None
+    named_a_place = d.turn.entity("country") or d.turn.entity("city")
+    if city is None and d.turn.text and not named_a_place:
+        city = city_in_text(d.turn.text, content)
+        if city is not None:
+            d.set("city", city.name)
+            d.set("country", city.country)
     kinds = _kinds(content, searchable, d.language)
     if city is not None:
         results = nearest(content, city.lat, city.lon, searchable, nationality)
         if results:
-            title = d.text("places_near_city", kinds=kinds, city=city.name)
-            d.say(listing(content, results, d.language, title, d.today))
+            title = d.text("places_near_city", city=city.name)
+            _say_all(d, listing(content, results, d.language, title, d.today))
         else:
             d.say(d.text("places_none_near", kinds=kinds, km=int(MAX_DISTANCE_KM)))
         return
@@ -288,8 +339,8 @@ def say_nearby(d: Dialogue, topic: str) -> None:
         in_country = [p for p in content.places if p.country == country and _matches(p, selected, nationality, content)]
         if in_country:
             in_country.sort(key=lambda p: (p.city or "", p.name))
-            title = d.text("places_in_country", kinds=kinds, country=content.country_name(country, d.language))
-            d.say(listing(content, in_country[:RESULTS], d.language, title, d.today))
+            title = d.text("places_in_country", country=content.country_name(country, d.language))
+            _say_all(d, listing(content, in_country[:RESULTS], d.language, title, d.today))
         d.say(d.text("places_share_location_hint"))
 
 
@@ -315,6 +366,20 @@ def read_location(entities: Sequence[Mapping[str, Any]], metadata: Mapping[str, 
     return lat, lon
 
 
+def remember_area(d: Dialogue, lat: float, lon: float) -> None:
+    """Keep the nearest gazetteer city (within 30 km) and its country; never the exact point."""
+    found = nearest_city(d.content, lat, lon)
+    if found is None:
+        return
+    city, distance = found
+    if distance <= SAME_CITY_KM:
+        d.set("city", city.name)
+        d.set("country", city.country)
+    elif distance <= MAX_DISTANCE_KM:
+        d.set("country", city.country)
+        d.set("city", None)
+
+
 def answer_location(d: Dialogue, location: tuple[float, float] | None, topic: str | None) -> None:
     """Reply to a shared location: the 3 nearest places of the kind the conversation is about.
 
@@ -326,14 +391,7 @@ def answer_location(d: Dialogue, location: tuple[float, float] | None, topic: st
         d.say(d.text("location_unreadable"))
         return
     lat, lon = location
-    found = nearest_city(content, lat, lon)
-    if found is not None:
-        city, distance = found
-        if distance <= SAME_CITY_KM:
-            d.set("city", city.name)
-            d.set("country", city.country)
-        elif distance <= MAX_DISTANCE_KM:
-            d.set("country", city.country)
+    remember_area(d, lat, lon)
     types = content.place_types_for_topic(topic) if topic else []
     if not types:
         types = content.default_place_types()
@@ -347,6 +405,6 @@ def answer_location(d: Dialogue, location: tuple[float, float] | None, topic: st
     if not results:
         d.say(d.text("places_none_near", kinds=kinds, km=int(MAX_DISTANCE_KM)))
         return
-    d.say(listing(content, results, d.language, d.text("places_near_you", kinds=kinds), d.today))
+    _say_all(d, listing(content, results, d.language, d.text("places_near_you"), d.today))
     if len(searchable) < len(types):
         d.say(d.text("places_need_nationality"))

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PYTHONPATH": str(paths.ROOT)}
     actions = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [str(bin_dir / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(ACTION_PORT)],
+        [str(bin_dir / "python"), "-m", "bot.action_server", "--actions", "actions", "--port", str(ACTION_PORT)],
         env=env,
     )
     if not _wait_for(f"http://127.0.0.1:{ACTION_PORT}/health", actions, timeout=120):

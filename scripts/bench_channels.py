@@ -13,9 +13,11 @@ its reply reaches the fake API: signature or secret check, parsing, pseudonymisi
 store, rendering and the outgoing API call are all included. Rounds alternate the channels so that
 other load on the machine hits all three alike; the median round is reported.
 
-    python scripts/bench_channels.py [--users 32] [--messages 100] [--rounds 3] [--strict]
+    python scripts/bench_channels.py [--users 32] [--messages 100] [--rounds 3] [--strict] [--rasa]
 
-``--strict`` exits with status 1 when a channel is below 90% of REST.
+``--strict`` exits with status 1 when a channel is below 90% of REST. ``--rasa`` replaces the stub by
+the trained model (models/brujula.tar.gz) and a real action server, with an in-memory tracker store:
+slower to start, but the figure a deployment would see.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,12 +45,17 @@ ACCOUNT_SID = "AC" + "b" * 32
 AUTH_TOKEN = "bench-auth-token"
 BOT_TOKEN = "424242:BENCH-token"
 SECRET = "bench-secret-token"
+# What the simulated people write, in turn (the stub answers them all alike; Rasa does not).
+TEXTS = ("hola", "necesito un albergue en lima", "1", "gracias")
 CHANNELS = tuple(os.environ.get("BENCH_CHANNELS", "rest,whatsapp,telegram").split(","))
 
 
 # -- the bot under test (its own process) -------------------------------------------------------------
 def serve(port: int) -> None:
     logging.basicConfig(level=logging.WARNING)
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # as `rasa run` does: no per-message debug lines
     from rasa.core.channels.channel import UserMessage
     from rasa.core.channels.rest import RestInput
     from sanic import Sanic
@@ -57,13 +64,29 @@ def serve(port: int) -> None:
     from bot.channels.whatsapp import WhatsAppInput
     from tests.fakes.rasa import intro_and_menu
 
+    app = Sanic("brujula_bench")
+    actions = os.environ.get("BENCH_RASA_ACTIONS")
+
     async def answer_at_once(message: UserMessage) -> None:
         for response in intro_and_menu(message):
             await message.output_channel.send_response(message.sender_id, dict(response))
 
-    app = Sanic("brujula_bench")
+    async def rasa(message: UserMessage) -> None:
+        await app.ctx.agent.handle_message(message)
+
+    if actions:
+        from rasa.core.agent import load_agent
+        from rasa.core.utils import AvailableEndpoints
+        from rasa.utils.endpoints import EndpointConfig
+
+        @app.listener("before_server_start")
+        async def load(app: Any, loop: Any) -> None:  # the server listens once the model is loaded
+            app.ctx.agent = await load_agent(model_path=str(ROOT / "models" / "brujula.tar.gz"),
+                                             endpoints=AvailableEndpoints(action=EndpointConfig(url=actions)))
+
     for channel in (RestInput(), WhatsAppInput(), TelegramInput()):
-        app.blueprint(channel.blueprint(answer_at_once), url_prefix=f"/webhooks/{channel.url_prefix()}")
+        app.blueprint(channel.blueprint(rasa if actions else answer_at_once),
+                      url_prefix=f"/webhooks/{channel.url_prefix()}")
     profile_to = os.environ.get("BENCH_PROFILE")  # a file: cProfile the bot (to find where time goes)
     if not profile_to:
         app.run(host="127.0.0.1", port=port, access_log=False, workers=1, motd=False)
@@ -134,16 +157,16 @@ class Load:
         self.waiting[recipient] = future
         return future
 
-    async def one(self, channel: str, user: int) -> None:
+    async def one(self, channel: str, user: int, text: str) -> None:
         if channel == "rest":
             async with self.session.post(f"{self.base}/webhooks/rest/webhook",
-                                         json={"sender": f"bench-{user}", "message": "hola"}) as reply:
-                assert reply.status == 200 and len(await reply.json()) == 2
+                                         json={"sender": f"bench-{user}", "message": text}) as reply:
+                assert reply.status == 200 and await reply.json()
             return
         if channel == "whatsapp":
             address = f"whatsapp:+5730{user:08d}"
             url = f"{self.base}/webhooks/whatsapp/webhook"
-            params = {"MessageSid": f"SM{next(self.message_ids):032d}", "From": address, "Body": "hola",
+            params = {"MessageSid": f"SM{next(self.message_ids):032d}", "From": address, "Body": text,
                       "To": "whatsapp:+14155238886", "NumMedia": "0", "AccountSid": ACCOUNT_SID}
             headers = {"X-Twilio-Signature": self.validator.compute_signature(url, params)}
             answered = self._expect(address)
@@ -152,7 +175,7 @@ class Load:
         else:
             chat_id = 900_000_000 + user
             update = {"update_id": next(self.update_ids), "message": {
-                "message_id": 1, "date": int(time.time()), "text": "hola",
+                "message_id": 1, "date": int(time.time()), "text": text,
                 "chat": {"id": chat_id, "type": "private", "first_name": "B"},
                 "from": {"id": chat_id, "is_bot": False, "first_name": "B", "language_code": "es"}}}
             answered = self._expect(str(chat_id))
@@ -166,9 +189,9 @@ class Load:
         latencies: List[float] = []
 
         async def person(user: int) -> None:
-            for _ in range(messages):
+            for number in range(messages):
                 started = time.perf_counter()
-                await self.one(channel, user)
+                await self.one(channel, user, TEXTS[number % len(TEXTS)])
                 latencies.append(time.perf_counter() - started)
 
         started = time.perf_counter()
@@ -207,18 +230,28 @@ async def bench(args: argparse.Namespace) -> int:
     base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ, "PYTHONPATH": str(ROOT), "BRUJULA_STATE_DIR": state, "BRUJULA_ID_KEY": "bench-id-key",
-        "BRUJULA_CONTACTS_DB_URL": f"sqlite:///{state}/contacts.db", "BRUJULA_CONTACTS_KEY": Fernet.generate_key().decode(),
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886",
-        "TWILIO_WEBHOOK_URL": f"{base}/webhooks/whatsapp/webhook", "TWILIO_API_BASE_URL": f"http://127.0.0.1:{twilio_port}",
+        "BRUJULA_CONTACTS_DB_URL": f"sqlite:///{state}/contacts.db",
+        "BRUJULA_CONTACTS_KEY": Fernet.generate_key().decode(),
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886", "TWILIO_WEBHOOK_URL": f"{base}/webhooks/whatsapp/webhook",
+        "TWILIO_API_BASE_URL": f"http://127.0.0.1:{twilio_port}",
         "TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_SECRET_TOKEN": SECRET,
         "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{telegram_port}",
+        "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", "LOG_LEVEL": "WARNING",
     }
     for name in ("TWILIO_MESSAGING_SERVICE_SID", "TWILIO_TEMPLATE_CONTENT_SID"):
         env.pop(name, None)
+    action_server = None
+    if args.rasa:
+        action_port = free_port()
+        action_server = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port), env=env,
+            cwd=str(ROOT), stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        env["BENCH_RASA_ACTIONS"] = f"http://127.0.0.1:{action_port}/webhook"
     server = await asyncio.create_subprocess_exec(sys.executable, __file__, "--serve", str(port), env=env,
                                                   cwd=str(ROOT))
     try:
-        for _ in range(120):
+        for _ in range(600):
             try:
                 with urllib.request.urlopen(f"{base}/webhooks/whatsapp/", timeout=1) as health:  # noqa: S310
                     if health.status == 200:
@@ -248,14 +281,17 @@ async def bench(args: argparse.Namespace) -> int:
         await server.wait()
         fake_process.terminate()
         await fake_process.wait()
+        if action_server is not None:
+            action_server.terminate()
+            await action_server.wait()
         relay_task.cancel()
 
     def median(channel: str, key: str) -> float:
         return statistics.median(r[key] for r in results[channel])
 
     rest = median("rest", "per_second")
-    print(f"\n{args.users} people x {args.messages} messages, median of {args.rounds} rounds "
-          f"(stub Rasa answers at once; 127.0.0.1)\n")
+    what = "trained model + action server" if args.rasa else "stub Rasa answers at once"
+    print(f"\n{args.users} people x {args.messages} messages, median of {args.rounds} rounds ({what}; 127.0.0.1)\n")
     print(f"  {'channel':<10} {'messages/s':>11} {'% of REST':>10} {'p50 ms':>8} {'p95 ms':>8}"
           f" {'bot CPU ms/msg':>15} {'fakes':>7} {'load':>7}")
     summary: Dict[str, Any] = {}
@@ -272,8 +308,8 @@ async def bench(args: argparse.Namespace) -> int:
               f"{median(channel, 'fakes_cpu_ms'):>7.3f} {median(channel, 'load_cpu_ms'):>7.3f}")
     verdict = "below the 90% target: " + ", ".join(below) if below else "every channel at or above 90% of REST"
     print(f"\n  {verdict}\n")
-    print(json.dumps({"bench": "channels", "users": args.users, "messages": args.messages, "rounds": args.rounds,
-                      "results": summary}))
+    print(json.dumps({"bench": "channels", "rasa": args.rasa, "users": args.users, "messages": args.messages,
+                      "rounds": args.rounds, "results": summary}))
     return 1 if (below and args.strict) else 0
 
 
@@ -283,6 +319,7 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=100, help="messages each person sends per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--strict", action="store_true", help="exit 1 if a channel is below 90%% of REST")
+    parser.add_argument("--rasa", action="store_true", help="the trained model and action server instead of the stub")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--fakes", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()

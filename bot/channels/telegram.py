@@ -36,13 +36,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Awaitable, Callable, Dict, FrozenSet, List, Mapping, Optional, Text, Tuple
 
+import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.request import HTTPXRequest
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.request import BaseRequest, RequestData
 
 from bot import contacts, language, privacy
 from bot.channels import proactive
@@ -63,9 +64,7 @@ from bot.channels.rendering import (
 from bot.channels.webhooks import BackgroundTasks, RecentIds, body_too_large, media_type, with_retries
 
 logger = logging.getLogger(__name__)
-# httpx logs every request URL at INFO, and the URL contains the bot token; python-telegram-bot
-# logs chat ids and texts at DEBUG. Neither belongs in Brújula's logs.
-logging.getLogger("httpx").setLevel(logging.WARNING)
+# python-telegram-bot logs chat ids, texts and the token-bearing URL at DEBUG: not in Brújula's logs.
 logging.getLogger("telegram").setLevel(logging.INFO)
 
 CHANNEL = "telegram"
@@ -104,7 +103,8 @@ class TelegramConfig:
         """Values from ``credentials.yml`` win; the environment fills in the rest."""
         credentials = credentials or {}
         environ = os.environ if environ is None else environ
-        values = {key: str(credentials.get(key) or environ.get(variable) or "").strip()
+        # credentials.yml keys are the variable names in lower case without "TELEGRAM_" (bot_token, ...)
+        values = {key: str(credentials.get(variable[len("TELEGRAM_"):].lower()) or environ.get(variable) or "").strip()
                   for key, variable in ENVIRONMENT.items()}
         values["api_base_url"] = (values["api_base_url"] or DEFAULT_API_BASE).rstrip("/")
         return cls(**values)
@@ -210,6 +210,65 @@ def command_text(text: str) -> Tuple[str, Optional[str]]:
     return intent, hint
 
 
+class AiohttpRequest(BaseRequest):
+    """python-telegram-bot's HTTP layer over ``aiohttp``.
+
+    The default (httpx) costs several milliseconds of CPU per call under concurrent load; aiohttp,
+    already used for WhatsApp, a fraction of that (see scripts/bench_channels.py). ``telegram.Bot``
+    does the rest as usual: building requests, parsing replies, raising its errors.
+    """
+
+    def __init__(self, connect_timeout: float = 5.0, read_timeout: float = 10.0, pool_size: int = 64) -> None:
+        self._connect_timeout, self._read_timeout, self._pool_size = connect_timeout, read_timeout, pool_size
+        self._session: Optional[aiohttp.ClientSession] = None
+
+    @property
+    def read_timeout(self) -> Optional[float]:
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        self._open()
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    def _open(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=self._pool_size))
+        return self._session
+
+    async def do_request(self, url: str, method: str, request_data: Optional[RequestData] = None,
+                         read_timeout: Any = BaseRequest.DEFAULT_NONE, write_timeout: Any = BaseRequest.DEFAULT_NONE,
+                         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+                         pool_timeout: Any = BaseRequest.DEFAULT_NONE) -> Tuple[int, bytes]:
+        def seconds(value: Any, default: Optional[float]) -> Optional[float]:
+            return default if value is BaseRequest.DEFAULT_NONE else value
+
+        timeout = aiohttp.ClientTimeout(sock_connect=seconds(connect_timeout, self._connect_timeout),
+                                        sock_read=seconds(read_timeout, self._read_timeout))
+        data: Any = None
+        headers: Dict[str, str] = {}
+        if request_data is not None and request_data.contains_files:
+            form = aiohttp.FormData()
+            for name, value in request_data.json_parameters.items():
+                form.add_field(name, value)
+            for name, part in request_data.multipart_data.items():
+                filename, content = part[0], part[1]
+                form.add_field(name, content, filename=filename,
+                               content_type=part[2] if len(part) > 2 else None)  # type: ignore[misc]
+            data = form
+        elif request_data is not None:
+            data, headers = request_data.json_payload, {"Content-Type": "application/json"}
+        try:
+            async with self._open().request(method, url, data=data, headers=headers, timeout=timeout) as reply:
+                return reply.status, await reply.read()
+        except asyncio.TimeoutError as error:
+            raise TimedOut from error
+        except aiohttp.ClientError as error:
+            raise NetworkError(f"aiohttp: {type(error).__name__}") from error
+
+
 class TelegramOutput(OutputChannel):
     """Collects a turn's replies; sends them merged, each keyboard under the text it belongs to."""
 
@@ -256,7 +315,7 @@ class TelegramInput(InputChannel):
         self.config = config or TelegramConfig.load()
         self.problems = self.config.problems()
         self.store = store
-        if self.store is None:
+        if self.store is None and not self.problems:  # an unconfigured channel creates no files
             try:
                 self.store = contacts.default_store()
             except contacts.ContactStoreError as error:
@@ -284,9 +343,8 @@ class TelegramInput(InputChannel):
         """The Bot API client for the running event loop (an HTTP connection pool belongs to one loop)."""
         loop = asyncio.get_running_loop()
         if self._bot is None or self._loop is not loop:
-            request = HTTPXRequest(connection_pool_size=64, connect_timeout=5.0, read_timeout=10.0,
-                                   write_timeout=10.0, pool_timeout=5.0)
-            self._bot = Bot(self.config.token, base_url=f"{self.config.api_base_url}/bot", request=request)
+            self._bot = Bot(self.config.token, base_url=f"{self.config.api_base_url}/bot", request=AiohttpRequest(),
+                            get_updates_request=AiohttpRequest(pool_size=1))
             self._loop = loop
         return self._bot
 
@@ -497,12 +555,12 @@ async def _bot_commands(bot: Bot) -> None:
 
 
 async def _run_command(args: argparse.Namespace, config: TelegramConfig) -> int:
-    request = HTTPXRequest(connect_timeout=10.0, read_timeout=20.0)
-    bot = Bot(config.token, base_url=f"{config.api_base_url}/bot", request=request)
+    bot = Bot(config.token, base_url=f"{config.api_base_url}/bot", request=AiohttpRequest(read_timeout=20.0),
+              get_updates_request=AiohttpRequest(pool_size=1))
     try:
         if args.command == "set-webhook":
             url = args.url or config.webhook_url
-            if not url.startswith("https://") and not args.allow_http:
+            if not url.startswith("https://"):
                 print("TELEGRAM_WEBHOOK_URL (or --url) must be the public https:// URL of "
                       "/webhooks/telegram/webhook", file=sys.stderr)
                 return 2
@@ -533,7 +591,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--url", help="public webhook URL (default: TELEGRAM_WEBHOOK_URL)")
     parser.add_argument("--drop-pending-updates", action="store_true",
                         help="discard the messages Telegram kept while no webhook was answering")
-    parser.add_argument("--allow-http", action="store_true", help=argparse.SUPPRESS)  # local fakes only
     args = parser.parse_args(argv)
     config = TelegramConfig.load()
     problems = [p for p in config.problems() if args.command == "set-webhook" or "SECRET" not in p]

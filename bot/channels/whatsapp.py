@@ -26,15 +26,16 @@ under the channel in ``credentials.yml``, see docs/CHANNELS.md):
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Text, Tuple
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
-from sanic.request import Request
+from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from twilio.base.exceptions import TwilioRestException
 from twilio.http import HttpClient
@@ -285,7 +286,7 @@ class WhatsAppInput(InputChannel):
         self.config = config or WhatsAppConfig.load()
         self.problems = self.config.problems()
         self.store = store
-        if self.store is None:
+        if self.store is None and not self.problems:  # an unconfigured channel creates no files
             try:
                 self.store = contacts.default_store()
             except contacts.ContactStoreError as error:
@@ -306,6 +307,12 @@ class WhatsAppInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         return cls(WhatsAppConfig.load(credentials))
+
+    def signed(self, url: str, form: RequestParameters, signature: str) -> bool:
+        """Twilio's signature check; the exact URL first (one HMAC), then twilio's with/without-port variants."""
+        if hmac.compare_digest(self.validator.compute_signature(url, form), signature):
+            return True
+        return bool(self.validator.validate(url, form, signature))
 
     def public_url(self, request: Request) -> str:
         url = self.config.webhook_url
@@ -347,9 +354,11 @@ class WhatsAppInput(InputChannel):
             return response.text("request too large", status=413)
         if media_type(request) != "application/x-www-form-urlencoded":
             return response.text("expected application/x-www-form-urlencoded", status=415)
-        form = request.form
+        form = _form(request.body)
+        if form is None:
+            return response.text("the body is not a UTF-8 form", status=400)
         signature = request.headers.get("X-Twilio-Signature", "")
-        if not signature or not self.validator.validate(self.public_url(request), form, signature):
+        if not signature or not self.signed(self.public_url(request), form, signature):
             logger.warning("WhatsApp webhook: %s X-Twilio-Signature, request dropped (is TWILIO_WEBHOOK_URL "
                            "exactly the URL set in Twilio?)", "wrong" if signature else "missing")
             return response.text("invalid signature", status=403)
@@ -448,6 +457,18 @@ class WhatsAppInput(InputChannel):
         await self.store.add_pending(sender_id, texts)
         logger.info("WhatsApp: window closed for %s, template sent, reply kept until they write", sender_id)
         return True
+
+
+def _form(body: bytes) -> Optional[RequestParameters]:
+    """The posted form with empty values kept: Twilio signs ``Body=`` too, and Sanic's parser drops it."""
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    form = RequestParameters()
+    for key, value in pairs:
+        form.setdefault(key, []).append(value)
+    return form
 
 
 def _twiml() -> HTTPResponse:

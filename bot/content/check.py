@@ -71,6 +71,7 @@ FOLDERS = {"topics": TopicFile, "places": PlacesFile}
 
 _YAML_HINTS = (
     ("found character '\\t'", "indent with spaces, never with the Tab key"),
+    ("tab character", "indent with spaces, never with the Tab key"),
     ("mapping values are not allowed", 'a value that contains ": " must be written between double quotes'),
     ("could not find expected ':'", 'a line is missing the ":" after its key, or a quote is not closed'),
     ("while scanning a quoted scalar", "a quote (\") is opened but never closed"),
@@ -109,6 +110,9 @@ class ParsedFile:
     data: Any
     lines: dict[tuple[Any, ...], int]
     model: Any = None  # the pydantic object once it validated
+    # When a places file does not validate as a whole, the places that do, by position, so that
+    # the checks across places (ids, kinds, countries) still run and every problem shows at once.
+    valid_places: list[tuple[int, Place]] = field(default_factory=list)
 
     def line(self, *path: Any) -> Optional[int]:
         """The line of ``path`` (or of its closest parent that exists in the file)."""
@@ -265,6 +269,15 @@ def validate(parsed: ParsedFile, model: Any, report: Report) -> None:
     except ValidationError as error:
         for problem in _friendly_errors(list(map(dict, error.errors())), data, model, parsed):
             report.problems.append(problem)
+        if model is PlacesFile and isinstance(data.get("places"), list):
+            for index, item in enumerate(data["places"]):
+                try:
+                    parsed.valid_places.append((index, Place.parse_obj(item)))
+                except (ValidationError, TypeError):
+                    continue
+    else:
+        if isinstance(parsed.model, PlacesFile):
+            parsed.valid_places = list(enumerate(parsed.model.places))
 
 
 def _friendly_errors(errors: list[dict[str, Any]], data: Any, model: type[BaseModel],
@@ -291,6 +304,8 @@ def _friendly_errors(errors: list[dict[str, Any]], data: Any, model: type[BaseMo
 
 def _label(loc: tuple[Any, ...]) -> str:
     """The field as editors see it: the keys after the last list position ("lat", "text.ht")."""
+    while len(loc) > 1 and isinstance(loc[-1], int):  # an item of a list is labelled with the list's name
+        loc = loc[:-1]
     last_index = max((i for i, part in enumerate(loc) if isinstance(part, int)), default=-1)
     parts = [str(part) for part in loc[last_index + 1:]]
     if last_index == -1 and len(parts) > 1 and parts[0] == "messages":
@@ -329,7 +344,13 @@ def _did_you_mean(word: str, choices: list[str]) -> Optional[str]:
     if synonym in choices:
         return synonym
     close = difflib.get_close_matches(folded, choices, n=1, cutoff=0.6)
-    return close[0] if close else None
+    if close:
+        return close[0]
+    # A misspelt synonym ("lattitude"): match it against the synonyms, then map.
+    near_synonym = difflib.get_close_matches(folded, list(SYNONYMS), n=1, cutoff=0.8)
+    if near_synonym and SYNONYMS[near_synonym[0]] in choices:
+        return SYNONYMS[near_synonym[0]]
+    return None
 
 
 def _message(error: dict[str, Any], loc: tuple[Any, ...], data: Any, model: type[BaseModel]) -> str:
@@ -547,18 +568,20 @@ def _check_places(report: Report, countries: dict[str, Any], city_names: dict[st
                    for n in (c.name, *c.aliases)}
 
     ids = []
-    for parsed, places_file in report.models_in("places"):
-        for index, place in enumerate(places_file.places):
+    places_files = [p for name, p in sorted(report.files.items()) if name.startswith("places/")]
+    for parsed in places_files:
+        for index, place in parsed.valid_places:
             at = ("places", index)
             ids.append((parsed, (*at, "id"), place.id))
             _check_place(report, parsed, at, place, countries, types, services, organisations)
-            _check_bbox(report, parsed, at, place.lat, place.lon, countries.get(place.country))
-            if place.city and countries and fold(place.city) not in city_names.get(place.country, set()):
+            inside = _check_bbox(report, parsed, at, place.lat, place.lon, countries.get(place.country))
+            known_country = place.country in countries
+            if place.city and known_country and fold(place.city) not in city_names.get(place.country, set()):
                 report.add(parsed, (*at, "city"), "city",
                            f"{shown(place.city)} is not in content/gazetteer/cities.yml for {place.country}: add it "
                            "there so people can find this place by naming their city", WARNING)
             city = city_points.get((place.country, fold(place.city or "")))
-            if place.location_precision == Precision.city and city is not None:
+            if inside and place.location_precision == Precision.city and city is not None:
                 distance = geo.haversine_km(place.lat, place.lon, city.lat, city.lon)
                 if distance > CITY_PRECISION_TOLERANCE_KM:
                     report.add(parsed, (*at, "lat"), "lat",
@@ -607,16 +630,18 @@ def _check_place(report: Report, parsed: ParsedFile, at: tuple[Any, ...], place:
 
 
 def _check_bbox(report: Report, parsed: ParsedFile, at: tuple[Any, ...], lat: float, lon: float,
-                country: Any) -> None:
+                country: Any) -> bool:
+    """Report a point outside its country's box; return whether it is inside (or cannot be checked)."""
     bbox = getattr(country, "bbox", None)
     if not bbox or geo.in_bbox(lat, lon, bbox):
-        return
+        return True
     name = country.name.get("en") or country.code
     if geo.in_bbox(lon, lat, bbox):
         hint = "lat and lon look swapped"
     else:
         hint = "check the numbers and the country; in the Americas lon is negative, and south of the equator lat too"
     report.add(parsed, (*at, "lat"), "lat/lon", f"{lat}, {lon} is outside {name} ({country.code}): {hint}")
+    return False
 
 
 def _duplicates(report: Report, entries: list[tuple[ParsedFile, tuple[Any, ...], Any]], field_name: str,

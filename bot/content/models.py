@@ -94,6 +94,9 @@ def check_phone(value: Any, *, allow_short: bool = False) -> str:
     if text.startswith("+") and re.fullmatch(r"\+[\d\s().-]+", text):
         compact = re.sub(r"[\s().-]", "", text)
         raise ValueError(f"must be written without spaces, dashes or brackets, got {shown(value)} (write {compact})")
+    if allow_short:
+        raise ValueError(f"must be a short number written as digits only (such as 911) or a full number as "
+                         f"+<country code><number>, got {shown(value)}")
     raise ValueError(f"must be in international format +<country code><number>, got {shown(value)} (e.g. {example})")
 
 
@@ -172,7 +175,7 @@ class EmergencyNumber(Sourced):
 
     @validator("url", always=True)
     def _number_or_url(cls, url: Optional[str], values: dict) -> Optional[str]:  # noqa: N805
-        if not url and not values.get("number"):
+        if not url and "number" in values and not values["number"]:  # an invalid number is reported already
             raise ValueError("give a number or a url")
         return _url_field(url)
 

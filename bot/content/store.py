@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field
@@ -239,8 +240,17 @@ class ContentStore:
     in the log and in :meth:`status` promptly, even when nobody is talking to the bot.
     """
 
-    def __init__(self, root: Path | None = None, check_interval: float = 2.0) -> None:
+    def __init__(self, root: Path | None = None, check_interval: float = 2.0, keep_copy: Path | None = None) -> None:
+        """
+        Args:
+            root: the content folder (default ``content/`` or ``BRUJULA_CONTENT_DIR``).
+            check_interval: how often ``get()`` looks for edits, in seconds.
+            keep_copy: a folder where every version that loaded cleanly is copied. If the folder is
+                broken when the process starts (a bad edit, then a restart), that copy is served
+                until the edit is fixed, so a restart never takes the bot down.
+        """
         self.root = root or paths.content_dir()
+        self.keep_copy = keep_copy
         self.check_interval = check_interval
         self._lock = threading.Lock()
         self._content: Content | None = None
@@ -249,6 +259,7 @@ class ContentStore:
         self.last_error: ContentError | None = None
         self.last_error_at: float | None = None
         self.reloads = 0
+        self.served_from: Path | None = None  # root, or keep_copy after a broken start
         self._watcher: threading.Thread | None = None
         self._stop = threading.Event()
 
@@ -280,6 +291,9 @@ class ContentStore:
             except ContentError as error:
                 self._fingerprint = fingerprint  # do not re-parse the same broken files every call
                 self.last_error, self.last_error_at = error, time.time()
+                if self._content is None:
+                    self._content = self._load_kept_copy()
+                    self.served_from = self.keep_copy if self._content is not None else None
                 shown: list[Any] = list(error.problems) or [error]
                 logger.error(
                     "Content edit refused, still serving the last good version %s. %d problem(s):\n  %s",
@@ -292,6 +306,8 @@ class ContentStore:
             previous = self._content
             self._content, self._fingerprint, self.last_error, self.last_error_at = content, fingerprint, None, None
             self.reloads += 1
+            self.served_from = self.root
+            self._keep(content)
             if previous is None:
                 logger.info("Content version %s loaded from %s", content.version, self.root)
             else:
@@ -299,6 +315,40 @@ class ContentStore:
             for warning in content.warnings[:5]:
                 logger.debug("Content warning: %s", warning)
             return content
+
+    def _keep(self, content: Content) -> None:
+        """Copy a version that loaded cleanly to ``keep_copy`` (written aside, then swapped in)."""
+        if self.keep_copy is None:
+            return
+        marker = self.keep_copy / ".version"
+        try:
+            if marker.exists() and marker.read_text(encoding="utf-8").strip() == content.version:
+                return
+            staging = self.keep_copy.with_name(self.keep_copy.name + ".new")
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.copytree(self.root, staging, ignore=shutil.ignore_patterns(".*"))
+            (staging / ".version").write_text(content.version, encoding="utf-8")
+            old = self.keep_copy.with_name(self.keep_copy.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            if self.keep_copy.exists():
+                self.keep_copy.rename(old)
+            staging.rename(self.keep_copy)
+            shutil.rmtree(old, ignore_errors=True)
+        except OSError as error:
+            logger.warning("Could not keep a copy of content version %s in %s: %s", content.version, self.keep_copy,
+                           error)
+
+    def _load_kept_copy(self) -> Content | None:
+        if self.keep_copy is None or not self.keep_copy.is_dir():
+            return None
+        try:
+            content = load(self.keep_copy)
+        except ContentError as error:
+            logger.error("The kept copy of the content in %s does not load either: %s", self.keep_copy, error)
+            return None
+        logger.warning("Serving the last good content version %s kept in %s until the edit is fixed",
+                       content.version, self.keep_copy)
+        return content
 
     def watch(self, interval: float = 1.0) -> None:
         """Check for edits every ``interval`` seconds in a daemon thread (idempotent)."""
@@ -330,6 +380,7 @@ class ContentStore:
         error = self.last_error
         return {
             "content_dir": str(self.root),
+            "served_from": str(self.served_from) if self.served_from else None,
             "version": content.version if content else None,
             "loaded_at": content.loaded_at_iso if content else None,
             "files": len(content.files) if content else 0,

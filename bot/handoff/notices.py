@@ -51,7 +51,7 @@ def availability_text(content: Content, language: str, at: Optional[datetime] = 
         settings = settings or desk_settings.load_settings()
     except desk_settings.SettingsError as error:
         logger.error("Desk settings unusable, telling users no hours or wait: %s", error)
-        settings = desk_settings.DeskSettings()
+        settings = desk_settings.DeskSettings.parse_obj({})
     now = at or datetime.now().astimezone()
     state = desk_settings.availability(settings, now)
     hours = settings.opening_hours

@@ -15,6 +15,7 @@ The message is saved before it is sent, so a failed delivery never loses what st
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass
@@ -101,8 +102,7 @@ class HandoffService:
 
     # -- helpers --------------------------------------------------------------------------------
     def _text(self, key: str, view: state.ConversationView, **values: Any) -> str:
-        language = view.language if view.language in ("es", "en", "pt", "fr", "ht") else "es"
-        return self.content_getter().text(key, language, **values)
+        return self.content_getter().text(key, view.language or "es", **values)
 
     async def _sender(self, ref: str) -> str:
         sender_id = await self.queue.resolve(ref)
@@ -212,7 +212,7 @@ class HandoffService:
         from bot.dialogue import Dialogue, Turn, emergency_numbers  # the dialogue owns how numbers are listed
 
         snapshot = self.content_getter()
-        dialogue = Dialogue(Turn(intent="handoff_followup", slots=view.slots), snapshot)
+        dialogue = Dialogue(Turn(intent="handoff_followup", slots=view.slots, language_hint=view.language), snapshot)
         availability = notices.availability_text(snapshot, dialogue.language, settings=self.settings_getter())
         dialogue.say(dialogue.text("handoff_followup") + " " + availability)
         emergency_numbers(dialogue)
@@ -256,10 +256,8 @@ class HandoffService:
     async def stop_monitor(self) -> None:
         if self._monitor is not None:
             self._monitor.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._monitor
-            except (asyncio.CancelledError, Exception):
-                pass
             self._monitor = None
 
     async def _run_monitor(self, interval: float) -> None:

@@ -134,7 +134,7 @@ class DeskSettings(_Strict):
     expected_wait_minutes: Optional[int] = Field(None, ge=1, le=24 * 60)
     # A conversation nobody has taken after this long gets one follow-up with other ways to get help.
     followup_after_minutes: int = Field(30, ge=1, le=7 * 24 * 60)
-    followup_check_seconds: int = Field(30, ge=0, le=3600)  # 0 turns the background check off
+    followup_check_seconds: float = Field(30, ge=0, le=3600)  # 0 turns the background check off
     session_idle_minutes: int = Field(30, ge=1, le=24 * 60)
     session_max_hours: int = Field(12, ge=1, le=7 * 24)
     login_max_failures: int = Field(5, ge=1, le=100)
@@ -142,6 +142,12 @@ class DeskSettings(_Strict):
     # Mark cookies Secure. "auto": when the request came over HTTPS (directly or via X-Forwarded-Proto).
     secure_cookies: Union[bool, str] = "auto"
     history_events: int = Field(60, ge=5, le=1000)  # messages shown to staff per conversation
+
+    @validator("secure_cookies")
+    def _true_false_or_auto(cls, value: Union[bool, str]) -> Union[bool, str]:  # noqa: N805
+        if value not in (True, False, "auto"):
+            raise ValueError('use true, false or "auto"')
+        return value
 
 
 class StaffMember(_Strict):
@@ -155,6 +161,12 @@ class StaffMember(_Strict):
     def _simple_username(cls, value: str) -> str:  # noqa: N805
         if not USERNAME.match(value):
             raise ValueError("use 2-40 lower-case letters, digits, dots, dashes or underscores")
+        return value
+
+    @validator("languages", each_item=True)
+    def _supported_language(cls, value: str) -> str:  # noqa: N805
+        if value not in ("es", "en", "pt", "fr", "ht"):
+            raise ValueError(f"unknown language {value!r}: use es, en, pt, fr or ht")
         return value
 
     @validator("password_hash")
@@ -180,7 +192,7 @@ def database_url() -> str:
     return os.environ.get(DB_URL_ENV) or f"sqlite:///{paths.state_dir() / 'desk.db'}"
 
 
-def _read(path: Path, model: type) -> Any:
+def _read(path: Path, model: Any) -> Any:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
@@ -196,7 +208,7 @@ def _read(path: Path, model: type) -> Any:
 class _CachedFile:
     """Re-reads a YAML file when its modification time changes; keeps the last good version on error."""
 
-    def __init__(self, model: type, default: Any) -> None:
+    def __init__(self, model: Any, default: Any) -> None:
         self.model, self.default = model, default
         self._lock = threading.Lock()
         self._key: Optional[Tuple[str, float]] = None

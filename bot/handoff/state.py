@@ -25,6 +25,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import language as lang_id
+
 REQUESTED, ACTIVE = "requested", "active"
 OPEN_STATES = (REQUESTED, ACTIVE)
 URGENT_REASONS = ("emergency", "missing_person")
@@ -43,7 +45,7 @@ class HandoffError(Exception):
         self.code = code
 
 
-class ConversationGone(HandoffError):
+class ConversationGoneError(HandoffError):
     def __init__(self) -> None:
         super().__init__("not_found", "This conversation no longer exists (it may have been erased).")
 
@@ -113,6 +115,8 @@ def _user_text(event: UserUttered) -> str:
     text = event.text or ""
     if text.startswith("/share_location"):
         return "📍"
+    if text.startswith("/"):
+        return ""  # a button payload or the page's silent greeting: nothing a person typed
     return text
 
 
@@ -149,6 +153,18 @@ def history(events: Sequence[Event], limit: int = 60) -> List[HistoryItem]:
     return items[-limit:]
 
 
+def conversation_language(tracker: DialogueStateTracker, slot_value: Optional[str]) -> str:
+    """The language to write to this person in, chosen as the bot chooses it (slot, detection, channel hint)."""
+    detection = hint = None
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            parsed = (event.parse_data or {}).get("language")  # type: ignore[attr-defined]
+            detection = lang_id.Detection.from_parse_result(parsed if isinstance(parsed, dict) else None)
+            hint = (event.metadata or {}).get("language_hint")
+            break
+    return lang_id.reply_language(slot_value, detection, hint if isinstance(hint, str) else None)
+
+
 def read_view(tracker: DialogueStateTracker, history_limit: int = 60) -> ConversationView:
     slots = tracker.current_slot_values()
     status = slots.get("handoff")
@@ -163,19 +179,13 @@ def read_view(tracker: DialogueStateTracker, history_limit: int = 60) -> Convers
                 break  # the request itself (set by the dialogue): older events belong to an earlier hand-off
         if isinstance(event, BotUttered) and desk_meta(event).get("kind") == "handoff_followup":
             followup_sent = True
-    language = slots.get("language")
-    if not language:
-        for event in reversed(tracker.events):
-            if isinstance(event, UserUttered):
-                detected = (event.parse_data or {}).get("language") or {}  # type: ignore[attr-defined]
-                language = detected.get("code") if isinstance(detected, dict) else None
-                break
+    language = conversation_language(tracker, slots.get("language"))
     requested_at = slots.get("handoff_requested_at")
     return ConversationView(
         sender_id=tracker.sender_id,
         status=status if status in OPEN_STATES else None,
         reason=slots.get("handoff_reason"),
-        requested_at=float(requested_at) if isinstance(requested_at, (int, float)) else None,
+        requested_at=float(requested_at) if isinstance(requested_at, int | float) else None,
         staff=staff if status == ACTIVE else None,
         staff_name=staff_name if status == ACTIVE else None,
         channel=channel_of(tracker.sender_id, tracker),
@@ -256,7 +266,7 @@ async def mutate(agent: Any, sender_id: str, build: Mutation, history_limit: int
     async with _conversation_lock(agent, sender_id):
         tracker = await agent.tracker_store.retrieve(sender_id)
         if tracker is None:
-            raise ConversationGone()
+            raise ConversationGoneError()
         events = build(read_view(tracker, history_limit))
         for event in events:
             tracker.update(event)
@@ -290,3 +300,6 @@ def slot_event_value(data: str) -> Any:
         return json.loads(data).get("value")
     except (ValueError, AttributeError):
         return None
+
+
+__all__ = ["ACTIVE", "REQUESTED", "ConversationView", "HandoffError", "SlotSet", "mutate", "read_view"]

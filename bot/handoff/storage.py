@@ -90,15 +90,19 @@ class DeskStorage:
 
     def check_session(self, token: str, idle_seconds: float, max_seconds: float,
                       now: Optional[float] = None) -> tuple[Optional[StaffSession], str]:
-        """``(session, "ok")``, or ``(None, "missing" | "expired")``. A valid session's idle clock restarts."""
+        """``(session, "ok")``, or ``(None, "missing" | "expired")``. A valid session's idle clock restarts.
+
+        Only a request without any token is "missing": a token the database no longer knows belonged to
+        a session that timed out (sign-out also removes the cookie).
+        """
         now = now or time.time()
         if not token:
             return None, "missing"
         key = _hash(token)
         with self.engine.begin() as conn:
             row = conn.execute(sa.select(sessions_table).where(sessions_table.c.token_hash == key)).mappings().first()
-            if row is None:
-                return None, "missing"
+            if row is None:  # a cookie for a session that ended (timed out, or purged): say it expired
+                return None, "expired"
             if now - row["last_seen"] > idle_seconds or now - row["created_at"] > max_seconds:
                 conn.execute(sessions_table.delete().where(sessions_table.c.token_hash == key))
                 return None, "expired"

@@ -69,8 +69,10 @@ class FakeTelegram(FakeServer):
 
     async def _params(self, request: web.Request) -> Dict[str, Any]:
         if request.content_type == "application/json":
-            data = await request.json()
-            return dict(data) if isinstance(data, dict) else {}
+            data = await request.json()  # python-telegram-bot sends objects JSON-encoded as strings here too
+            if not isinstance(data, dict):
+                return {}
+            return {key: _decode(value) if isinstance(value, str) else value for key, value in data.items()}
         form = await request.post()
         return {key: _decode(value) for key, value in form.items() if isinstance(value, str)}
 
@@ -87,6 +89,8 @@ class FakeTelegram(FakeServer):
                 body["parameters"] = {"retry_after": retry_after}
             return web.json_response(body, status=status)
         self.calls.append(Call(method, params))
+        if self.on_message is not None and method == "sendMessage":
+            self.on_message(str(params["chat_id"]))
         await self._notify()
         return web.json_response({"ok": True, "result": self._result(method, params)})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import itertools
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ class FakeTwilio(FakeServer):
         self.account_sid, self.auth_token = account_sid, auth_token
         self.messages: List[SentMessage] = []
         self.attempts = 0
+        self.delay = 0.0  # seconds before answering, to see that sending does not block the bot
         self._failures: List[Tuple[int, int]] = []  # (HTTP status, Twilio error code), consumed in order
         self._ids = itertools.count(1)
         self.app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._create)
@@ -66,7 +68,11 @@ class FakeTwilio(FakeServer):
         if not params.get("To") or not (params.get("Body") or params.get("ContentSid")):
             return web.json_response({"code": 21602, "message": "Message body is required.", "status": 400},
                                      status=400)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.messages.append(SentMessage(sid, params))
+        if self.on_message is not None:
+            self.on_message(params["To"])
         await self._notify()
         number = next(self._ids)
         return web.json_response(self._instance(sid, number, params), status=201)

@@ -1,0 +1,150 @@
+"""Drop-in replacement for Rasa's ``rest`` channel, at the same URL, that never leaves a user unanswered.
+
+``credentials.yml``: ``bot.channels.rest.RestInput:`` instead of ``rest:``. Same API:
+
+* ``GET /webhooks/rest/`` -> ``{"status": "ok"}``;
+* ``POST /webhooks/rest/webhook`` ``{"sender": "...", "message": "...", "metadata": {...}}`` -> a JSON
+  list of ``{"recipient_id", "text", "buttons"?, ...}``; ``?stream=true`` streams them as JSON lines.
+
+Differences that matter:
+
+* messages go through :func:`bot.channels.base.deliver`: with the action server down the user still
+  gets the "technical problem" message with emergency numbers, and while a person holds the
+  conversation the bot stays silent;
+* messages a person sent from the desk since the user's previous message come first in the answer
+  (REST cannot be written to later, so they wait for the next message);
+* bad requests get a 400 with a reason instead of a 500.
+
+The ``sender`` is the client's own id and is stored as it is: clients must not use phone numbers
+(use :func:`bot.privacy.pseudonymize` first).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.rest import QueueOutputChannel
+from rasa.shared.core.events import UserUttered
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse, ResponseStream
+
+from bot.channels.base import deliver
+from bot.handoff import state
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE = 4000
+MAX_SENDER = 255  # the SQL tracker store's column
+
+
+def _bad_request(reason: str) -> HTTPResponse:
+    return response.json({"error": "bad_request", "message": reason}, status=400)
+
+
+async def pending_desk_messages(agent: Any, sender_id: str) -> List[Dict[str, Any]]:
+    """Desk messages written between the user's previous message and this one (REST cannot push them)."""
+    if agent is None or getattr(agent, "tracker_store", None) is None:
+        return []
+    tracker = await agent.tracker_store.retrieve(sender_id)
+    if tracker is None:
+        return []
+    user_times = [float(e.timestamp) for e in tracker.events if isinstance(e, UserUttered)]
+    if not user_times:
+        return []
+    start = user_times[-2] if len(user_times) >= 2 else 0.0
+    end = user_times[-1]
+    return [
+        {"recipient_id": sender_id, "text": item.text, "custom": {"from": item.role, "kind": item.kind}}
+        for item in state.pushed_since(tracker, start)
+        if item.at <= end
+    ]
+
+
+class RestInput(InputChannel):
+    """Rasa's REST channel, going through :func:`bot.channels.base.deliver`."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> RestInput:
+        return cls()
+
+    @staticmethod
+    def _parse(request: Request) -> Any:
+        """``(sender, text, metadata, input_channel)`` or an error text."""
+        try:
+            body = json.loads(request.body or b"")
+        except ValueError:
+            return "The body must be JSON."
+        if not isinstance(body, dict):
+            return 'Send a JSON object like {"sender": "abc", "message": "hola"}.'
+        sender = body.get("sender", "default")
+        message = body.get("message")
+        metadata = body.get("metadata")
+        input_channel = body.get("input_channel") or "rest"
+        if not isinstance(sender, str) or not sender or len(sender) > MAX_SENDER:
+            return f"sender must be a non-empty string of at most {MAX_SENDER} characters."
+        if message is not None and not isinstance(message, str):
+            return "message must be a string."
+        if isinstance(message, str) and len(message) > MAX_MESSAGE:
+            return f"message can have at most {MAX_MESSAGE} characters."
+        if metadata is not None and not isinstance(metadata, dict):
+            return "metadata must be a JSON object."
+        if not isinstance(input_channel, str) or len(input_channel) > 64:
+            return "input_channel must be a short string."
+        return sender, message or "", metadata, input_channel
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint(f"brujula_rest_{id(self)}", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> Union[HTTPResponse, ResponseStream]:
+            parsed = self._parse(request)
+            if isinstance(parsed, str):
+                return _bad_request(parsed)
+            sender, text, metadata, input_channel = parsed
+            agent = getattr(request.app.ctx, "agent", None)
+            stream = str(request.args.get("stream", "false")).lower() == "true"
+
+            if stream:
+                queue: asyncio.Queue = asyncio.Queue()
+
+                async def produce() -> None:
+                    try:
+                        message = UserMessage(text, QueueOutputChannel(queue), sender,
+                                              input_channel=input_channel, metadata=metadata)
+                        await deliver(on_new_message, message, agent)
+                        for pending in await pending_desk_messages(agent, sender):
+                            await queue.put(pending)
+                    finally:
+                        await queue.put(None)
+
+                async def write(resp: Any) -> None:
+                    task = asyncio.ensure_future(produce())
+                    while True:
+                        item = await queue.get()
+                        if item is None:
+                            break
+                        await resp.write(json.dumps(item) + "\n")
+                    await task
+
+                return response.stream(write, content_type="text/event-stream")
+
+            collector = CollectingOutputChannel()
+            message = UserMessage(text, collector, sender, input_channel=input_channel, metadata=metadata)
+            await deliver(on_new_message, message, agent)
+            pending = await pending_desk_messages(agent, sender)
+            return response.json(pending + collector.messages)
+
+        return webhook

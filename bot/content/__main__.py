@@ -1,0 +1,148 @@
+"""Tools for the people who keep ``content/``.
+
+    python -m bot.content check      every problem in content/, with file, line and a hint (exit 1 on errors)
+    python -m bot.content coverage   topics x countries x languages, places and numbers; writes COVERAGE.md
+    python -m bot.content gaps       the most frequent questions the bot could not answer, per language
+    python -m bot.content status     which content version the running action server serves
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Optional, Sequence
+
+from bot import paths
+from bot.content import coverage, gaps
+from bot.content.check import check
+from bot.content.store import ContentError, load
+
+DEFAULT_STATUS_URL = "http://127.0.0.1:5055/status"
+
+
+def _check(args: argparse.Namespace) -> int:
+    root = Path(args.content) if args.content else paths.content_dir()
+    report = check(root)
+    errors, warnings = report.errors, report.warnings
+    for problem in errors:
+        print(problem)
+    if warnings and not args.quiet:
+        if errors:
+            print()
+        for problem in warnings:
+            print(problem)
+    missing = report.missing_translations()
+    print()
+    print(f"{len(report.files)} files checked: {len(errors)} error(s), {len(warnings)} warning(s).")
+    if any(missing.values()):
+        print("Texts without a translation: " + ", ".join(f"{lang} {count}" for lang, count in missing.items()))
+    if errors:
+        print("The bot refuses these files until the errors are fixed; it keeps serving the last good version.")
+        return 1
+    if warnings and args.strict:
+        return 1
+    print("OK: the bot can use this content.")
+    return 0
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    root = Path(args.content) if args.content else paths.content_dir()
+    try:
+        content = load(root)
+    except ContentError as error:
+        print(f"The content has errors; run `python -m bot.content check` first.\n{error}", file=sys.stderr)
+        return 1
+    countries = [code.strip().upper() for code in args.countries.split(",")] if args.countries else None
+    markdown = coverage.render(content, countries)
+    print(markdown)
+    if args.output != "-":
+        output = Path(args.output)
+        output.write_text(markdown, encoding="utf-8")
+        print(f"Written to {output}", file=sys.stderr)
+    return 0
+
+
+def _gaps(args: argparse.Namespace) -> int:
+    path = Path(args.file) if args.file else gaps.gaps_file()
+    found = gaps.report(path, days=args.days, top=args.top)
+    period = f"the last {args.days} days" if args.days else "all recorded days"
+    if not found:
+        print(f"No unanswered questions recorded in {path} ({period}).")
+        return 0
+    print(f"# Questions the bot could not answer ({period})\n")
+    for language, entries in found.items():
+        print(f"## {language}\n")
+        print("| times | question (most common wording) | last seen |")
+        print("|---|---|---|")
+        for gap in entries:
+            print(f"| {gap.count} | {gap.text.replace('|', '/')} | {gap.last_seen} |")
+        print()
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    try:
+        with urllib.request.urlopen(args.url, timeout=5) as reply:  # noqa: S310 - an operator-given URL
+            body = json.loads(reply.read().decode("utf-8"))
+    except urllib.error.HTTPError as error:
+        body = json.loads(error.read().decode("utf-8") or "{}")
+    except (OSError, ValueError) as error:
+        print(f"The action server at {args.url} did not answer ({error}).")
+        root = paths.content_dir()
+        try:
+            content = load(root)
+        except ContentError as content_error:
+            print(f"Content in {root} does NOT load: {content_error}")
+            return 1
+        print(f"Content in {root} loads: version {content.version}, {len(content.places)} places.")
+        return 1
+    info = body.get("content") or {}
+    print(f"Serving content version {info.get('version')} (loaded {info.get('loaded_at')} UTC) "
+          f"from {info.get('served_from') or info.get('content_dir')}; {info.get('places')} places.")
+    refused = info.get("last_error")
+    if refused:
+        print(f"Last edit REFUSED at {refused.get('at')} UTC; the previous version keeps serving. Problems:")
+        for problem in refused.get("problems", []):
+            print(f"  {problem}")
+        return 1
+    print("No refused edit.")
+    return 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.content", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check_cmd = commands.add_parser("check", help="check every content file")
+    check_cmd.add_argument("--content", help="the content folder (default: content/ or BRUJULA_CONTENT_DIR)")
+    check_cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check_cmd.add_argument("--quiet", action="store_true", help="show errors only")
+    check_cmd.set_defaults(run=_check)
+
+    coverage_cmd = commands.add_parser("coverage", help="print and write the coverage matrices")
+    coverage_cmd.add_argument("--content")
+    coverage_cmd.add_argument("--output", default=str(paths.ROOT / "COVERAGE.md"), help="Markdown file, or - for none")
+    coverage_cmd.add_argument("--countries", help="comma-separated ISO codes (default: the 15 corridor countries)")
+    coverage_cmd.set_defaults(run=_coverage)
+
+    gaps_cmd = commands.add_parser("gaps", help="most frequent unanswered questions per language")
+    gaps_cmd.add_argument("--file", help="the gaps file (default: .state/gaps.jsonl or BRUJULA_GAPS_FILE)")
+    gaps_cmd.add_argument("--days", type=int, help="only the last N days")
+    gaps_cmd.add_argument("--top", type=int, default=10, help="how many per language (default 10)")
+    gaps_cmd.set_defaults(run=_gaps)
+
+    status_cmd = commands.add_parser("status", help="what the running action server serves")
+    status_cmd.add_argument("--url", default=DEFAULT_STATUS_URL)
+    status_cmd.set_defaults(run=_status)
+
+    args = parser.parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,252 @@
+"""Nearest places: the search itself, city names, and what users see after a topic or a shared location."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from datetime import date
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.places import ActionShareLocation, recent_topic
+from bot import content as content_module
+from bot import dialogue as dlg
+from bot import places
+from bot.content import Content
+from bot.content.models import Place
+
+TODAY = date(2026, 11, 25)
+TAPACHULA = (14.9057, -92.2634)
+BOGOTA = (4.7110, -74.0721)
+
+
+@pytest.fixture(scope="module")
+def content() -> Content:
+    return content_module.current()
+
+
+@pytest.fixture(autouse=True)
+def no_gap_log(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("BRUJULA_GAPS_FILE", str(tmp_path / "gaps.jsonl"))
+
+
+def _place(number: int, lat: float, lon: float, kind: str = "shelter", **extra: Any) -> Place:
+    return Place(id=f"p{number}", type=kind, name=f"Place {number}", country="MX", lat=lat, lon=lon,
+                 source="https://example.org", last_reviewed=TODAY, **extra)
+
+
+def _with_places(content: Content, extra: list[Place]) -> Content:
+    return dataclasses.replace(content, places=tuple(extra), version=f"test-{random.random()}")
+
+
+def _dialogue(content: Content, intent: str, slots: dict[str, Any], text: str = "", **turn: Any) -> dlg.Dialogue:
+    return dlg.Dialogue(dlg.Turn(intent=intent, text=text, slots=slots, **turn), content, today=TODAY)
+
+
+# -- the search ---------------------------------------------------------------------------------------
+def test_index_finds_the_same_places_as_measuring_every_one() -> None:
+    rng = random.Random(3)
+    generated = [_place(i, rng.uniform(-40, 35), rng.uniform(-120, -35)) for i in range(2000)]
+    index = places.PlaceIndex(generated)
+    for _ in range(200):
+        lat, lon = rng.uniform(-40, 35), rng.uniform(-120, -35)
+        fast = index.nearest(lat, lon, k=3)
+        slow = places.scan_nearest(generated, lat, lon, k=3)
+        assert [round(n.distance_km, 6) for n in fast] == [round(n.distance_km, 6) for n in slow]
+
+
+def test_nearest_are_sorted_and_distances_are_great_circle_kilometres() -> None:
+    # Tapachula to Tecún Umán is about 28 km; to Guatemala City about 170 km.
+    near = _place(1, 14.6770, -92.1450)
+    far = _place(2, 14.6349, -90.5069)
+    results = places.PlaceIndex([far, near]).nearest(*TAPACHULA, k=3)
+    assert [r.place.id for r in results] == ["p1", "p2"]
+    assert 25 < results[0].distance_km < 32
+    assert 170 < results[1].distance_km < 200
+
+
+def test_places_beyond_the_limit_are_left_out() -> None:
+    index = places.PlaceIndex([_place(1, *BOGOTA)])
+    assert index.nearest(*TAPACHULA, k=3, max_km=400) == []
+    assert len(index.nearest(*TAPACHULA, k=3, max_km=None)) == 1
+
+
+def test_only_the_kind_asked_for_is_returned(content: Content) -> None:
+    mixed = _with_places(content, [_place(1, *TAPACHULA, kind="health_post"), _place(2, 14.95, -92.3)])
+    results = places.nearest(mixed, *TAPACHULA, types=["shelter"])
+    assert [r.place.id for r in results] == ["p2"]
+
+
+def test_consulates_are_filtered_by_the_users_nationality(content: Content) -> None:
+    consulates = _with_places(content, [
+        _place(1, *TAPACHULA, kind="consulate", nationalities=["GT"]),
+        _place(2, 14.91, -92.27, kind="consulate", nationalities=["HN"]),
+    ])
+    assert [r.place.id for r in places.nearest(consulates, *TAPACHULA, ["consulate"], nationality="HN")] == ["p2"]
+    assert places.nearest(consulates, *TAPACHULA, ["consulate"], nationality=None) == []
+
+
+# -- cities -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("written, expected", [
+    ("Cúcuta", "Cúcuta"), ("cucuta", "Cúcuta"), ("CUCUTA", "Cúcuta"), ("kukuta", "Cúcuta"),
+    ("bogota", "Bogotá"), ("Bogtoá", "Bogotá"), ("tapachual", "Tapachula"), ("ciudad de mexico", "Ciudad de México"),
+    ("cdmx", "Ciudad de México"), ("potoprens", "Port-au-Prince"), ("tj", "Tijuana"),
+])
+def test_cities_are_found_despite_accents_and_misspellings(content: Content, written: str, expected: str) -> None:
+    city = places.find_city(written, content)
+    assert city is not None and city.name == expected
+
+
+@pytest.mark.parametrize("written", ["cal", "xyzzy", ""])
+def test_unknown_or_too_short_names_are_not_guessed(content: Content, written: str) -> None:
+    assert places.find_city(written, content) is None
+
+
+# -- after a topic's answer ------------------------------------------------------------------------------
+def test_shelter_answer_lists_nearby_shelters_with_map_source_and_caution(content: Content) -> None:
+    d = _dialogue(content, "ask_shelter", {"language": "es", "city": "Tapachula", "country": "MX"})
+    dlg.answer_topic(d, "ask_shelter")
+    listing = "\n".join(m.text for m in d.reply().messages[1:])
+    assert listing.startswith("📍 Lugares cerca de Tapachula (de nuestra lista):")
+    assert "1. Albergue Jesús el Buen Pastor del Pobre y el Migrante · Tapachula, México" in listing
+    assert "https://www.openstreetmap.org/?mlat=14.90570&mlon=-92.26340" in listing
+    assert "Fuente: http://www.alberguebuenpastor.org.mx · revisado por última vez: 2026-11-25" in listing
+    assert "⚠️ Nuestro equipo aún no lo verificó" in listing
+    assert "Dirección exacta no confirmada" in listing  # no invented address
+    assert "\n3. " in listing and "\n4. " not in listing
+
+
+def test_a_place_across_the_border_says_which_country(content: Content) -> None:
+    d = _dialogue(content, "ask_shelter", {"language": "en", "city": "Tapachula", "country": "MX"})
+    dlg.answer_topic(d, "ask_shelter")
+    listing = "\n".join(m.text for m in d.reply().messages[1:])
+    assert "Casa del Migrante de Tecún Umán (Misioneros Scalabrinianos) (Shelter) · Tecún Umán, Guatemala · about" \
+        in listing
+
+
+def test_every_listing_message_fits_in_a_whatsapp_message(content: Content) -> None:
+    for language in ("es", "en", "pt", "fr", "ht"):
+        d = _dialogue(content, "ask_shelter", {"language": language, "city": "Tapachula", "country": "MX"})
+        dlg.answer_topic(d, "ask_shelter")
+        assert all(len(message.text) <= 1600 for message in d.reply().messages[1:])
+
+
+def test_consulate_answer_needs_the_nationality(content: Content) -> None:
+    d = _dialogue(content, "ask_consulate", {"language": "en", "city": "Tapachula", "country": "MX"})
+    dlg.answer_topic(d, "ask_consulate")
+    assert d.reply().messages[-1].text.startswith("To show you your consulate, tell me which country you are from")
+
+    slots = {"language": "en", "city": "Tapachula", "country": "MX", "nationality": "HN"}
+    d = _dialogue(content, "ask_consulate", slots)
+    dlg.answer_topic(d, "ask_consulate")
+    listing = d.reply().messages[1].text
+    assert "Consulado de Honduras en Tapachula (Consulate)" in listing
+    assert "Guatemala en Tapachula" not in listing
+
+
+def test_with_only_the_country_places_in_it_are_listed_and_location_is_invited(content: Content) -> None:
+    d = _dialogue(content, "ask_asylum", {"language": "pt", "country": "BR"})
+    dlg.answer_topic(d, "ask_asylum")
+    texts = [m.text for m in d.reply().messages[1:]]
+    assert texts[0].startswith("📍 Lugares · Brasil (da nossa lista):")
+    assert "CONARE" in texts[0]
+    assert texts[-1].startswith("📎 Compartilhe sua localização")
+
+
+def test_topics_without_places_add_nothing(content: Content) -> None:
+    d = _dialogue(content, "ask_remittances", {"language": "es", "city": "Tapachula", "country": "MX"})
+    dlg.answer_topic(d, "ask_remittances")
+    assert len(d.reply().messages) == 1
+
+
+# -- shared location -------------------------------------------------------------------------------------
+def _tracker(entities: list[dict[str, Any]], slots: dict[str, Any] | None = None,
+             events: list[dict[str, Any]] | None = None, text: str = "") -> Tracker:
+    latest = {"intent": {"name": "share_location"}, "entities": entities, "text": text}
+    return Tracker("pseudonymous-id", slots or {}, latest, events or [], False, None, {}, "")
+
+
+def _location(lat: Any, lon: Any) -> list[dict[str, Any]]:
+    return [{"entity": "lat", "value": lat}, {"entity": "lon", "value": lon}]
+
+
+async def test_shared_location_lists_the_three_nearest_default_places(content: Content) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionShareLocation().run(dispatcher, _tracker(_location(14.91, -92.26), {"language": "en"}), {})
+    text = "\n".join(message["text"] for message in dispatcher.messages)
+    assert text.startswith("📍 The places closest to you (from our list):")
+    assert "\n3. " in text and "\n4. " not in text
+    assert "km from the city centre" in text or "Tapachula, Mexico" in text
+    assert "https://www.openstreetmap.org/" in text
+    assert "Source: " in text and "last reviewed: " in text
+    # Only the town and country are remembered, never the point itself.
+    slots = {event["name"]: event["value"] for event in events}
+    assert slots == {"city": "Tapachula", "country": "MX"}
+
+
+async def test_shared_location_follows_the_topic_of_the_conversation(content: Content) -> None:
+    earlier = [{"event": "user", "parse_data": {"intent": {"name": "ask_asylum"}}},
+               {"event": "user", "parse_data": {"intent": {"name": "thank"}}}]
+    dispatcher = CollectingDispatcher()
+    await ActionShareLocation().run(dispatcher, _tracker(_location(*BOGOTA), {"language": "es"}, earlier), {})
+    text = "\n".join(message["text"] for message in dispatcher.messages)
+    assert "ACNUR / UNHCR Colombia" in text
+    assert "Cruz Roja Colombiana" not in text  # not a kind listed for asylum
+
+
+async def test_location_while_the_bot_waits_for_the_country_answers_the_question(content: Content) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {"language": "es", "pending_topic": "ask_health", "menu": "country"}
+    events = await ActionShareLocation().run(dispatcher, _tracker(_location(*BOGOTA), slots), {})
+    texts = [message["text"] for message in dispatcher.messages]
+    answer = content.topic_answer("ask_health", "CO", "es")
+    assert answer is not None and texts[0].startswith(answer.text.strip()[:40])  # the answer for Colombia first
+    assert any(t.startswith("📍 Los lugares más cercanos a tu ubicación") for t in texts)
+    slots_set = {event["name"]: event["value"] for event in events}
+    assert slots_set["country"] == "CO" and slots_set["pending_topic"] is None
+
+
+@pytest.mark.parametrize("entities", [
+    [], _location("abc", -74.0), _location(91, -74.0), _location(4.6, 181), [{"entity": "lat", "value": 4.6}],
+    _location(float("nan"), -74.0),
+])
+async def test_an_unreadable_location_gets_a_helpful_reply(entities: list[dict[str, Any]]) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionShareLocation().run(dispatcher, _tracker(entities, {"language": "fr"}), {})
+    assert [m["text"] for m in dispatcher.messages] == [
+        "Je n'ai pas pu lire cette position. Renvoyez-la (📎 › Position) ou écrivez le nom de votre ville."
+    ]
+    assert events == []
+
+
+async def test_a_location_far_from_every_place_says_so(content: Content) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionShareLocation().run(dispatcher, _tracker(_location(-54.8, -68.3), {"language": "ht"}), {})
+    assert dispatcher.messages[0]["text"].startswith("Nan lis mwen an, pa gen kote konsa (")
+
+
+def test_recent_topic_reads_the_last_topic_intent() -> None:
+    events = [{"event": "user", "parse_data": {"intent": {"name": "ask_consulate"}}},
+              {"event": "bot", "text": "..."},
+              {"event": "user", "parse_data": {"intent": {"name": "share_location"}}}]
+    assert recent_topic(_tracker([], events=events)) == "ask_consulate"
+    assert recent_topic(_tracker([], events=[])) is None
+
+
+def test_location_can_also_come_in_message_metadata() -> None:
+    assert places.read_location([], {"location": {"latitude": "4.61", "longitude": "-74.08"}}) == (4.61, -74.08)
+
+
+def test_a_misspelt_city_in_the_question_is_understood(content: Content) -> None:
+    d = _dialogue(content, "ask_shelter", {"language": "es", "country": "MX"}, text="necesito albergue en tapachual")
+    dlg.answer_topic(d, "ask_shelter")
+    assert d.reply().messages[1].text.startswith("📍 Lugares cerca de Tapachula")
+    assert d.slot_changes["city"] == "Tapachula"
+
+
+@pytest.mark.parametrize("text", ["necesito un albergue", "tengo miedo", "hola como estas amigo"])
+def test_ordinary_words_are_not_taken_for_cities(content: Content, text: str) -> None:
+    assert places.city_in_text(text, content) is None
