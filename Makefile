@@ -13,10 +13,11 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONHASHSEED := 0
 
-.PHONY: help install run shell train test lint typecheck pytest validate conversation-test eval clean
+.PHONY: help install browser run shell train test lint pytest e2e validate conversation-test eval bench \
+	content-check desk-user clean
 
 help: ## List the commands
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: requirements.lock
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found (Rasa 3.6 needs it): install it, e.g. 'apt-get install python3.10' or pyenv"; exit 1; }
@@ -26,6 +27,11 @@ $(BIN)/.installed: requirements.lock
 	touch $@
 
 install: $(BIN)/.installed ## Create .venv and install the pinned dependencies
+
+browser: ## Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no browser download)
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
+		else echo "Install Chromium first: sudo apt-get install chromium"; exit 1; fi; }
 
 $(MODEL): $(BIN)/.installed $(TRAINING_INPUTS)
 	$(BIN)/rasa train --fixed-model-name brujula --out models
@@ -42,8 +48,11 @@ lint: $(BIN)/.installed ## ruff and mypy
 	$(BIN)/ruff check bot actions tests scripts
 	$(BIN)/mypy bot actions
 
-pytest: $(MODEL) ## Unit, channel and end-to-end tests (pytest)
+pytest: $(MODEL) browser ## Unit, channel, end-to-end and browser tests (pytest)
 	$(BIN)/pytest -q
+
+e2e: $(MODEL) browser ## Only the browser test: a Kreyòl chat handed to a person at the desk, in headless Chromium
+	$(BIN)/pytest -q tests/e2e
 
 validate: $(BIN)/.installed ## rasa data validate (fails on any warning)
 	$(BIN)/python scripts/validate.py
@@ -55,6 +64,9 @@ test: install lint validate train pytest conversation-test ## Every check: lint,
 
 eval: $(MODEL) ## Intent and language accuracy per language (dev_eval and held-out), with langdetect as baseline
 	$(BIN)/python scripts/evaluate.py
+
+desk-user: $(BIN)/.installed ## Add a desk staff account: make desk-user NAME=ana
+	$(BIN)/python -m bot.handoff add-staff $(NAME)
 
 clean: ## Remove the model, results and local state
 	rm -rf models results .state .rasa

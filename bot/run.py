@@ -65,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             "--enable-api", "--interface", "127.0.0.1", "--port", str(args.port),
         ]
         print(f"\n  Brújula is starting. Web chat: http://localhost:{args.port}/chat"
+              f"  ·  Desk: http://localhost:{args.port}/desk"
               f"  ·  REST: http://localhost:{args.port}/webhooks/rest/webhook  ·  Ctrl-C stops\n", flush=True)
     rasa = subprocess.Popen(rasa_cmd, env=env)  # noqa: S603 - fixed command line
     try:

@@ -99,8 +99,8 @@ async def test_a_conversation_in_spanish_then_kreyol_then_deleted(tmp_path, acti
 
     db = tmp_path / "trackers.db"
     assert stored_events(db, sender) > 10
-    await say(agent, sender, "borra mis datos")
-    done = await say(agent, sender, "si")
+    await say(agent, sender, "efase tout done m yo")
+    done = await say(agent, sender, "wi")
     assert "efase" in done[0]["text"]  # confirmed in the conversation language
     assert stored_events(db, sender) == 0
 

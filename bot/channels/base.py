@@ -86,7 +86,10 @@ async def deliver(
     """Pass ``message`` to Rasa (or to the person holding the conversation); return how many replies went out."""
     metadata = message.metadata or {}
     if await handoff_active(agent, message.sender_id):
-        await agent.log_message(message)
+        # log_message takes no lock itself: hold the conversation's lock so a desk action at the
+        # same instant cannot make the SQL store drop one of the two events.
+        async with agent.lock_store.lock(message.sender_id):
+            await agent.log_message(message)
         for listener in list(_handoff_listeners):
             await listener(message.sender_id, message.text or "", metadata)
         return 0
