@@ -68,21 +68,26 @@ def main(argv: list[str] | None = None) -> int:
               f"  ·  Desk: http://localhost:{args.port}/desk"
               f"  ·  REST: http://localhost:{args.port}/webhooks/rest/webhook  ·  Ctrl-C stops\n", flush=True)
     rasa = subprocess.Popen(rasa_cmd, env=env)  # noqa: S603 - fixed command line
-    try:
-        while rasa.poll() is None and actions.poll() is None:
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for process in (rasa, actions):
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        for process in (rasa, actions):
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-    return rasa.returncode or 0
+    stopping: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        stopping.append(signum)
+
+    # Installed explicitly: a shell may start us with SIGINT ignored (background job), and a service
+    # manager stops us with SIGTERM; either way both servers must go down cleanly.
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while not stopping and rasa.poll() is None and actions.poll() is None:
+        time.sleep(0.3)
+    for process in (rasa, actions):
+        if process.poll() is None:
+            process.terminate()
+    for process in (rasa, actions):
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    return 0 if stopping else (rasa.returncode or 0)
 
 
 if __name__ == "__main__":

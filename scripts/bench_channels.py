@@ -261,7 +261,8 @@ async def bench(args: argparse.Namespace) -> int:
         else:
             print("the bot did not start", file=sys.stderr)
             return 1
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        # idle connections are dropped before Sanic's 5 s keep-alive ends, not raced against it
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=2)) as session:
             load = Load(session, base)
             holder["load"] = load
             for channel in CHANNELS:  # warm-up: connections, caches, first contact-store writes
