@@ -14,7 +14,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONHASHSEED := 0
 
 .PHONY: help install browser run shell train test lint pytest e2e validate conversation-test eval bench \
-	content-check desk-user clean
+	content-check coverage gaps desk-user clean
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
@@ -60,10 +60,19 @@ validate: $(BIN)/.installed ## rasa data validate (fails on any warning)
 conversation-test: $(MODEL) ## Conversation tests (tests/test_*.yml), failing on any prediction error
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/ --fail-on-prediction-errors --e2e --out results/core
 
-test: install lint validate train pytest conversation-test ## Every check: lint, data validation, training, pytest, conversation tests
+test: install lint content-check validate train pytest conversation-test ## Every check: lint, content, data validation, training, pytest, conversation tests
 
 eval: $(MODEL) ## Intent and language accuracy per language (dev_eval and held-out), with langdetect as baseline
 	$(BIN)/python scripts/evaluate.py
+
+content-check: $(BIN)/.installed ## Check content/: every problem with file:line and a plain hint
+	$(BIN)/python -m bot.content check
+
+coverage: $(BIN)/.installed ## Write COVERAGE.md: topics × countries × languages, places, emergency numbers
+	$(BIN)/python -m bot.content coverage
+
+gaps: $(BIN)/.installed ## Most frequent unanswered questions per language (last 30 days)
+	$(BIN)/python -m bot.content gaps --days 30
 
 desk-user: $(BIN)/.installed ## Add a desk staff account: make desk-user NAME=ana
 	$(BIN)/python -m bot.handoff add-staff $(NAME)

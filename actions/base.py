@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -30,6 +31,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         input_problem=latest.get("input_problem"),
         slots=tracker.current_slot_values(),
         language_hint=metadata.get("language_hint") if isinstance(metadata, dict) else None,
+        metadata=metadata if isinstance(metadata, dict) else {},
     )
 
 
@@ -40,8 +42,11 @@ def send(dispatcher: CollectingDispatcher, dialogue: Dialogue) -> List[EventType
     return [SlotSet(name, value) for name, value in reply.slots.items()]
 
 
-class BrujulaAction(Action):
-    """Base class: builds a :class:`Dialogue` for the turn and lets the subclass fill it."""
+class BrujulaAction(Action, ABC):
+    """Base class: builds a :class:`Dialogue` for the turn and lets the subclass fill it.
+
+    Abstract, so the action server does not register the base class itself as an action.
+    """
 
     action_name: str = ""
     # Menus and confirmations must not be hijacked by a pending "which country?" question.
@@ -50,8 +55,9 @@ class BrujulaAction(Action):
     def name(self) -> Text:
         return self.action_name
 
+    @abstractmethod
     def respond(self, dialogue: Dialogue) -> None:
-        raise NotImplementedError
+        """Add this action's messages and slot changes to ``dialogue``."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -36,6 +36,7 @@ FALLBACK_COUNT, HANDOFF, HANDOFF_REASON, HANDOFF_REQUESTED_AT = (
     "fallback_count", "handoff", "handoff_reason", "handoff_requested_at",
 )
 ERASE_REQUESTED = "erase_requested"
+LAST_TOPIC = "last_topic"  # what the user last asked about (a shared location answers it with places)
 
 LANGUAGE_NAMES = {"es": "Español", "en": "English", "pt": "Português", "fr": "Français", "ht": "Kreyòl"}
 # How people name each language when asking to switch (accent-free, lower-case words).
@@ -84,6 +85,7 @@ class Turn:
     input_problem: str | None = None
     slots: Mapping[str, Any] = field(default_factory=dict)
     language_hint: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
 
     def entity(self, name: str) -> Mapping[str, Any] | None:
         for entity in self.entities:
@@ -293,6 +295,7 @@ def _note_places(d: Dialogue, topic: str) -> None:
 
 def answer_topic(d: Dialogue, topic: str) -> None:
     _note_places(d, topic)
+    d.set(LAST_TOPIC, topic)
     topic_file = d.content.topics.get(topic)
     if topic_file is None:
         d.say(d.text("no_answer"), [d.back_button()])
@@ -346,6 +349,7 @@ def _number_line(d: Dialogue, number: EmergencyNumber) -> str:
 def emergency(d: Dialogue, topic: str) -> None:
     """Danger or a missing relative: numbers first, then the offer of a person, then the advice."""
     _note_places(d, topic)
+    d.set(LAST_TOPIC, topic)
     emergency_numbers(d)
     d.say(d.text("emergency_offer_human"), [Button(d.text("topic_request_human"), "/request_human")])
     d.set(PENDING_CONFIRMATION, "human_offer")

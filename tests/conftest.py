@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Type
 
@@ -15,8 +17,11 @@ from bot import content, gazetteer, language
 from bot.input_check import BLOCKING_PROBLEMS, check_input
 from bot.nlu.components import OPTION_PATTERN
 
+# Tests must not write to the real log of unanswered questions (.state/gaps.jsonl).
+os.environ.setdefault("BRUJULA_GAPS_FILE", os.path.join(tempfile.mkdtemp(prefix="brujula-gaps-"), "gaps.jsonl"))
+
 SLOTS = ("language", "country", "city", "nationality", "menu", "pending_topic", "pending_confirmation",
-         "fallback_count", "handoff", "handoff_reason", "handoff_requested_at", "erase_requested")
+         "fallback_count", "handoff", "handoff_reason", "handoff_requested_at", "erase_requested", "last_topic")
 
 
 def parse(text: str, intent: str) -> Dict[str, Any]:

@@ -11,7 +11,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.places import ActionShareLocation, recent_topic
+from actions.places import ActionShareLocation
 from bot import content as content_module
 from bot import dialogue as dlg
 from bot import places
@@ -188,10 +188,10 @@ async def test_shared_location_lists_the_three_nearest_default_places(content: C
 
 
 async def test_shared_location_follows_the_topic_of_the_conversation(content: Content) -> None:
-    earlier = [{"event": "user", "parse_data": {"intent": {"name": "ask_asylum"}}},
-               {"event": "user", "parse_data": {"intent": {"name": "thank"}}}]
+    # The user asked about asylum earlier (answer_topic remembered it), then shared a pin.
+    slots = {"language": "es", "last_topic": "ask_asylum"}
     dispatcher = CollectingDispatcher()
-    await ActionShareLocation().run(dispatcher, _tracker(_location(*BOGOTA), {"language": "es"}, earlier), {})
+    await ActionShareLocation().run(dispatcher, _tracker(_location(*BOGOTA), slots), {})
     text = "\n".join(message["text"] for message in dispatcher.messages)
     assert "ACNUR / UNHCR Colombia" in text
     assert "Cruz Roja Colombiana" not in text  # not a kind listed for asylum
@@ -228,12 +228,10 @@ async def test_a_location_far_from_every_place_says_so(content: Content) -> None
     assert dispatcher.messages[0]["text"].startswith("Nan lis mwen an, pa gen kote konsa (")
 
 
-def test_recent_topic_reads_the_last_topic_intent() -> None:
-    events = [{"event": "user", "parse_data": {"intent": {"name": "ask_consulate"}}},
-              {"event": "bot", "text": "..."},
-              {"event": "user", "parse_data": {"intent": {"name": "share_location"}}}]
-    assert recent_topic(_tracker([], events=events)) == "ask_consulate"
-    assert recent_topic(_tracker([], events=[])) is None
+def test_answering_a_topic_remembers_it_for_a_later_location(content: Content) -> None:
+    d = _dialogue(content, "ask_consulate", {"language": "es"}, text="consulado de colombia")
+    dlg.answer_topic(d, "ask_consulate")
+    assert d.slot_changes["last_topic"] == "ask_consulate"
 
 
 def test_location_can_also_come_in_message_metadata() -> None:
