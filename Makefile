@@ -14,7 +14,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONHASHSEED := 0
 
 .PHONY: help install browser run shell train test lint pytest e2e validate conversation-test eval bench \
-	content-check coverage gaps desk-user clean
+	content-check coverage gaps bench desk-user clean
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
@@ -73,6 +73,10 @@ coverage: $(BIN)/.installed ## Write COVERAGE.md: topics × countries × languag
 
 gaps: $(BIN)/.installed ## Most frequent unanswered questions per language (last 30 days)
 	$(BIN)/python -m bot.content gaps --days 30
+
+bench: $(BIN)/.installed ## Benchmarks: nearest place (10,000 places) and channel throughput vs REST
+	$(BIN)/python scripts/bench_places.py
+	$(BIN)/python scripts/bench_channels.py
 
 desk-user: $(BIN)/.installed ## Add a desk staff account: make desk-user NAME=ana
 	$(BIN)/python -m bot.handoff add-staff $(NAME)

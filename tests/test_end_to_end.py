@@ -113,3 +113,23 @@ async def test_action_server_down_still_gets_the_user_an_answer(tmp_path):
     assert sent == 1
     assert "problema técnico" in output.messages[0]["text"]
     assert "123" in output.messages[0]["text"]  # emergency numbers even when everything else fails
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "vacío"),
+        ("   ", "vacío"),
+        ("🙏🙏😭", "🙂"),
+        ("necesito un medico, mi hijo tiene fiebre y no tenemos papeles. " * 200, "muy largo"),
+        ("\x00\x01\x02\x03\x04\x05binary\x06\x07\x08\x0e\x0f", "No pude leer"),
+        ("أين أجد مأوى الليلة", "kreyòl"),
+        ("我需要帮助", "kreyòl"),
+    ],
+    ids=["empty", "blank", "emoji", "10k-chars", "binary", "arabic", "chinese"],
+)
+async def test_bad_input_gets_a_short_clear_answer_from_the_real_model(tmp_path, action_server, text, expected):
+    agent = await agent_for(tmp_path, action_server)
+    replies = await say(agent, "e2e-bad-input", text)
+    assert replies, "the bot must never be silent"
+    assert expected in replies[0]["text"]

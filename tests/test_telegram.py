@@ -162,8 +162,8 @@ async def test_a_location_or_a_venue_asks_for_the_nearest_places(harness: Harnes
     await harness.post(message_update(location={"latitude": -12.046374, "longitude": -77.042793}))
     await harness.post(message_update(venue={"location": {"latitude": 4.60971, "longitude": -74.08175},
                                              "title": "Terminal", "address": "Calle 1"}))
-    assert harness.rasa.texts == ['/share_location{"lat": -12.046374, "lon": -77.042793}',
-                                  '/share_location{"lat": 4.60971, "lon": -74.08175}']
+    assert harness.rasa.texts == ['/share_location{"lat": -12.046, "lon": -77.043}',
+                                  '/share_location{"lat": 4.61, "lon": -74.082}']
 
 
 @pytest.mark.parametrize("media", [

@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
 from rasa.core.channels.channel import UserMessage
+from rasa.core.lock_store import InMemoryLockStore
 from sanic import Sanic
 from twilio.request_validator import RequestValidator
 
@@ -145,7 +146,7 @@ async def test_a_shared_location_asks_for_the_nearest_places(harness: Harness):
     await harness.post(harness.message("", Latitude="4.6097100", Longitude="-74.0817500",
                                        Address="Calle 26, Bogotá"))
 
-    assert harness.rasa.texts == ['/share_location{"lat": 4.60971, "lon": -74.08175}']
+    assert harness.rasa.texts == ['/share_location{"lat": 4.61, "lon": -74.082}']
     assert len(harness.twilio.messages) == 1
 
 
@@ -401,6 +402,7 @@ class AgentWithPersonAtTheDesk:
 
     def __init__(self) -> None:
         self.tracker_store = self
+        self.lock_store = InMemoryLockStore()
         self.logged: List[UserMessage] = []
 
     async def retrieve(self, sender_id: str) -> Any:

@@ -161,14 +161,18 @@ def as_plain_text(message: Outgoing) -> str:
 
 
 def location_command(latitude: Any, longitude: Any) -> Optional[str]:
-    """The message that tells Rasa where the user is, or None if the coordinates are not usable."""
+    """The message that tells Rasa where the user is, or None if the coordinates are not usable.
+
+    Rounded to 3 decimals (about 100 m, as the web chat does): enough to find the nearest shelter,
+    and the conversation store never holds a person's exact position.
+    """
     try:
         lat, lon = float(latitude), float(longitude)
     except (TypeError, ValueError):
         return None
     if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
         return None
-    return "/share_location" + json.dumps({"lat": round(lat, 6), "lon": round(lon, 6)})
+    return "/share_location" + json.dumps({"lat": round(lat, 3), "lon": round(lon, 3)})
 
 
 async def conversation_language(agent: Any, sender_id: str, hint: Optional[str] = None) -> str:

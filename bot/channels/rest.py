@@ -38,7 +38,9 @@ from bot.handoff import state
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE = 4000
+# Longer than anyone writes on purpose: a 10,000-character paste is still answered (the NLU reads its
+# start and the bot says so); beyond this the request is refused with a 400.
+MAX_MESSAGE = 20_000
 MAX_SENDER = 255  # the SQL tracker store's column
 
 

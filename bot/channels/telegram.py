@@ -471,14 +471,16 @@ class TelegramInput(InputChannel):
                 return
             self.tasks.spawn(self.answer_callback(event.callback_id))
         output = TelegramOutput(self, event.chat_id, event.sender_id)
-        if event.media:
-            await answer_media(on_new_message, output, event.sender_id, CHANNEL, event.metadata, agent,
-                               list(event.media))
-        else:
-            message = UserMessage(event.text, output, event.sender_id, input_channel=CHANNEL,
-                                  message_id=str(event.update_id), metadata=event.metadata)
-            await deliver(on_new_message, message, agent)
-        await output.flush()
+        try:
+            if event.media:
+                await answer_media(on_new_message, output, event.sender_id, CHANNEL, event.metadata, agent,
+                                   list(event.media))
+            else:
+                message = UserMessage(event.text, output, event.sender_id, input_channel=CHANNEL,
+                                      message_id=str(event.update_id), metadata=event.metadata)
+                await deliver(on_new_message, message, agent)
+        finally:  # whatever was said before a failure still reaches the person
+            await output.flush()
 
     # -- out --------------------------------------------------------------------------------
     async def send_message(self, chat_id: int, sender_id: str, text: str,

@@ -409,14 +409,16 @@ class WhatsAppInput(InputChannel):
         if waiting:  # the help desk answered while the window was closed: deliver it now
             await self.sender.send_texts(inbound.address, inbound.sender_id, waiting, what="waiting reply")
         metadata: Dict[str, Any] = {}
-        if inbound.media:
-            await answer_media(on_new_message, output, inbound.sender_id, CHANNEL, metadata, agent,
-                               list(inbound.media))
-        else:
-            message = UserMessage(inbound.text, output, inbound.sender_id, input_channel=CHANNEL,
-                                  message_id=inbound.message_sid, metadata=metadata)
-            await deliver(on_new_message, message, agent)
-        await output.flush()
+        try:
+            if inbound.media:
+                await answer_media(on_new_message, output, inbound.sender_id, CHANNEL, metadata, agent,
+                                   list(inbound.media))
+            else:
+                message = UserMessage(inbound.text, output, inbound.sender_id, input_channel=CHANNEL,
+                                      message_id=inbound.message_sid, metadata=metadata)
+                await deliver(on_new_message, message, agent)
+        finally:  # whatever was said before a failure still reaches the person
+            await output.flush()
 
     @staticmethod
     def _log_status(params: Mapping[str, str]) -> None:
