@@ -61,7 +61,7 @@ async def test_an_action_server_that_is_down_still_gets_the_user_a_reply(tmp_pat
 @pytest.mark.parametrize("body", [b"not json", b"[1, 2]", json.dumps({"sender": "x" * 300, "message": "hi"}).encode(),
                                   json.dumps({"sender": "a", "message": 5}).encode(),
                                   json.dumps({"sender": "a", "message": "hi", "metadata": "nope"}).encode(),
-                                  json.dumps({"sender": "a", "message": "x" * 5000}).encode()])
+                                  json.dumps({"sender": "a", "message": "x" * 20_001}).encode()])
 async def test_bad_requests_get_400_with_a_reason(client: SanicASGITestClient, agent: ScriptedAgent, body: bytes):
     _, response = await client.post(URL, content=body, headers={"Content-Type": "application/json"})
     assert response.status == 400 and response.json["message"]

@@ -34,11 +34,11 @@ import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Awaitable, Callable, Dict, FrozenSet, List, Mapping, Optional, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 import aiohttp
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint, response
+from rasa.core.channels.channel import UserMessage
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -47,21 +47,17 @@ from telegram.request import BaseRequest, RequestData
 
 from bot import contacts, language, privacy
 from bot.channels import proactive
-from bot.channels.base import deliver
 from bot.channels.rendering import (
     LANGUAGE_HINT,
     TELEGRAM_LIMIT,
-    Outgoing,
-    answer_media,
     button_line,
     conversation_language,
     location_command,
     merge_turn,
-    message_parts,
     split_text,
     ui_text,
 )
-from bot.channels.webhooks import BackgroundTasks, RecentIds, body_too_large, media_type, with_retries
+from bot.channels.webhooks import BufferedOutput, WebhookInput, body_too_large, media_type, with_retries
 
 logger = logging.getLogger(__name__)
 # python-telegram-bot logs chat ids, texts and the token-bearing URL at DEBUG: not in Brújula's logs.
@@ -269,27 +265,18 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp: {type(error).__name__}") from error
 
 
-class TelegramOutput(OutputChannel):
-    """Collects a turn's replies; sends them merged, each keyboard under the text it belongs to."""
+class TelegramOutput(BufferedOutput):
+    """Sends a turn's replies merged, each keyboard under the text it belongs to."""
+
+    channel_name = CHANNEL
 
     def __init__(self, channel: TelegramInput, chat_id: int, sender_id: str) -> None:
+        super().__init__()
         self.channel, self.chat_id, self.sender_id = channel, chat_id, sender_id
-        self.parts: List[Outgoing] = []
-
-    @classmethod
-    def name(cls) -> Text:
-        return CHANNEL
-
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        self.parts.append(message_parts(message))
-
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        self.parts.append(Outgoing(text))
 
     async def flush(self) -> bool:
-        parts, self.parts = self.parts, []
         keyboard_messages: List[int] = []
-        for outgoing in merge_turn(parts):
+        for outgoing in merge_turn(self.take_parts()):
             markup, leftover = keyboard(outgoing.buttons)
             text = "\n".join([outgoing.text, *leftover]).strip() or "👇"
             chunks = split_text(text, TELEGRAM_LIMIT)
@@ -306,38 +293,21 @@ class TelegramOutput(OutputChannel):
         return True
 
 
-class TelegramInput(InputChannel):
+class TelegramInput(WebhookInput):
     """The Telegram channel. Register as ``bot.channels.telegram.TelegramInput`` in credentials.yml."""
+
+    channel_name = CHANNEL
+    label = "Telegram"
+    config_type = TelegramConfig
+    config: TelegramConfig
 
     def __init__(self, config: Optional[TelegramConfig] = None, store: Optional[contacts.ContactStore] = None,
                  retry_delays: Tuple[float, ...] = (0.5, 2.0)) -> None:
-        global _active
-        self.config = config or TelegramConfig.load()
-        self.problems = self.config.problems()
-        self.store = store
-        if self.store is None and not self.problems:  # an unconfigured channel creates no files
-            try:
-                self.store = contacts.default_store()
-            except contacts.ContactStoreError as error:
-                self.problems.append(str(error))
+        super().__init__(config, store)
         self.retry_delays = retry_delays
-        self.tasks = BackgroundTasks("Telegram")
-        self.recent = RecentIds()
         self.keyboards = KeyboardMemory()
         self._bot: Optional[Bot] = None
         self._loop: Optional[asyncio.AbstractEventLoop] = None
-        if self.problems:
-            logger.error("Telegram channel disabled until configured: %s (see docs/CHANNELS.md)",
-                         "; ".join(self.problems))
-        _active = self
-
-    @classmethod
-    def name(cls) -> Text:
-        return CHANNEL
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls(TelegramConfig.load(credentials))
 
     def bot(self) -> Bot:
         """The Bot API client for the running event loop (an HTTP connection pool belongs to one loop)."""
@@ -348,38 +318,13 @@ class TelegramInput(InputChannel):
             self._loop = loop
         return self._bot
 
+    async def close_sender(self) -> None:
+        if self._bot is not None:
+            await self._bot.shutdown()
+
     # -- in ---------------------------------------------------------------------------------
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("brujula_telegram", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            if self.problems:
-                return response.json({"status": "not configured"}, status=503)
-            return response.json({"status": "ok"})
-
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            return await self.receive(request, on_new_message)
-
-        @webhook.listener("after_server_start")
-        async def start(app: Any, loop: Any) -> None:
-            await contacts.purge_once()
-
-        @webhook.listener("before_server_stop")
-        async def stop(app: Any, loop: Any) -> None:
-            if not await self.tasks.drain(timeout=10):
-                logger.warning("Telegram: stopped with replies still being sent")
-            if self._bot is not None:
-                await self._bot.shutdown()
-
-        return webhook
-
     async def receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
         """Check and acknowledge one update; the answer is sent in the background."""
-        if self.problems:
-            logger.error("Telegram webhook refused: channel not configured (%s)", "; ".join(self.problems))
-            return response.text("Telegram channel not configured", status=503)
         secret = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(secret.encode(), self.config.secret_token.encode()):
             logger.warning("Telegram webhook: %s secret token, request dropped", "wrong" if secret else "missing")
@@ -458,11 +403,7 @@ class TelegramInput(InputChannel):
         return Event(update.update_id, message.chat.id, sender_id, media=kinds, metadata=metadata)
 
     async def answer(self, event: Event, on_new_message: Callable[[UserMessage], Awaitable[Any]], agent: Any) -> None:
-        if self.store is not None:
-            try:
-                await self.store.touch(event.sender_id, CHANNEL, str(event.chat_id))
-            except Exception:  # the answer matters more than the address book
-                logger.exception("Telegram: contact store unavailable for %s", event.sender_id)
+        await self.remember_contact(event.sender_id, str(event.chat_id))
         if event.callback_id is not None:
             if self.keyboards.is_stale(event.chat_id, event.callback_message_id):
                 lang = await conversation_language(agent, event.sender_id, event.metadata.get(LANGUAGE_HINT))
@@ -471,16 +412,8 @@ class TelegramInput(InputChannel):
                 return
             self.tasks.spawn(self.answer_callback(event.callback_id))
         output = TelegramOutput(self, event.chat_id, event.sender_id)
-        try:
-            if event.media:
-                await answer_media(on_new_message, output, event.sender_id, CHANNEL, event.metadata, agent,
-                                   list(event.media))
-            else:
-                message = UserMessage(event.text, output, event.sender_id, input_channel=CHANNEL,
-                                      message_id=str(event.update_id), metadata=event.metadata)
-                await deliver(on_new_message, message, agent)
-        finally:  # whatever was said before a failure still reaches the person
-            await output.flush()
+        await self.answer_turn(output, on_new_message, agent, event.sender_id, event.text, event.media,
+                               metadata=event.metadata, message_id=str(event.update_id))
 
     # -- out --------------------------------------------------------------------------------
     async def send_message(self, chat_id: int, sender_id: str, text: str,
@@ -510,12 +443,8 @@ class TelegramInput(InputChannel):
 
     async def send_proactive(self, sender_id: str, texts: List[str], language: Optional[str] = None) -> bool:
         """Send the help desk's ``texts`` to ``sender_id`` (Telegram has no reply window)."""
-        if self.problems or self.store is None:
-            logger.error("Telegram proactive message to %s not sent: channel not configured", sender_id)
-            return False
-        contact = await self.store.lookup(sender_id)
-        if contact is None or contact.channel != CHANNEL:
-            logger.error("Telegram proactive message not sent: no chat kept for %s", sender_id)
+        contact = await self.proactive_contact(sender_id)
+        if contact is None:
             return False
         chunks = split_text("\n\n".join(t.strip() for t in texts if t and t.strip()), TELEGRAM_LIMIT)
         for chunk in chunks:
@@ -528,18 +457,7 @@ def _ok() -> HTTPResponse:
     return response.empty(status=200)
 
 
-_active: Optional[TelegramInput] = None
-
-
-async def send_proactive(sender_id: str, texts: List[str], language: Optional[str] = None) -> bool:
-    """Reach a Telegram user later (the help desk). See :meth:`TelegramInput.send_proactive`."""
-    global _active
-    if _active is None:
-        _active = TelegramInput()
-    return await _active.send_proactive(sender_id, texts, language)
-
-
-proactive.register(CHANNEL, send_proactive)
+proactive.register(CHANNEL, TelegramInput.proactive_send)
 
 
 # -- command line -------------------------------------------------------------------------------

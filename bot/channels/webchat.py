@@ -29,9 +29,10 @@ import re
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -185,6 +186,16 @@ class WebChatInput(InputChannel):
             view = state.read_view(tracker, history_limit=1)
             return {"handoff": view.status, "staff_name": view.staff_name}
 
+        async def conversation(request: Request, token: str) -> Union[DialogueStateTracker, HTTPResponse]:
+            """The token's conversation, or the answer to give instead (still starting, nothing said yet)."""
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or getattr(agent, "tracker_store", None) is None:
+                return web.error(503, "starting", "The assistant is starting; try again in a moment.")
+            tracker = await agent.tracker_store.retrieve(self.sender_id(token))
+            if tracker is None:
+                return web.json_response({"messages": [], "handoff": None, "now": time.time()})
+            return tracker
+
         @chat.middleware("request")
         async def limit_size(request: Request) -> Optional[HTTPResponse]:
             if len(request.body or b"") > MAX_BODY:
@@ -249,12 +260,9 @@ class WebChatInput(InputChannel):
             token = token_of(request)
             if token is None:
                 return web.error(400, "token", "Send the X-Chat-Token header.")
-            agent = getattr(request.app.ctx, "agent", None)
-            if agent is None or getattr(agent, "tracker_store", None) is None:
-                return web.error(503, "starting", "The assistant is starting; try again in a moment.")
-            tracker = await agent.tracker_store.retrieve(self.sender_id(token))
-            if tracker is None:
-                return web.json_response({"messages": [], "handoff": None, "now": time.time()})
+            tracker = await conversation(request, token)
+            if isinstance(tracker, HTTPResponse):
+                return tracker
             view = state.read_view(tracker, history_limit=200)
             return web.json_response({"messages": [item.as_dict() for item in view.history],
                                       "handoff": view.status, "staff_name": view.staff_name, "now": time.time()})
@@ -268,12 +276,9 @@ class WebChatInput(InputChannel):
                 after = float(request.args.get("after", "0"))
             except ValueError:
                 return web.error(400, "after", "after must be a Unix time in seconds.")
-            agent = getattr(request.app.ctx, "agent", None)
-            if agent is None or getattr(agent, "tracker_store", None) is None:
-                return web.error(503, "starting", "The assistant is starting; try again in a moment.")
-            tracker = await agent.tracker_store.retrieve(self.sender_id(token))
-            if tracker is None:
-                return web.json_response({"messages": [], "handoff": None, "now": time.time()})
+            tracker = await conversation(request, token)
+            if isinstance(tracker, HTTPResponse):
+                return tracker
             view = state.read_view(tracker, history_limit=1)
             pushed = state.pushed_since(tracker, after - CURSOR_MARGIN_SECONDS)
             return web.json_response({"messages": [item.as_dict() for item in pushed], "handoff": view.status,

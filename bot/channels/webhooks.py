@@ -1,4 +1,5 @@
-"""Plumbing the WhatsApp and Telegram webhooks share: body limits, replay memory, background work, retries.
+"""What the WhatsApp and Telegram webhooks share: body limits, replay memory, background work, retries,
+and the channel classes both build on (:class:`WebhookInput`, :class:`BufferedOutput`).
 
 Both platforms want a quick ``200``: the webhooks acknowledge at once and answer the user from a
 background task (:class:`BackgroundTasks`), which the server drains before it stops.
@@ -10,9 +11,31 @@ import asyncio
 import logging
 import random
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Hashable, Optional, Set, TypeVar
+from typing import (
+    Any,
+    Awaitable,
+    Callable,
+    ClassVar,
+    Dict,
+    Hashable,
+    List,
+    Mapping,
+    Optional,
+    Protocol,
+    Sequence,
+    Set,
+    Text,
+    TypeVar,
+)
 
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot import contacts
+from bot.channels.base import deliver
+from bot.channels.rendering import Outgoing, answer_media, message_parts
 
 logger = logging.getLogger(__name__)
 
@@ -128,3 +151,165 @@ async def with_retries(
                            len(delays) + 1, delay)
             await asyncio.sleep(delay)
     raise AssertionError("unreachable")
+
+
+class BufferedOutput(OutputChannel):
+    """Collects a turn's replies; :meth:`flush` sends them together once Rasa has answered.
+
+    One send per turn keeps the order (messengers do not guarantee it across messages) and makes
+    one notification instead of several.
+    """
+
+    channel_name: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        self.parts: List[Outgoing] = []
+
+    @classmethod
+    def name(cls) -> Text:
+        return cls.channel_name
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self.parts.append(message_parts(message))
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        self.parts.append(Outgoing(text))
+
+    def take_parts(self) -> List[Outgoing]:
+        """The replies collected so far; the buffer starts empty again."""
+        parts, self.parts = self.parts, []
+        return parts
+
+    async def flush(self) -> bool:
+        """Send what was collected; False if some of it could not be sent (already logged)."""
+        raise NotImplementedError
+
+
+class ChannelConfig(Protocol):
+    """A channel's settings: read from ``credentials.yml`` and the environment, and checked."""
+
+    @classmethod
+    def load(cls, credentials: Optional[Mapping[str, Any]] = None,
+             environ: Optional[Mapping[str, str]] = None) -> ChannelConfig: ...
+
+    def problems(self) -> List[str]: ...
+
+
+class WebhookInput(InputChannel):
+    """A messenger reached through a webhook (WhatsApp, Telegram): what both channels do the same way.
+
+    Subclasses set the class attributes and write :meth:`receive`, :meth:`send_proactive` and
+    :meth:`close_sender`.
+    """
+
+    channel_name: ClassVar[str] = ""  # "whatsapp": Rasa's channel name, also kept with each contact
+    label: ClassVar[str] = ""  # "WhatsApp": how log lines name the channel
+    config_type: ClassVar[type[ChannelConfig]]
+    latest: ClassVar[Optional[WebhookInput]] = None  # the channel proactive messages go through
+
+    def __init__(self, config: Optional[ChannelConfig] = None, store: Optional[contacts.ContactStore] = None) -> None:
+        self.config = config or self.config_type.load()
+        self.problems = self.config.problems()
+        self.store = store
+        if self.store is None and not self.problems:  # an unconfigured channel creates no files
+            try:
+                self.store = contacts.default_store()
+            except contacts.ContactStoreError as error:
+                self.problems.append(str(error))
+        self.tasks = BackgroundTasks(self.label)
+        self.recent = RecentIds()
+        if self.problems:
+            logger.error("%s channel disabled until configured: %s (see docs/CHANNELS.md)", self.label,
+                         "; ".join(self.problems))
+        type(self).latest = self
+
+    @classmethod
+    def name(cls) -> Text:
+        return cls.channel_name
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        return cls(cls.config_type.load(credentials))
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint(f"brujula_{self.channel_name}", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            if self.problems:
+                return response.json({"status": "not configured"}, status=503)
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if self.problems:
+                logger.error("%s webhook refused: channel not configured (%s)", self.label, "; ".join(self.problems))
+                return response.text(f"{self.label} channel not configured", status=503)
+            return await self.receive(request, on_new_message)
+
+        @webhook.listener("after_server_start")
+        async def start(app: Any, loop: Any) -> None:
+            await contacts.purge_once()
+
+        @webhook.listener("before_server_stop")
+        async def stop(app: Any, loop: Any) -> None:
+            if not await self.tasks.drain(timeout=10):
+                logger.warning("%s: stopped with replies still being sent", self.label)
+            await self.close_sender()
+
+        return webhook
+
+    async def receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+        """Check and acknowledge one webhook request of a configured channel; answer in the background."""
+        raise NotImplementedError
+
+    async def close_sender(self) -> None:
+        """Release the outgoing HTTP connections when the server stops."""
+        raise NotImplementedError
+
+    async def remember_contact(self, sender_id: str, address: str,
+                               window_seconds: Optional[float] = None) -> List[str]:
+        """Keep the address ``sender_id`` wrote from; the help desk's texts waiting for them, if any."""
+        if self.store is None:
+            return []
+        try:
+            return await self.store.touch(sender_id, self.channel_name, address, window_seconds=window_seconds)
+        except Exception:  # the answer matters more than the address book
+            logger.exception("%s: contact store unavailable for %s", self.label, sender_id)
+            return []
+
+    async def answer_turn(self, output: BufferedOutput, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                          agent: Any, sender_id: str, text: str, media: Sequence[str], metadata: Dict[str, Any],
+                          message_id: str) -> None:
+        """Let Rasa answer ``text`` (or say that ``media`` cannot be read), then send the whole turn."""
+        try:
+            if media:
+                await answer_media(on_new_message, output, sender_id, self.channel_name, metadata, agent, list(media))
+            else:
+                message = UserMessage(text, output, sender_id, input_channel=self.channel_name,
+                                      message_id=message_id, metadata=metadata)
+                await deliver(on_new_message, message, agent)
+        finally:  # whatever was said before a failure still reaches the person
+            await output.flush()
+
+    async def proactive_contact(self, sender_id: str) -> Optional[contacts.Contact]:
+        """Where the help desk can reach ``sender_id`` on this channel; None (logged) if nowhere."""
+        if self.problems or self.store is None:
+            logger.error("%s proactive message to %s not sent: channel not configured", self.label, sender_id)
+            return None
+        contact = await self.store.lookup(sender_id)
+        if contact is None or contact.channel != self.channel_name:
+            logger.error("%s proactive message not sent: no address kept for %s", self.label, sender_id)
+            return None
+        return contact
+
+    async def send_proactive(self, sender_id: str, texts: List[str], language: Optional[str] = None) -> bool:
+        """Send the help desk's ``texts`` to ``sender_id``; False (logged) if they could not go."""
+        raise NotImplementedError
+
+    @classmethod
+    async def proactive_send(cls, sender_id: str, texts: List[str], language: Optional[str] = None) -> bool:
+        """What :mod:`bot.channels.proactive` calls: the latest channel set up, else one from the environment."""
+        if cls.latest is None:
+            cls.latest = cls()
+        return await cls.latest.send_proactive(sender_id, texts, language)

@@ -29,12 +29,12 @@ import asyncio
 import hmac
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import aiohttp
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint, response
+from rasa.core.channels.channel import UserMessage
+from sanic import response
 from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from twilio.base.exceptions import TwilioRestException
@@ -45,17 +45,8 @@ from twilio.rest import Client
 
 from bot import contacts, privacy
 from bot.channels import proactive
-from bot.channels.base import deliver
-from bot.channels.rendering import (
-    WHATSAPP_LIMIT,
-    Outgoing,
-    answer_media,
-    as_plain_text,
-    location_command,
-    message_parts,
-    split_text,
-)
-from bot.channels.webhooks import BackgroundTasks, RecentIds, body_too_large, media_type, with_retries
+from bot.channels.rendering import WHATSAPP_LIMIT, as_plain_text, location_command, split_text
+from bot.channels.webhooks import BufferedOutput, WebhookInput, body_too_large, media_type, with_retries
 
 logger = logging.getLogger(__name__)
 
@@ -237,30 +228,20 @@ class TwilioSender:
             await self._http.close()
 
 
-class WhatsAppOutput(OutputChannel):
-    """Collects a turn's replies and sends them as one WhatsApp message (or as few as 1,600 chars allow).
+class WhatsAppOutput(BufferedOutput):
+    """Sends a turn's replies as one WhatsApp message (or as few as 1,600 chars allow).
 
-    One message per turn keeps the order (WhatsApp does not guarantee it across messages), makes
-    one notification, and costs the NGO one message instead of three.
+    One message per turn also costs the NGO one message instead of three.
     """
 
+    channel_name = CHANNEL
+
     def __init__(self, sender: TwilioSender, address: str, sender_id: str) -> None:
+        super().__init__()
         self.sender, self.address, self.sender_id = sender, address, sender_id
-        self.parts: List[Outgoing] = []
-
-    @classmethod
-    def name(cls) -> Text:
-        return CHANNEL
-
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        self.parts.append(message_parts(message))
-
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        self.parts.append(Outgoing(text))
 
     async def flush(self) -> bool:
-        texts = [as_plain_text(part) for part in self.parts]
-        self.parts = []
+        texts = [as_plain_text(part) for part in self.take_parts()]
         if not any(texts):
             return True
         return await self.sender.send_texts(self.address, self.sender_id, texts)
@@ -277,36 +258,19 @@ class Inbound:
     media: Tuple[str, ...] = ()
 
 
-class WhatsAppInput(InputChannel):
+class WhatsAppInput(WebhookInput):
     """The WhatsApp channel (Twilio). Register as ``bot.channels.whatsapp.WhatsAppInput`` in credentials.yml."""
+
+    channel_name = CHANNEL
+    label = "WhatsApp"
+    config_type = WhatsAppConfig
+    config: WhatsAppConfig
 
     def __init__(self, config: Optional[WhatsAppConfig] = None, store: Optional[contacts.ContactStore] = None,
                  retry_delays: Tuple[float, ...] = (0.5, 2.0)) -> None:
-        global _active
-        self.config = config or WhatsAppConfig.load()
-        self.problems = self.config.problems()
-        self.store = store
-        if self.store is None and not self.problems:  # an unconfigured channel creates no files
-            try:
-                self.store = contacts.default_store()
-            except contacts.ContactStoreError as error:
-                self.problems.append(str(error))
+        super().__init__(config, store)
         self.validator = RequestValidator(self.config.auth_token)
         self.sender = TwilioSender(self.config, retry_delays=retry_delays)
-        self.tasks = BackgroundTasks("WhatsApp")
-        self.recent = RecentIds()
-        if self.problems:
-            logger.error("WhatsApp channel disabled until configured: %s (see docs/CHANNELS.md)",
-                         "; ".join(self.problems))
-        _active = self
-
-    @classmethod
-    def name(cls) -> Text:
-        return CHANNEL
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls(WhatsAppConfig.load(credentials))
 
     def signed(self, url: str, form: RequestParameters, signature: str) -> bool:
         """Twilio's signature check; the exact URL first (one HMAC), then twilio's with/without-port variants."""
@@ -320,36 +284,11 @@ class WhatsAppInput(InputChannel):
             url = f"{url}?{request.query_string}"
         return url
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("brujula_whatsapp", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            if self.problems:
-                return response.json({"status": "not configured"}, status=503)
-            return response.json({"status": "ok"})
-
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            return await self.receive(request, on_new_message)
-
-        @webhook.listener("after_server_start")
-        async def start(app: Any, loop: Any) -> None:
-            await contacts.purge_once()
-
-        @webhook.listener("before_server_stop")
-        async def stop(app: Any, loop: Any) -> None:
-            if not await self.tasks.drain(timeout=10):
-                logger.warning("WhatsApp: stopped with replies still being sent")
-            await self.sender.close()
-
-        return webhook
+    async def close_sender(self) -> None:
+        await self.sender.close()
 
     async def receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
         """Check and acknowledge a Twilio webhook; the answer is sent in the background."""
-        if self.problems:
-            logger.error("WhatsApp webhook refused: channel not configured (%s)", "; ".join(self.problems))
-            return response.text("WhatsApp channel not configured", status=503)
         if body_too_large(request):
             return response.text("request too large", status=413)
         if media_type(request) != "application/x-www-form-urlencoded":
@@ -399,26 +338,11 @@ class WhatsAppInput(InputChannel):
     async def answer(self, inbound: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]],
                      agent: Any) -> None:
         output = WhatsAppOutput(self.sender, inbound.address, inbound.sender_id)
-        waiting: List[str] = []
-        if self.store is not None:
-            try:
-                waiting = await self.store.touch(inbound.sender_id, CHANNEL, inbound.address,
-                                                 window_seconds=FREE_TEXT_SECONDS)
-            except Exception:  # the answer matters more than the address book
-                logger.exception("WhatsApp: contact store unavailable for %s", inbound.sender_id)
+        waiting = await self.remember_contact(inbound.sender_id, inbound.address, window_seconds=FREE_TEXT_SECONDS)
         if waiting:  # the help desk answered while the window was closed: deliver it now
             await self.sender.send_texts(inbound.address, inbound.sender_id, waiting, what="waiting reply")
-        metadata: Dict[str, Any] = {}
-        try:
-            if inbound.media:
-                await answer_media(on_new_message, output, inbound.sender_id, CHANNEL, metadata, agent,
-                                   list(inbound.media))
-            else:
-                message = UserMessage(inbound.text, output, inbound.sender_id, input_channel=CHANNEL,
-                                      message_id=inbound.message_sid, metadata=metadata)
-                await deliver(on_new_message, message, agent)
-        finally:  # whatever was said before a failure still reaches the person
-            await output.flush()
+        await self.answer_turn(output, on_new_message, agent, inbound.sender_id, inbound.text, inbound.media,
+                               metadata={}, message_id=inbound.message_sid)
 
     @staticmethod
     def _log_status(params: Mapping[str, str]) -> None:
@@ -437,12 +361,8 @@ class WhatsAppInput(InputChannel):
         Returns:
             True if the texts were sent, or the template was sent (now or earlier) and the texts wait.
         """
-        if self.problems or self.store is None:
-            logger.error("WhatsApp proactive message to %s not sent: channel not configured", sender_id)
-            return False
-        contact = await self.store.lookup(sender_id)
-        if contact is None or contact.channel != CHANNEL:
-            logger.error("WhatsApp proactive message not sent: no address kept for %s", sender_id)
+        contact = await self.proactive_contact(sender_id)
+        if contact is None or self.store is None:  # proactive_contact checked the store too; mypy cannot tell
             return False
         if contact.seconds_since_inbound(now) < FREE_TEXT_SECONDS:
             return await self.sender.send_texts(contact.address, sender_id, texts, what="proactive message")
@@ -477,15 +397,4 @@ def _twiml() -> HTTPResponse:
     return response.text(EMPTY_TWIML, content_type="text/xml")
 
 
-_active: Optional[WhatsAppInput] = None
-
-
-async def send_proactive(sender_id: str, texts: List[str], language: Optional[str] = None) -> bool:
-    """Reach a WhatsApp user later (the help desk). See :meth:`WhatsAppInput.send_proactive`."""
-    global _active
-    if _active is None:
-        _active = WhatsAppInput()
-    return await _active.send_proactive(sender_id, texts, language)
-
-
-proactive.register(CHANNEL, send_proactive)
+proactive.register(CHANNEL, WhatsAppInput.proactive_send)
