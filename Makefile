@@ -74,8 +74,9 @@ coverage: $(BIN)/.installed ## Write COVERAGE.md: topics × countries × languag
 gaps: $(BIN)/.installed ## Most frequent unanswered questions per language (last 30 days)
 	$(BIN)/python -m bot.content gaps --days 30
 
-bench: $(BIN)/.installed ## Benchmarks: nearest place (10,000 places) and channel throughput vs REST
+bench: $(MODEL) ## Benchmarks: nearest place (10,000 places); channel throughput vs REST (real model, then stub)
 	$(BIN)/python scripts/bench_places.py
+	$(BIN)/python scripts/bench_channels.py --rasa --users 16 --messages 20 --rounds 3
 	$(BIN)/python scripts/bench_channels.py
 
 desk-user: $(BIN)/.installed ## Add a desk staff account: make desk-user NAME=ana
