@@ -49,7 +49,7 @@ lint: $(BIN)/.installed ## ruff and mypy
 	$(BIN)/mypy bot actions
 
 pytest: $(MODEL) browser ## Unit, channel, end-to-end and browser tests (pytest)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --junitxml=results/pytest.xml
 
 e2e: $(MODEL) browser ## Only the browser test: a Kreyòl chat handed to a person at the desk, in headless Chromium
 	$(BIN)/pytest -q tests/e2e
