@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONHASHSEED := 0
 
-.PHONY: help install browser run shell train test lint pytest e2e validate conversation-test eval bench \
+.PHONY: help install browser run shell train test lint pytest e2e validate conversation-test eval \
 	content-check coverage gaps bench desk-user clean
 
 help: ## List the commands

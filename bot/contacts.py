@@ -78,13 +78,7 @@ class Contact:
 
 
 def _local_key() -> str:
-    key_file = paths.state_dir() / "contacts_key"
-    if not key_file.exists():
-        key_file.touch(mode=0o600)
-        key_file.write_text(Fernet.generate_key().decode())
-        logger.warning("%s is not set: created a local key in %s (fine for a laptop, not for production)",
-                       KEY_ENV, key_file)
-    return key_file.read_text().strip()
+    return paths.local_secret("contacts_key", lambda: Fernet.generate_key().decode(), KEY_ENV)
 
 
 def build_cipher(keys: Optional[str] = None) -> MultiFernet:

@@ -17,13 +17,9 @@ from bot import places as nearby_places
 from bot.content import Answer, Content, gaps
 from bot.content.models import EmergencyNumber
 from bot.input_check import InputProblem
+from bot.language import LANGUAGE_NAMES
 from bot.text import words
 
-TOPICS_BY_INTENT = (
-    "ask_consulate", "ask_shelter", "ask_route", "ask_regularization", "ask_asylum", "ask_documents", "ask_work",
-    "ask_health", "ask_education", "ask_rights", "ask_return", "ask_missing_person", "report_emergency",
-    "ask_remittances",
-)
 EMERGENCY_TOPICS = ("report_emergency", "ask_missing_person")
 # For these topics a country named in the message is the user's nationality, not where they are.
 NATIONALITY_TOPICS = ("ask_consulate", "ask_documents", "ask_return")
@@ -38,7 +34,6 @@ FALLBACK_COUNT, HANDOFF, HANDOFF_REASON, HANDOFF_REQUESTED_AT = (
 ERASE_REQUESTED = "erase_requested"
 LAST_TOPIC = "last_topic"  # what the user last asked about (a shared location answers it with places)
 
-LANGUAGE_NAMES = {"es": "Español", "en": "English", "pt": "Português", "fr": "Français", "ht": "Kreyòl"}
 # How people name each language when asking to switch (accent-free, lower-case words).
 LANGUAGE_WORDS = {
     "es": {"espanol", "spanish", "castellano", "espagnol", "espanyol", "panyol", "espanhol"},
@@ -148,9 +143,9 @@ class Dialogue:
         sources = list(dict.fromkeys(item.source for item in items))
         oldest = min(item.last_reviewed for item in items)
         line = self.text("source_line", source=", ".join(sources), date=oldest.isoformat())
-        if any(item.status.value != "reviewed" for item in items):
+        if not all(item.is_reviewed for item in items):
             line += "\n" + self.text("unreviewed_warning")
-        if any((self.today - item.last_reviewed).days > 365 for item in items):
+        if any(item.is_stale(self.today) for item in items):
             line += "\n" + self.text("stale_warning")
         return line
 
@@ -223,7 +218,8 @@ def switch_language(d: Dialogue, code: str) -> None:
 def choose_option(d: Dialogue) -> None:
     """A number typed or tapped: its meaning depends on the menu on screen."""
     option = d.turn.entity("option")
-    number = int(str(option["value"])) if option else -1
+    value = str(option["value"]) if option else ""
+    number = int(value) if value.isdigit() else -1
     menu = d.slot(MENU) or "main"
     if number == 0:
         main_menu(d)
@@ -333,7 +329,7 @@ def emergency_numbers(d: Dialogue) -> None:
         items = []
         for entry in d.content.emergency_countries():
             first = entry.numbers[0]
-            lines.append(f"• {d.content.country_name(entry.country, d.language)}: {first.number}")
+            lines.append(f"• {d.content.country_name(entry.country, d.language)}: {first.number or first.url}")
             items.append(first)
     for regional in d.content.emergency.regional:
         lines.append(_number_line(d, regional))
@@ -347,12 +343,10 @@ def _number_line(d: Dialogue, number: EmergencyNumber) -> str:
 
 
 def emergency(d: Dialogue, topic: str) -> None:
-    """Danger or a missing relative: numbers first, then the offer of a person, then the advice."""
+    """Danger or a missing relative: numbers first, then a person (queued at once), then the advice."""
     _note_places(d, topic)
     d.set(LAST_TOPIC, topic)
     emergency_numbers(d)
-    d.say(d.text("emergency_offer_human"), [Button(d.text("topic_request_human"), "/request_human")])
-    d.set(PENDING_CONFIRMATION, "human_offer")
     queue_for_human(d, reason="emergency" if topic == "report_emergency" else "missing_person")
     answer = d.content.topic_answer(topic, d.slot(COUNTRY), d.language)
     if answer is not None:
@@ -417,8 +411,6 @@ def affirm(d: Dialogue) -> None:
     if pending == "delete_data":
         d.say(d.text("delete_done"))
         d.set(ERASE_REQUESTED, True)
-    elif pending == "human_offer":
-        request_human(d)
     else:
         d.say(d.text("ok_what_next"))
         main_menu(d)

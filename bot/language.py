@@ -24,6 +24,8 @@ from bot import paths
 from bot.text import fold, latin_share, words
 
 SUPPORTED: tuple[str, ...] = ("es", "en", "pt", "fr", "ht")
+# Each language's name in itself, as menus show it.
+LANGUAGE_NAMES = {"es": "Español", "en": "English", "pt": "Português", "fr": "Français", "ht": "Kreyòl"}
 DEFAULT_LANGUAGE = "es"
 
 # Words that mean the same thing in several of our languages: they never decide or flip a language.

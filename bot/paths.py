@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import secrets
 from pathlib import Path
+from typing import Callable
+
+logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,3 +28,36 @@ def state_dir() -> Path:
     path = Path(os.environ.get("BRUJULA_STATE_DIR", ROOT / ".state"))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def local_secret(name: str, generate: Callable[[], str], env_name: str) -> str:
+    """A key kept in the state folder for the embedded mode, created on first use, readable by its owner only.
+
+    Production sets ``env_name`` instead; this is the laptop fallback.
+    """
+    path = state_dir() / name
+    if str(path) not in _local_secrets:  # read once per process: pseudonymize() runs on every message
+        _local_secrets[str(path)] = _read_or_create(path, generate, env_name)
+    return _local_secrets[str(path)]
+
+
+_local_secrets: dict[str, str] = {}
+
+
+def _read_or_create(target: Path, generate: Callable[[], str], env_name: str) -> str:
+    if not target.exists():
+        # Write a complete file, then link it into place: link() fails if another process won the race,
+        # so nobody ever reads a half-written (empty) key.
+        temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(generate())
+        try:
+            os.link(temporary, target)
+            logger.warning("%s is not set: created a local key in %s (fine for a laptop, not for production)",
+                           env_name, target)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return target.read_text().strip()

@@ -28,13 +28,7 @@ def _key() -> bytes:
     configured = os.environ.get(ID_KEY_ENV)
     if configured:
         return configured.encode()
-    key_file = paths.state_dir() / "id_key"
-    if not key_file.exists():
-        key_file.touch(mode=0o600)
-        key_file.write_text(secrets.token_hex(32))
-        logger.warning("%s is not set: created a local key in %s (fine for a laptop, not for production)",
-                       ID_KEY_ENV, key_file)
-    return key_file.read_text().strip().encode()
+    return paths.local_secret("id_key", lambda: secrets.token_hex(32), ID_KEY_ENV).encode()
 
 
 def pseudonymize(channel: str, raw_id: str) -> str:

@@ -89,10 +89,18 @@ def test_emergency_gives_the_countrys_numbers_first_then_a_person_then_advice():
     conversation = Conversation(language="es", country="CO")
     turn = conversation.say(ActionEmergency, "me tienen secuestrado ayuda", "report_emergency")
     assert "123" in turn.texts[0]  # Colombia's emergency line comes first
-    assert "persona" in turn.texts[1]
-    assert any(b["payload"] == "/request_human" for b in turn.buttons)
+    assert "equipo" in turn.texts[1] and "persona" in turn.texts[1]  # queued for a person, and told so
     assert turn.slots["handoff"] == "requested" and turn.slots["handoff_reason"] == "emergency"
-    assert len(turn.messages) >= 3
+    assert "Fuente:" in turn.texts[2]  # then the sourced advice
+    assert not any("pasé esta conversación" in text.lower() for text in turn.texts[2:])  # said once
+
+
+def test_a_second_emergency_message_does_not_queue_or_announce_again():
+    conversation = Conversation(language="es", country="CO")
+    conversation.say(ActionEmergency, "me tienen secuestrado ayuda", "report_emergency")
+    again = conversation.say(ActionEmergency, "por favor ayuda nos van a matar", "report_emergency")
+    assert "123" in again.texts[0]
+    assert not any("Pasé esta conversación" in text for text in again.texts)
 
 
 def test_emergency_without_a_known_country_lists_the_corridor(conversation):
@@ -102,13 +110,12 @@ def test_emergency_without_a_known_country_lists_the_corridor(conversation):
     assert "familylinks.icrc.org" in first
 
 
-def test_missing_relative_gets_numbers_and_family_tracing_and_accepting_the_offer_queues_for_a_person():
+def test_missing_relative_gets_numbers_family_tracing_and_a_person():
     conversation = Conversation(language="fr")
     turn = conversation.say(ActionEmergency, "je n'ai plus de nouvelles de mon frere", "ask_missing_person")
     assert "familylinks.icrc.org" in turn.texts[0]
+    assert "équipe" in turn.texts[1]
     assert turn.slots["handoff_reason"] == "missing_person"
-    yes = conversation.say(ActionAffirm, "oui", "affirm")
-    assert "personne" in yes.texts[0]
 
 
 def test_fallback_asks_to_rephrase_offers_a_person_and_shows_the_menu(conversation):

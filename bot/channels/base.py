@@ -3,7 +3,7 @@
 :func:`deliver` is the one way a channel passes a user message on. It
 
 * keeps the bot quiet while a person holds the conversation (slot ``handoff`` is ``active``): the
-  message is only recorded in the tracker, and the hand-off listeners are told about it;
+  message is only recorded in the tracker, where the desk console reads it;
 * otherwise lets Rasa answer, and if Rasa produced nothing (action server down, an exception),
   sends a short "technical problem" message with emergency numbers, in the user's language.
 """
@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
@@ -21,20 +21,11 @@ logger = logging.getLogger(__name__)
 
 HANDOFF_ACTIVE = "active"
 
-# Called with (sender_id, text, metadata) for a message that arrives while a person holds the conversation.
-HandoffListener = Callable[[str, str, Dict[str, Any]], Awaitable[None]]
-_handoff_listeners: List[HandoffListener] = []
-
 _LAST_RESORT = (
     "Brújula: technical problem, try again in a few minutes / problema técnico, intenta de nuevo en unos minutos "
     "/ problema técnico, tente de novo / problème technique, réessayez / pwoblèm teknik, eseye ankò. "
     "Emergency/emergencia: 911 · 123 (CO) · 190 (BR) · 105 (PE) · 133 (CL)"
 )
-
-
-def add_handoff_listener(listener: HandoffListener) -> None:
-    if listener not in _handoff_listeners:
-        _handoff_listeners.append(listener)
 
 
 class CountingOutputChannel(OutputChannel):
@@ -90,8 +81,6 @@ async def deliver(
         # same instant cannot make the SQL store drop one of the two events.
         async with agent.lock_store.lock(message.sender_id):
             await agent.log_message(message)
-        for listener in list(_handoff_listeners):
-            await listener(message.sender_id, message.text or "", metadata)
         return 0
     output = CountingOutputChannel(message.output_channel)
     wrapped = UserMessage(

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from bot.content import geo
 from bot.content.models import (
     LANGUAGES,
+    STALE_AFTER_DAYS,
     CitiesFile,
     CountriesFile,
     EmergencyFile,
@@ -41,7 +42,6 @@ from bot.content.models import (
 from bot.text import fold
 
 ERROR, WARNING = "error", "warning"
-STALE_AFTER_DAYS = 365
 CITY_PRECISION_TOLERANCE_KM = 40.0
 # Names people reach for instead of ours; difflib alone would not connect "latitude" with "lat".
 SYNONYMS = {
@@ -372,6 +372,9 @@ def _message(error: dict[str, Any], loc: tuple[Any, ...], data: Any, model: type
         return f"must be a date written as YYYY-MM-DD (e.g. 2026-11-25), got {shown(value)}"
     if kind == "type_error.none.not_allowed":
         return "is empty: write a value, or delete the line"
+    if kind == "value_error.list.min_items":
+        why = ": a country listed here must have a number to call" if loc and loc[-1] == "numbers" else ""
+        return f"needs at least {error.get('ctx', {}).get('limit_value', 1)} item(s){why}"
     if kind == "type_error.list":
         return f'must be a list (one item per line starting with "- ", or [a, b]), got {shown(value)}'
     if kind == "type_error.dict":

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, Optional
 
-from bot.content.models import LANGUAGES
-from bot.content.store import STALE_AFTER_DAYS, Content
+from bot.content.models import LANGUAGES, STALE_AFTER_DAYS
+from bot.content.store import Content
 
 # The migration corridor the starter content covers (issue #3), in the order of the journey north.
 CORRIDOR = ("VE", "CO", "EC", "PE", "CL", "BR", "PA", "CR", "NI", "HN", "SV", "GT", "MX", "HT", "DO")

@@ -19,7 +19,10 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Extra, Field, validator
 
-LANGUAGES = ("es", "en", "pt", "fr", "ht")
+from bot.language import SUPPORTED
+
+LANGUAGES = SUPPORTED
+STALE_AFTER_DAYS = 365  # an item not reviewed for a year is shown with a caution and reported by the check
 
 Translations = Dict[str, str]
 
@@ -135,6 +138,14 @@ class Sourced(Strict):
     reviewed_by: Optional[str] = None
     status: Status = Status.unreviewed
 
+    @property
+    def is_reviewed(self) -> bool:
+        return self.status is Status.reviewed
+
+    def is_stale(self, today: date) -> bool:
+        """Last reviewed more than :data:`STALE_AFTER_DAYS` before ``today``: users see a caution."""
+        return (today - self.last_reviewed).days > STALE_AFTER_DAYS
+
     @validator("source")
     def _source(cls, value: str) -> str:  # noqa: N805
         text = value.strip()
@@ -182,7 +193,7 @@ class EmergencyNumber(Sourced):
 
 class CountryEmergency(Strict):
     country: str
-    numbers: List[EmergencyNumber]
+    numbers: List[EmergencyNumber] = Field(..., min_items=1)  # the bot shows the first one in corridor lists
 
 
 class EmergencyFile(Strict):

@@ -40,7 +40,6 @@ from bot.text import fold
 
 logger = logging.getLogger(__name__)
 
-STALE_AFTER_DAYS = 365
 
 
 class ContentError(Exception):
@@ -72,13 +71,6 @@ class Answer:
     item: Sourced
     language: str
     translated: bool  # False when the user's language was missing and another one is shown
-
-    @property
-    def unreviewed(self) -> bool:
-        return self.item.status.value != "reviewed"
-
-    def stale(self, today: date | None = None) -> bool:
-        return ((today or date.today()) - self.item.last_reviewed).days > STALE_AFTER_DAYS
 
 
 @dataclass(frozen=True)

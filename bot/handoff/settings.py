@@ -32,6 +32,7 @@ import yaml
 from pydantic import BaseModel, Extra, Field, ValidationError, validator
 
 from bot import paths
+from bot.language import SUPPORTED
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +166,7 @@ class StaffMember(_Strict):
 
     @validator("languages", each_item=True)
     def _supported_language(cls, value: str) -> str:  # noqa: N805
-        if value not in ("es", "en", "pt", "fr", "ht"):
+        if value not in SUPPORTED:
             raise ValueError(f"unknown language {value!r}: use es, en, pt, fr or ht")
         return value
 

@@ -15,9 +15,9 @@ from sanic.response import HTTPResponse
 
 from bot import content
 from bot.content import Content
+from bot.language import LANGUAGE_NAMES, SUPPORTED
 
-LANGUAGES = ("es", "en", "pt", "fr", "ht")
-LANGUAGE_NAMES = {"es": "Español", "en": "English", "pt": "Português", "fr": "Français", "ht": "Kreyòl"}
+LANGUAGES = SUPPORTED
 
 # Every page and API answer of the chat and the desk carries these. Nothing is loaded from elsewhere.
 SECURITY_HEADERS = {
