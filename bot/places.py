@@ -33,6 +33,8 @@ MAX_DISTANCE_KM = 400.0
 # A shared point this close to a gazetteer city is taken as being in that city.
 SAME_CITY_KM = 30.0
 STALE_AFTER_DAYS = 365
+# How alike a word of the question and a city's spelling must be (difflib ratio) to take one for the other.
+GUESS_CUTOFF = 0.85
 # WhatsApp (Twilio) refuses messages over 1,600 characters; stay well below.
 MESSAGE_LIMIT = 1400
 
@@ -158,22 +160,60 @@ def nearest(content: Content, lat: float, lon: float, types: Iterable[str], nati
 
 
 # -- cities -----------------------------------------------------------------------------------------
-def find_city(name: str, content: Content, country: str | None = None) -> City | None:
-    """The gazetteer city a user means by ``name``: accents, case and small misspellings are forgiven."""
-    city = content.city(name, country)
-    if city is not None:
-        return city
-    wanted = fold(name).strip()
-    if len(wanted) < 4:  # too short to guess safely ("tj" is an alias, "cal" is not Cali)
+@dataclass(frozen=True)
+class CityNames:
+    """Every city spelling of one content version, folded once (accents and case ignored)."""
+
+    exact: dict[str, tuple[City, ...]]  # folded name or alias -> the cities it names, in gazetteer order
+    guessable: dict[str, City]  # spellings of 5+ letters, the only ones a misspelling may be matched to
+    guessable_by_length: dict[int, tuple[str, ...]]
+
+    def comparable(self, candidate: str, cutoff: float) -> list[str]:
+        """The guessable spellings long enough, and short enough, to reach ``cutoff`` against ``candidate``.
+
+        The same test difflib's ``real_quick_ratio`` makes first, done once per length instead of per name.
+        """
+        size = len(candidate)
+        return [name for length, names in self.guessable_by_length.items()
+                if 2.0 * min(length, size) / (length + size) >= cutoff for name in names]
+
+
+_city_names_cache: dict[str, CityNames] = {}
+
+
+def city_names(content: Content) -> CityNames:
+    """The folded spellings of ``content``'s cities, built once per content version."""
+    cached = _city_names_cache.get(content.version)
+    if cached is not None:
+        return cached
+    exact: dict[str, list[City]] = {}
+    guessable: dict[str, City] = {}
+    for city in content.cities:
+        for spelling in (city.name, *city.aliases):
+            folded = fold(spelling)
+            named = exact.setdefault(folded, [])
+            if not named or named[-1] is not city:  # "Cúcuta" and alias "cucuta" fold alike
+                named.append(city)
+            if len(spelling) >= 5:
+                guessable.setdefault(folded, city)
+    by_length: dict[int, list[str]] = {}
+    for folded in guessable:
+        by_length.setdefault(len(folded), []).append(folded)
+    names = CityNames({key: tuple(cities) for key, cities in exact.items()}, guessable,
+                      {length: tuple(group) for length, group in by_length.items()})
+    _city_names_cache.clear()  # content changed: the old spellings are of no use
+    _city_names_cache[content.version] = names
+    return names
+
+
+def named_city(content: Content, name: str | None, country: str | None = None) -> City | None:
+    """The same answer as ``Content.city`` (canonical name or alias, accents and case ignored), from the cache."""
+    if not name:
         return None
-    names: dict[str, City] = {}
-    for candidate in content.cities:
-        if country and candidate.country != country:
-            continue
-        for spelling in (candidate.name, *candidate.aliases):
-            names.setdefault(fold(spelling), candidate)
-    close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.8)
-    return names[close[0]] if close else None
+    for city in city_names(content).exact.get(fold(name).strip(), ()):
+        if not country or city.country == country:
+            return city
+    return None
 
 
 def city_in_text(text: str, content: Content) -> City | None:
@@ -184,20 +224,17 @@ def city_in_text(text: str, content: Content) -> City | None:
     """
     tokens = words(text)
     candidates = [" ".join(tokens[i:i + size]) for size in (3, 2, 1) for i in range(len(tokens) - size + 1)]
-    names: dict[str, City] = {}
-    for known in content.cities:
-        for spelling in (known.name, *known.aliases):
-            if len(spelling) >= 5:
-                names.setdefault(fold(spelling), known)
+    names = city_names(content)
     for candidate in candidates:
         if len(candidate) < 5:
             continue
-        city = content.city(candidate)
+        city = named_city(content, candidate)
         if city is not None:
             return city
-        close = difflib.get_close_matches(candidate, list(names), n=1, cutoff=0.85)
+        close = difflib.get_close_matches(candidate, names.comparable(candidate, GUESS_CUTOFF), n=1,
+                                          cutoff=GUESS_CUTOFF)
         if close:
-            return names[close[0]]
+            return names.guessable[close[0]]
     return None
 
 
@@ -318,7 +355,7 @@ def say_nearby(d: Dialogue, topic: str) -> None:
         d.say(d.text("places_need_nationality"))
         return
     country, city_name = d.slot("country"), d.slot("city")
-    city = content.city(city_name, country) if city_name else None
+    city = named_city(content, city_name, country)
     named_a_place = d.turn.entity("country") or d.turn.entity("city")
     if city is None and d.turn.text and not named_a_place:
         city = city_in_text(d.turn.text, content)
@@ -383,15 +420,14 @@ def remember_area(d: Dialogue, lat: float, lon: float) -> None:
 def answer_location(d: Dialogue, location: tuple[float, float] | None, topic: str | None) -> None:
     """Reply to a shared location: the 3 nearest places of the kind the conversation is about.
 
-    Remembers only the nearest gazetteer city and its country (never the exact point) so later answers
-    can be local.
+    The caller keeps the area first with :func:`remember_area` (the share-location action does, before
+    it answers a pending topic for that country); this only lists places.
     """
     content = d.content
     if location is None:
         d.say(d.text("location_unreadable"))
         return
     lat, lon = location
-    remember_area(d, lat, lon)
     types = content.place_types_for_topic(topic) if topic else []
     if not types:
         types = content.default_place_types()

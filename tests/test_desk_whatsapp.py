@@ -6,7 +6,7 @@ import re
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Mapping, Optional
 
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
@@ -48,13 +48,14 @@ async def twilio():
 
 
 class WhatsAppDesk:
-    def __init__(self, twilio: FakeTwilio, tmp_path: Path) -> None:
+    def __init__(self, twilio: FakeTwilio, tmp_path: Path, templates: Optional[Mapping[str, str]] = None) -> None:
         self.twilio = twilio
         self.agent = ScriptedAgent(make_store(tmp_path / "trackers.db"))
         store = ContactStore(f"sqlite:///{tmp_path / 'contacts.db'}", MultiFernet([Fernet(Fernet.generate_key())]))
         self.whatsapp = WhatsAppInput(WhatsAppConfig(
             account_sid=twilio.account_sid, auth_token=twilio.auth_token, whatsapp_from=FROM_US,
-            webhook_url=PUBLIC_URL, api_base_url=twilio.url, template_content_sid="HX" + "b" * 32),
+            webhook_url=PUBLIC_URL, api_base_url=twilio.url, template_content_sid="HX" + "b" * 32,
+            templates=dict(templates or {})),
             store=store, retry_delays=(0.01,))
         self.contacts = store
         self.desk = DeskInput(storage=DeskStorage(f"sqlite:///{tmp_path / 'desk.db'}"))
@@ -139,3 +140,23 @@ async def test_outside_the_24_hour_window_the_desk_reply_waits_behind_the_approv
     assert (await world.act(ref, "take")).json["delivery"]["ok"]
     [template] = world.twilio.messages[before:]
     assert template.params["ContentSid"] == "HX" + "b" * 32 and "Body" not in template.params
+
+
+async def test_a_kreyol_conversation_answered_outside_the_window_gets_the_kreyol_template(
+        twilio: FakeTwilio, tmp_path: Path):
+    world = WhatsAppDesk(twilio, tmp_path, templates={"ht": "HX" + "7" * 32, "fr": "HX" + "f" * 32})
+    await world.migrant_writes("mwen vle pale ak yon moun")
+    sender_id = privacy.pseudonymize("whatsapp", NUMBER)
+    world.contacts._written.clear()  # forget the write cache: the person last wrote 24 hours ago
+    await world.contacts.touch(sender_id, "whatsapp", f"whatsapp:{NUMBER}", now=time.time() - FREE_TEXT_SECONDS - 60)
+    await world.staff_signs_in()
+    _, queue = await world.client.get("/desk/api/queue")
+    [entry] = queue.json["conversations"]
+    assert entry["language"] == "ht"
+    before = len(world.twilio.messages)
+    assert (await world.act(entry["ref"], "take")).json["delivery"]["ok"]
+    [template] = world.twilio.messages[before:]
+    assert template.params["ContentSid"] == "HX" + "7" * 32 and "Body" not in template.params
+
+    await world.migrant_writes("Mwen la")  # writing back opens the window: the notice waiting for them arrives
+    assert any(body.startswith("Ana, nan ekip resepsyon an, antre nan konvèsasyon an.") for body in world.sent_bodies())

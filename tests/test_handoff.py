@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any, List, Tuple
+from typing import Any, List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.shared.core.events import SlotSet
 
 from bot import content
 from bot import dialogue as dlg
@@ -226,9 +227,11 @@ class FakeSender:
     def __init__(self, works: bool = True) -> None:
         self.works = works
         self.sent: List[Tuple[str, List[str]]] = []
+        self.languages: List[Optional[str]] = []
 
-    async def __call__(self, sender_id: str, texts: List[str]) -> bool:
+    async def __call__(self, sender_id: str, texts: List[str], language: Optional[str] = None) -> bool:
         self.sent.append((sender_id, list(texts)))
+        self.languages.append(language)
         return self.works
 
 
@@ -245,6 +248,7 @@ async def test_a_telegram_user_gets_the_staff_reply_through_the_proactive_sender
     assert taken.status == replied.status == "sent"
     assert telegram.sent[0][1][0].startswith("Ana, de l'équipe d'accueil, a rejoint la conversation.")
     assert telegram.sent[1] == ("telegram-123abc", ["Bonjour, je suis Ana."])
+    assert telegram.languages == ["fr", "fr"]  # the conversation's language goes with every desk message
 
 
 async def test_a_failed_delivery_keeps_the_reply_and_tells_staff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -304,7 +308,7 @@ async def test_the_background_check_sends_the_follow_up_without_anyone_asking(tm
     service = HandoffService(lambda: agent, DeskStorage(f"sqlite:///{tmp_path / 'desk.db'}"), lambda: quick)
     await ask_for_person(agent, "webchat-late")
     tracker = await agent.tracker_store.retrieve("webchat-late")
-    tracker.update(state.SlotSet("handoff_requested_at", tracker.get_slot("handoff_requested_at") - 120))
+    tracker.update(SlotSet("handoff_requested_at", tracker.get_slot("handoff_requested_at") - 120))
     await agent.tracker_store.save(tracker)  # asked two minutes ago
     service.start_monitor()
     try:

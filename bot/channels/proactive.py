@@ -1,9 +1,12 @@
 """Messages Brújula sends without the person having just written (the help desk's replies).
 
-Each channel registers ``async send_proactive(sender_id, texts) -> bool``; callers use :func:`send`::
+Each channel registers ``async send_proactive(sender_id, texts, language) -> bool``; callers use :func:`send`::
 
     from bot.channels import proactive
-    delivered = await proactive.send(proactive.channel_of(sender_id), sender_id, ["Hola, soy Ana..."])
+    delivered = await proactive.send(proactive.channel_of(sender_id), sender_id, ["Bonjou, se Ana..."], "ht")
+
+``language`` is the conversation's language: WhatsApp needs it outside the 24-hour window, where only an
+approved template (one per language) may be sent.
 
 A channel that is not registered yet is imported on first use (``bot.channels.<name>``), so the
 sender works in any process that has the channel's configuration in its environment.
@@ -17,7 +20,7 @@ from typing import Awaitable, Callable, Dict, List, Optional
 
 logger = logging.getLogger(__name__)
 
-ProactiveSender = Callable[[str, List[str]], Awaitable[bool]]
+ProactiveSender = Callable[[str, List[str], Optional[str]], Awaitable[bool]]  # (sender_id, texts, language)
 _senders: Dict[str, ProactiveSender] = {}
 _MODULES = {"whatsapp": "bot.channels.whatsapp", "telegram": "bot.channels.telegram"}
 
@@ -27,18 +30,16 @@ def register(name: str, sender: ProactiveSender) -> None:
     _senders[name] = sender
 
 
-def registered() -> List[str]:
-    return sorted(_senders)
-
-
 def channel_of(sender_id: str) -> Optional[str]:
     """The channel a pseudonymous sender id belongs to ("whatsapp-3f2a..." -> "whatsapp")."""
     prefix = sender_id.split("-", 1)[0]
     return prefix if prefix in _MODULES or prefix in _senders else None
 
 
-async def send(channel: Optional[str], sender_id: str, texts: List[str]) -> bool:
+async def send(channel: Optional[str], sender_id: str, texts: List[str], language: Optional[str] = None) -> bool:
     """Send ``texts`` to the person behind ``sender_id`` on ``channel``; False if that is not possible.
+
+    ``language`` (the conversation's, "ht"...) picks the WhatsApp template when the 24-hour window is closed.
 
     Never raises: a failure is logged (with the pseudonymous id only) and reported as False.
     """
@@ -60,7 +61,7 @@ async def send(channel: Optional[str], sender_id: str, texts: List[str]) -> bool
     if not texts:
         return False
     try:
-        return bool(await sender(sender_id, texts))
+        return bool(await sender(sender_id, texts, language))
     except Exception:
         logger.exception("Proactive message on %s to %s failed", channel, sender_id)
         return False

@@ -21,6 +21,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot import content, language
 from bot.channels.base import deliver, handoff_active
+from bot.handoff import state
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +97,11 @@ def split_text(text: str, limit: int) -> List[str]:
     if current:
         chunks.append(current)
     return chunks
+
+
+def join_and_split(texts: Iterable[Optional[str]], limit: int) -> List[str]:
+    """``texts`` (blank ones dropped) joined by blank lines, then cut into messages of at most ``limit``."""
+    return split_text("\n\n".join(t.strip() for t in texts if t and t.strip()), limit)
 
 
 def button_line(button: Dict[str, Any]) -> Optional[str]:
@@ -176,16 +182,20 @@ def location_command(latitude: Any, longitude: Any) -> Optional[str]:
 
 
 async def conversation_language(agent: Any, sender_id: str, hint: Optional[str] = None) -> str:
-    """The language the conversation is held in (tracker slot), else the channel's hint, else Spanish."""
-    slot = None
+    """The language the conversation is held in, decided as for the desk (:func:`state.conversation_language`).
+
+    ``hint`` is the channel's hint for the message being answered; with no conversation yet (or the
+    tracker store down) it decides, else Spanish.
+    """
     store = getattr(agent, "tracker_store", None) if agent is not None else None
     if store is not None:
         try:
             tracker = await store.retrieve(sender_id)
-            slot = tracker.get_slot("language") if tracker else None
+            if tracker is not None:
+                return state.conversation_language(tracker, tracker.get_slot("language"), hint)
         except Exception:  # the tracker store being down must not stop the reply
             logger.exception("Could not read the conversation language")
-    return language.reply_language(slot, None, hint)
+    return language.reply_language(None, None, hint)
 
 
 def ui_text(key: str, lang: str, fallback: str) -> str:

@@ -55,11 +55,16 @@ async def pending_desk_messages(agent: Any, sender_id: str) -> List[Dict[str, An
     tracker = await agent.tracker_store.retrieve(sender_id)
     if tracker is None:
         return []
-    user_times = [float(e.timestamp) for e in tracker.events if isinstance(e, UserUttered)]
+    user_times: List[float] = []  # this message's time, then the previous message's
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            user_times.append(float(event.timestamp))
+            if len(user_times) == 2:
+                break
     if not user_times:
         return []
-    start = user_times[-2] if len(user_times) >= 2 else 0.0
-    end = user_times[-1]
+    end = user_times[0]
+    start = user_times[1] if len(user_times) == 2 else 0.0
     return [
         {"recipient_id": sender_id, "text": item.text, "custom": {"from": item.role, "kind": item.kind}}
         for item in state.pushed_since(tracker, start)

@@ -52,6 +52,7 @@ from bot.channels.rendering import (
     TELEGRAM_LIMIT,
     button_line,
     conversation_language,
+    join_and_split,
     location_command,
     merge_turn,
     split_text,
@@ -446,7 +447,7 @@ class TelegramInput(WebhookInput):
         contact = await self.proactive_contact(sender_id)
         if contact is None:
             return False
-        chunks = split_text("\n\n".join(t.strip() for t in texts if t and t.strip()), TELEGRAM_LIMIT)
+        chunks = join_and_split(texts, TELEGRAM_LIMIT)
         for chunk in chunks:
             if await self.send_message(int(contact.address), sender_id, chunk, what="proactive message") is None:
                 return False

@@ -39,6 +39,7 @@ from sanic.response import HTTPResponse
 
 from bot import content, privacy
 from bot.channels.base import deliver
+from bot.channels.rendering import location_command, message_parts
 from bot.handoff import state, web
 
 logger = logging.getLogger(__name__)
@@ -118,16 +119,11 @@ class WebChatOutput(CollectingOutputChannel):
 
 
 def _reply_items(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The bot's replies as the page shows them (the same shape as :func:`bot.handoff.state.history`)."""
     items = []
     for message in messages:
-        text = message.get("text") or ""
-        if message.get("image"):
-            text = (text + "\n" + str(message["image"])).strip()
-        buttons = [
-            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-            for b in message.get("buttons") or []
-            if isinstance(b, dict)
-        ]
+        parts = message_parts(message)
+        text, buttons = parts.text, state.button_fields(parts.buttons)
         if text or buttons:
             item: Dict[str, Any] = {"role": "bot", "text": text, "id": uuid.uuid4().hex, "at": time.time()}
             if buttons:
@@ -143,12 +139,9 @@ def _canonical_location(text: str) -> Optional[str]:
         return None
     try:
         data = json.loads(match.group(1))
-        lat, lon = float(data["lat"]), float(data["lon"])
-    except (ValueError, KeyError, TypeError):
+    except ValueError:
         return None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    return f'/share_location{{"lat": {round(lat, 3)}, "lon": {round(lon, 3)}}}'
+    return location_command(data.get("lat"), data.get("lon")) if isinstance(data, dict) else None
 
 
 class WebChatInput(InputChannel):

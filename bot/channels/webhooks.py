@@ -79,9 +79,6 @@ class RecentIds:
             self._ids.popitem(last=False)
         return False
 
-    def forget(self, key: Hashable) -> None:
-        self._ids.pop(key, None)
-
 
 class BackgroundTasks:
     """Runs the answer to a webhook after the webhook has been acknowledged.
@@ -104,10 +101,6 @@ class BackgroundTasks:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             logger.error("%s: a message could not be handled", self.name, exc_info=task.exception())
-
-    @property
-    def pending(self) -> int:
-        return len(self._tasks)
 
     async def drain(self, timeout: Optional[float] = None) -> bool:
         """Wait until no task is running (tasks spawned meanwhile included); False on timeout."""

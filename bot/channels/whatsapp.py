@@ -45,7 +45,7 @@ from twilio.rest import Client
 
 from bot import contacts, privacy
 from bot.channels import proactive
-from bot.channels.rendering import WHATSAPP_LIMIT, as_plain_text, location_command, split_text
+from bot.channels.rendering import WHATSAPP_LIMIT, as_plain_text, join_and_split, location_command
 from bot.channels.webhooks import BufferedOutput, WebhookInput, body_too_large, media_type, with_retries
 
 logger = logging.getLogger(__name__)
@@ -217,7 +217,7 @@ class TwilioSender:
 
     async def send_texts(self, to: str, sender_id: str, texts: List[str], what: str = "reply") -> bool:
         """``texts`` joined and cut at 1,600 characters, in order; stops at the first failure."""
-        chunks = split_text("\n\n".join(t.strip() for t in texts if t and t.strip()), WHATSAPP_LIMIT)
+        chunks = join_and_split(texts, WHATSAPP_LIMIT)
         for chunk in chunks:
             if not await self.send(to, sender_id, body=chunk, what=what):
                 return False

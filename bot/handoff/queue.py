@@ -83,10 +83,6 @@ class HandoffQueue:
         self._candidates.discard(sender_id)
         self._refs = {ref: sid for ref, sid in self._refs.items() if sid != sender_id}
 
-    def note(self, sender_id: str) -> None:
-        """Tell the index about a conversation that just entered the queue (optional: listings find it anyway)."""
-        self._candidates.add(sender_id)
-
     async def _discover(self) -> Iterable[str]:
         store = state.unwrap_store(self.agent.tracker_store)
         if isinstance(store, SQLTrackerStore):

@@ -5,7 +5,7 @@ conversation's lock), is written to the audit log, and then reaches the person o
 
 * web chat: the page polls the conversation and shows the message within seconds;
 * WhatsApp / Telegram: :func:`bot.channels.proactive.send` (the WhatsApp sender keeps to the 24-hour
-  window and otherwise uses the approved template);
+  window and otherwise sends the approved template in the person's language);
 * REST: the message is returned with the answer to the person's next message;
 * anything else: it stays in the history, and staff are told it could not be delivered.
 
@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from typing import Any, Callable, List, Optional
 
 from bot import content as content_module
+from bot.channels import proactive
 from bot.content import Content
 from bot.handoff import notices, state
 from bot.handoff import settings as desk_settings
-from bot.handoff.queue import HandoffQueue, QueueEntry, desk_ref
+from bot.handoff.queue import HandoffQueue, QueueEntry
 from bot.handoff.storage import DeskStorage
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ SYSTEM = "system"
 class Delivery:
     """How a message from the desk reached (or did not reach) the person."""
 
-    status: str  # "sent" | "in_chat" | "next_message" | "failed" | "history_only"
+    status: str  # "sent" | "in_chat" | "next_message" | "failed"
     channel: str
 
     @property
@@ -51,23 +52,28 @@ class Delivery:
         return {"status": self.status, "channel": self.channel, "ok": self.ok}
 
 
-async def push(channel: str, sender_id: str, texts: List[str]) -> Delivery:
-    """Send ``texts`` to the person on ``channel`` outside a normal answer."""
+async def push(channel: str, sender_id: str, texts: List[str], language: Optional[str] = None) -> Delivery:
+    """Send ``texts`` to the person on ``channel`` outside a normal answer.
+
+    ``language`` is the conversation's: outside WhatsApp's 24-hour window it picks the template.
+    :func:`bot.channels.proactive.send` never raises, so a broken sender cannot undo the staff action.
+    """
     if channel in POLLED_CHANNELS:
         return Delivery("in_chat", channel)
     if channel in NEXT_MESSAGE_CHANNELS:
         return Delivery("next_message", channel)
-    try:
-        from bot.channels import proactive
-    except ImportError:
-        logger.error("No proactive sender module: a desk message to %s stays in the history", channel)
-        return Delivery("history_only", channel)
-    try:
-        sent = await proactive.send(channel, sender_id, texts)
-    except Exception:  # a broken sender must not lose the staff member's action
-        logger.exception("Proactive send on %s failed", channel)
-        sent = False
+    sent = await proactive.send(channel, sender_id, texts, language)
     return Delivery("sent" if sent else "failed", channel)
+
+
+def _must_be_open(view: state.ConversationView) -> None:
+    if view.status not in state.OPEN_STATES:
+        raise state.HandoffError("not_waiting", "This conversation is already with the bot.")
+
+
+def _must_be_held(view: state.ConversationView) -> None:
+    if view.status != state.ACTIVE:
+        raise state.HandoffError("not_taken", "Only a conversation someone holds can be returned to the queue.")
 
 
 class HandoffService:
@@ -138,7 +144,8 @@ class HandoffService:
             return state.take_events(staff.username, staff.name, notice[0])
 
         view = await state.mutate(self.agent, sender_id, build)
-        delivery = await push(view.channel, sender_id, notice) if notice else Delivery("in_chat", view.channel)
+        delivery = (await push(view.channel, sender_id, notice, view.language) if notice
+                    else Delivery("in_chat", view.channel))
         if notice:
             await self._audit(staff.username, "take", ref, ip, channel=view.channel, delivery=delivery.status,
                               waited_seconds=int(view.waited()))
@@ -161,46 +168,48 @@ class HandoffService:
             return [state.staff_reply_event(staff.username, staff.name, text)]
 
         view = await state.mutate(self.agent, sender_id, build)
-        delivery = await push(view.channel, sender_id, [text])
+        delivery = await push(view.channel, sender_id, [text], view.language)
         await self._audit(staff.username, "reply", ref, ip, channel=view.channel, delivery=delivery.status,
                           characters=len(text))
         return view, delivery
 
     async def hand_back(self, staff: desk_settings.StaffMember, ref: str, ip: Optional[str] = None
                         ) -> tuple[state.ConversationView, Delivery]:
-        sender_id = await self._sender(ref)
-        notice: List[str] = []
-
-        def build(view: state.ConversationView) -> List[Any]:
-            if view.status not in state.OPEN_STATES:
-                raise state.HandoffError("not_waiting", "This conversation is already with the bot.")
-            if view.status == state.ACTIVE and not self._owned_by(view, staff.username):
-                raise state.HandoffError("taken", "Someone else has taken this conversation.")
-            notice.append(self._text("handoff_returned", view, name=staff.name))
-            return state.hand_back_events(staff.username, staff.name, notice[0])
-
-        view = await state.mutate(self.agent, sender_id, build)
-        delivery = await push(view.channel, sender_id, notice)
-        await self._audit(staff.username, "hand_back", ref, ip, channel=view.channel, delivery=delivery.status)
-        return view, delivery
+        """Give the conversation back to the bot (waiting or held by ``staff``)."""
+        return await self._let_go(staff, ref, ip, _must_be_open, "handoff_returned", state.hand_back_events,
+                                  "hand_back")
 
     async def release(self, staff: desk_settings.StaffMember, ref: str, ip: Optional[str] = None
                       ) -> tuple[state.ConversationView, Delivery]:
         """Put a conversation back in the queue for a colleague (e.g. at the end of a shift)."""
+        return await self._let_go(staff, ref, ip, _must_be_held, "handoff_released", state.release_events,
+                                  "release")
+
+    async def _let_go(self, staff: desk_settings.StaffMember, ref: str, ip: Optional[str],
+                      check: Callable[[state.ConversationView], None], notice_key: str,
+                      events: Callable[[str, str, str], List[Any]], action: str
+                      ) -> tuple[state.ConversationView, Delivery]:
+        """Stop holding a conversation (hand back to the bot, or return to the queue).
+
+        Args:
+            check: raises :class:`state.HandoffError` when the conversation's state does not allow it.
+            notice_key: the ``content/ui.yml`` key of what the person is told.
+            events: builds the tracker events from (staff username, staff name, notice).
+            action: the audit log's name for it.
+        """
         sender_id = await self._sender(ref)
         notice: List[str] = []
 
         def build(view: state.ConversationView) -> List[Any]:
-            if view.status != state.ACTIVE:
-                raise state.HandoffError("not_taken", "Only a conversation someone holds can be returned to the queue.")
-            if not self._owned_by(view, staff.username):
+            check(view)
+            if view.status == state.ACTIVE and not self._owned_by(view, staff.username):
                 raise state.HandoffError("taken", "Someone else has taken this conversation.")
-            notice.append(self._text("handoff_released", view, name=staff.name))
-            return state.release_events(staff.username, staff.name, notice[0])
+            notice.append(self._text(notice_key, view, name=staff.name))
+            return events(staff.username, staff.name, notice[0])
 
         view = await state.mutate(self.agent, sender_id, build)
-        delivery = await push(view.channel, sender_id, notice)
-        await self._audit(staff.username, "release", ref, ip, channel=view.channel, delivery=delivery.status)
+        delivery = await push(view.channel, sender_id, notice, view.language)
+        await self._audit(staff.username, action, ref, ip, channel=view.channel, delivery=delivery.status)
         return view, delivery
 
     async def record_view(self, staff: desk_settings.StaffMember, ref: str, ip: Optional[str] = None) -> None:
@@ -241,7 +250,7 @@ class HandoffService:
                 continue
             if not texts:
                 continue
-            delivery = await push(view.channel, view.sender_id, texts)
+            delivery = await push(view.channel, view.sender_id, texts, view.language)
             await self._audit(SYSTEM, "followup", entry.ref, None, channel=view.channel, delivery=delivery.status,
                               waited_seconds=int(view.waited(now)))
             sent += 1
@@ -271,4 +280,4 @@ class HandoffService:
                 logger.exception("Hand-off follow-up check failed; trying again in %s s", interval)
 
 
-__all__ = ["Delivery", "HandoffService", "desk_ref", "push"]
+__all__ = ["Delivery", "HandoffService", "push"]

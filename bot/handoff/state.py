@@ -20,7 +20,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -129,40 +129,65 @@ def channel_of(sender_id: str, tracker: Optional[DialogueStateTracker] = None) -
     return sender_id.split("-", 1)[0] if "-" in sender_id else "unknown"
 
 
+def button_fields(buttons: Iterable[Any]) -> List[Dict[str, str]]:
+    """Buttons as the web chat and the desk show them: ``title`` and ``payload`` as text, nothing else."""
+    return [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+            for b in buttons or [] if isinstance(b, dict)]
+
+
+def _history_item(event: Event, index: int) -> Optional[HistoryItem]:
+    """The message ``event`` (the ``index``-th of its tracker) as shown, or None if it shows nothing."""
+    stamp = float(event.timestamp or 0.0)
+    if isinstance(event, UserUttered):
+        text = _user_text(event)
+        return HistoryItem("user", text, stamp, f"u{index}-{int(stamp * 1000)}") if text else None
+    if isinstance(event, BotUttered):
+        meta = desk_meta(event)
+        kind = meta.get("kind")
+        role = "staff" if kind == "staff_reply" else "desk" if kind else "bot"
+        return HistoryItem(
+            role, event.text or "", stamp, str(meta.get("id") or f"b{index}-{int(stamp * 1000)}"),
+            buttons=button_fields((event.data or {}).get("buttons") or []), staff_name=meta.get("staff_name"),
+            kind=kind,
+        )
+    return None
+
+
 def history(events: Sequence[Event], limit: int = 60) -> List[HistoryItem]:
+    """The last ``limit`` messages, oldest first (read from the end: a long conversation costs no more)."""
     items: List[HistoryItem] = []
-    for index, event in enumerate(events):
-        stamp = float(event.timestamp or 0.0)
-        if isinstance(event, UserUttered):
-            text = _user_text(event)
-            if text:
-                items.append(HistoryItem("user", text, stamp, f"u{index}-{int(stamp * 1000)}"))
-        elif isinstance(event, BotUttered):
-            meta = desk_meta(event)
-            kind = meta.get("kind")
-            role = "staff" if kind == "staff_reply" else "desk" if kind else "bot"
-            buttons = [
-                {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-                for b in (event.data or {}).get("buttons") or []
-                if isinstance(b, dict)
-            ]
-            items.append(HistoryItem(
-                role, event.text or "", stamp, str(meta.get("id") or f"b{index}-{int(stamp * 1000)}"),
-                buttons=buttons, staff_name=meta.get("staff_name"), kind=kind,
-            ))
-    return items[-limit:]
+    last = len(events) - 1
+    for offset, event in enumerate(reversed(events)):  # tracker.events is a deque: no indexing
+        if len(items) >= limit:
+            break
+        item = _history_item(event, last - offset)
+        if item is not None:
+            items.append(item)
+    items.reverse()
+    return items
 
 
-def conversation_language(tracker: DialogueStateTracker, slot_value: Optional[str]) -> str:
-    """The language to write to this person in, chosen as the bot chooses it (slot, detection, channel hint)."""
-    detection = hint = None
+def conversation_language(tracker: DialogueStateTracker, slot_value: Optional[str], hint: Optional[str] = None
+                          ) -> str:
+    """The language to write to this person in, chosen as the bot chooses it (slot, detection, channel hint).
+
+    Args:
+        tracker: the conversation; its latest user message gives the detection and the channel's hint.
+        slot_value: the ``language`` slot.
+        hint: the channel's hint for a message not in the tracker yet (a photo being answered); it wins
+            over the hint recorded with the latest message.
+    """
+    if slot_value is not None and slot_value in lang_id.SUPPORTED:
+        return slot_value  # the conversation's language: nothing to guess
+    detection = recorded = None
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
             parsed = (event.parse_data or {}).get("language")  # type: ignore[attr-defined]
             detection = lang_id.Detection.from_parse_result(parsed if isinstance(parsed, dict) else None)
-            hint = (event.metadata or {}).get("language_hint")
+            recorded = (event.metadata or {}).get("language_hint")
             break
-    return lang_id.reply_language(slot_value, detection, hint if isinstance(hint, str) else None)
+    hint = hint or (recorded if isinstance(recorded, str) else None)
+    return lang_id.reply_language(slot_value, detection, hint)
 
 
 def read_view(tracker: DialogueStateTracker, history_limit: int = 60) -> ConversationView:
@@ -196,10 +221,24 @@ def read_view(tracker: DialogueStateTracker, history_limit: int = 60) -> Convers
     )
 
 
+def is_pushed(event: Event) -> bool:
+    """A hand-off message that reaches the user outside the question -> answer flow (see PUSHED_KINDS)."""
+    return isinstance(event, BotUttered) and desk_meta(event).get("kind") in PUSHED_KINDS
+
+
 def pushed_since(tracker: DialogueStateTracker, after: float) -> List[HistoryItem]:
-    """Hand-off messages (staff replies, notices) written after ``after`` (a Unix time)."""
-    return [item for item in history(tracker.events, limit=10_000)
-            if item.kind in PUSHED_KINDS and item.at > after]
+    """Hand-off messages (staff replies, notices) written after ``after`` (a Unix time), oldest first.
+
+    Every event is looked at (replicas' clocks may disagree, so the order of timestamps is not trusted
+    to stop early), but only the hand-off messages become history items.
+    """
+    items: List[HistoryItem] = []
+    for index, event in enumerate(tracker.events):
+        if is_pushed(event) and float(event.timestamp or 0.0) > after:
+            item = _history_item(event, index)
+            if item is not None:
+                items.append(item)
+    return items
 
 
 def new_message_id() -> str:
@@ -302,4 +341,4 @@ def slot_event_value(data: str) -> Any:
         return None
 
 
-__all__ = ["ACTIVE", "REQUESTED", "ConversationView", "HandoffError", "SlotSet", "mutate", "read_view"]
+__all__ = ["ACTIVE", "REQUESTED", "ConversationView", "HandoffError", "mutate", "read_view"]
