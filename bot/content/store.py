@@ -8,6 +8,7 @@ at once rather than at the next user message.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import shutil
@@ -135,13 +136,19 @@ class Content:
         """The gazetteer city called ``name`` (its canonical name or an alias; accents and case ignored)."""
         if not name:
             return None
-        wanted = fold(name).strip()
-        for city in self.cities:
-            if country and city.country != country:
-                continue
-            if wanted == fold(city.name) or wanted in (fold(alias) for alias in city.aliases):
+        for city in self._cities_by_name.get(fold(name).strip(), ()):
+            if not country or city.country == country:
                 return city
         return None
+
+    @functools.cached_property
+    def _cities_by_name(self) -> dict[str, list[City]]:
+        """Every folded spelling -> the cities it names, in gazetteer order (built once per snapshot)."""
+        index: dict[str, list[City]] = {}
+        for city in self.cities:
+            for spelling in dict.fromkeys(fold(n) for n in (city.name, *city.aliases)):
+                index.setdefault(spelling, []).append(city)
+        return index
 
     def place_types_for_topic(self, topic: str) -> list[str]:
         """The place types listed with answers to ``topic`` (see content/place_types.yml)."""
