@@ -76,6 +76,13 @@ async def test_a_message_gets_the_bot_replies_whole_with_their_buttons(client: S
     assert response.json["handoff"] is None
 
 
+async def test_the_page_follows_the_conversation_language_the_bot_settled_on(client: SanicASGITestClient):
+    response = await say(client, "mwen bezwen yon doktè, pitit mwen malad", language="en")
+    assert response.status == 200
+    assert response.json["language"] == "ht"  # chat.js relabels the page in Kreyòl
+    assert response.json["messages"][0]["text"].startswith("Eskize m")  # answered in Kreyòl too
+
+
 async def test_the_history_survives_a_reload_without_silent_commands(client: SanicASGITestClient):
     await say(client, "/greet", language="es", display_text="")
     await say(client, "/request_human", display_text="Hablar con una persona")

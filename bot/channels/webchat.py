@@ -177,7 +177,8 @@ class WebChatInput(InputChannel):
             if tracker is None:
                 return {"handoff": None}
             view = state.read_view(tracker, history_limit=1)
-            return {"handoff": view.status, "staff_name": view.staff_name}
+            # The page's own labels follow the conversation language once the bot has settled it.
+            return {"handoff": view.status, "staff_name": view.staff_name, "language": tracker.get_slot("language")}
 
         async def conversation(request: Request, token: str) -> Union[DialogueStateTracker, HTTPResponse]:
             """The token's conversation, or the answer to give instead (still starting, nothing said yet)."""

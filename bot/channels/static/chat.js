@@ -152,6 +152,11 @@
     return request("POST", "/chat/api/messages", body).then(function (data) {
       data.messages.forEach(render);
       setStatus(data);
+      // The person wrote in another language (or asked for one): the page's labels follow the bot.
+      if (data.language && data.language !== lang && TEXTS[data.language]) {
+        lang = data.language;
+        applyTexts();
+      }
     }).catch(function (error) {
       showError(error.status ? error.message : t("chat_offline"));
       if (options.typed) { box.value = text; }
