@@ -12,7 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import content
-from bot.dialogue import Dialogue, Turn, resume_pending_topic
+from bot.conversation.dialogue import Dialogue, Turn
+from bot.conversation.navigation import resume_pending_topic
+from bot.conversation.vocabulary import Meta
 from bot.input_check import InputProblem
 from bot.language import Detection
 
@@ -20,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 
 def turn_from_tracker(tracker: Tracker) -> Turn:
-    """The latest user message, as :mod:`bot.dialogue` reads it."""
+    """The latest user message, as :mod:`bot.conversation` reads it."""
     latest: Dict[Text, Any] = tracker.latest_message or {}
     metadata = latest.get("metadata") or {}
     return Turn(
@@ -30,7 +32,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         detection=Detection.from_parse_result(latest.get("language")),
         input_problem=latest.get("input_problem"),
         slots=tracker.current_slot_values(),
-        language_hint=metadata.get("language_hint") if isinstance(metadata, dict) else None,
+        language_hint=metadata.get(Meta.LANGUAGE_HINT) if isinstance(metadata, dict) else None,
         metadata=metadata if isinstance(metadata, dict) else {},
     )
 

@@ -277,7 +277,7 @@ async def _erase_hook(sender_id: str) -> None:
         await _default.erase(sender_id)
 
 
-def default_store() -> ContactStore:
+def shared_contact_store() -> ContactStore:
     """The process-wide store (configured from the environment); registers its erase hook.
 
     Raises:
@@ -291,7 +291,7 @@ def default_store() -> ContactStore:
     return _default
 
 
-def set_default_store(store: Optional[ContactStore]) -> None:
+def set_shared_contact_store(store: Optional[ContactStore]) -> None:
     """Use ``store`` as the process-wide store (tests, the benchmark)."""
     global _default
     _default = store

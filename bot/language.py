@@ -270,3 +270,18 @@ def reply_language(slot_value: str | None, detection: Detection | None, hint: st
     if detection is not None and detection.code:
         return detection.code
     return DEFAULT_LANGUAGE
+
+
+def translated(texts: Mapping[str, str] | None, language: str, default: str = "") -> str:
+    """A text in ``language`` from a per-language mapping, with the one fallback chain used everywhere.
+
+    The chain: the requested language, then Spanish (every item is written in Spanish first), then
+    English, then whichever language is present; ``default`` when there is no text at all.
+    """
+    if not texts:
+        return default
+    for code in (language, DEFAULT_LANGUAGE, "en"):
+        value = texts.get(code)
+        if value:
+            return value
+    return next((value for value in texts.values() if value), default)

@@ -25,7 +25,8 @@ from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.dialogue import ERASE_REQUESTED
+from bot import trackers
+from bot.conversation.vocabulary import Slot
 from bot.privacy import run_erase_hooks
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ logger = logging.getLogger(__name__)
 def erase_requested(tracker: DialogueStateTracker) -> bool:
     """True when the latest turn asked to erase the conversation."""
     for event in reversed(tracker.events):
-        if isinstance(event, SlotSet) and event.key == ERASE_REQUESTED:
+        if isinstance(event, SlotSet) and event.key == Slot.ERASE_REQUESTED:
             return bool(event.value)
         if getattr(event, "type_name", None) == "user":
             return False
@@ -81,8 +82,10 @@ class PrivacyTrackerStore(TrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         if erase_requested(tracker):
             await self.erase(tracker.sender_id)
+            trackers.note_saved(tracker, erased=True)
             return
         await self.backend.save(tracker)
+        trackers.note_saved(tracker)  # the channel handling this turn reads the new state from here
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         return await self.backend.retrieve(sender_id)

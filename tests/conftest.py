@@ -47,7 +47,7 @@ def parse(text: str, intent: str) -> Dict[str, Any]:
 
 
 @dataclass
-class Turn:
+class ActionResult:
     messages: List[Dict[str, Any]]
     slots: Dict[str, Any]
     events: List[Dict[str, Any]]
@@ -72,7 +72,7 @@ class Conversation:
         self.slots: Dict[str, Any] = {name: None for name in SLOTS}
         self.slots.update(slots)
 
-    def say(self, action_cls: Type[Any], text: str, intent: str, metadata: Optional[Dict[str, Any]] = None) -> Turn:
+    def say(self, action_cls: Type[Any], text: str, intent: str, metadata: Optional[Dict[str, Any]] = None) -> ActionResult:
         latest = parse(text, intent)
         latest["metadata"] = metadata or {}
         tracker = Tracker("test-sender", dict(self.slots), latest, [], False, None, {}, "action_listen")
@@ -81,7 +81,7 @@ class Conversation:
         for event in events:
             if event.get("event") == "slot":
                 self.slots[event["name"]] = event["value"]
-        return Turn(dispatcher.messages, dict(self.slots), events)
+        return ActionResult(dispatcher.messages, dict(self.slots), events)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 :class:`ScriptedAgent` stands in for ``rasa.core.agent.Agent`` where the channels and the desk touch
 it (``tracker_store``, ``lock_store``, ``handle_message``, ``log_message``). Instead of NLU it reads
-the intent from ``/intent`` payloads or a few words, then runs the same :mod:`bot.dialogue` functions
+the intent from ``/intent`` payloads or a few words, then runs the same :mod:`bot.conversation` functions
 the Rasa actions run, so what users are told about the hand-off is the real text.
 """
 
@@ -20,7 +20,9 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from sanic import Sanic
 
 from bot import content, language
-from bot import dialogue as dlg
+from bot.conversation import menus, navigation, safety
+from bot.conversation.dialogue import Dialogue, Reply, Turn
+from bot.conversation.vocabulary import EMERGENCY_TOPICS
 from bot.tracker_store import PrivacyTrackerStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,16 +55,16 @@ def intent_of(text: str) -> str:
     return "nlu_fallback"
 
 
-def respond(intent: str, turn: dlg.Turn) -> dlg.Reply:
-    d = dlg.Dialogue(turn, content.current())
+def respond(intent: str, turn: Turn) -> Reply:
+    d = Dialogue(turn, content.current())
     if intent == "request_human":
-        dlg.request_human(d)
-    elif intent in dlg.EMERGENCY_TOPICS:
-        dlg.emergency(d, intent)
+        safety.request_human(d)
+    elif intent in EMERGENCY_TOPICS:
+        safety.emergency(d, intent)
     elif intent == "greet":
-        dlg.greet(d)
+        menus.greet(d)
     else:
-        dlg.fallback(d)
+        navigation.fallback(d)
     return d.reply()
 
 
@@ -101,7 +103,7 @@ class ScriptedAgent:
                 raise RuntimeError("action server unreachable")
             # Like Rasa's RegexMessageHandler, "/intent" payloads carry no detected language.
             detection = None if (message.text or "").startswith("/") else language.detect(message.text or "")
-            turn = dlg.Turn(intent=intent_of(message.text or ""), text=message.text or "", detection=detection,
+            turn = Turn(intent=intent_of(message.text or ""), text=message.text or "", detection=detection,
                             slots=tracker.current_slot_values(),
                             language_hint=(message.metadata or {}).get("language_hint"))
             reply = respond(turn.intent, turn)

@@ -118,7 +118,8 @@ def test_a_missing_required_file_is_an_error(shipped: Path, tmp_path: Path) -> N
 
 
 def test_the_worked_example_in_content_md_is_valid_and_renders_as_documented(shipped: Path, tmp_path: Path) -> None:
-    from bot import places as nearby
+    from bot import places
+    from bot.conversation import nearby
     from bot.content.store import load as load_content
 
     guide = (paths.ROOT / "CONTENT.md").read_text(encoding="utf-8")
@@ -132,7 +133,7 @@ def test_the_worked_example_in_content_md_is_valid_and_renders_as_documented(shi
     assert [str(p) for p in report.problems if p.path == "content/places/mx.yml"] == []
 
     content = load_content(root, today=TODAY)
-    results = nearby.nearest(content, 14.9061, -92.2697, ["shelter"], k=1)  # 400 m west of the example
+    results = places.nearest(content, 14.9061, -92.2697, ["shelter"], k=1)  # 400 m west of the example
     shown = nearby.describe(content, results[0], "en", TODAY, position=1)
     documented = guide.split("```\n📍 Places near Tapachula (from our list):\n\n", 1)[1].split("```", 1)[0].strip()
     assert shown == documented

@@ -10,9 +10,8 @@ from typing import Any, Dict, Optional
 import pytest
 from sanic_testing.testing import SanicASGITestClient
 
-from bot import privacy
+from bot import desk_settings, privacy
 from bot.channels.webchat import WebChatInput
-from bot.handoff import settings as desk_settings
 from bot.handoff.desk import SESSION_COOKIE, DeskInput
 from bot.handoff.storage import DeskStorage
 from tests.handoff_fakes import ScriptedAgent, make_app, make_store

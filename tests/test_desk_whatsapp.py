@@ -13,10 +13,9 @@ from cryptography.fernet import Fernet, MultiFernet
 from sanic_testing.testing import SanicASGITestClient
 from twilio.request_validator import RequestValidator
 
-from bot import privacy
+from bot import desk_settings, privacy
 from bot.channels.whatsapp import FREE_TEXT_SECONDS, WhatsAppConfig, WhatsAppInput
 from bot.contacts import ContactStore
-from bot.handoff import settings as desk_settings
 from bot.handoff.desk import DeskInput
 from bot.handoff.storage import DeskStorage
 from tests.fakes import FakeTwilio

@@ -19,7 +19,7 @@ from rasa.core.agent import Agent, load_agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.utils import AvailableEndpoints
 
-from bot.channels.base import deliver
+from bot.channels.delivery import deliver
 from bot.paths import ROOT
 
 MODEL = ROOT / "models" / "brujula.tar.gz"
@@ -109,7 +109,7 @@ async def test_action_server_down_still_gets_the_user_an_answer(tmp_path):
     agent = await agent_for(tmp_path, f"http://127.0.0.1:{free_port()}/webhook")
     output = CollectingOutputChannel()
     message = UserMessage("necesito un albergue en lima", output, "e2e-down", input_channel="rest")
-    sent = await deliver(agent.handle_message, message, agent)
+    sent = (await deliver(agent.handle_message, message, agent)).replies
     assert sent == 1
     assert "problema técnico" in output.messages[0]["text"]
     assert "123" in output.messages[0]["text"]  # emergency numbers even when everything else fails

@@ -11,12 +11,11 @@ import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.shared.core.events import SlotSet
 
-from bot import content
-from bot import dialogue as dlg
-from bot.channels import proactive
-from bot.channels.base import deliver
-from bot.handoff import notices, state
-from bot.handoff import settings as desk_settings
+from bot import content, desk_settings
+from bot.channels.delivery import deliver
+from bot.conversation import navigation, safety
+from bot.conversation.dialogue import Dialogue, Turn
+from bot.handoff import outbox, records
 from bot.handoff.service import HandoffService
 from bot.handoff.storage import DeskStorage
 from tests.handoff_fakes import ScriptedAgent, make_store
@@ -51,21 +50,22 @@ async def ask_for_person(agent: ScriptedAgent, sender_id: str, channel: str = "w
 
 
 async def write(agent: ScriptedAgent, sender_id: str, text: str, channel: str = "webchat") -> int:
-    return await deliver(agent, UserMessage(text, CollectingOutputChannel(), sender_id, input_channel=channel), agent)
+    message = UserMessage(text, CollectingOutputChannel(), sender_id, input_channel=channel)
+    return (await deliver(agent, message, agent)).replies
 
 
 # -- what users are told -------------------------------------------------------------------------
 def test_opening_hours_read_naturally_in_each_language():
     hours = desk_settings.OpeningHours.parse_obj(HOURS)
     snapshot = content.current()
-    assert notices.hours_summary(hours, snapshot, "es") == "lun–vie 08:00–17:00 · sáb 09:00–13:00"
-    assert notices.hours_summary(hours, snapshot, "ht") == "lendi–vandredi 08:00–17:00 · samdi 09:00–13:00"
+    assert safety.hours_summary(hours, snapshot, "es") == "lun–vie 08:00–17:00 · sáb 09:00–13:00"
+    assert safety.hours_summary(hours, snapshot, "ht") == "lendi–vandredi 08:00–17:00 · samdi 09:00–13:00"
 
 
 def test_while_the_desk_is_open_users_hear_the_configured_wait():
     settings = desk_settings.DeskSettings.parse_obj({"opening_hours": HOURS, "expected_wait_minutes": 20})
     tuesday_morning = datetime(2026, 11, 24, 10, 0, tzinfo=BOGOTA)
-    text = notices.availability_text(content.current(), "ht", tuesday_morning, settings)
+    text = safety.availability_text(content.current(), "ht", tuesday_morning, settings)
     assert text.startswith("Ekip resepsyon an ap travay kounye a; anjeneral ou ap tann anviwon 20 minit.")
     assert "lendi–vandredi 08:00–17:00" in text and "America/Bogota" in text
 
@@ -73,22 +73,22 @@ def test_while_the_desk_is_open_users_hear_the_configured_wait():
 def test_when_the_desk_is_closed_users_hear_when_it_opens_again():
     settings = desk_settings.DeskSettings.parse_obj({"opening_hours": HOURS, "expected_wait_minutes": 20})
     saturday_night = datetime(2026, 11, 28, 20, 0, tzinfo=BOGOTA)
-    text = notices.availability_text(content.current(), "es", saturday_night, settings)
+    text = safety.availability_text(content.current(), "es", saturday_night, settings)
     assert text.startswith("El equipo de atención está cerrado ahora. Vuelve a abrir: lun 08:00;")
     christmas_eve = datetime(2026, 12, 24, 18, 0, tzinfo=BOGOTA)  # the 25th is a holiday
-    assert "Vuelve a abrir: sáb 09:00" in notices.availability_text(content.current(), "es", christmas_eve,
+    assert "Vuelve a abrir: sáb 09:00" in safety.availability_text(content.current(), "es", christmas_eve,
                                                                      settings)
 
 
 def test_without_configured_hours_no_wait_or_hours_are_invented():
     settings = desk_settings.DeskSettings.parse_obj({})
-    text = notices.availability_text(content.current(), "en", datetime(2026, 11, 24, 10, 0, tzinfo=BOGOTA), settings)
+    text = safety.availability_text(content.current(), "en", datetime(2026, 11, 24, 10, 0, tzinfo=BOGOTA), settings)
     assert text == "I don't have the help desk's opening hours, so I can't tell you how long the answer will take."
 
 
 def test_asking_for_a_person_gives_the_wait_and_the_numbers_of_the_users_country():
-    d = dlg.Dialogue(dlg.Turn(intent="request_human", slots={"language": "es", "country": "PE"}), content.current())
-    dlg.request_human(d)
+    d = Dialogue(Turn(intent="request_human", slots={"language": "es", "country": "PE"}), content.current())
+    safety.request_human(d)
     reply = d.reply()
     assert reply.messages[0].text.startswith("Anoté que quieres hablar con una persona.")
     assert "No tengo el horario del equipo" in reply.messages[0].text
@@ -98,8 +98,8 @@ def test_asking_for_a_person_gives_the_wait_and_the_numbers_of_the_users_country
 
 @pytest.mark.parametrize("topic, reason", [("report_emergency", "emergency"), ("ask_missing_person", "missing_person")])
 def test_emergencies_are_queued_and_the_user_is_told_so(topic: str, reason: str):
-    d = dlg.Dialogue(dlg.Turn(intent=topic, slots={"language": "ht"}), content.current())
-    dlg.emergency(d, topic)
+    d = Dialogue(Turn(intent=topic, slots={"language": "ht"}), content.current())
+    safety.emergency(d, topic)
     reply = d.reply()
     assert reply.slots["handoff_reason"] == reason
     assert any(m.text.startswith("Mwen pase konvèsasyon sa a bay ekip resepsyon an") for m in reply.messages)
@@ -109,8 +109,8 @@ def test_three_misunderstandings_in_a_row_queue_the_conversation_and_say_so():
     slots: dict = {"language": "en"}
     texts: List[str] = []
     for _ in range(3):
-        d = dlg.Dialogue(dlg.Turn(intent="nlu_fallback", text="blorp", slots=slots), content.current())
-        dlg.fallback(d)
+        d = Dialogue(Turn(intent="nlu_fallback", text="blorp", slots=slots), content.current())
+        navigation.fallback(d)
         slots.update(d.reply().slots)
         texts = [m.text for m in d.reply().messages]
     assert slots["handoff"] == "requested" and slots["handoff_reason"] == "fallbacks"
@@ -185,7 +185,7 @@ async def test_two_replicas_see_the_same_queue_and_only_one_staff_member_wins(tm
     ref = (await service_b.entries())[0].ref
     ben = desk_settings.StaffMember(username="ben", name="Ben", password_hash=ANA.password_hash)
     await service_a.take(ANA, ref)
-    with pytest.raises(state.HandoffError) as refused:
+    with pytest.raises(records.HandoffError) as refused:
         await service_b.take(ben, ref)
     assert refused.value.code == "taken"
 
@@ -204,7 +204,7 @@ async def test_an_erased_conversation_leaves_the_queue_at_once(tmp_path: Path):
     ref = (await service.entries())[0].ref
     await agent.tracker_store.erase("webchat-gone")
     assert await service.entries() == []
-    with pytest.raises(state.HandoffError):
+    with pytest.raises(records.HandoffError):
         await service.take(ANA, ref)
 
 
@@ -238,7 +238,7 @@ class FakeSender:
 async def test_a_telegram_user_gets_the_staff_reply_through_the_proactive_sender(tmp_path: Path,
                                                                                 monkeypatch: pytest.MonkeyPatch):
     telegram = FakeSender()
-    monkeypatch.setitem(proactive._senders, "telegram", telegram)
+    monkeypatch.setitem(outbox._senders, "telegram", telegram)
     agent = ScriptedAgent(make_store(tmp_path / "trackers.db"))
     service = service_for(agent, tmp_path)
     await ask_for_person(agent, "telegram-123abc", channel="telegram", hint="fr")
@@ -252,7 +252,7 @@ async def test_a_telegram_user_gets_the_staff_reply_through_the_proactive_sender
 
 
 async def test_a_failed_delivery_keeps_the_reply_and_tells_staff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setitem(proactive._senders, "telegram", FakeSender(works=False))
+    monkeypatch.setitem(outbox._senders, "telegram", FakeSender(works=False))
     agent = ScriptedAgent(make_store(tmp_path / "trackers.db"))
     service = service_for(agent, tmp_path)
     await ask_for_person(agent, "telegram-999", channel="telegram")
@@ -279,7 +279,7 @@ async def test_a_conversation_nobody_takes_gets_one_follow_up_with_other_ways_to
     assert await service.check_followups(now=requested_at + 31 * 60) == 1
     assert await service.check_followups(now=requested_at + 90 * 60) == 0  # only once
     tracker = await agent.tracker_store.retrieve("webchat-wait")
-    followups = [i for i in state.history(tracker.events) if i.kind == "handoff_followup"]
+    followups = [i for i in records.history(tracker.events) if i.kind == "handoff_followup"]
     assert len(followups) == 1
     text = followups[0].text
     assert text.startswith("Desculpe: ninguém da equipe conseguiu responder ainda.")
@@ -314,7 +314,7 @@ async def test_the_background_check_sends_the_follow_up_without_anyone_asking(tm
     try:
         for _ in range(100):
             await asyncio.sleep(0.05)
-            view = await state.retrieve_view(agent, "webchat-late")
+            view = await records.retrieve_view(agent, "webchat-late")
             if view is not None and view.followup_sent:
                 break
         assert view is not None and view.followup_sent

@@ -16,9 +16,9 @@ from rasa.core.lock_store import LockStore
 from rasa.core.tracker_store import TrackerStore
 from rasa.core.utils import AvailableEndpoints
 
-from bot.channels.base import deliver
-from bot.handoff import settings as desk_settings
-from bot.handoff import state
+from bot import desk_settings
+from bot.channels.delivery import deliver
+from bot.handoff import records
 from bot.handoff.service import HandoffService
 from bot.handoff.storage import DeskStorage
 from tests.handoff_fakes import ROOT, ScriptedAgent, domain
@@ -61,13 +61,13 @@ async def test_replicas_share_the_queue_one_take_wins_and_one_follow_up_goes_out
     ref = entries_b[sender].ref
 
     results = await asyncio.gather(desk_a.take(ANA, ref), desk_b.take(BEN, ref), return_exceptions=True)
-    refused = [r for r in results if isinstance(r, state.HandoffError)]
+    refused = [r for r in results if isinstance(r, records.HandoffError)]
     assert len(refused) == 1 and refused[0].code == "taken"
-    holder = (await state.retrieve_view(second, sender)).staff  # type: ignore[union-attr]
+    holder = (await records.retrieve_view(second, sender)).staff  # type: ignore[union-attr]
     assert holder in ("ana", "ben")
 
-    assert await deliver(second, UserMessage("¿Hola?", CollectingOutputChannel(), sender, input_channel="webchat"),
-                         second) == 0  # silent on every replica
+    assert (await deliver(second, UserMessage("¿Hola?", CollectingOutputChannel(), sender, input_channel="webchat"),
+                          second)).replies == 0  # silent on every replica
     staff = ANA if holder == "ana" else BEN
     await desk_b.hand_back(staff, ref)
     assert sender not in {e.view.sender_id for e in await desk_a.entries()}
@@ -85,9 +85,9 @@ async def test_replicas_checking_for_follow_ups_together_send_one(production: Av
     desk_b = HandoffService(lambda: second, DeskStorage(POSTGRES))
     await desk_a.entries()
     await desk_b.entries()
-    view = await state.retrieve_view(first, sender)
+    view = await records.retrieve_view(first, sender)
     later = view.requested_at + 24 * 3600  # type: ignore[union-attr]
     await asyncio.gather(desk_a.check_followups(now=later), desk_b.check_followups(now=later))
     tracker = await first.tracker_store.retrieve(sender)
-    assert [i.kind for i in state.history(tracker.events)].count("handoff_followup") == 1  # type: ignore[union-attr]
+    assert [i.kind for i in records.history(tracker.events)].count("handoff_followup") == 1  # type: ignore[union-attr]
     await first.tracker_store.erase(sender)  # type: ignore[attr-defined]

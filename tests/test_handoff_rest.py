@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sanic_testing.testing import SanicASGITestClient
 
+from bot import desk_settings
 from bot.channels.rest import RestInput
-from bot.handoff import settings as desk_settings
 from bot.handoff.service import HandoffService
 from bot.handoff.storage import DeskStorage
 from tests.handoff_fakes import ScriptedAgent, make_app, make_store

@@ -13,10 +13,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.places import ActionShareLocation
 from bot import content as content_module
-from bot import dialogue as dlg
 from bot import places
 from bot.content import Content
 from bot.content.models import Place
+from bot.conversation import nearby, topics
+from bot.conversation.dialogue import Dialogue, Turn
 
 TODAY = date(2026, 11, 25)
 TAPACHULA = (14.9057, -92.2634)
@@ -42,8 +43,8 @@ def _with_places(content: Content, extra: list[Place]) -> Content:
     return dataclasses.replace(content, places=tuple(extra), version=f"test-{random.random()}")
 
 
-def _dialogue(content: Content, intent: str, slots: dict[str, Any], text: str = "", **turn: Any) -> dlg.Dialogue:
-    return dlg.Dialogue(dlg.Turn(intent=intent, text=text, slots=slots, **turn), content, today=TODAY)
+def _dialogue(content: Content, intent: str, slots: dict[str, Any], text: str = "", **turn: Any) -> Dialogue:
+    return Dialogue(Turn(intent=intent, text=text, slots=slots, **turn), content, today=TODAY)
 
 
 # -- the search ---------------------------------------------------------------------------------------
@@ -137,7 +138,7 @@ def test_short_or_unlike_words_in_a_question_are_not_guessed(content: Content, w
 # -- after a topic's answer ------------------------------------------------------------------------------
 def test_shelter_answer_lists_nearby_shelters_with_map_source_and_caution(content: Content) -> None:
     d = _dialogue(content, "ask_shelter", {"language": "es", "city": "Tapachula", "country": "MX"})
-    dlg.answer_topic(d, "ask_shelter")
+    topics.answer_topic(d, "ask_shelter")
     listing = "\n".join(m.text for m in d.reply().messages[1:])
     assert listing.startswith("📍 Lugares cerca de Tapachula (de nuestra lista):")
     assert "1. Albergue Jesús el Buen Pastor del Pobre y el Migrante · Tapachula, México" in listing
@@ -150,7 +151,7 @@ def test_shelter_answer_lists_nearby_shelters_with_map_source_and_caution(conten
 
 def test_a_place_across_the_border_says_which_country(content: Content) -> None:
     d = _dialogue(content, "ask_shelter", {"language": "en", "city": "Tapachula", "country": "MX"})
-    dlg.answer_topic(d, "ask_shelter")
+    topics.answer_topic(d, "ask_shelter")
     listing = "\n".join(m.text for m in d.reply().messages[1:])
     assert "Casa del Migrante de Tecún Umán (Misioneros Scalabrinianos) (Shelter) · Tecún Umán, Guatemala · about" \
         in listing
@@ -159,18 +160,18 @@ def test_a_place_across_the_border_says_which_country(content: Content) -> None:
 def test_every_listing_message_fits_in_a_whatsapp_message(content: Content) -> None:
     for language in ("es", "en", "pt", "fr", "ht"):
         d = _dialogue(content, "ask_shelter", {"language": language, "city": "Tapachula", "country": "MX"})
-        dlg.answer_topic(d, "ask_shelter")
+        topics.answer_topic(d, "ask_shelter")
         assert all(len(message.text) <= 1600 for message in d.reply().messages[1:])
 
 
 def test_consulate_answer_needs_the_nationality(content: Content) -> None:
     d = _dialogue(content, "ask_consulate", {"language": "en", "city": "Tapachula", "country": "MX"})
-    dlg.answer_topic(d, "ask_consulate")
+    topics.answer_topic(d, "ask_consulate")
     assert d.reply().messages[-1].text.startswith("To show you your consulate, tell me which country you are from")
 
     slots = {"language": "en", "city": "Tapachula", "country": "MX", "nationality": "HN"}
     d = _dialogue(content, "ask_consulate", slots)
-    dlg.answer_topic(d, "ask_consulate")
+    topics.answer_topic(d, "ask_consulate")
     listing = d.reply().messages[1].text
     assert "Consulado de Honduras en Tapachula (Consulate)" in listing
     assert "Guatemala en Tapachula" not in listing
@@ -178,7 +179,7 @@ def test_consulate_answer_needs_the_nationality(content: Content) -> None:
 
 def test_with_only_the_country_places_in_it_are_listed_and_location_is_invited(content: Content) -> None:
     d = _dialogue(content, "ask_asylum", {"language": "pt", "country": "BR"})
-    dlg.answer_topic(d, "ask_asylum")
+    topics.answer_topic(d, "ask_asylum")
     texts = [m.text for m in d.reply().messages[1:]]
     assert texts[0].startswith("📍 Lugares · Brasil (da nossa lista):")
     assert "CONARE" in texts[0]
@@ -187,7 +188,7 @@ def test_with_only_the_country_places_in_it_are_listed_and_location_is_invited(c
 
 def test_topics_without_places_add_nothing(content: Content) -> None:
     d = _dialogue(content, "ask_remittances", {"language": "es", "city": "Tapachula", "country": "MX"})
-    dlg.answer_topic(d, "ask_remittances")
+    topics.answer_topic(d, "ask_remittances")
     assert len(d.reply().messages) == 1
 
 
@@ -259,17 +260,17 @@ async def test_a_location_far_from_every_place_says_so(content: Content) -> None
 
 def test_answering_a_topic_remembers_it_for_a_later_location(content: Content) -> None:
     d = _dialogue(content, "ask_consulate", {"language": "es"}, text="consulado de colombia")
-    dlg.answer_topic(d, "ask_consulate")
+    topics.answer_topic(d, "ask_consulate")
     assert d.slot_changes["last_topic"] == "ask_consulate"
 
 
 def test_location_can_also_come_in_message_metadata() -> None:
-    assert places.read_location([], {"location": {"latitude": "4.61", "longitude": "-74.08"}}) == (4.61, -74.08)
+    assert nearby.read_location([], {"location": {"latitude": "4.61", "longitude": "-74.08"}}) == (4.61, -74.08)
 
 
 def test_a_misspelt_city_in_the_question_is_understood(content: Content) -> None:
     d = _dialogue(content, "ask_shelter", {"language": "es", "country": "MX"}, text="necesito albergue en tapachual")
-    dlg.answer_topic(d, "ask_shelter")
+    topics.answer_topic(d, "ask_shelter")
     assert d.reply().messages[1].text.startswith("📍 Lugares cerca de Tapachula")
     assert d.slot_changes["city"] == "Tapachula"
 

@@ -19,10 +19,10 @@ from cryptography.fernet import Fernet, MultiFernet
 from sanic import Sanic
 
 from bot import content, privacy
-from bot.channels import proactive
 from bot.channels.rendering import TELEGRAM_LIMIT, text_length
 from bot.channels.telegram import TelegramConfig, TelegramInput
 from bot.contacts import ContactStore
+from bot.handoff import outbox
 from bot.paths import ROOT
 from tests.fakes import FakeTelegram, StubRasa
 from tests.fakes.rasa import MENU, intro_and_menu
@@ -323,15 +323,15 @@ async def test_the_help_desk_can_answer_later_and_not_after_the_data_is_deleted(
     from bot import contacts
 
     monkeypatch.setattr(contacts, "_default", None)
-    contacts.set_default_store(harness.store)
+    contacts.set_shared_contact_store(harness.store)
     await harness.post(message_update(text="quiero hablar con una persona"))
 
-    assert await proactive.send(None, harness.sender_id, ["Hola María, soy Ana del equipo."])
+    assert await outbox.send(None, harness.sender_id, ["Hola María, soy Ana del equipo."])
     assert harness.telegram.sent()[-1].text == "Hola María, soy Ana del equipo."
     assert harness.telegram.sent()[-1].chat_id == CHAT_ID
 
     await privacy.run_erase_hooks(harness.sender_id)
-    assert not await proactive.send("telegram", harness.sender_id, ["¿Sigues ahí?"])
+    assert not await outbox.send("telegram", harness.sender_id, ["¿Sigues ahí?"])
     assert len(harness.telegram.sent()) == 2
 
 
@@ -352,7 +352,7 @@ async def test_set_webhook_registers_the_url_the_secret_and_the_commands(telegra
            "TELEGRAM_SECRET_TOKEN": SECRET, "TELEGRAM_API_BASE_URL": telegram.url,
            "TELEGRAM_WEBHOOK_URL": "https://brujula.example.org/webhooks/telegram/webhook"}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.channels.telegram", "set-webhook", env=env, cwd=str(ROOT),
+        sys.executable, "-m", "bot.channels.telegram_setup", "set-webhook", env=env, cwd=str(ROOT),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
 
@@ -371,7 +371,7 @@ async def test_set_webhook_registers_the_url_the_secret_and_the_commands(telegra
 
 def test_set_webhook_without_configuration_explains_what_is_missing(capsys: pytest.CaptureFixture[str],
                                                                     monkeypatch: pytest.MonkeyPatch):
-    from bot.channels.telegram import main
+    from bot.channels.telegram_setup import main
 
     for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_SECRET_TOKEN", "TELEGRAM_WEBHOOK_URL"):
         monkeypatch.delenv(name, raising=False)

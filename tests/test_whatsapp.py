@@ -19,10 +19,10 @@ from sanic import Sanic
 from twilio.request_validator import RequestValidator
 
 from bot import content, privacy
-from bot.channels import proactive
 from bot.channels.rendering import WHATSAPP_LIMIT, split_text, text_length
 from bot.channels.whatsapp import FREE_TEXT_SECONDS, WhatsAppConfig, WhatsAppInput
 from bot.contacts import ContactStore
+from bot.handoff import outbox
 from tests.fakes import FakeTwilio, StubRasa
 from tests.fakes.rasa import intro_and_menu
 
@@ -315,7 +315,7 @@ async def test_the_number_is_stored_only_encrypted(harness: Harness, tmp_path: A
 
 async def test_the_help_desk_can_answer_within_the_24_hour_window(harness: Harness):
     await harness.post(harness.message("necesito hablar con una persona"))
-    delivered = await proactive.send("whatsapp", harness.sender_id, ["Hola, soy Ana, del equipo de Brújula."])
+    delivered = await outbox.send("whatsapp", harness.sender_id, ["Hola, soy Ana, del equipo de Brújula."])
     assert delivered
     assert harness.twilio.messages[-1].body == "Hola, soy Ana, del equipo de Brújula."
     assert harness.twilio.messages[-1].to == f"whatsapp:{NUMBER}"
@@ -325,8 +325,8 @@ async def test_after_24_hours_only_the_template_goes_out_and_the_reply_waits_for
     yesterday = time.time() - FREE_TEXT_SECONDS - 3600
     await harness.store.touch(harness.sender_id, "whatsapp", f"whatsapp:{NUMBER}", now=yesterday)
 
-    assert await proactive.send("whatsapp", harness.sender_id, ["Te conseguimos una cita el lunes."])
-    assert await proactive.send("whatsapp", harness.sender_id, ["Lleva tu pasaporte."])
+    assert await outbox.send("whatsapp", harness.sender_id, ["Te conseguimos una cita el lunes."])
+    assert await outbox.send("whatsapp", harness.sender_id, ["Lleva tu pasaporte."])
     [template] = harness.twilio.messages  # one template, not one per reply
     assert template.params["ContentSid"] == "HX" + "a" * 32 and "Body" not in template.params
 
@@ -357,14 +357,14 @@ async def test_nobody_can_be_reached_after_deleting_their_data(harness: Harness,
     from bot import contacts
 
     monkeypatch.setattr(contacts, "_default", None)
-    contacts.set_default_store(harness.store)
+    contacts.set_shared_contact_store(harness.store)
     await harness.post(harness.message("hola"))
     assert await harness.store.lookup(harness.sender_id) is not None
 
     await privacy.run_erase_hooks(harness.sender_id)  # what the tracker store runs on "delete my data"
 
     assert await harness.store.lookup(harness.sender_id) is None
-    assert not await proactive.send("whatsapp", harness.sender_id, ["¿Sigues ahí?"])
+    assert not await outbox.send("whatsapp", harness.sender_id, ["¿Sigues ahí?"])
 
 
 # -- splitting ---------------------------------------------------------------------------------------

@@ -19,15 +19,15 @@ from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-from bot import content, language
-from bot.channels.base import deliver, handoff_active
-from bot.handoff import state
+from bot import content
+from bot.channels.delivery import deliver, read_state
+from bot.conversation.vocabulary import Meta
 
 logger = logging.getLogger(__name__)
 
 WHATSAPP_LIMIT = 1600  # Twilio refuses longer WhatsApp bodies
 TELEGRAM_LIMIT = 4096  # Bot API limit for one message
-LANGUAGE_HINT = "language_hint"  # UserMessage.metadata key the actions read
+LANGUAGE_HINT = Meta.LANGUAGE_HINT  # UserMessage.metadata key the actions read
 
 _PARAGRAPHS = re.compile(r"\n[ \t]*\n+")
 _SENTENCES = re.compile(r"(?<=[.!?…:;])\s+")
@@ -181,23 +181,6 @@ def location_command(latitude: Any, longitude: Any) -> Optional[str]:
     return "/share_location" + json.dumps({"lat": round(lat, 3), "lon": round(lon, 3)})
 
 
-async def conversation_language(agent: Any, sender_id: str, hint: Optional[str] = None) -> str:
-    """The language the conversation is held in, decided as for the desk (:func:`state.conversation_language`).
-
-    ``hint`` is the channel's hint for the message being answered; with no conversation yet (or the
-    tracker store down) it decides, else Spanish.
-    """
-    store = getattr(agent, "tracker_store", None) if agent is not None else None
-    if store is not None:
-        try:
-            tracker = await store.retrieve(sender_id)
-            if tracker is not None:
-                return state.conversation_language(tracker, tracker.get_slot("language"), hint)
-        except Exception:  # the tracker store being down must not stop the reply
-            logger.exception("Could not read the conversation language")
-    return language.reply_language(None, None, hint)
-
-
 def ui_text(key: str, lang: str, fallback: str) -> str:
     try:
         return content.current().text(key, lang)
@@ -221,13 +204,10 @@ async def answer_media(
     the user sees. While a person holds the conversation the menu is not shown; the person is told
     that something that is not text arrived.
     """
-    lang = await conversation_language(agent, sender_id, metadata.get(LANGUAGE_HINT))
-    text = ui_text("media_not_supported", lang, "Only text messages for now / Por ahora solo texto.")
+    state = await read_state(agent, sender_id, metadata.get(LANGUAGE_HINT))
+    text = ui_text("media_not_supported", state.language, "Only text messages for now / Por ahora solo texto.")
     await output.send_text_message(sender_id, text)
-    media_metadata = {**metadata, "media": kinds}
-    if await handoff_active(agent, sender_id):
-        await deliver(on_new_message, UserMessage("", output, sender_id, input_channel=input_channel,
-                                                  metadata=media_metadata), agent)
-        return
-    await deliver(on_new_message, UserMessage("/main_menu", output, sender_id, input_channel=input_channel,
-                                              metadata=media_metadata), agent)
+    media_metadata = {**metadata, Meta.MEDIA: kinds}
+    command = "" if state.held_by_person else "/main_menu"
+    await deliver(on_new_message, UserMessage(command, output, sender_id, input_channel=input_channel,
+                                              metadata=media_metadata), agent, state)

@@ -8,7 +8,7 @@
 
 Differences that matter:
 
-* messages go through :func:`bot.channels.base.deliver`: with the action server down the user still
+* messages go through :func:`bot.channels.delivery.deliver`: with the action server down the user still
   gets the "technical problem" message with emergency numbers, and while a person holds the
   conversation the bot stays silent;
 * messages a person sent from the desk since the user's previous message come first in the answer
@@ -24,17 +24,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
+from typing import Any, Awaitable, Callable, Dict, Optional, Text, Union
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.rest import QueueOutputChannel
-from rasa.shared.core.events import UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
-from bot.channels.base import deliver
-from bot.handoff import state
+from bot.channels.delivery import deliver, pushed_before_this_message
 
 logger = logging.getLogger(__name__)
 
@@ -48,32 +46,8 @@ def _bad_request(reason: str) -> HTTPResponse:
     return response.json({"error": "bad_request", "message": reason}, status=400)
 
 
-async def pending_desk_messages(agent: Any, sender_id: str) -> List[Dict[str, Any]]:
-    """Desk messages written between the user's previous message and this one (REST cannot push them)."""
-    if agent is None or getattr(agent, "tracker_store", None) is None:
-        return []
-    tracker = await agent.tracker_store.retrieve(sender_id)
-    if tracker is None:
-        return []
-    user_times: List[float] = []  # this message's time, then the previous message's
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered):
-            user_times.append(float(event.timestamp))
-            if len(user_times) == 2:
-                break
-    if not user_times:
-        return []
-    end = user_times[0]
-    start = user_times[1] if len(user_times) == 2 else 0.0
-    return [
-        {"recipient_id": sender_id, "text": item.text, "custom": {"from": item.role, "kind": item.kind}}
-        for item in state.pushed_since(tracker, start)
-        if item.at <= end
-    ]
-
-
 class RestInput(InputChannel):
-    """Rasa's REST channel, going through :func:`bot.channels.base.deliver`."""
+    """Rasa's REST channel, going through :func:`bot.channels.delivery.deliver`."""
 
     @classmethod
     def name(cls) -> Text:
@@ -131,8 +105,8 @@ class RestInput(InputChannel):
                     try:
                         message = UserMessage(text, QueueOutputChannel(queue), sender,
                                               input_channel=input_channel, metadata=metadata)
-                        await deliver(on_new_message, message, agent)
-                        for pending in await pending_desk_messages(agent, sender):
+                        delivered = await deliver(on_new_message, message, agent)
+                        for pending in pushed_before_this_message(await delivered.after(agent), sender):
                             await queue.put(pending)
                     finally:
                         await queue.put(None)
@@ -150,8 +124,8 @@ class RestInput(InputChannel):
 
             collector = CollectingOutputChannel()
             message = UserMessage(text, collector, sender, input_channel=input_channel, metadata=metadata)
-            await deliver(on_new_message, message, agent)
-            pending = await pending_desk_messages(agent, sender)
+            delivered = await deliver(on_new_message, message, agent)
+            pending = pushed_before_this_message(await delivered.after(agent), sender)
             return response.json(pending + collector.messages)
 
         return webhook

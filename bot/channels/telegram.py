@@ -1,6 +1,6 @@
 """Telegram through python-telegram-bot: a webhook checked by Telegram's secret token, replies with inline keyboards.
 
-Webhook: ``POST /webhooks/telegram/webhook``, registered with ``python -m bot.channels.telegram
+Webhook: ``POST /webhooks/telegram/webhook``, registered with ``python -m bot.channels.telegram_setup
 set-webhook``. Telegram sends the secret token chosen at registration in the header
 ``X-Telegram-Bot-Api-Secret-Token``; a request without it gets ``403``. Updates are parsed with
 ``telegram.Update.de_json`` and acknowledged at once; the answer is sent in the background.
@@ -23,14 +23,12 @@ Configuration (environment; see docs/CHANNELS.md):
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import hmac
 import json
 import logging
 import os
 import re
-import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -41,17 +39,16 @@ from rasa.core.channels.channel import UserMessage
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot import contacts, language, privacy
-from bot.channels import proactive
+from bot.channels.delivery import read_state
 from bot.channels.rendering import (
     LANGUAGE_HINT,
     TELEGRAM_LIMIT,
     button_line,
-    conversation_language,
     join_and_split,
     location_command,
     merge_turn,
@@ -59,6 +56,7 @@ from bot.channels.rendering import (
     ui_text,
 )
 from bot.channels.webhooks import BufferedOutput, WebhookInput, body_too_large, media_type, with_retries
+from bot.handoff import outbox
 
 logger = logging.getLogger(__name__)
 # python-telegram-bot logs chat ids, texts and the token-bearing URL at DEBUG: not in Brújula's logs.
@@ -407,7 +405,7 @@ class TelegramInput(WebhookInput):
         await self.remember_contact(event.sender_id, str(event.chat_id))
         if event.callback_id is not None:
             if self.keyboards.is_stale(event.chat_id, event.callback_message_id):
-                lang = await conversation_language(agent, event.sender_id, event.metadata.get(LANGUAGE_HINT))
+                lang = (await read_state(agent, event.sender_id, event.metadata.get(LANGUAGE_HINT))).language
                 notice = ui_text("menu_expired", lang, "This menu is out of date: use the latest message.")
                 await self.answer_callback(event.callback_id, notice)
                 return
@@ -458,68 +456,4 @@ def _ok() -> HTTPResponse:
     return response.empty(status=200)
 
 
-proactive.register(CHANNEL, TelegramInput.proactive_send)
-
-
-# -- command line -------------------------------------------------------------------------------
-async def _bot_commands(bot: Bot) -> None:
-    """The command menu Telegram shows, in every language Brújula speaks."""
-    for code in ("es", "en", "pt", "fr", "ht"):
-        commands = [
-            BotCommand("start", ui_text("command_start", code, "Start")),
-            BotCommand("menu", ui_text("back_to_menu", code, "Menu")),
-            BotCommand("language", ui_text("topic_set_language", code, "Language")),
-        ]
-        await bot.set_my_commands(commands, language_code=None if code == "es" else code)
-        if code == "es":  # Spanish is also the default for every other language
-            await bot.set_my_commands(commands, language_code="es")
-
-
-async def _run_command(args: argparse.Namespace, config: TelegramConfig) -> int:
-    bot = Bot(config.token, base_url=f"{config.api_base_url}/bot", request=AiohttpRequest(read_timeout=20.0),
-              get_updates_request=AiohttpRequest(pool_size=1))
-    try:
-        if args.command == "set-webhook":
-            url = args.url or config.webhook_url
-            if not url.startswith("https://"):
-                print("TELEGRAM_WEBHOOK_URL (or --url) must be the public https:// URL of "
-                      "/webhooks/telegram/webhook", file=sys.stderr)
-                return 2
-            await bot.set_webhook(url, secret_token=config.secret_token, allowed_updates=list(ALLOWED_UPDATES),
-                                  drop_pending_updates=args.drop_pending_updates, max_connections=40)
-            await _bot_commands(bot)
-            print(f"Webhook set to {url} with the secret token; commands /start /menu /language registered.")
-        elif args.command == "delete-webhook":
-            await bot.delete_webhook(drop_pending_updates=args.drop_pending_updates)
-            print("Webhook removed.")
-        else:
-            info = await bot.get_webhook_info()
-            print(json.dumps({"url": info.url, "pending_update_count": info.pending_update_count,
-                              "last_error_message": info.last_error_message,
-                              "allowed_updates": list(info.allowed_updates or ())}, indent=2))
-    except TelegramError as error:
-        print(f"Telegram refused: {type(error).__name__}: {error.message}", file=sys.stderr)
-        return 1
-    finally:
-        await bot.shutdown()
-    return 0
-
-
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.channels.telegram",
-                                     description="Register Brújula's Telegram webhook (reads TELEGRAM_* variables).")
-    parser.add_argument("command", choices=["set-webhook", "delete-webhook", "webhook-info"])
-    parser.add_argument("--url", help="public webhook URL (default: TELEGRAM_WEBHOOK_URL)")
-    parser.add_argument("--drop-pending-updates", action="store_true",
-                        help="discard the messages Telegram kept while no webhook was answering")
-    args = parser.parse_args(argv)
-    config = TelegramConfig.load()
-    problems = [p for p in config.problems() if args.command == "set-webhook" or "SECRET" not in p]
-    if problems:
-        print("Cannot talk to Telegram: " + "; ".join(problems), file=sys.stderr)
-        return 2
-    return asyncio.run(_run_command(args, config))
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+outbox.register(CHANNEL, TelegramInput.proactive_send)

@@ -34,7 +34,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import contacts
-from bot.channels.base import deliver
+from bot.channels.delivery import deliver
 from bot.channels.rendering import Outgoing, answer_media, message_parts
 
 logger = logging.getLogger(__name__)
@@ -206,7 +206,7 @@ class WebhookInput(InputChannel):
         self.store = store
         if self.store is None and not self.problems:  # an unconfigured channel creates no files
             try:
-                self.store = contacts.default_store()
+                self.store = contacts.shared_contact_store()
             except contacts.ContactStoreError as error:
                 self.problems.append(str(error))
         self.tasks = BackgroundTasks(self.label)

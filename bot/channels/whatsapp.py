@@ -44,9 +44,9 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from bot import contacts, privacy
-from bot.channels import proactive
 from bot.channels.rendering import WHATSAPP_LIMIT, as_plain_text, join_and_split, location_command
 from bot.channels.webhooks import BufferedOutput, WebhookInput, body_too_large, media_type, with_retries
+from bot.handoff import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -397,4 +397,4 @@ def _twiml() -> HTTPResponse:
     return response.text(EMPTY_TWIML, content_type="text/xml")
 
 
-proactive.register(CHANNEL, WhatsAppInput.proactive_send)
+outbox.register(CHANNEL, WhatsAppInput.proactive_send)

@@ -17,7 +17,7 @@ import sys
 from datetime import datetime, timezone
 from typing import List, Optional
 
-from bot.handoff import settings as desk_settings
+from bot import desk_settings
 
 
 def _password(from_stdin: bool) -> str:

@@ -24,7 +24,8 @@ from typing import Any, Dict, Iterable, List, Optional, Set
 from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 
 from bot import privacy
-from bot.handoff import state
+from bot.conversation.vocabulary import Slot
+from bot.handoff import records
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def short_ref(ref: str) -> str:
 @dataclass
 class QueueEntry:
     ref: str
-    view: state.ConversationView
+    view: records.ConversationView
 
     def as_dict(self, now: Optional[float] = None, last: int = 3) -> Dict[str, Any]:
         view = self.view
@@ -84,7 +85,7 @@ class HandoffQueue:
         self._refs = {ref: sid for ref, sid in self._refs.items() if sid != sender_id}
 
     async def _discover(self) -> Iterable[str]:
-        store = state.unwrap_store(self.agent.tracker_store)
+        store = records.unwrap_store(self.agent.tracker_store)
         if isinstance(store, SQLTrackerStore):
             return self._discover_sql(store)  # quick, and synchronous like Rasa's own SQL store
         if isinstance(store, InMemoryTrackerStore):
@@ -101,13 +102,13 @@ class HandoffQueue:
         with store.session_scope() as session:
             rows = (
                 session.query(event.id, event.sender_id, event.data)
-                .filter(event.type_name == "slot", event.action_name == "handoff", event.id > self._last_event_id)
+                .filter(event.type_name == "slot", event.action_name == Slot.HANDOFF, event.id > self._last_event_id)
                 .order_by(event.id)
                 .all()
             )
         for row_id, sender_id, data in rows:
             self._last_event_id = max(self._last_event_id, int(row_id))
-            if state.slot_event_value(data) in state.OPEN_STATES:
+            if records.slot_event_value(data) in records.OPEN_STATES:
                 found.append(sender_id)
         return found
 
@@ -119,7 +120,7 @@ class HandoffQueue:
         entries: List[QueueEntry] = []
         for sender_id in candidates:
             try:
-                view = await state.retrieve_view(self.agent, sender_id, self.history_limit)
+                view = await records.retrieve_view(self.agent, sender_id, self.history_limit)
             except Exception:  # one unreadable conversation must not hide the others
                 logger.exception("Hand-off queue: could not read a conversation")
                 continue

@@ -92,6 +92,11 @@ def render(template: str, **values: str) -> str:
     return Template(template).substitute(safe)
 
 
+def template(folder: Path, name: str) -> str:
+    """A page kept as an HTML file with ``$name`` placeholders (filled by :func:`render`), read once at import."""
+    return (folder / name).read_text(encoding="utf-8")
+
+
 def language_options(selected: str) -> str:
     return "".join(
         f'<option value="{code}" lang="{code}"{" selected" if code == selected else ""}>{name}</option>'

@@ -1,4 +1,4 @@
-"""Hand-off state, read from and written to the tracker store: nothing about it lives anywhere else.
+"""Hand-off records kept in the tracker store (state, history, desk events): nothing about it lives anywhere else.
 
 The dialogue sets the slots ``handoff`` (``requested``), ``handoff_reason`` and ``handoff_requested_at``.
 The desk moves the conversation on by appending events to the same tracker, under Rasa's lock for
@@ -25,12 +25,13 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import language as lang_id
+from bot import trackers
+from bot.conversation import reply_language
+from bot.conversation.vocabulary import HANDOFF_OPEN_STATES, URGENT_REASONS, Handoff, Meta, Slot
 
-REQUESTED, ACTIVE = "requested", "active"
-OPEN_STATES = (REQUESTED, ACTIVE)
-URGENT_REASONS = ("emergency", "missing_person")
-META = "brujula_desk"  # key of our entry in an event's metadata
+REQUESTED, ACTIVE = Handoff.REQUESTED, Handoff.ACTIVE
+OPEN_STATES = HANDOFF_OPEN_STATES
+META = Meta.DESK  # key of our entry in an event's metadata
 
 # Messages that reach the user outside the normal question -> answer flow (the web chat polls for them,
 # WhatsApp and Telegram get them proactively, the REST channel returns them with the next answer).
@@ -109,7 +110,7 @@ def desk_meta(event: Event) -> Dict[str, Any]:
 
 def _user_text(event: UserUttered) -> str:
     meta = event.metadata or {}
-    shown = meta.get("display_text")
+    shown = meta.get(Meta.DISPLAY_TEXT)
     if isinstance(shown, str) and shown.strip():
         return shown.strip()[:500]
     text = event.text or ""
@@ -120,7 +121,7 @@ def _user_text(event: UserUttered) -> str:
     return text
 
 
-def channel_of(sender_id: str, tracker: Optional[DialogueStateTracker] = None) -> str:
+def conversation_channel(sender_id: str, tracker: Optional[DialogueStateTracker] = None) -> str:
     """The channel the person writes on: the latest message's, else the sender id's prefix."""
     if tracker is not None:
         for event in reversed(tracker.events):
@@ -167,36 +168,13 @@ def history(events: Sequence[Event], limit: int = 60) -> List[HistoryItem]:
     return items
 
 
-def conversation_language(tracker: DialogueStateTracker, slot_value: Optional[str], hint: Optional[str] = None
-                          ) -> str:
-    """The language to write to this person in, chosen as the bot chooses it (slot, detection, channel hint).
-
-    Args:
-        tracker: the conversation; its latest user message gives the detection and the channel's hint.
-        slot_value: the ``language`` slot.
-        hint: the channel's hint for a message not in the tracker yet (a photo being answered); it wins
-            over the hint recorded with the latest message.
-    """
-    if slot_value is not None and slot_value in lang_id.SUPPORTED:
-        return slot_value  # the conversation's language: nothing to guess
-    detection = recorded = None
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered):
-            parsed = (event.parse_data or {}).get("language")  # type: ignore[attr-defined]
-            detection = lang_id.Detection.from_parse_result(parsed if isinstance(parsed, dict) else None)
-            recorded = (event.metadata or {}).get("language_hint")
-            break
-    hint = hint or (recorded if isinstance(recorded, str) else None)
-    return lang_id.reply_language(slot_value, detection, hint)
-
-
 def read_view(tracker: DialogueStateTracker, history_limit: int = 60) -> ConversationView:
     slots = tracker.current_slot_values()
-    status = slots.get("handoff")
+    status = slots.get(Slot.HANDOFF)
     staff = staff_name = None
     followup_sent = False
     for event in reversed(tracker.events):
-        if isinstance(event, SlotSet) and event.key == "handoff":
+        if isinstance(event, SlotSet) and event.key == Slot.HANDOFF:
             meta = desk_meta(event)
             if event.value == ACTIVE and staff is None:
                 staff, staff_name = meta.get("staff"), meta.get("staff_name")
@@ -204,16 +182,16 @@ def read_view(tracker: DialogueStateTracker, history_limit: int = 60) -> Convers
                 break  # the request itself (set by the dialogue): older events belong to an earlier hand-off
         if isinstance(event, BotUttered) and desk_meta(event).get("kind") == "handoff_followup":
             followup_sent = True
-    language = conversation_language(tracker, slots.get("language"))
-    requested_at = slots.get("handoff_requested_at")
+    language = reply_language.for_conversation(tracker.events, slots.get(Slot.LANGUAGE))
+    requested_at = slots.get(Slot.HANDOFF_REQUESTED_AT)
     return ConversationView(
         sender_id=tracker.sender_id,
         status=status if status in OPEN_STATES else None,
-        reason=slots.get("handoff_reason"),
+        reason=slots.get(Slot.HANDOFF_REASON),
         requested_at=float(requested_at) if isinstance(requested_at, int | float) else None,
         staff=staff if status == ACTIVE else None,
         staff_name=staff_name if status == ACTIVE else None,
-        channel=channel_of(tracker.sender_id, tracker),
+        channel=conversation_channel(tracker.sender_id, tracker),
         language=language,
         followup_sent=followup_sent,
         history=history(tracker.events, history_limit),
@@ -252,24 +230,24 @@ def desk_message(text: str, kind: str, **meta: Any) -> BotUttered:
 
 def take_events(staff: str, staff_name: str, notice: str) -> List[Event]:
     mark = {META: {"kind": "take", "staff": staff, "staff_name": staff_name}}
-    return [SlotSet("handoff", ACTIVE, metadata=mark),
+    return [SlotSet(Slot.HANDOFF, ACTIVE, metadata=mark),
             desk_message(notice, "handoff_taken", staff=staff, staff_name=staff_name)]
 
 
 def release_events(staff: str, staff_name: str, notice: str) -> List[Event]:
     mark = {META: {"kind": "release", "staff": staff}}
-    return [SlotSet("handoff", REQUESTED, metadata=mark),
+    return [SlotSet(Slot.HANDOFF, REQUESTED, metadata=mark),
             desk_message(notice, "handoff_released", staff=staff, staff_name=staff_name)]
 
 
 def hand_back_events(staff: str, staff_name: str, notice: str) -> List[Event]:
     mark = {META: {"kind": "hand_back", "staff": staff}}
     return [
-        SlotSet("handoff", None, metadata=mark),
-        SlotSet("handoff_reason", None, metadata=mark),
-        SlotSet("handoff_requested_at", None, metadata=mark),
-        SlotSet("fallback_count", 0, metadata=mark),  # a fresh start: three new misunderstandings before the next one
-        SlotSet("pending_confirmation", None, metadata=mark),
+        SlotSet(Slot.HANDOFF, None, metadata=mark),
+        SlotSet(Slot.HANDOFF_REASON, None, metadata=mark),
+        SlotSet(Slot.HANDOFF_REQUESTED_AT, None, metadata=mark),
+        SlotSet(Slot.FALLBACK_COUNT, 0, metadata=mark),  # a fresh start: three new misunderstandings before the next
+        SlotSet(Slot.PENDING_CONFIRMATION, None, metadata=mark),
         desk_message(notice, "handoff_returned", staff=staff, staff_name=staff_name),
         ActionExecuted("action_listen"),  # the bot listens again, as after any turn
     ]
@@ -329,7 +307,7 @@ def _conversation_lock(agent: Any, sender_id: str) -> Any:
 
 
 async def retrieve_view(agent: Any, sender_id: str, history_limit: int = 60) -> Optional[ConversationView]:
-    tracker = await agent.tracker_store.retrieve(sender_id)
+    tracker = await trackers.tracker_if_ready(agent, sender_id)
     return read_view(tracker, history_limit) if tracker is not None else None
 
 

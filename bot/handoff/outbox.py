@@ -2,8 +2,8 @@
 
 Each channel registers ``async send_proactive(sender_id, texts, language) -> bool``; callers use :func:`send`::
 
-    from bot.channels import proactive
-    delivered = await proactive.send(proactive.channel_of(sender_id), sender_id, ["Bonjou, se Ana..."], "ht")
+    from bot.handoff import outbox
+    delivered = await outbox.send(outbox.channel_from_sender_id(sender_id), sender_id, ["Bonjou, se Ana..."], "ht")
 
 ``language`` is the conversation's language: WhatsApp needs it outside the 24-hour window, where only an
 approved template (one per language) may be sent.
@@ -30,7 +30,7 @@ def register(name: str, sender: ProactiveSender) -> None:
     _senders[name] = sender
 
 
-def channel_of(sender_id: str) -> Optional[str]:
+def channel_from_sender_id(sender_id: str) -> Optional[str]:
     """The channel a pseudonymous sender id belongs to ("whatsapp-3f2a..." -> "whatsapp")."""
     prefix = sender_id.split("-", 1)[0]
     return prefix if prefix in _MODULES or prefix in _senders else None
@@ -43,7 +43,7 @@ async def send(channel: Optional[str], sender_id: str, texts: List[str], languag
 
     Never raises: a failure is logged (with the pseudonymous id only) and reported as False.
     """
-    channel = channel or channel_of(sender_id)
+    channel = channel or channel_from_sender_id(sender_id)
     if channel is None:
         logger.error("No channel can reach %s: not a WhatsApp or Telegram conversation", sender_id)
         return False
