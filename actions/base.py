@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 from bot import content
 from bot.conversation.dialogue import Dialogue, Turn
 from bot.conversation.navigation import resume_pending_topic
+from bot.conversation.offers import resume_offer_check
 from bot.conversation.vocabulary import Meta
 from bot.input_check import InputProblem
 from bot.language import Detection
@@ -67,6 +68,8 @@ class BrujulaAction(Action, ABC):
         dialogue = Dialogue(turn_from_tracker(tracker), content.current())
         if dialogue.turn.input_problem == InputProblem.TOO_LONG.value:
             dialogue.say(dialogue.text("too_long"))
+        if resume_offer_check(dialogue):  # the offer the bot asked for, whatever the classifier made of it
+            return send(dispatcher, dialogue)
         if not (self.resumes_pending_topic and resume_pending_topic(dialogue)):
             self.respond(dialogue)
         return send(dispatcher, dialogue)

@@ -23,7 +23,7 @@ import time
 from collections import deque
 from typing import Any
 
-import redis
+import redis  # type: ignore[import-untyped]  # redis 4.6 ships no stubs; types-redis would pin another version
 from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig

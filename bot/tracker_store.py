@@ -21,12 +21,12 @@ from rasa.core.tracker_store import (
     create_tracker_store,
 )
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SlotSet
+from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import trackers
-from bot.conversation.vocabulary import Slot
+from bot.conversation.vocabulary import CHECK_OFFER, Slot
 from bot.privacy import run_erase_hooks
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,29 @@ def erase_requested(tracker: DialogueStateTracker) -> bool:
         if getattr(event, "type_name", None) == "user":
             return False
     return False
+
+
+OFFER_TEXT_REMOVED = "[offer checked: text not kept]"
+
+
+def redact_offer_texts(tracker: DialogueStateTracker) -> None:
+    """Blank the text of the latest user message when it was an offer to check.
+
+    A pasted offer can name the person, their recruiter and their plans: only the warning signs found
+    (the ``offer_flags`` slot) are kept. The turn's events are still unsaved here, so nothing of the
+    text reaches the store.
+    """
+    checked = False
+    for event in reversed(tracker.events):
+        if isinstance(event, SlotSet) and event.key == Slot.OFFER_FLAGS:
+            checked = True
+        if isinstance(event, UserUttered):
+            if checked or (event.intent or {}).get("name") == CHECK_OFFER:
+                event.text = OFFER_TEXT_REMOVED
+                event.parse_data["text"] = OFFER_TEXT_REMOVED
+                event.parse_data["entities"] = []
+                event.entities = []
+            return
 
 
 class PrivacyTrackerStore(TrackerStore):
@@ -84,6 +107,7 @@ class PrivacyTrackerStore(TrackerStore):
             await self.erase(tracker.sender_id)
             trackers.note_saved(tracker, erased=True)
             return
+        redact_offer_texts(tracker)
         await self.backend.save(tracker)
         trackers.note_saved(tracker)  # the channel handling this turn reads the new state from here
 

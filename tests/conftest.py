@@ -21,7 +21,8 @@ from bot.nlu.components import OPTION_PATTERN
 os.environ.setdefault("BRUJULA_GAPS_FILE", os.path.join(tempfile.mkdtemp(prefix="brujula-gaps-"), "gaps.jsonl"))
 
 SLOTS = ("language", "country", "city", "nationality", "menu", "pending_topic", "pending_confirmation",
-         "fallback_count", "handoff", "handoff_reason", "handoff_requested_at", "erase_requested", "last_topic")
+         "fallback_count", "handoff", "handoff_reason", "handoff_requested_at", "erase_requested", "last_topic",
+         "awaiting_offer", "offer_flags")
 
 
 def parse(text: str, intent: str) -> Dict[str, Any]:
@@ -72,7 +73,9 @@ class Conversation:
         self.slots: Dict[str, Any] = {name: None for name in SLOTS}
         self.slots.update(slots)
 
-    def say(self, action_cls: Type[Any], text: str, intent: str, metadata: Optional[Dict[str, Any]] = None) -> ActionResult:
+    def say(
+        self, action_cls: Type[Any], text: str, intent: str, metadata: Optional[Dict[str, Any]] = None
+    ) -> ActionResult:
         latest = parse(text, intent)
         latest["metadata"] = metadata or {}
         tracker = Tracker("test-sender", dict(self.slots), latest, [], False, None, {}, "action_listen")

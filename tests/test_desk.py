@@ -310,3 +310,29 @@ async def test_the_desk_serves_its_own_static_files(desk: Desk):
     assert script.status == 200 and "javascript" in script.headers["content-type"]
     assert style.status == 200 and "text/css" in style.headers["content-type"]
     assert "http://" not in script.text and "https://" not in script.text
+
+
+# -- checking an offer a migrant shows at the desk ----------------------------------------------------
+async def test_staff_check_a_pasted_offer_and_see_the_signs_explained_in_their_language(desk: Desk):
+    await signed_in(desk)
+    offer = "Trabajo en Canada, visa garantizada, solo tienes que pagar 300 dolares de inscripcion"
+    _, response = await desk.client.post("/desk/api/check-offer", json={"text": offer, "language": "en"},
+                                         headers={"X-CSRF-Token": desk.csrf})
+    assert response.status == 200
+    assert response.json["level"] == "high"
+    flags = {flag["id"]: flag for flag in response.json["flags"]}
+    assert "guaranteed_papers" in flags
+    assert flags["guaranteed_papers"]["quote"] in offer
+    assert "authorities decide" in flags["guaranteed_papers"]["explanation"]
+    assert offer not in str(desk.audit())  # the pasted text is not kept
+
+
+async def test_the_offer_check_needs_a_signed_in_session_and_its_csrf_token(desk: Desk):
+    _, anonymous = await desk.client.post("/desk/api/check-offer", json={"text": "hola"})
+    assert anonymous.status in (401, 403)
+    await signed_in(desk)
+    _, forged = await desk.client.post("/desk/api/check-offer", json={"text": "hola"})
+    assert forged.status == 403
+    _, huge = await desk.client.post("/desk/api/check-offer", json={"text": "x" * 6000},
+                                     headers={"X-CSRF-Token": desk.csrf})
+    assert huge.status == 413

@@ -378,3 +378,11 @@ def test_set_webhook_without_configuration_explains_what_is_missing(capsys: pyte
     assert main(["set-webhook"]) == 2
     assert "TELEGRAM_BOT_TOKEN is not set" in capsys.readouterr().err
 
+
+
+async def test_a_forwarded_message_is_marked_so_the_offer_check_knows_it_came_from_someone_else(harness: Harness):
+    origin = {"type": "hidden_user", "sender_user_name": "Agencia", "date": 1_759_000_000}
+    await harness.post(message_update(text="Trabajo en Chile, paga 200 dolares antes", forward_origin=origin))
+
+    [received] = harness.rasa.received
+    assert received.metadata.get("forwarded") is True

@@ -56,6 +56,7 @@ from bot.channels.rendering import (
     ui_text,
 )
 from bot.channels.webhooks import BufferedOutput, WebhookInput, body_too_large, media_type, with_retries
+from bot.conversation.vocabulary import Meta
 from bot.handoff import outbox
 
 logger = logging.getLogger(__name__)
@@ -380,7 +381,9 @@ class TelegramInput(WebhookInput):
         if message.from_user is not None and message.from_user.language_code:
             metadata[LANGUAGE_HINT] = message.from_user.language_code
         if edited:
-            metadata["edited"] = True
+            metadata[Meta.EDITED] = True
+        if message.forward_origin is not None:  # forwarded from someone else: the offer check reads it
+            metadata[Meta.FORWARDED] = True
         place = message.location or (message.venue.location if message.venue else None)
         if place is not None:
             if edited:  # a live location moving: one answer is enough

@@ -46,6 +46,7 @@ from twilio.rest import Client
 from bot import contacts, privacy
 from bot.channels.rendering import WHATSAPP_LIMIT, as_plain_text, join_and_split, location_command
 from bot.channels.webhooks import BufferedOutput, WebhookInput, body_too_large, media_type, with_retries
+from bot.conversation.vocabulary import Meta
 from bot.handoff import outbox
 
 logger = logging.getLogger(__name__)
@@ -256,6 +257,7 @@ class Inbound:
     message_sid: str
     text: str = ""
     media: Tuple[str, ...] = ()
+    forwarded: bool = False  # Twilio's Forwarded / FrequentlyForwarded: the offer check reads it
 
 
 class WhatsAppInput(WebhookInput):
@@ -326,7 +328,8 @@ class WhatsAppInput(WebhookInput):
                 return Inbound(sender_id, raw_from, message_sid, text=command)
         text = params.get("ButtonPayload") or params.get("Body") or ""  # a template's quick-reply button
         if text.strip():
-            return Inbound(sender_id, raw_from, message_sid, text=text)
+            forwarded = any(params.get(flag, "").lower() == "true" for flag in ("Forwarded", "FrequentlyForwarded"))
+            return Inbound(sender_id, raw_from, message_sid, text=text, forwarded=forwarded)
         try:
             count = int(params.get("NumMedia") or 0)
         except ValueError:
@@ -342,7 +345,8 @@ class WhatsAppInput(WebhookInput):
         if waiting:  # the help desk answered while the window was closed: deliver it now
             await self.sender.send_texts(inbound.address, inbound.sender_id, waiting, what="waiting reply")
         await self.answer_turn(output, on_new_message, agent, inbound.sender_id, inbound.text, inbound.media,
-                               metadata={}, message_id=inbound.message_sid)
+                               metadata={Meta.FORWARDED: True} if inbound.forwarded else {},
+                               message_id=inbound.message_sid)
 
     @staticmethod
     def _log_status(params: Mapping[str, str]) -> None:

@@ -24,6 +24,8 @@ class Slot:
     HANDOFF_REASON: Final = "handoff_reason"  # a :class:`HandoffReason`
     HANDOFF_REQUESTED_AT: Final = "handoff_requested_at"
     ERASE_REQUESTED: Final = "erase_requested"
+    AWAITING_OFFER: Final = "awaiting_offer"  # asked "paste the offer": the next message is checked
+    OFFER_FLAGS: Final = "offer_flags"  # ids of the warning signs found last time (never the offer's text)
 
 
 class Handoff:
@@ -68,6 +70,10 @@ EMERGENCY_TOPICS: Final = ("report_emergency", "ask_missing_person")
 # For these topics a country named in the message is the user's nationality, not where they are.
 NATIONALITY_TOPICS: Final = ("ask_consulate", "ask_documents", "ask_return")
 REQUEST_HUMAN: Final = "request_human"
+CHECK_OFFER: Final = "check_offer"
+# While the bot waits for a pasted offer, these intents still mean what they say.
+OFFER_INTERRUPTIONS: Final = ("main_menu", "choose_option", "set_language", "delete_my_data", "greet", "goodbye",
+                              "thank", "deny", "share_location")
 SHARE_LOCATION: Final = "share_location"
 FALLBACKS_BEFORE_HANDOFF: Final = 3
 
@@ -80,4 +86,5 @@ class Meta:
     MEDIA: Final = "media"  # kinds of media received without text
     EDITED: Final = "edited"  # Telegram: an edited message
     LOCATION: Final = "location"
+    FORWARDED: Final = "forwarded"  # the channel marked the message as forwarded from someone else
     DESK: Final = "brujula_desk"  # our entry in an event's metadata (hand-off messages and marks)

@@ -33,7 +33,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import content, desk_settings, web_pages
+from bot import content, desk_settings, offers, web_pages
 from bot.handoff import records
 from bot.handoff.service import HandoffService
 from bot.handoff.storage import DeskStorage, StaffSession
@@ -58,7 +58,10 @@ DESK_KEYS = (
     "desk_role_user", "desk_role_bot", "desk_role_desk", "desk_select", "desk_sent", "desk_delivery_failed",
     "desk_delivery_next", "desk_followup_sent", "desk_err_taken", "desk_err_not_waiting", "desk_err_not_taken",
     "desk_err_not_found", "desk_err_empty", "desk_err_too_long", "desk_err_network", "chat_language",
+    "desk_check_heading", "desk_check_label", "desk_check_button", "desk_check_found", "offer_level_high",
+    "offer_level_some", "offer_none_found",
 )
+OFFER_TEXT_LIMIT = 5000  # characters: a forwarded offer, not a document
 
 LOGIN_PAGE = web_pages.template(TEMPLATE_DIR, "login.html")
 
@@ -348,6 +351,31 @@ class DeskInput(InputChannel):
                 status = 404 if problem.code == "not_found" else 400 if problem.code in ("empty", "too_long") else 409
                 return web_pages.error(status, problem.code, str(problem))
             return web_pages.json_response({"ok": True, "delivery": delivery.as_dict()})
+
+        @desk.route("/api/check-offer", methods=["POST"])
+        async def check_offer(request: Request) -> HTTPResponse:
+            """Staff paste an offer a migrant showed them: the same check the bot runs, nothing stored."""
+            member, refused = await channel._guard(request, changes_state=True)
+            if refused is not None or member is None:
+                return refused or web_pages.error(401, "unauthenticated", "Sign in again.")
+            body = web_pages.json_body(request)
+            text = body.get("text") if isinstance(body, dict) else None
+            lang = body.get("language") if isinstance(body, dict) else None
+            if not isinstance(text, str) or not text.strip():
+                return web_pages.error(400, "bad_request", 'Send JSON like {"text": "...", "language": "es"}.')
+            if len(text) > OFFER_TEXT_LIMIT:
+                return web_pages.error(413, "too_long", f"Paste at most {OFFER_TEXT_LIMIT} characters.")
+            try:
+                result = offers.check(text)
+            except (OSError, ValueError):
+                logger.exception("the offer indicators could not be loaded")
+                return web_pages.error(503, "unavailable",
+                                       "The warning-sign list cannot be read: run make content-check.")
+            data = result.as_json()
+            language = lang if lang in offers.LANGUAGES else "es"
+            for flag, (_quote, explanation) in zip(data["flags"], result.explanations(language)):
+                flag["explanation"] = explanation
+            return web_pages.json_response(data)
 
         @desk.route("/api/conversations/<ref:str>/<action:str>", methods=["POST"])
         async def action(request: Request, ref: str, action: str) -> HTTPResponse:
