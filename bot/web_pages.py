@@ -47,12 +47,39 @@ def error(status: int, code: str, message: str, headers: Optional[Mapping[str, s
     return json_response({"error": code, "message": message}, status=status, headers=headers)
 
 
+MAX_JSON_DEPTH = 32  # no request of ours nests deeper; a 100,000-deep body must get a 400, not a 500
+
+
+def load_json(raw: bytes | str | None) -> Any:
+    """Parse a request body as JSON.
+
+    Raises:
+        ValueError: not UTF-8, not JSON, or nested deeper than :data:`MAX_JSON_DEPTH` (Python's parser
+            would otherwise hit its recursion limit and turn a bad request into a server error).
+    """
+    try:
+        data = json.loads(raw or b"")
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    except UnicodeDecodeError:
+        raise ValueError("the body is not UTF-8") from None
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise ValueError("JSON nested too deeply")
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return data
+
+
 def json_body(request: Request) -> Any:
     """The request's JSON body, or ``None`` when it is missing, not JSON, or sent with another content type."""
     if not (request.content_type or "").startswith("application/json"):
         return None
     try:
-        return json.loads(request.body or b"")
+        return load_json(request.body)
     except ValueError:
         return None
 

@@ -189,6 +189,9 @@ def ui_text(key: str, lang: str, fallback: str) -> str:
         return fallback
 
 
+UNREADABLE_LOCATION = "unreadable_location"  # a shared location with coordinates out of range
+
+
 async def answer_media(
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
     output: OutputChannel,
@@ -205,7 +208,11 @@ async def answer_media(
     that something that is not text arrived.
     """
     state = await read_state(agent, sender_id, metadata.get(LANGUAGE_HINT))
-    text = ui_text("media_not_supported", state.language, "Only text messages for now / Por ahora solo texto.")
+    if kinds == [UNREADABLE_LOCATION]:
+        text = ui_text("location_unreadable", state.language, "We could not read that location / No pudimos leer "
+                       "esa ubicación.")
+    else:
+        text = ui_text("media_not_supported", state.language, "Only text messages for now / Por ahora solo texto.")
     await output.send_text_message(sender_id, text)
     media_metadata = {**metadata, Meta.MEDIA: kinds}
     command = "" if state.held_by_person else "/main_menu"

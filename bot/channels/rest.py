@@ -32,6 +32,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
+from bot import web_pages
 from bot.channels.delivery import deliver, pushed_before_this_message
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ logger = logging.getLogger(__name__)
 # start and the bot says so); beyond this the request is refused with a 400.
 MAX_MESSAGE = 20_000
 MAX_SENDER = 255  # the SQL tracker store's column
+MAX_BODY = 256 * 1024  # a message, its sender and some metadata; anything bigger is refused with a 413
 
 
 def _bad_request(reason: str) -> HTTPResponse:
@@ -61,16 +63,16 @@ class RestInput(InputChannel):
     def _parse(request: Request) -> Any:
         """``(sender, text, metadata, input_channel)`` or an error text."""
         try:
-            body = json.loads(request.body or b"")
-        except ValueError:
-            return "The body must be JSON."
+            body = web_pages.load_json(request.body)
+        except ValueError as problem:
+            return f"The body must be JSON ({problem})."
         if not isinstance(body, dict):
             return 'Send a JSON object like {"sender": "abc", "message": "hola"}.'
-        sender = body.get("sender", "default")
+        # No default sender: every client without one would share one conversation (and its history).
+        sender = body.get("sender")
         message = body.get("message")
         metadata = body.get("metadata")
-        input_channel = body.get("input_channel") or "rest"
-        if not isinstance(sender, str) or not sender or len(sender) > MAX_SENDER:
+        if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER:
             return f"sender must be a non-empty string of at most {MAX_SENDER} characters."
         if message is not None and not isinstance(message, str):
             return "message must be a string."
@@ -78,9 +80,8 @@ class RestInput(InputChannel):
             return f"message can have at most {MAX_MESSAGE} characters."
         if metadata is not None and not isinstance(metadata, dict):
             return "metadata must be a JSON object."
-        if not isinstance(input_channel, str) or len(input_channel) > 64:
-            return "input_channel must be a short string."
-        return sender, message or "", metadata, input_channel
+        # input_channel is not the client's to choose: it decides how desk replies are delivered.
+        return sender, message or "", metadata, RestInput.name()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"brujula_rest_{id(self)}", __name__)
@@ -91,6 +92,8 @@ class RestInput(InputChannel):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> Union[HTTPResponse, ResponseStream]:
+            if len(request.body or b"") > MAX_BODY:
+                return response.json({"error": "too_large", "message": f"At most {MAX_BODY} bytes."}, status=413)
             parsed = self._parse(request)
             if isinstance(parsed, str):
                 return _bad_request(parsed)

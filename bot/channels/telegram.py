@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import os
 import re
@@ -43,11 +42,12 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, U
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot import contacts, language, privacy
+from bot import contacts, language, privacy, web_pages
 from bot.channels.delivery import read_state
 from bot.channels.rendering import (
     LANGUAGE_HINT,
     TELEGRAM_LIMIT,
+    UNREADABLE_LOCATION,
     button_line,
     join_and_split,
     location_command,
@@ -334,8 +334,8 @@ class TelegramInput(WebhookInput):
         if media_type(request) != "application/json":
             return response.text("expected application/json", status=415)
         try:
-            data = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
+            data = web_pages.load_json(request.body)
+        except ValueError:
             return response.text("invalid JSON", status=400)
         update_id = data.get("update_id") if isinstance(data, dict) else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
@@ -373,6 +373,9 @@ class TelegramInput(WebhookInput):
         if message is None:
             logger.info("Telegram: update %d of a kind Brújula does not handle, ignored", update.update_id)
             return None
+        if message.chat is None:  # not a real Telegram message (no chat to answer): acknowledged, logged
+            logger.warning("Telegram: update %d has a message without a chat, ignored", update.update_id)
+            return None
         if message.chat.type != "private" or (message.from_user is not None and message.from_user.is_bot):
             logger.info("Telegram: update %d is not from a private chat with a person, ignored", update.update_id)
             return None
@@ -391,6 +394,8 @@ class TelegramInput(WebhookInput):
             command = location_command(place.latitude, place.longitude)
             if command:
                 return Event(update.update_id, message.chat.id, sender_id, text=command, metadata=metadata)
+            # coordinates out of range or NaN: say so rather than stay silent
+            return Event(update.update_id, message.chat.id, sender_id, media=(UNREADABLE_LOCATION,), metadata=metadata)
         text = message.text or message.caption or ""
         if text.strip():
             text, hint = command_text(text)
