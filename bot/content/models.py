@@ -17,6 +17,7 @@ import hashlib
 import json
 import re
 from datetime import date
+from datetime import date as Date  # noqa: N812 - a field below is called date
 from enum import Enum
 from typing import Any, Dict, Iterator, List, Optional
 from urllib.parse import urlsplit
@@ -67,6 +68,21 @@ def shown(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+# The one translation fallback chain: the user's language, then Spanish (the source), then English, then any.
+FALLBACK_CHAIN = (SOURCE_LANGUAGE, "en", *LANGUAGES)
+
+
+def pick_translation(translations: Translations, language: str) -> tuple[str, str]:
+    """The text for ``language`` and the language it is in (another one when it is missing, see FALLBACK_CHAIN)."""
+    for candidate in (language, *FALLBACK_CHAIN):
+        if translations.get(candidate):
+            return translations[candidate], candidate
+    for candidate, text in translations.items():
+        if text:
+            return text, candidate
+    return "", language
 
 
 def _check_languages(value: Translations) -> Translations:
@@ -295,8 +311,8 @@ class TextStamp(Strict):
 
     status: TextState = TextState.unreviewed
     es_hash: Optional[str] = None  # text_hash() of the Spanish text this language was translated/reviewed from
-    by: Optional[str] = None
-    on: Optional[date] = None
+    reviewer: Optional[str] = None  # the fluent speaker who reviewed it (status: reviewed)
+    date: Optional[Date] = None  # when it was reviewed
 
     @validator("status")
     def _stored(cls, value: TextState) -> TextState:  # noqa: N805

@@ -42,7 +42,6 @@ CITY_PRECISION_TOLERANCE_KM = 40.0
 # A warning while research branches are merged; set it to ERROR once `python -m bot.content migrate-provenance`
 # has run on the merged tree. Mixing the stamp with schema v2 fields is always an error.
 LEGACY_STAMP_SEVERITY = WARNING
-DUE_WITHIN_DAYS = 30
 
 
 def run(report: Report, today: date) -> None:
