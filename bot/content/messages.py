@@ -104,6 +104,10 @@ def friendly_errors(errors: list[dict[str, Any]], data: Any, model: type[BaseMod
     return problems
 
 
+# Lists inside an item whose entries' fields are named with the list ("evidence.url", not just "url").
+NESTED_LISTS = ("evidence",)
+
+
 def _label(loc: tuple[Any, ...]) -> str:
     """The field as editors see it: the keys after the last list position ("lat", "text.ht")."""
     while len(loc) > 1 and isinstance(loc[-1], int):  # an item of a list is labelled with the list's name
@@ -112,6 +116,8 @@ def _label(loc: tuple[Any, ...]) -> str:
     parts = [str(part) for part in loc[last_index + 1:]]
     if last_index == -1 and len(parts) > 1 and parts[0] == "messages":
         parts = parts[1:]
+    if last_index > 0 and loc[last_index - 1] in NESTED_LISTS:  # "evidence.url": which url it is matters
+        parts = [str(loc[last_index - 1]), *parts]
     return ".".join(parts) or str(loc[-1])
 
 

@@ -281,16 +281,6 @@ class Sourced(Strict):
                 raise ValueError(f"has a web address that {problem}")
         return text
 
-    @validator("confirmed_on", always=True)
-    def _confirmed(cls, value: Optional[date], values: Dict[str, Any]) -> Optional[date]:  # noqa: N805
-        if value is not None and not values.get("confirmed_with"):
-            raise ValueError("is set but confirmed_with is empty: name the organisation that confirmed it, "
-                             "or delete confirmed_on (desk research goes in checked)")
-        if value is None and values.get("confirmed_with"):
-            raise ValueError("is missing: confirmed_with needs the date the organisation confirmed it, "
-                             "written as YYYY-MM-DD")
-        return value
-
     @validator("unconfirmed", each_item=True)
     def _unconfirmed(cls, value: str) -> str:  # noqa: N805
         if not str(value).strip():

@@ -113,6 +113,13 @@ def item_legacy_keys(parsed: ParsedFile, path: tuple[Any, ...]) -> list[str]:
 
 def _check_item(report: Report, parsed: ParsedFile, path: tuple[Any, ...], item: Sourced, today: date,
                 volatile: bool) -> None:
+    if item.confirmed_on is not None and not item.confirmed_with:
+        report.add(parsed, (*path, "confirmed_on"), "confirmed_on",
+                   "is set but confirmed_with is empty: name the organisation that confirmed it, or delete "
+                   "confirmed_on (desk research goes in checked)")
+    if item.confirmed_with and item.confirmed_on is None:
+        report.add(parsed, (*path, "confirmed_with"), "confirmed_with",
+                   "needs confirmed_on: the date the organisation confirmed it, written as YYYY-MM-DD")
     for key in ("checked", "confirmed_on"):
         value = getattr(item, key)
         if value is not None and value > today:
