@@ -161,11 +161,11 @@ def _check_item(report: Report, parsed: ParsedFile, path: tuple[Any, ...], item:
                    "the information against its evidence and update the date (users see a caution until then)",
                    WARNING)
     if isinstance(item, TopicAnswer):
-        for language in LANGUAGES:
-            if item.text_state(language) is TextState.outdated:
-                report.add(parsed, (*path, "text", language), f"text.{language}",
-                           "was translated from an older Spanish text: update it (users see a note until then), "
-                           "then run python -m bot.content stamp-translations", WARNING)
+        outdated = [lang for lang in LANGUAGES if item.text_state(lang) is TextState.outdated]
+        if outdated:
+            report.add(parsed, (*path, "text", outdated[0]), "text." + "/".join(outdated),
+                       "translated from an older Spanish text: update the translation (users see a note until "
+                       "then), then run python -m bot.content stamp-translations --restamp-outdated", WARNING)
     if isinstance(item, Place):
         if item.consular_status in (ConsularStatus.suspended, ConsularStatus.closed) and not item.status_note:
             report.add(parsed, (*path, "consular_status"), "status_note",
