@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ print(json.dumps({"version": snapshot.version, "cities": cities, "hello": snapsh
 
 
 @pytest.fixture
-def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     root = tmp_path / "content"
     shutil.copytree(paths.ROOT / "content", root)
     env = {**os.environ, "BRUJULA_CONTENT_DIR": str(root), "BRUJULA_STATE_DIR": str(tmp_path / "state"),
