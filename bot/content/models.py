@@ -244,10 +244,8 @@ class Sourced(Strict):
 
         The one staleness rule. An item never checked is not "stale": it is "not checked", which users are told.
         """
-        latest = max(d for d in (self.checked, self.confirmed_on, date.min) if d is not None)
-        if latest == date.min:
-            return False
-        return (today - latest).days > stale_after_days(volatile)
+        latest = max((d for d in (self.checked, self.confirmed_on) if d is not None), default=None)
+        return latest is not None and (today - latest).days > stale_after_days(volatile)
 
     def is_expired(self, today: date) -> bool:
         return self.valid_until is not None and self.valid_until < today

@@ -344,6 +344,15 @@ def _check_places(report: Report, countries: dict[str, Any], city_names: dict[st
                     report.add(parsed, (*at, "lat"), "lat",
                                f"is {distance:.0f} km from the centre of {city.name}, but location_precision is city: "
                                f"use the city's point ({city.lat}, {city.lon}) or the exact one", WARNING)
+            if (place.location_precision == Precision.exact and city is not None
+                    and (place.lat, place.lon) == (city.lat, city.lon)):
+                report.add(parsed, (*at, "location_precision"), "location_precision",
+                           f"is exact, but the point is the centre of {city.name} from the gazetteer: write "
+                           "location_precision: city (or street when a page gives the address)", WARNING)
+            if place.location_precision == Precision.street and not place.address:
+                report.add(parsed, (*at, "location_precision"), "location_precision",
+                           "is street, but the place has no address: add the address a public page states (quoted "
+                           "in evidence), or write location_precision: city", WARNING)
     _duplicates(report, ids, "id", "place id")
 
 
