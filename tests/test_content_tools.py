@@ -181,3 +181,26 @@ def test_report_counts_statuses_and_lists_what_changed_since_the_previous_conten
     report.write(page, output)
     assert output.read_text(encoding="utf-8").startswith("<!doctype html>")
     assert "<td>answer</td>" in output.read_text(encoding="utf-8")
+
+
+def test_command_line_dry_runs_change_nothing_and_say_what_they_would_do(
+    root: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    before = (root / "topics" / "ask_zz.yml").read_text(encoding="utf-8")
+
+    assert main(["migrate-provenance", "--content", str(root), "--scope", "general", "--dry-run"]) == 0
+    assert "Would remove the old stamp from" in capsys.readouterr().out
+    assert main(["stamp-translations", "--content", str(root), "--topic", "ask_zz", "--dry-run"]) == 0
+    assert "Would stamp: en 2, pt 1, fr 1, ht 1 (1 file(s))." in capsys.readouterr().out
+    assert main(["stamp-translations", "--content", str(root), "--reviewed-by", "Jean"]) == 2  # which language?
+
+    assert (root / "topics" / "ask_zz.yml").read_text(encoding="utf-8") == before
+
+
+def test_content_report_command_writes_the_page(root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "out" / "content-report.md"
+
+    assert main(["report", "--content", str(root), "--output", str(output), "--today", "2026-11-29"]) == 0
+
+    page = output.read_text(encoding="utf-8")
+    assert page.startswith("# Content report") and "## Evidence coverage" in page and "## Due in the next 30" in page
