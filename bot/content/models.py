@@ -49,7 +49,7 @@ Translations = Dict[str, str]
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 # Short dialling codes (911, 123, 155) and national toll-free lines are not E.164; emergency numbers allow them.
-SHORT_NUMBER = re.compile(r"^\d{2,12}$")
+SHORT_NUMBER = re.compile(r"^\*?\d{2,12}$")  # 911, 123, and mobile star codes such as *212
 _URL_TOKEN = re.compile(r"(?:https?:|www\.)\S*", re.IGNORECASE)
 _COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 _SPOKEN_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
@@ -399,6 +399,9 @@ class CountryEmergency(Strict):
     # The country changes its rules often: its items are stale after VOLATILE_STALE_AFTER_DAYS. The only place
     # volatility is recorded (topic answers and places of the country follow it too).
     volatile: bool = False
+    # A change of numbers is announced (a new national line): when to look again, and from when.
+    recheck_by: Optional[date] = None
+    watch_from: Optional[date] = None
     numbers: List[EmergencyNumber] = Field(..., min_items=1)  # the bot shows the first one in corridor lists
 
     @validator("coverage_note", "if_no_answer")

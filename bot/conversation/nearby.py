@@ -67,7 +67,7 @@ def describe(content: Content, nearby: Nearby | Place, language: str, today: dat
         lines.append(place.website)
     zoom = 17 if place.location_precision == Precision.exact else 13
     lines.append(text("place_map", language, url=osm_link(place.lat, place.lon, zoom)))
-    lines.append(footer(content, [place], language, today, unreviewed_key="place_unreviewed"))
+    lines.append(footer(content, [place], language, today))
     return "\n".join(lines)
 
 
