@@ -4,6 +4,7 @@
     python -m bot.content coverage   topics x countries x languages, places and numbers; writes COVERAGE.md
     python -m bot.content gaps       the most frequent questions the bot could not answer, per language
     python -m bot.content status     which content version the running action server serves
+    python -m bot.content import-places FILE --country XX   places from an HXL sheet or an OpenStreetMap extract
 """
 
 from __future__ import annotations
@@ -113,6 +114,20 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_places(args: argparse.Namespace) -> int:
+    from bot.content import place_import  # osmium and libhxl load only for this command
+
+    root = Path(args.content) if args.content else paths.content_dir()
+    try:
+        report = place_import.import_places(Path(args.file), args.country, root, dry_run=args.dry_run,
+                                            force=args.force, source_url=args.source_url)
+    except place_import.PlaceImportError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print("\n".join(report.lines()))
+    return 0
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.content", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -139,6 +154,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     status_cmd = commands.add_parser("status", help="what the running action server serves")
     status_cmd.add_argument("--url", default=DEFAULT_STATUS_URL)
     status_cmd.set_defaults(run=_status)
+
+    import_cmd = commands.add_parser("import-places", help="add places from an HXL sheet or an OpenStreetMap extract")
+    import_cmd.add_argument("file", help="an HXL-tagged .csv/.xlsx, or an OpenStreetMap .osm/.osm.pbf extract")
+    import_cmd.add_argument("--country", required=True, help="ISO code of the country the places are in (MX, GT...)")
+    import_cmd.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+    import_cmd.add_argument("--force", action="store_true", help="also overwrite places edited by hand")
+    import_cmd.add_argument("--source-url", help="the public web address of the HXL sheet (used as evidence)")
+    import_cmd.add_argument("--content")
+    import_cmd.set_defaults(run=_import_places)
 
     args = parser.parse_args(argv)
     return int(args.run(args))
