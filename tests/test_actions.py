@@ -56,7 +56,7 @@ def test_topic_needing_a_country_asks_once_then_answers_when_the_user_names_it()
     assert answer.slots["country"] == "CO"
     assert answer.slots["pending_topic"] is None
     assert "Estatuto Temporal" in answer.all_text or "PPT" in answer.all_text
-    assert "Fuente:" in answer.all_text and REVIEW_DATE.search(answer.all_text)
+    assert "Verificado con" in answer.all_text and REVIEW_DATE.search(answer.all_text)
 
 
 def test_country_chosen_by_number_answers_the_pending_topic():
@@ -65,16 +65,16 @@ def test_country_chosen_by_number_answers_the_pending_topic():
     turn = conversation.say(ActionChooseOption, "5", "choose_option")  # 5th country in content/menu.yml: BR
     assert turn.slots["country"] == "BR"
     assert "SUS" in turn.all_text
-    assert "Fonte:" in turn.all_text
+    assert "Verificado com" in turn.all_text  # where it comes from, in Portuguese
 
 
-def test_every_answer_shows_source_review_date_and_a_caution_when_unreviewed():
+def test_every_answer_says_what_it_was_checked_against_when_and_that_no_organisation_confirmed_it():
     conversation = Conversation(language="en", country="PE")
     turn = conversation.say(ActionAnswerTopic, "how do i get a work permit", "ask_work")
     text = turn.all_text
-    assert "Source:" in text and "last reviewed:" in text
-    assert REVIEW_DATE.search(text)
-    assert "has not checked this yet" in text  # the Peru work answer is marked unreviewed
+    assert "Checked against" in text and REVIEW_DATE.search(text)
+    assert "not yet confirmed by an organisation" in text
+    assert "last reviewed" not in text  # never a review date beside "not checked"
 
 
 def test_consulate_question_takes_nationality_and_city_from_the_message(conversation):
@@ -82,7 +82,7 @@ def test_consulate_question_takes_nationality_and_city_from_the_message(conversa
     assert turn.slots["nationality"] == "CO"
     assert turn.slots["city"] == "Quito"
     assert turn.slots["country"] == "EC"
-    assert turn.messages and "Fuente:" in turn.all_text
+    assert turn.messages and "Verificado con" in turn.all_text
 
 
 def test_emergency_gives_the_countrys_numbers_first_then_a_person_then_advice():

@@ -20,7 +20,7 @@ from bot.content.check import ERROR, WARNING, check
 from bot.content.store import ContentError, load
 
 CASES = sorted((Path(__file__).parent / "content_cases").glob("*.yml"))
-TODAY = date(2026, 11, 25)
+TODAY = date(2026, 11, 29)
 
 
 def _expectations(text: str) -> tuple[str, list[str], list[str]]:

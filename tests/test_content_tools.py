@@ -72,7 +72,22 @@ def test_migrate_general_scope_touches_only_general_answers_and_keeps_comments(r
     assert "checked" not in text  # a tool never says something was checked
 
 
+OLD_EMERGENCY_ENTRY = (
+    "  - country: ZZ\n"
+    "    numbers:\n"
+    '      - {number: "123", label: *all, source: "https://www.policia.gov.co", last_reviewed: 2026-11-25, '
+    "reviewed_by: Brújula core team, status: reviewed}\n"
+)
+
+
 def test_migrate_all_removes_the_stamp_everywhere_including_one_line_items(root: Path) -> None:
+    emergency_file = root / "emergency.yml"
+    text = emergency_file.read_text(encoding="utf-8")
+    emergency_file.write_text(text.replace("countries:\n", "countries:\n" + OLD_EMERGENCY_ENTRY, 1), encoding="utf-8")
+    countries = root / "gazetteer" / "countries.yml"
+    countries.write_text(countries.read_text(encoding="utf-8").rstrip("\n")
+                         + '\n  - code: ZZ\n    name: {es: Zeta, en: Zeta, pt: Zeta, fr: Zeta, ht: Zeta}\n',
+                         encoding="utf-8")
     done = migrate(root, scope="all")
 
     assert done.skipped == []
@@ -171,9 +186,12 @@ def test_report_counts_statuses_and_lists_what_changed_since_the_previous_conten
     page = report.build(repo / "content", TODAY, repo=repo)
 
     rows = {row[0]: row for row in report.summary(page)["Items by status"]}
-    assert rows["answer"][2] == "1"  # one checked answer
+    shipped = load(paths.ROOT / "content", TODAY)
+    checked_before = sum(answer.checked is not None for topic in shipped.topics.values() for answer in topic.answers)
+    assert rows["answer"][2] == str(checked_before + 1)  # the shipped checked answers and the new one
     evidence = {row[0]: row for row in report.summary(page)["Evidence coverage"]}
-    assert evidence["answer"][2] == "1"
+    with_evidence = sum(bool(answer.evidence) for topic in shipped.topics.values() for answer in topic.answers)
+    assert evidence["answer"][2] == str(with_evidence + 1)
     changes = dict(page.lists)["Changes since the last release"]
     assert changes[0].endswith("0 added, 1 changed, 0 removed.")
     assert changes[1:] == ["changed: ask_zz / PE"]

@@ -92,7 +92,7 @@ def test_asking_for_a_person_gives_the_wait_and_the_numbers_of_the_users_country
     reply = d.reply()
     assert reply.messages[0].text.startswith("Anoté que quieres hablar con una persona.")
     assert "No tengo el horario del equipo" in reply.messages[0].text
-    assert "• 105: Policía" in reply.messages[1].text
+    assert "105: Policía Nacional" in reply.messages[1].text
     assert reply.slots["handoff"] == "requested" and reply.slots["handoff_reason"] == "request"
 
 
