@@ -13,8 +13,8 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import privacy
-from bot.paths import ROOT
 from bot.lock_store import AtomicRedisLockStore
+from bot.paths import ROOT
 from bot.tracker_store import PrivacyTrackerStore
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
