@@ -79,7 +79,7 @@ def serve(port: int) -> None:
         from rasa.core.utils import AvailableEndpoints
         from rasa.utils.endpoints import EndpointConfig
 
-        @app.listener("before_server_start")
+        @app.listener("before_server_start")  # type: ignore[call-arg,arg-type]
         async def load(app: Any, loop: Any) -> None:  # the server listens once the model is loaded
             app.ctx.agent = await load_agent(model_path=str(ROOT / "models" / "brujula.tar.gz"),
                                              endpoints=AvailableEndpoints(action=EndpointConfig(url=actions)))

@@ -72,7 +72,13 @@ class Conversation:
         self.slots: Dict[str, Any] = {name: None for name in SLOTS}
         self.slots.update(slots)
 
-    def say(self, action_cls: Type[Any], text: str, intent: str, metadata: Optional[Dict[str, Any]] = None) -> ActionResult:
+    def say(
+        self,
+        action_cls: Type[Any],
+        text: str,
+        intent: str,
+        metadata: Optional[Dict[str, Any]] = None,
+    ) -> ActionResult:
         latest = parse(text, intent)
         latest["metadata"] = metadata or {}
         tracker = Tracker("test-sender", dict(self.slots), latest, [], False, None, {}, "action_listen")

@@ -8,6 +8,7 @@ the Rasa actions run, so what users are told about the hand-off is the real text
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from pathlib import Path
@@ -133,3 +134,10 @@ def make_app(agent: Any, *channels: Any) -> Sanic:
 
 def stamp() -> float:
     return time.time()
+
+
+def csrf_token(page: str) -> str:
+    """The CSRF token of a desk page's form."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None, "the page has no CSRF token"
+    return found.group(1)

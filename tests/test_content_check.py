@@ -119,8 +119,8 @@ def test_a_missing_required_file_is_an_error(shipped: Path, tmp_path: Path) -> N
 
 def test_the_worked_example_in_content_md_is_valid_and_renders_as_documented(shipped: Path, tmp_path: Path) -> None:
     from bot import places
-    from bot.conversation import nearby
     from bot.content.store import load as load_content
+    from bot.conversation import nearby
 
     guide = (paths.ROOT / "CONTENT.md").read_text(encoding="utf-8")
     example = guide.split("```yaml\n", 1)[1].split("```", 1)[0]

@@ -79,7 +79,7 @@ def stored_events(db: Path, sender: str) -> int:
         return int(connection.execute("select count(*) from events where sender_id = ?", (sender,)).fetchone()[0])
 
 
-async def test_a_conversation_in_spanish_then_kreyol_then_deleted(tmp_path, action_server):
+async def test_a_conversation_in_spanish_then_kreyol_then_deleted(tmp_path: Path, action_server: str) -> None:
     agent = await agent_for(tmp_path, action_server)
     sender = "e2e-user"
     hello = await say(agent, sender, "hola buenas")
@@ -105,7 +105,7 @@ async def test_a_conversation_in_spanish_then_kreyol_then_deleted(tmp_path, acti
     assert stored_events(db, sender) == 0
 
 
-async def test_action_server_down_still_gets_the_user_an_answer(tmp_path):
+async def test_action_server_down_still_gets_the_user_an_answer(tmp_path: Path) -> None:
     agent = await agent_for(tmp_path, f"http://127.0.0.1:{free_port()}/webhook")
     output = CollectingOutputChannel()
     message = UserMessage("necesito un albergue en lima", output, "e2e-down", input_channel="rest")
@@ -128,7 +128,12 @@ async def test_action_server_down_still_gets_the_user_an_answer(tmp_path):
     ],
     ids=["empty", "blank", "emoji", "10k-chars", "binary", "arabic", "chinese"],
 )
-async def test_bad_input_gets_a_short_clear_answer_from_the_real_model(tmp_path, action_server, text, expected):
+async def test_bad_input_gets_a_short_clear_answer_from_the_real_model(
+    tmp_path: Path,
+    action_server: str,
+    text: str,
+    expected: str,
+) -> None:
     agent = await agent_for(tmp_path, action_server)
     replies = await say(agent, "e2e-bad-input", text)
     assert replies, "the bot must never be silent"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
 from rasa.core.lock_store import LockStore, RedisLockStore
@@ -52,16 +53,16 @@ async def assert_erases(store: PrivacyTrackerStore) -> None:
     assert fresh.get_slot("country") is None
 
 
-async def test_sqlite_store_forgets_a_conversation_on_request(tmp_path):
+async def test_sqlite_store_forgets_a_conversation_on_request(tmp_path: Path) -> None:
     store = PrivacyTrackerStore(DOMAIN, backend={"type": "sql", "dialect": "sqlite", "db": str(tmp_path / "t.db")})
     await assert_erases(store)
 
 
-async def test_in_memory_store_forgets_a_conversation_on_request():
+async def test_in_memory_store_forgets_a_conversation_on_request() -> None:
     await assert_erases(PrivacyTrackerStore(DOMAIN))
 
 
-async def test_other_conversations_are_untouched(tmp_path):
+async def test_other_conversations_are_untouched(tmp_path: Path) -> None:
     store = PrivacyTrackerStore(DOMAIN, backend={"type": "sql", "dialect": "sqlite", "db": str(tmp_path / "t.db")})
     await store.save(conversation("someone-else"))
     await store.save(conversation("me"))
@@ -70,7 +71,7 @@ async def test_other_conversations_are_untouched(tmp_path):
 
 
 @pytest.fixture
-def production_env(monkeypatch):
+def production_env(monkeypatch: pytest.MonkeyPatch) -> AvailableEndpoints:
     values = {
         "BRUJULA_ACTION_URL": "http://127.0.0.1:5055/webhook", "BRUJULA_DB_HOST": "127.0.0.1",
         "BRUJULA_DB_PORT": "5432", "BRUJULA_DB_NAME": "test", "BRUJULA_DB_USER": "postgres",
@@ -82,14 +83,14 @@ def production_env(monkeypatch):
     return AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.production.yml"))
 
 
-async def test_production_store_is_postgresql_and_forgets_on_request(production_env):
+async def test_production_store_is_postgresql_and_forgets_on_request(production_env: AvailableEndpoints) -> None:
     store = TrackerStore.create(production_env.tracker_store, DOMAIN)
     assert isinstance(store, PrivacyTrackerStore)
     assert store.backend.engine.dialect.name == "postgresql"
     await assert_erases(store)
 
 
-async def test_production_lock_store_is_redis_and_serialises_a_conversation(production_env):
+async def test_production_lock_store_is_redis_and_serialises_a_conversation(production_env: AvailableEndpoints) -> None:
     lock_store = LockStore.create(production_env.lock_store)
     assert isinstance(lock_store, RedisLockStore)
     sender = f"test-{uuid.uuid4().hex}"

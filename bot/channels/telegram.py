@@ -251,7 +251,7 @@ class AiohttpRequest(BaseRequest):
             for name, part in request_data.multipart_data.items():
                 filename, content = part[0], part[1]
                 form.add_field(name, content, filename=filename,
-                               content_type=part[2] if len(part) > 2 else None)  # type: ignore[misc]
+                               content_type=part[2] if len(part) > 2 else None)
             data = form
         elif request_data is not None:
             data, headers = request_data.json_payload, {"Content-Type": "application/json"}

@@ -127,7 +127,7 @@ class TwilioHttpClient(HttpClient):
         self.rewrite = base_url.rstrip("/") != DEFAULT_API_BASE
         self.session: Optional[aiohttp.ClientSession] = None
 
-    async def request(  # type: ignore[override]
+    async def request(
         self,
         method: str,
         url: str,

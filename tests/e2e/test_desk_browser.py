@@ -37,11 +37,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until(url: str, process: subprocess.Popen, timeout: float, expect: str = "") -> None:
+def wait_until(url: str, process: subprocess.Popen[bytes], timeout: float, expect: str = "") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}: see {ARTIFACTS}")
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode}: see {ARTIFACTS}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
                 if expect in response.read().decode():
@@ -108,7 +108,7 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
 
 
-def test_a_haitian_migrant_is_handed_to_a_person_and_back_in_a_real_browser(servers: Dict[str, str]):
+def test_a_haitian_migrant_is_handed_to_a_person_and_back_in_a_real_browser(servers: Dict[str, str]) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     base = servers["base"]

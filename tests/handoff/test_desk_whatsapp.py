@@ -6,7 +6,7 @@ import re
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, AsyncIterator, Dict, Mapping, Optional
 
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
@@ -19,7 +19,7 @@ from bot.contacts import ContactStore
 from bot.handoff.desk import DeskInput
 from bot.handoff.storage import DeskStorage
 from tests.fakes import FakeTwilio
-from tests.handoff_fakes import ScriptedAgent, make_app, make_store
+from tests.handoff_fakes import ScriptedAgent, csrf_token, make_app, make_store
 
 PUBLIC_URL = "https://brujula.example.org/webhooks/whatsapp/webhook"
 NUMBER = "+50937001234"
@@ -41,7 +41,7 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-async def twilio():
+async def twilio() -> AsyncIterator[FakeTwilio]:
     async with FakeTwilio() as fake:
         yield fake
 
@@ -74,10 +74,12 @@ class WhatsAppDesk:
 
     async def staff_signs_in(self) -> None:
         _, page = await self.client.get("/desk/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        token = csrf_token(page.text)
         await self.client.post("/desk/login", data={"username": "ana", "password": PASSWORD, "csrf_token": token})
         _, console = await self.client.get("/desk")
-        self.csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', console.text).group(1)
+        meta = re.search(r'<meta name="csrf-token" content="([^"]+)"', console.text)
+        assert meta is not None
+        self.csrf = meta.group(1)
 
     async def act(self, ref: str, action: str, body: Dict[str, Any] | None = None) -> Any:
         _, response = await self.client.post(f"/desk/api/conversations/{ref}/{action}", json=body or {},
@@ -89,7 +91,7 @@ class WhatsAppDesk:
 
 
 async def test_a_whatsapp_user_gets_the_staff_reply_on_whatsapp_and_the_bot_after_hand_back(
-        twilio: FakeTwilio, tmp_path: Path):
+        twilio: FakeTwilio, tmp_path: Path) -> None:
     world = WhatsAppDesk(twilio, tmp_path)
     await world.migrant_writes("Bonjou")
     await world.migrant_writes("mwen vle pale ak yon moun")
@@ -126,7 +128,7 @@ async def test_a_whatsapp_user_gets_the_staff_reply_on_whatsapp_and_the_bot_afte
 
 
 async def test_outside_the_24_hour_window_the_desk_reply_waits_behind_the_approved_template(
-        twilio: FakeTwilio, tmp_path: Path):
+        twilio: FakeTwilio, tmp_path: Path) -> None:
     world = WhatsAppDesk(twilio, tmp_path)
     await world.migrant_writes("mwen vle pale ak yon moun")
     sender_id = privacy.pseudonymize("whatsapp", NUMBER)
@@ -142,7 +144,7 @@ async def test_outside_the_24_hour_window_the_desk_reply_waits_behind_the_approv
 
 
 async def test_a_kreyol_conversation_answered_outside_the_window_gets_the_kreyol_template(
-        twilio: FakeTwilio, tmp_path: Path):
+        twilio: FakeTwilio, tmp_path: Path) -> None:
     world = WhatsAppDesk(twilio, tmp_path, templates={"ht": "HX" + "7" * 32, "fr": "HX" + "f" * 32})
     await world.migrant_writes("mwen vle pale ak yon moun")
     sender_id = privacy.pseudonymize("whatsapp", NUMBER)

@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 import uuid
-from typing import Any, Dict, Optional
+from typing import Any, AsyncIterator, Dict, Optional
 
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
@@ -40,7 +40,7 @@ def _keys(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
 
 
 @pytest.fixture
-async def telegram():
+async def telegram() -> AsyncIterator[FakeTelegram]:
     async with FakeTelegram() as fake:
         yield fake
 
@@ -107,7 +107,7 @@ def harness(telegram: FakeTelegram, store: ContactStore) -> Harness:
 
 
 # -- what a user notices ---------------------------------------------------------------------------
-async def test_a_text_is_answered_with_an_inline_keyboard_and_the_language_code_as_hint(harness: Harness):
+async def test_a_text_is_answered_with_an_inline_keyboard_and_the_language_code_as_hint(harness: Harness) -> None:
     response = await harness.post(message_update(text="¡Hola! necesito ayuda 🙏", language_code="pt-br"))
 
     assert response.status == 200
@@ -129,13 +129,13 @@ async def test_a_text_is_answered_with_an_inline_keyboard_and_the_language_code_
     ("/menu", "/main_menu", "es"),
     ("/otra_cosa", "/otra_cosa", "es"),
 ])
-async def test_commands_become_intents(harness: Harness, typed: str, expected: str, hint: str):
+async def test_commands_become_intents(harness: Harness, typed: str, expected: str, hint: str) -> None:
     await harness.post(message_update(text=typed))
     assert harness.rasa.texts == [expected]
     assert harness.rasa.received[0].metadata["language_hint"] == hint
 
 
-async def test_a_tapped_button_sends_its_payload_and_the_tap_is_answered(harness: Harness):
+async def test_a_tapped_button_sends_its_payload_and_the_tap_is_answered(harness: Harness) -> None:
     await harness.post(message_update(text="hola"))  # the fake numbers sent messages from 1000
 
     tap = callback_update("2", 1000)
@@ -147,7 +147,7 @@ async def test_a_tapped_button_sends_its_payload_and_the_tap_is_answered(harness
     assert "text" not in answered.params
 
 
-async def test_a_button_on_an_old_menu_is_refused_with_a_notice_in_the_users_language(harness: Harness):
+async def test_a_button_on_an_old_menu_is_refused_with_a_notice_in_the_users_language(harness: Harness) -> None:
     await harness.post(message_update(text="hola"))  # menu in message 1000
     await harness.post(callback_update("1", 1000))  # answered with a new menu, message 1001
 
@@ -158,7 +158,7 @@ async def test_a_button_on_an_old_menu_is_refused_with_a_notice_in_the_users_lan
     assert notices[-1] == content.current().text("menu_expired", "fr")
 
 
-async def test_a_location_or_a_venue_asks_for_the_nearest_places(harness: Harness):
+async def test_a_location_or_a_venue_asks_for_the_nearest_places(harness: Harness) -> None:
     await harness.post(message_update(location={"latitude": -12.046374, "longitude": -77.042793}))
     await harness.post(message_update(venue={"location": {"latitude": 4.60971, "longitude": -74.08175},
                                              "title": "Terminal", "address": "Calle 1"}))
@@ -173,7 +173,7 @@ async def test_a_location_or_a_venue_asks_for_the_nearest_places(harness: Harnes
                  "is_animated": False, "is_video": False}},
 ])
 async def test_media_without_text_gets_the_text_only_reply_in_the_users_language_and_the_menu(
-        harness: Harness, media: Dict[str, Any]):
+        harness: Harness, media: Dict[str, Any]) -> None:
     await harness.post(message_update(language_code="pt-br", **media))
 
     assert harness.rasa.texts == ["/main_menu"]
@@ -183,13 +183,13 @@ async def test_media_without_text_gets_the_text_only_reply_in_the_users_language
     assert sent.callback_data == ["1", "2", "3"]
 
 
-async def test_a_photo_with_a_caption_is_answered_from_the_caption(harness: Harness):
+async def test_a_photo_with_a_caption_is_answered_from_the_caption(harness: Harness) -> None:
     await harness.post(message_update(caption="¿este papel sirve?",
                                       photo=[{"file_id": "p", "file_unique_id": "u", "width": 9, "height": 9}]))
     assert harness.rasa.texts == ["¿este papel sirve?"]
 
 
-async def test_an_edited_message_is_answered_as_a_new_one_but_a_moving_live_location_is_not(harness: Harness):
+async def test_an_edited_message_is_answered_as_a_new_one_but_a_moving_live_location_is_not(harness: Harness) -> None:
     await harness.post(message_update("edited_message", text="quiero pedir refugio"))
     await harness.post(message_update("edited_message", location={"latitude": 1.0, "longitude": 2.0,
                                                                   "live_period": 900}))
@@ -198,7 +198,7 @@ async def test_an_edited_message_is_answered_as_a_new_one_but_a_moving_live_loca
 
 
 async def test_a_long_reply_is_split_with_the_keyboard_under_the_last_part(telegram: FakeTelegram,
-                                                                           store: ContactStore):
+                                                                           store: ContactStore) -> None:
     long_text = "\n\n".join((f"Sección {n}. " + "Texto informativo y verificado. " * 60).strip() for n in range(1, 6))
     harness = Harness(telegram, store, StubRasa(lambda m: [{"text": long_text, "buttons": MENU[:1]}]))
     await harness.post(message_update(text="todo sobre asilo"))
@@ -211,7 +211,7 @@ async def test_a_long_reply_is_split_with_the_keyboard_under_the_last_part(teleg
 
 
 async def test_a_payload_over_64_bytes_is_written_out_instead_of_breaking_the_message(telegram: FakeTelegram,
-                                                                                      store: ContactStore):
+                                                                                      store: ContactStore) -> None:
     long_payload = '/choose_option{"option": "' + "4" * 50 + '"}'
     buttons = [{"title": "4 · Otra opción", "payload": long_payload}, {"title": "✔", "payload": "/affirm"}]
     harness = Harness(telegram, store, StubRasa(lambda m: [{"text": "Elige:", "buttons": buttons}]))
@@ -224,7 +224,7 @@ async def test_a_payload_over_64_bytes_is_written_out_instead_of_breaking_the_me
 # -- authentication and bad input -------------------------------------------------------------------
 @pytest.mark.parametrize("secret", [None, "", "guess", SECRET + "x"])
 async def test_a_forged_or_missing_secret_gets_403_and_nothing_is_processed(harness: Harness,
-                                                                             secret: Optional[str]):
+                                                                             secret: Optional[str]) -> None:
     response = await harness.post(message_update(text="borrar mis datos"), secret=secret)
     assert response.status == 403
     assert harness.rasa.received == [] and harness.telegram.calls == []
@@ -238,7 +238,7 @@ async def test_a_forged_or_missing_secret_gets_403_and_nothing_is_processed(harn
     ("no update_id", 400),
     ("text update_id", 400),
 ])
-async def test_malformed_requests_get_4xx(harness: Harness, case: str, status: int):
+async def test_malformed_requests_get_4xx(harness: Harness, case: str, status: int) -> None:
     if case == "form body":
         response = await harness.post(None, content_type="application/x-www-form-urlencoded", raw=b"update_id=1")
     elif case == "1 MB":
@@ -266,18 +266,21 @@ async def test_malformed_requests_get_4xx(harness: Harness, case: str, status: i
     {"message": {"message_id": 1}},
     {"some_future_update": {"x": 1}},
 ])
-async def test_unknown_or_unreadable_updates_are_acknowledged_and_ignored(harness: Harness, update: Dict[str, Any]):
+async def test_unknown_or_unreadable_updates_are_acknowledged_and_ignored(
+    harness: Harness,
+    update: Dict[str, Any],
+) -> None:
     response = await harness.post({"update_id": next(_update_ids), **update})
     assert response.status == 200
     assert harness.rasa.received == [] and harness.telegram.sent() == []
 
 
-async def test_group_chats_are_ignored(harness: Harness):
+async def test_group_chats_are_ignored(harness: Harness) -> None:
     assert (await harness.post(message_update(chat_type="supergroup", text="hola"))).status == 200
     assert harness.rasa.received == []
 
 
-async def test_a_replayed_update_is_answered_once(harness: Harness):
+async def test_a_replayed_update_is_answered_once(harness: Harness) -> None:
     update = message_update(text="hola")
     assert [(await harness.post(update)).status for _ in range(3)] == [200, 200, 200]
     assert harness.rasa.texts == ["hola"]
@@ -285,7 +288,7 @@ async def test_a_replayed_update_is_answered_once(harness: Harness):
 
 
 async def test_an_unconfigured_channel_refuses_requests_and_says_why(store: ContactStore,
-                                                                     caplog: pytest.LogCaptureFixture):
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.ERROR)
     channel = TelegramInput(TelegramConfig(token="123:abc", secret_token="has spaces!"), store=store)
     app = Sanic(f"telegram_{uuid.uuid4().hex[:12]}")
@@ -297,7 +300,7 @@ async def test_an_unconfigured_channel_refuses_requests_and_says_why(store: Cont
 
 
 # -- sending: retries, refusals, privacy ------------------------------------------------------------
-async def test_network_errors_and_flood_control_are_retried(harness: Harness):
+async def test_network_errors_and_flood_control_are_retried(harness: Harness) -> None:
     harness.telegram.fail_next("sendMessage", times=1, status=502)
     harness.telegram.fail_next("sendMessage", times=1, status=429, description="Too Many Requests: retry after 0",
                                retry_after=0)
@@ -306,7 +309,7 @@ async def test_network_errors_and_flood_control_are_retried(harness: Harness):
 
 
 async def test_a_user_who_blocked_the_bot_is_logged_and_not_retried(harness: Harness,
-                                                                     caplog: pytest.LogCaptureFixture):
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     harness.telegram.fail_next("sendMessage", times=5, status=403, description="Forbidden: bot was blocked by the user")
     assert (await harness.post(message_update(text="hola"))).status == 200
@@ -319,7 +322,7 @@ async def test_a_user_who_blocked_the_bot_is_logged_and_not_retried(harness: Har
 
 
 async def test_the_help_desk_can_answer_later_and_not_after_the_data_is_deleted(harness: Harness,
-                                                                                 monkeypatch: pytest.MonkeyPatch):
+        monkeypatch: pytest.MonkeyPatch) -> None:
     from bot import contacts
 
     monkeypatch.setattr(contacts, "_default", None)
@@ -335,7 +338,7 @@ async def test_the_help_desk_can_answer_later_and_not_after_the_data_is_deleted(
     assert len(harness.telegram.sent()) == 2
 
 
-async def test_concurrent_messages_are_all_answered(harness: Harness):
+async def test_concurrent_messages_are_all_answered(harness: Harness) -> None:
     updates = [message_update(text=f"mensaje {n}") for n in range(20)]
     headers = {"content-type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
     results = await asyncio.gather(*(harness.app.asgi_client.post(PATH, content=json.dumps(u), headers=headers)
@@ -347,7 +350,7 @@ async def test_concurrent_messages_are_all_answered(harness: Harness):
 
 
 # -- set-webhook -------------------------------------------------------------------------------------
-async def test_set_webhook_registers_the_url_the_secret_and_the_commands(telegram: FakeTelegram):
+async def test_set_webhook_registers_the_url_the_secret_and_the_commands(telegram: FakeTelegram) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": telegram.token,
            "TELEGRAM_SECRET_TOKEN": SECRET, "TELEGRAM_API_BASE_URL": telegram.url,
            "TELEGRAM_WEBHOOK_URL": "https://brujula.example.org/webhooks/telegram/webhook"}
@@ -370,7 +373,7 @@ async def test_set_webhook_registers_the_url_the_secret_and_the_commands(telegra
 
 
 def test_set_webhook_without_configuration_explains_what_is_missing(capsys: pytest.CaptureFixture[str],
-                                                                    monkeypatch: pytest.MonkeyPatch):
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.channels.telegram_setup import main
 
     for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_SECRET_TOKEN", "TELEGRAM_WEBHOOK_URL"):
