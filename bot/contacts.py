@@ -1,6 +1,6 @@
 """Where the real WhatsApp number or Telegram chat of a conversation is kept, encrypted, for later replies.
 
-Rasa only ever sees a pseudonymous sender id (:func:`bot.privacy.pseudonymize`). When someone from
+Rasa only ever sees a pseudonymous sender id (:func:`bot.personal_data.pseudonymize`). When someone from
 the help desk answers hours later, the channel needs the real address: it is stored here, apart from
 the conversation, encrypted with Fernet (AES-128-CBC + HMAC-SHA256), together with the time of the
 person's last message (WhatsApp only allows free text within 24 hours of it) and the replies waiting
@@ -35,7 +35,7 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot import paths
-from bot.privacy import register_erase_hook
+from bot.personal_data import register_erase_hook
 
 logger = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot import trackers
 from bot.conversation.vocabulary import Slot
-from bot.privacy import run_erase_hooks
+from bot.personal_data import run_erase_hooks
 
 logger = logging.getLogger(__name__)
 

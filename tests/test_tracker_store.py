@@ -13,7 +13,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import privacy
+from bot import personal_data
 from bot.paths import ROOT
 from bot.tracker_store import PrivacyTrackerStore
 
@@ -39,7 +39,7 @@ async def assert_erases(store: PrivacyTrackerStore) -> None:
     async def hook(sender_id: str) -> None:
         erased.append(sender_id)
 
-    privacy.register_erase_hook(hook)
+    personal_data.register_erase_hook(hook)
     await store.save(conversation(sender))
     kept = await store.retrieve(sender)
     assert kept is not None and kept.get_slot("country") == "PE"

@@ -16,7 +16,7 @@ Differences that matter:
 * bad requests get a 400 with a reason instead of a 500.
 
 The ``sender`` is the client's own id and is stored as it is: clients must not use phone numbers
-(use :func:`bot.privacy.pseudonymize` first).
+(use :func:`bot.personal_data.pseudonymize` first).
 """
 
 from __future__ import annotations

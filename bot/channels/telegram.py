@@ -43,7 +43,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, U
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot import contacts, language, privacy
+from bot import contacts, language, personal_data
 from bot.channels.delivery import read_state
 from bot.channels.rendering import (
     LANGUAGE_HINT,
@@ -56,6 +56,7 @@ from bot.channels.rendering import (
     ui_text,
 )
 from bot.channels.webhooks import BufferedOutput, WebhookInput, body_too_large, media_type, with_retries
+from bot.conversation.vocabulary import Meta
 from bot.handoff import outbox
 
 logger = logging.getLogger(__name__)
@@ -364,7 +365,7 @@ class TelegramInput(WebhookInput):
                 logger.info("Telegram: update %d is a button tap Brújula cannot use, ignored", update.update_id)
                 return None
             hint = query.from_user.language_code if query.from_user else None
-            return Event(update.update_id, message.chat.id, privacy.pseudonymize(CHANNEL, str(message.chat.id)),
+            return Event(update.update_id, message.chat.id, personal_data.pseudonymize(CHANNEL, str(message.chat.id)),
                          text=str(query.data), metadata={LANGUAGE_HINT: hint} if hint else {},
                          callback_id=query.id, callback_message_id=message.message_id)
         edited = update.edited_message is not None
@@ -375,12 +376,12 @@ class TelegramInput(WebhookInput):
         if message.chat.type != "private" or (message.from_user is not None and message.from_user.is_bot):
             logger.info("Telegram: update %d is not from a private chat with a person, ignored", update.update_id)
             return None
-        sender_id = privacy.pseudonymize(CHANNEL, str(message.chat.id))
+        sender_id = personal_data.pseudonymize(CHANNEL, str(message.chat.id))
         metadata: Dict[str, Any] = {}
         if message.from_user is not None and message.from_user.language_code:
             metadata[LANGUAGE_HINT] = message.from_user.language_code
         if edited:
-            metadata["edited"] = True
+            metadata[Meta.EDITED] = True
         place = message.location or (message.venue.location if message.venue else None)
         if place is not None:
             if edited:  # a live location moving: one answer is enough

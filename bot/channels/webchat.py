@@ -37,7 +37,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import content, privacy, trackers, web_pages
+from bot import content, personal_data, trackers, web_pages
 from bot.channels.delivery import deliver
 from bot.channels.rendering import location_command, message_parts
 from bot.conversation.vocabulary import Meta, Slot
@@ -119,7 +119,7 @@ class WebChatInput(InputChannel):
 
     @staticmethod
     def sender_id(token: str) -> str:
-        return privacy.pseudonymize(CHANNEL, token)
+        return personal_data.pseudonymize(CHANNEL, token)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         chat = Blueprint(f"brujula_webchat_{id(self)}", __name__)

@@ -43,7 +43,7 @@ from twilio.http.response import Response as TwilioResponse
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from bot import contacts, privacy
+from bot import contacts, personal_data
 from bot.channels.rendering import WHATSAPP_LIMIT, as_plain_text, join_and_split, location_command
 from bot.channels.webhooks import BufferedOutput, WebhookInput, body_too_large, media_type, with_retries
 from bot.handoff import outbox
@@ -319,7 +319,7 @@ class WhatsAppInput(WebhookInput):
     @staticmethod
     def parse(params: Mapping[str, str], raw_from: str, message_sid: str) -> Inbound:
         number = raw_from.split(":", 1)[1] if raw_from.startswith("whatsapp:") else raw_from
-        sender_id = privacy.pseudonymize(CHANNEL, number)
+        sender_id = personal_data.pseudonymize(CHANNEL, number)
         if params.get("Latitude") or params.get("Longitude"):
             command = location_command(params.get("Latitude"), params.get("Longitude"))
             if command:

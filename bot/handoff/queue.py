@@ -23,7 +23,7 @@ from typing import Any, Dict, Iterable, List, Optional, Set
 
 from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 
-from bot import privacy
+from bot import personal_data
 from bot.conversation.vocabulary import Slot
 from bot.handoff import records
 
@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 def desk_ref(sender_id: str) -> str:
     """The conversation's id on the desk: a keyed hash, so no channel address can show through."""
-    return privacy.pseudonymize("desk", sender_id).split("-", 1)[1]
+    return personal_data.pseudonymize("desk", sender_id).split("-", 1)[1]
 
 
 def short_ref(ref: str) -> str:
@@ -74,7 +74,7 @@ class HandoffQueue:
         self._refs: Dict[str, str] = {}
         self._lock = asyncio.Lock()
         self._warned_scan = False
-        privacy.register_erase_hook(self.forget)
+        personal_data.register_erase_hook(self.forget)
 
     @property
     def agent(self) -> Any:

@@ -18,7 +18,7 @@ import pytest
 from cryptography.fernet import Fernet, MultiFernet
 from sanic import Sanic
 
-from bot import content, privacy
+from bot import content, personal_data
 from bot.channels.rendering import TELEGRAM_LIMIT, text_length
 from bot.channels.telegram import TelegramConfig, TelegramInput
 from bot.contacts import ContactStore
@@ -98,7 +98,7 @@ class Harness:
 
     @property
     def sender_id(self) -> str:
-        return privacy.pseudonymize("telegram", str(CHAT_ID))
+        return personal_data.pseudonymize("telegram", str(CHAT_ID))
 
 
 @pytest.fixture
@@ -333,7 +333,7 @@ async def test_the_help_desk_can_answer_later_and_not_after_the_data_is_deleted(
     assert harness.telegram.sent()[-1].text == "Hola María, soy Ana del equipo."
     assert harness.telegram.sent()[-1].chat_id == CHAT_ID
 
-    await privacy.run_erase_hooks(harness.sender_id)
+    await personal_data.run_erase_hooks(harness.sender_id)
     assert not await outbox.send("telegram", harness.sender_id, ["¿Sigues ahí?"])
     assert len(harness.telegram.sent()) == 2
 

@@ -18,7 +18,7 @@ from rasa.core.lock_store import InMemoryLockStore
 from sanic import Sanic
 from twilio.request_validator import RequestValidator
 
-from bot import content, privacy
+from bot import content, personal_data
 from bot.channels.rendering import WHATSAPP_LIMIT, split_text, text_length
 from bot.channels.whatsapp import FREE_TEXT_SECONDS, WhatsAppConfig, WhatsAppInput
 from bot.contacts import ContactStore
@@ -84,7 +84,7 @@ class Harness:
 
     @property
     def sender_id(self) -> str:
-        return privacy.pseudonymize("whatsapp", NUMBER)
+        return personal_data.pseudonymize("whatsapp", NUMBER)
 
 
 @pytest.fixture
@@ -370,7 +370,7 @@ async def test_nobody_can_be_reached_after_deleting_their_data(
     await harness.post(harness.message("hola"))
     assert await harness.store.lookup(harness.sender_id) is not None
 
-    await privacy.run_erase_hooks(harness.sender_id)  # what the tracker store runs on "delete my data"
+    await personal_data.run_erase_hooks(harness.sender_id)  # what the tracker store runs on "delete my data"
 
     assert await harness.store.lookup(harness.sender_id) is None
     assert not await outbox.send("whatsapp", harness.sender_id, ["¿Sigues ahí?"])

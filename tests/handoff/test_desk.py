@@ -10,7 +10,7 @@ from typing import Any, Dict, Optional
 import pytest
 from sanic_testing.testing import SanicASGITestClient
 
-from bot import desk_settings, privacy
+from bot import desk_settings, personal_data
 from bot.channels.webchat import WebChatInput
 from bot.handoff.desk import SESSION_COOKIE, DeskInput
 from bot.handoff.storage import DeskStorage
@@ -203,7 +203,7 @@ async def test_a_login_form_posted_from_elsewhere_is_refused(desk: Desk) -> None
 async def test_the_queue_shows_who_waits_with_language_channel_wait_urgency_and_no_addresses(desk: Desk) -> None:
     await desk.chat("Bonjou")
     await desk.chat("/request_human", display_text="Pale ak yon moun")
-    whatsapp_sender = privacy.pseudonymize("whatsapp", "+573001234567")
+    whatsapp_sender = personal_data.pseudonymize("whatsapp", "+573001234567")
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
     await desk.agent.handle_message(UserMessage("/report_emergency", CollectingOutputChannel(), whatsapp_sender,

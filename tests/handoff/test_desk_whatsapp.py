@@ -13,7 +13,7 @@ from cryptography.fernet import Fernet, MultiFernet
 from sanic_testing.testing import SanicASGITestClient
 from twilio.request_validator import RequestValidator
 
-from bot import desk_settings, privacy
+from bot import desk_settings, personal_data
 from bot.channels.whatsapp import FREE_TEXT_SECONDS, WhatsAppConfig, WhatsAppInput
 from bot.contacts import ContactStore
 from bot.handoff.desk import DeskInput
@@ -101,7 +101,7 @@ async def test_a_whatsapp_user_gets_the_staff_reply_on_whatsapp_and_the_bot_afte
     _, queue = await world.client.get("/desk/api/queue")
     [entry] = queue.json["conversations"]
     assert entry["channel"] == "whatsapp" and entry["language"] == "ht"
-    assert NUMBER[1:] not in queue.text and privacy.pseudonymize("whatsapp", NUMBER) not in queue.text
+    assert NUMBER[1:] not in queue.text and personal_data.pseudonymize("whatsapp", NUMBER) not in queue.text
 
     before = len(world.twilio.messages)
     taken = await world.act(entry["ref"], "take")
@@ -131,7 +131,7 @@ async def test_outside_the_24_hour_window_the_desk_reply_waits_behind_the_approv
         twilio: FakeTwilio, tmp_path: Path) -> None:
     world = WhatsAppDesk(twilio, tmp_path)
     await world.migrant_writes("mwen vle pale ak yon moun")
-    sender_id = privacy.pseudonymize("whatsapp", NUMBER)
+    sender_id = personal_data.pseudonymize("whatsapp", NUMBER)
     world.contacts._written.clear()  # forget the write cache: the person last wrote 24 hours ago
     await world.contacts.touch(sender_id, "whatsapp", f"whatsapp:{NUMBER}", now=time.time() - FREE_TEXT_SECONDS - 60)
     await world.staff_signs_in()
@@ -147,7 +147,7 @@ async def test_a_kreyol_conversation_answered_outside_the_window_gets_the_kreyol
         twilio: FakeTwilio, tmp_path: Path) -> None:
     world = WhatsAppDesk(twilio, tmp_path, templates={"ht": "HX" + "7" * 32, "fr": "HX" + "f" * 32})
     await world.migrant_writes("mwen vle pale ak yon moun")
-    sender_id = privacy.pseudonymize("whatsapp", NUMBER)
+    sender_id = personal_data.pseudonymize("whatsapp", NUMBER)
     world.contacts._written.clear()  # forget the write cache: the person last wrote 24 hours ago
     await world.contacts.touch(sender_id, "whatsapp", f"whatsapp:{NUMBER}", now=time.time() - FREE_TEXT_SECONDS - 60)
     await world.staff_signs_in()
