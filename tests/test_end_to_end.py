@@ -138,3 +138,14 @@ async def test_bad_input_gets_a_short_clear_answer_from_the_real_model(
     replies = await say(agent, "e2e-bad-input", text)
     assert replies, "the bot must never be silent"
     assert expected in replies[0]["text"]
+
+
+async def test_the_real_rasa_turn_reports_its_saved_conversation_to_the_channel(tmp_path: Path,
+                                                                                action_server: str) -> None:
+    agent = await agent_for(tmp_path, action_server)
+    output = CollectingOutputChannel()
+    message = UserMessage("quiero hablar con una persona", output, "e2e-saved", input_channel="webchat")
+    delivered = await deliver(agent.handle_message, message, agent)
+    assert delivered.replies >= 1
+    saved = delivered.tracker_after  # no second read of the store: the channel gets what Rasa saved
+    assert saved is not None and saved.get_slot("handoff") == "requested"
