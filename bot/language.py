@@ -13,9 +13,9 @@ import functools
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import yaml
 from langdetect import DetectorFactory, LangDetectException, detect_langs

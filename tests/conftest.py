@@ -6,7 +6,7 @@ import asyncio
 import os
 import tempfile
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Type
+from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
@@ -24,10 +24,10 @@ SLOTS = ("language", "country", "city", "nationality", "menu", "pending_topic", 
          "fallback_count", "handoff", "handoff_reason", "handoff_requested_at", "erase_requested", "last_topic")
 
 
-def parse(text: str, intent: str) -> Dict[str, Any]:
+def parse(text: str, intent: str) -> dict[str, Any]:
     """The parse data Brújula's NLU components add for ``text`` (the intent is given by the test)."""
     checked = check_input(text)
-    entities: List[Dict[str, Any]] = [
+    entities: list[dict[str, Any]] = [
         {"entity": m.entity, "value": m.value, "text": m.text, "start": m.start, "end": m.end,
          **({"country": m.country} if m.entity == "city" else {})}
         for m in gazetteer.find(checked.text, content.current())
@@ -36,7 +36,7 @@ def parse(text: str, intent: str) -> Dict[str, Any]:
     if option:
         entities.append({"entity": "option", "value": str(int(option.group(1)))})
     detection = language.detect(checked.text)
-    data: Dict[str, Any] = {"intent": {"name": intent, "confidence": 1.0}, "text": checked.text,
+    data: dict[str, Any] = {"intent": {"name": intent, "confidence": 1.0}, "text": checked.text,
                             "entities": entities, "language": detection.as_parse_result()}
     problem = checked.problem.value or ("unsupported_language" if detection.unsupported_script else "")
     if problem:
@@ -48,12 +48,12 @@ def parse(text: str, intent: str) -> Dict[str, Any]:
 
 @dataclass
 class ActionResult:
-    messages: List[Dict[str, Any]]
-    slots: Dict[str, Any]
-    events: List[Dict[str, Any]]
+    messages: list[dict[str, Any]]
+    slots: dict[str, Any]
+    events: list[dict[str, Any]]
 
     @property
-    def texts(self) -> List[str]:
+    def texts(self) -> list[str]:
         return [m.get("text") or "" for m in self.messages]
 
     @property
@@ -61,7 +61,7 @@ class ActionResult:
         return "\n".join(self.texts)
 
     @property
-    def buttons(self) -> List[Dict[str, Any]]:
+    def buttons(self) -> list[dict[str, Any]]:
         return [b for m in self.messages for b in m.get("buttons") or []]
 
 
@@ -69,15 +69,15 @@ class Conversation:
     """Runs actions turn after turn, carrying the slots over like the tracker would."""
 
     def __init__(self, **slots: Any) -> None:
-        self.slots: Dict[str, Any] = {name: None for name in SLOTS}
+        self.slots: dict[str, Any] = {name: None for name in SLOTS}
         self.slots.update(slots)
 
     def say(
         self,
-        action_cls: Type[Any],
+        action_cls: type[Any],
         text: str,
         intent: str,
-        metadata: Optional[Dict[str, Any]] = None,
+        metadata: dict[str, Any] | None = None,
     ) -> ActionResult:
         latest = parse(text, intent)
         latest["metadata"] = metadata or {}

@@ -11,8 +11,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any
 
 import pytest
 from rasa.core.agent import Agent, load_agent
@@ -70,7 +71,7 @@ async def agent_for(tmp_path: Path, action_url: str) -> Agent:
     return await load_agent(model_path=str(MODEL), endpoints=endpoints)
 
 
-async def say(agent: Agent, sender: str, text: str) -> List[Dict[str, Any]]:
+async def say(agent: Agent, sender: str, text: str) -> list[dict[str, Any]]:
     return await agent.handle_text(text, sender_id=sender) or []
 
 

@@ -24,7 +24,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text, Union
+from collections.abc import Awaitable, Callable
+from typing import Any, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.rest import QueueOutputChannel
@@ -54,7 +55,7 @@ class RestInput(InputChannel):
         return "rest"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> RestInput:
+    def from_credentials(cls, credentials: dict[Text, Any] | None) -> RestInput:
         return cls()
 
     @staticmethod
@@ -90,7 +91,7 @@ class RestInput(InputChannel):
             return response.json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> Union[HTTPResponse, ResponseStream]:
+        async def receive(request: Request) -> HTTPResponse | ResponseStream:
             parsed = self._parse(request)
             if isinstance(parsed, str):
                 return _bad_request(parsed)

@@ -7,8 +7,9 @@ and after the schema v2 change (``checked`` instead of ``last_reviewed``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Any, Sequence
+from typing import Any
 
 from bot.content import Content
 

@@ -12,7 +12,8 @@ import logging
 import os
 import sys
 import uuid
-from typing import Any, AsyncIterator, Dict, Optional
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
@@ -50,19 +51,19 @@ def store(tmp_path: Any) -> ContactStore:
     return ContactStore(f"sqlite:///{tmp_path / 'contacts.db'}", MultiFernet([Fernet(Fernet.generate_key())]))
 
 
-def person(language_code: Optional[str] = "es") -> Dict[str, Any]:
-    user: Dict[str, Any] = {"id": CHAT_ID, "is_bot": False, "first_name": "María"}
+def person(language_code: str | None = "es") -> dict[str, Any]:
+    user: dict[str, Any] = {"id": CHAT_ID, "is_bot": False, "first_name": "María"}
     if language_code:
         user["language_code"] = language_code
     return user
 
 
-def chat(kind: str = "private") -> Dict[str, Any]:
+def chat(kind: str = "private") -> dict[str, Any]:
     return {"id": CHAT_ID if kind == "private" else -100123, "type": kind, "first_name": "María"}
 
 
-def message_update(kind: str = "message", chat_type: str = "private", language_code: Optional[str] = "es",
-                   **fields: Any) -> Dict[str, Any]:
+def message_update(kind: str = "message", chat_type: str = "private", language_code: str | None = "es",
+                   **fields: Any) -> dict[str, Any]:
     message = {"message_id": 42, "date": 1_760_000_000, "chat": chat(chat_type), "from": person(language_code),
                **fields}
     if kind == "edited_message":
@@ -70,7 +71,7 @@ def message_update(kind: str = "message", chat_type: str = "private", language_c
     return {"update_id": next(_update_ids), kind: message}
 
 
-def callback_update(data: str, message_id: int, language_code: str = "es") -> Dict[str, Any]:
+def callback_update(data: str, message_id: int, language_code: str = "es") -> dict[str, Any]:
     return {"update_id": next(_update_ids), "callback_query": {
         "id": f"cbq-{uuid.uuid4().hex[:8]}", "chat_instance": "-42", "data": data, "from": person(language_code),
         "message": {"message_id": message_id, "date": 1_760_000_000, "chat": chat(), "text": "menu",
@@ -79,15 +80,15 @@ def callback_update(data: str, message_id: int, language_code: str = "es") -> Di
 
 class Harness:
     def __init__(self, telegram: FakeTelegram, store: ContactStore, rasa: StubRasa,
-                 config: Optional[TelegramConfig] = None) -> None:
+                 config: TelegramConfig | None = None) -> None:
         self.telegram, self.store, self.rasa = telegram, store, rasa
         config = config or TelegramConfig(token=telegram.token, secret_token=SECRET, api_base_url=telegram.url)
         self.channel = TelegramInput(config, store=store, retry_delays=(0.01, 0.02))
         self.app = Sanic(f"telegram_{uuid.uuid4().hex[:12]}")
         self.app.blueprint(self.channel.blueprint(rasa), url_prefix="/webhooks/telegram")
 
-    async def post(self, update: Any, secret: Optional[str] = SECRET, content_type: str = "application/json",
-                   raw: Optional[bytes] = None) -> Any:
+    async def post(self, update: Any, secret: str | None = SECRET, content_type: str = "application/json",
+                   raw: bytes | None = None) -> Any:
         headers = {"content-type": content_type}
         if secret is not None:
             headers["X-Telegram-Bot-Api-Secret-Token"] = secret
@@ -173,7 +174,7 @@ async def test_a_location_or_a_venue_asks_for_the_nearest_places(harness: Harnes
                  "is_animated": False, "is_video": False}},
 ])
 async def test_media_without_text_gets_the_text_only_reply_in_the_users_language_and_the_menu(
-        harness: Harness, media: Dict[str, Any]) -> None:
+        harness: Harness, media: dict[str, Any]) -> None:
     await harness.post(message_update(language_code="pt-br", **media))
 
     assert harness.rasa.texts == ["/main_menu"]
@@ -224,7 +225,7 @@ async def test_a_payload_over_64_bytes_is_written_out_instead_of_breaking_the_me
 # -- authentication and bad input -------------------------------------------------------------------
 @pytest.mark.parametrize("secret", [None, "", "guess", SECRET + "x"])
 async def test_a_forged_or_missing_secret_gets_403_and_nothing_is_processed(harness: Harness,
-                                                                             secret: Optional[str]) -> None:
+                                                                             secret: str | None) -> None:
     response = await harness.post(message_update(text="borrar mis datos"), secret=secret)
     assert response.status == 403
     assert harness.rasa.received == [] and harness.telegram.calls == []
@@ -268,7 +269,7 @@ async def test_malformed_requests_get_4xx(harness: Harness, case: str, status: i
 ])
 async def test_unknown_or_unreadable_updates_are_acknowledged_and_ignored(
     harness: Harness,
-    update: Dict[str, Any],
+    update: dict[str, Any],
 ) -> None:
     response = await harness.post({"update_id": next(_update_ids), **update})
     assert response.status == 200

@@ -9,7 +9,8 @@ import asyncio
 import logging
 import time
 import uuid
-from typing import Any, AsyncIterator, Dict, List, Optional
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
@@ -53,7 +54,7 @@ class Harness:
     """A Sanic app with the WhatsApp channel, a stub Rasa and the fake Twilio."""
 
     def __init__(self, twilio: FakeTwilio, store: ContactStore, rasa: StubRasa, **config: Any) -> None:
-        settings: Dict[str, Any] = dict(account_sid=twilio.account_sid, auth_token=twilio.auth_token,
+        settings: dict[str, Any] = dict(account_sid=twilio.account_sid, auth_token=twilio.auth_token,
                                         whatsapp_from=FROM_US, webhook_url=PUBLIC_URL, api_base_url=twilio.url,
                                         template_content_sid="HX" + "a" * 32)
         settings.update(config)
@@ -63,7 +64,7 @@ class Harness:
         self.app.blueprint(self.channel.blueprint(rasa), url_prefix="/webhooks/whatsapp")
 
     @staticmethod
-    def message(body: str = "hola", sid: Optional[str] = None, **extra: str) -> Dict[str, str]:
+    def message(body: str = "hola", sid: str | None = None, **extra: str) -> dict[str, str]:
         params = {"SmsMessageSid": sid or f"SM{uuid.uuid4().hex}", "NumMedia": "0", "ProfileName": "Ana",
                   "WaId": NUMBER[1:], "SmsStatus": "received", "Body": body, "To": FROM_US, "NumSegments": "1",
                   "From": f"whatsapp:{NUMBER}", "ApiVersion": "2010-04-01", "AccountSid": "AC" + "0" * 32}
@@ -71,7 +72,7 @@ class Harness:
         params.update(extra)
         return params
 
-    async def post(self, params: Dict[str, str], signature: Optional[str] = "sign", url: str = PUBLIC_URL,
+    async def post(self, params: dict[str, str], signature: str | None = "sign", url: str = PUBLIC_URL,
                    **kwargs: Any) -> Any:
         headers = dict(kwargs.pop("headers", {}))
         if signature == "sign":
@@ -112,7 +113,7 @@ async def test_text_reaches_rasa_exactly_and_the_reply_goes_out_through_the_twil
 
 
 async def test_buttons_become_a_numbered_list_in_one_message_per_turn(twilio: FakeTwilio, store: ContactStore) -> None:
-    def fallback_turn(message: UserMessage) -> List[Dict[str, Any]]:
+    def fallback_turn(message: UserMessage) -> list[dict[str, Any]]:
         return [
             {"text": "Perdón, no entendí.", "buttons": [{"title": "Hablar con una persona",
                                                          "payload": "/request_human"}]},
@@ -397,7 +398,7 @@ def test_a_single_endless_word_is_cut_hard_and_emoji_are_counted_as_whatsapp_doe
 async def test_the_person_is_answered_even_when_the_contact_store_is_down(harness: Harness,
                                                                           monkeypatch: pytest.MonkeyPatch,
                                                                           caplog: pytest.LogCaptureFixture) -> None:
-    async def down(*args: Any, **kwargs: Any) -> List[str]:
+    async def down(*args: Any, **kwargs: Any) -> list[str]:
         raise ConnectionError("database unreachable")
 
     monkeypatch.setattr(harness.store, "touch", down)
@@ -412,7 +413,7 @@ class AgentWithPersonAtTheDesk:
     def __init__(self) -> None:
         self.tracker_store = self
         self.lock_store = InMemoryLockStore()
-        self.logged: List[UserMessage] = []
+        self.logged: list[UserMessage] = []
 
     async def retrieve(self, sender_id: str) -> Any:
         slots = {"handoff": "active", "language": "ht"}

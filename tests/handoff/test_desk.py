@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any
 
 import pytest
 from sanic_testing.testing import SanicASGITestClient
@@ -40,7 +40,7 @@ def desk_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 class Desk:
     """A browser's view of the desk: one cookie jar, the CSRF token of its page."""
 
-    def __init__(self, tmp_path: Path, agent: Optional[ScriptedAgent] = None) -> None:
+    def __init__(self, tmp_path: Path, agent: ScriptedAgent | None = None) -> None:
         self.agent = agent or ScriptedAgent(make_store(tmp_path / "trackers.db"))
         self.storage = DeskStorage(f"sqlite:///{tmp_path / 'desk.db'}")
         self.desk = DeskInput(storage=self.storage)
@@ -66,8 +66,8 @@ class Desk:
         _, response = await self.client.get("/desk/api/queue")
         return response
 
-    async def act(self, ref: str, action: str, body: Optional[Dict[str, Any]] = None,
-                  headers: Optional[Dict[str, str]] = None) -> Any:
+    async def act(self, ref: str, action: str, body: dict[str, Any] | None = None,
+                  headers: dict[str, str] | None = None) -> Any:
         sent = {"X-CSRF-Token": self.csrf} if headers is None else headers
         _, response = await self.client.post(f"/desk/api/conversations/{ref}/{action}", json=body or {},
                                              headers=sent)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
-from typing import Any, AsyncIterator, Dict, Mapping, Optional
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
@@ -47,7 +48,7 @@ async def twilio() -> AsyncIterator[FakeTwilio]:
 
 
 class WhatsAppDesk:
-    def __init__(self, twilio: FakeTwilio, tmp_path: Path, templates: Optional[Mapping[str, str]] = None) -> None:
+    def __init__(self, twilio: FakeTwilio, tmp_path: Path, templates: Mapping[str, str] | None = None) -> None:
         self.twilio = twilio
         self.agent = ScriptedAgent(make_store(tmp_path / "trackers.db"))
         store = ContactStore(f"sqlite:///{tmp_path / 'contacts.db'}", MultiFernet([Fernet(Fernet.generate_key())]))
@@ -81,7 +82,7 @@ class WhatsAppDesk:
         assert meta is not None
         self.csrf = meta.group(1)
 
-    async def act(self, ref: str, action: str, body: Dict[str, Any] | None = None) -> Any:
+    async def act(self, ref: str, action: str, body: dict[str, Any] | None = None) -> Any:
         _, response = await self.client.post(f"/desk/api/conversations/{ref}/{action}", json=body or {},
                                              headers={"X-CSRF-Token": self.csrf})
         return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any, List, Optional, Tuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -42,7 +42,7 @@ def service_for(agent: ScriptedAgent, tmp_path: Path) -> HandoffService:
 
 
 async def ask_for_person(agent: ScriptedAgent, sender_id: str, channel: str = "webchat",
-                         text: str = "/request_human", hint: str = "ht") -> List[str]:
+                         text: str = "/request_human", hint: str = "ht") -> list[str]:
     output = CollectingOutputChannel()
     await deliver(agent, UserMessage(text, output, sender_id, input_channel=channel,
                                      metadata={"language_hint": hint}), agent)
@@ -107,7 +107,7 @@ def test_emergencies_are_queued_and_the_user_is_told_so(topic: str, reason: str)
 
 def test_three_misunderstandings_in_a_row_queue_the_conversation_and_say_so() -> None:
     slots: dict = {"language": "en"}
-    texts: List[str] = []
+    texts: list[str] = []
     for _ in range(3):
         d = Dialogue(Turn(intent="nlu_fallback", text="blorp", slots=slots), content.current())
         navigation.fallback(d)
@@ -226,10 +226,10 @@ async def test_handing_back_clears_the_hand_off_and_the_bot_answers_again(tmp_pa
 class FakeSender:
     def __init__(self, works: bool = True) -> None:
         self.works = works
-        self.sent: List[Tuple[str, List[str]]] = []
-        self.languages: List[Optional[str]] = []
+        self.sent: list[tuple[str, list[str]]] = []
+        self.languages: list[str | None] = []
 
-    async def __call__(self, sender_id: str, texts: List[str], language: Optional[str] = None) -> bool:
+    async def __call__(self, sender_id: str, texts: list[str], language: str | None = None) -> bool:
         self.sent.append((sender_id, list(texts)))
         self.languages.append(language)
         return self.works
