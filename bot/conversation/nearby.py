@@ -7,8 +7,9 @@ and how each place is written (name, where, distance, address, phones, hours, ma
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from bot import places
 from bot.content import Content

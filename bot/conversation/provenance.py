@@ -8,8 +8,9 @@ is flagged volatile.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Any, Sequence
+from typing import Any
 
 from bot.content import Content
 from bot.content.provenance import answer_footer
