@@ -37,7 +37,7 @@ def no_gap_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _place(number: int, lat: float, lon: float, kind: str = "shelter", **extra: Any) -> Place:
     return Place(id=f"p{number}", type=kind, name=f"Place {number}", country="MX", lat=lat, lon=lon,
-                 source="https://example.org", last_reviewed=TODAY, **extra)
+                 source="https://example.org", checked=TODAY, **extra)
 
 
 def _with_places(content: Content, extra: list[Place]) -> Content:

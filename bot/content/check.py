@@ -28,6 +28,7 @@ from bot.content.models import (
     CitiesFile,
     CountriesFile,
     EmergencyFile,
+    IndicatorsFile,
     MenuFile,
     OrganisationsFile,
     Place,
@@ -51,6 +52,7 @@ SINGLE_FILES = {
 OPTIONAL_FILES = {
     "place_types.yml": PlaceTypesFile,
     "organisations.yml": OrganisationsFile,
+    "offers/indicators.yml": IndicatorsFile,
 }
 FOLDERS = {"topics": TopicFile, "places": PlacesFile}
 

@@ -666,3 +666,64 @@ def iter_translations(model: BaseModel) -> Iterator[tuple[tuple[Any, ...], dict[
             if isinstance(value, dict):
                 yield (*path, name), value
 
+
+# -- the offer check ("is this a scam?", content/offers/indicators.yml) -----------------------------------
+OFFER_LANGUAGES = tuple(SUPPORTED)
+MAX_OFFER_QUOTE_WORDS = 30
+
+
+class OfferSeverity(str, Enum):
+    high = "high"
+    some = "some"
+
+
+class OfferLevel(str, Enum):
+    high = "high"
+    some = "some"
+    none_found = "none_found"
+
+
+class IndicatorSource(Strict):
+    """The public page that documents a warning sign, with a short quote from it."""
+
+    name: str
+    url: str
+    quote: str
+    read_on: date
+
+    @validator("quote")
+    def _short_quote(cls, value: str) -> str:  # noqa: N805
+        if len(value.split()) > MAX_OFFER_QUOTE_WORDS:
+            raise ValueError(f"is {len(value.split())} words long: quote at most {MAX_OFFER_QUOTE_WORDS} words")
+        return value
+
+    @validator("url")
+    def _web_address(cls, value: str) -> str:  # noqa: N805
+        if not value.startswith(("https://", "http://")):
+            raise ValueError(f"must start with https://, got {value!r}")
+        return value
+
+
+class Indicator(Strict):
+    """One warning sign: patterns per language, a plain explanation per language, a severity and a source."""
+
+    id: str
+    severity: OfferSeverity
+    patterns: dict[str, list[str]]
+    explanation: dict[str, str]
+    source: IndicatorSource
+
+    @validator("patterns", "explanation")
+    def _five_languages(cls, value: dict[str, Any]) -> dict[str, Any]:  # noqa: N805
+        unknown = sorted(set(value) - set(OFFER_LANGUAGES))
+        if unknown:
+            raise ValueError(f"unknown language {', '.join(unknown)}: use {', '.join(OFFER_LANGUAGES)}")
+        missing = [lang for lang in OFFER_LANGUAGES if not value.get(lang)]
+        if missing:
+            raise ValueError(f"missing for {', '.join(missing)}: every language needs at least one")
+        return value
+
+
+class IndicatorsFile(Strict):
+    macros: dict[str, str] = {}
+    indicators: list[Indicator]

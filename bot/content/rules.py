@@ -18,6 +18,7 @@ from bot.content.models import (
     MAX_QUOTE_WORDS,
     ConsularStatus,
     EmergencyFile,
+    IndicatorsFile,
     Kind,
     Place,
     Precision,
@@ -31,6 +32,7 @@ from bot.content.models import (
     stale_after_days,
     word_count,
 )
+from bot.content.offer_patterns import compiled_patterns
 from bot.content.yaml_lines import ParsedFile
 from bot.text import fold
 
@@ -51,6 +53,7 @@ def run(report: Report, today: date) -> None:
     _check_provenance(report, today)
     _check_emergency(report)
     _check_translations(report)
+    _check_offer_patterns(report)
 
 
 def volatile_countries(report: Report) -> set[str]:
@@ -423,3 +426,14 @@ def _duplicates(report: Report, entries: list[tuple[ParsedFile, tuple[Any, ...],
         else:
             first[value] = (parsed, path)
 
+
+def _check_offer_patterns(report: Report) -> None:
+    """Every warning-sign pattern compiles: a typo in a regular expression is reported at its line."""
+    parsed = report.files.get("offers/indicators.yml")
+    if parsed is None or not isinstance(parsed.model, IndicatorsFile):
+        return
+    for i_index, language, p_index, compiled in compiled_patterns(parsed.model):
+        if isinstance(compiled, str):
+            report.add(parsed, ("indicators", i_index, "patterns", language, p_index), "patterns",
+                       f"{language} pattern {p_index + 1} cannot be used: {compiled} (check the brackets and "
+                       "the {placeholders}; see the comments at the top of the file)")

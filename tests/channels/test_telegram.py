@@ -384,7 +384,7 @@ def test_set_webhook_without_configuration_explains_what_is_missing(capsys: pyte
 
 
 
-async def test_a_forwarded_message_is_marked_so_the_offer_check_knows_it_came_from_someone_else(harness: Harness):
+async def test_a_forwarded_message_is_marked_for_the_offer_check(harness: Harness) -> None:
     origin = {"type": "hidden_user", "sender_user_name": "Agencia", "date": 1_759_000_000}
     await harness.post(message_update(text="Trabajo en Chile, paga 200 dolares antes", forward_origin=origin))
 

@@ -438,7 +438,7 @@ async def test_while_a_person_holds_the_conversation_media_is_explained_and_pass
     assert [(m.text, m.metadata) for m in agent.logged] == [("", {"media": ["audio/ogg"]}), ("mwen la toujou", {})]
 
 
-async def test_a_forwarded_message_is_marked_so_the_offer_check_knows_it_came_from_someone_else(harness: Harness):
+async def test_a_forwarded_message_is_marked_for_the_offer_check(harness: Harness) -> None:
     await harness.post(harness.message("Trabajo en Chile, paga 200 dolares antes", Forwarded="true"))
     await harness.post(harness.message("hola"))
 

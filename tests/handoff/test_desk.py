@@ -313,7 +313,7 @@ async def test_the_desk_serves_its_own_static_files(desk: Desk) -> None:
 
 
 # -- checking an offer a migrant shows at the desk ----------------------------------------------------
-async def test_staff_check_a_pasted_offer_and_see_the_signs_explained_in_their_language(desk: Desk):
+async def test_staff_check_a_pasted_offer_and_see_the_signs_explained_in_their_language(desk: Desk) -> None:
     await signed_in(desk)
     offer = "Trabajo en Canada, visa garantizada, solo tienes que pagar 300 dolares de inscripcion"
     _, response = await desk.client.post("/desk/api/check-offer", json={"text": offer, "language": "en"},
@@ -327,7 +327,7 @@ async def test_staff_check_a_pasted_offer_and_see_the_signs_explained_in_their_l
     assert offer not in str(desk.audit())  # the pasted text is not kept
 
 
-async def test_the_offer_check_needs_a_signed_in_session_and_its_csrf_token(desk: Desk):
+async def test_the_offer_check_needs_a_signed_in_session_and_its_csrf_token(desk: Desk) -> None:
     _, anonymous = await desk.client.post("/desk/api/check-offer", json={"text": "hola"})
     assert anonymous.status in (401, 403)
     await signed_in(desk)
