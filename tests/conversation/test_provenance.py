@@ -4,6 +4,7 @@ who confirmed it, and the cautions (stale, volatile country, unconfirmed parts).
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from bot import content
 from bot.content.models import STALE_AFTER_DAYS, VOLATILE_STALE_AFTER_DAYS, Place
@@ -12,11 +13,12 @@ from bot.conversation.provenance import footer
 TODAY = date(2026, 11, 29)
 
 
-def _place(country: str, checked: date | None, **extra: object) -> Place:
+def _place(country: str, checked: date | None, **extra: Any) -> Place:
     evidence = [{"url": "https://example.org/page", "quote": "The page says so.", "read_on": checked or TODAY}]
-    return Place(id=f"p-{country.lower()}", type="shelter", name="Casa", country=country, lat=14.9, lon=-92.2,
-                 location_precision="city", source="Casa Ejemplo (example.org)", checked=checked,
-                 evidence=evidence, **extra)
+    return Place.parse_obj({"id": f"p-{country.lower()}", "type": "shelter", "name": "Casa", "country": country,
+                            "lat": 14.9, "lon": -92.2, "location_precision": "city",
+                            "source": "Casa Ejemplo (example.org)", "checked": checked, "evidence": evidence,
+                            **extra})
 
 
 def test_a_checked_place_says_against_what_and_when_and_that_no_organisation_confirmed_it() -> None:
