@@ -36,7 +36,7 @@ from bot.content.models import (
     OfferLevel,
     OfferSeverity,
 )
-from bot.content.offer_patterns import compiled_patterns, strip_accents
+from bot.content.offer_patterns import compiled_markers, compiled_patterns, strip_accents
 
 LANGUAGES = OFFER_LANGUAGES
 INDICATORS_FILE = "offers/indicators.yml"
@@ -106,6 +106,16 @@ class _Compiled:
     regexes: tuple[re.Pattern[str], ...]
 
 
+def compile_markers(data: IndicatorsFile) -> tuple[re.Pattern[str], ...]:
+    """The compiled ``markers:`` (words that show a message is an offer); a broken one raises ValueError."""
+    markers = []
+    for language, p_index, compiled in compiled_markers(data):
+        if isinstance(compiled, str):
+            raise ValueError(f"markers {language} #{p_index + 1}: {compiled}")
+        markers.append(compiled)
+    return tuple(markers)
+
+
 def compile_indicators(data: IndicatorsFile) -> tuple[_Compiled, ...]:
     """Every indicator with its compiled patterns; a broken pattern raises ValueError naming it."""
     regexes: dict[int, list[re.Pattern[str]]] = {index: [] for index in range(len(data.indicators))}
@@ -166,6 +176,7 @@ class OfferChecker:
 
     def __init__(self, data: IndicatorsFile) -> None:
         self._compiled = compile_indicators(data)
+        self._markers = compile_markers(data)
 
     @classmethod
     def from_file(cls, path: Path) -> OfferChecker:
@@ -175,6 +186,11 @@ class OfferChecker:
     @property
     def indicators(self) -> list[Indicator]:
         return [entry.indicator for entry in self._compiled]
+
+    def is_offer(self, text: str) -> bool:
+        """The message reads like an offer (a job ad, a trip, papers for sale), not a question about one."""
+        folded = normalise(text or "").text
+        return any(marker.search(folded) for marker in self._markers)
 
     def check(self, text: str) -> OfferCheck:
         """The warning signs in ``text``: one flag per indicator, quoting its first un-negated match."""
@@ -237,6 +253,33 @@ def checker(root: Path | None = None) -> OfferChecker:
 def check(text: str, root: Path | None = None) -> OfferCheck:
     """Check ``text`` with the indicators in ``content/``."""
     return checker(root).check(text)
+
+
+# A pasted offer is long; a question about one ("is this a scam?", "do I have to pay for the procedure?") is not.
+PASTED_OFFER_WORDS = 12
+UNSURE_CONFIDENCE = 0.6  # below this the classifier's topic is a guess, and a warning sign decides
+
+
+def looks_like_a_pasted_offer(text: str, classifier_confidence: float, root: Path | None = None) -> bool:
+    """Whether a message is an offer to check rather than a question about one.
+
+    A long message with a serious warning sign (or a short one the classifier was unsure about), a long
+    message with a lesser sign that the classifier was unsure about, or a longer one with offer words
+    ("se busca", "hiring", "vaga"). Used by the NLU (:class:`bot.nlu.components.IntentRules`) so that a pasted
+    offer is checked even when its words (work, a visa, a trip) pull the classifier towards a topic.
+    """
+    try:
+        offer_checker = checker(root)
+    except (OSError, ValueError):
+        return False
+    words = len(text.split())
+    level = offer_checker.check(text).level
+    unsure = classifier_confidence < UNSURE_CONFIDENCE
+    if level is OfferLevel.high and (words >= PASTED_OFFER_WORDS or unsure):
+        return True
+    if level is OfferLevel.some and unsure and words >= PASTED_OFFER_WORDS - 2:
+        return True
+    return words >= PASTED_OFFER_WORDS + 3 and offer_checker.is_offer(text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from langdetect import DetectorFactory, LangDetectException, detect  # noqa: E402
 
 from bot import language  # noqa: E402
+from scripts import evaluate_offers  # noqa: E402
 
 DetectorFactory.seed = 0
 FALLBACK_EQUIVALENTS = {"out_of_scope": "nlu_fallback"}
@@ -36,7 +37,7 @@ def load_dev_eval(path: Path) -> list[tuple[str, str, str]]:
 
 def load_real(folder: Path) -> list[tuple[str, str, str]]:
     """Rows of ``tests/nlu/real/<lang>.tsv`` (columns lang, intent, text, url)."""
-    rows = []
+    rows: list[tuple[str, str, str]] = []
     for path in sorted(folder.glob("*.tsv")):
         with path.open(encoding="utf-8") as handle:
             rows.extend((row["lang"], row["intent"], row["text"]) for row in csv.DictReader(handle, delimiter="\t"))
@@ -153,15 +154,40 @@ def main() -> int:
     sets.append(("real questions (tests/nlu/real/<lang>.tsv)", load_real(ROOT / "tests" / "nlu" / "real")))
     sets.append(("held-out split (tests/nlu/<lang>.yml)", load_held_out(ROOT / "tests" / "nlu")))
     all_rows = [row for _, rows in sets for row in rows]
+    offers = [(lang, message) for lang, messages in evaluate_offers.labelled_set().items() for message in messages]
+    texts = [r[2] for r in all_rows] + [message["text"] for _, message in offers]
     # one model load for every set (loading takes longer than parsing)
-    predicted_all = None if args.no_model else asyncio.run(_parse_all(Path(args.model), [r[2] for r in all_rows]))
+    predicted_all = None if args.no_model else asyncio.run(_parse_all(Path(args.model), texts))
     start = 0
     for title, rows in sets:
         predicted = None if predicted_all is None else predicted_all[start : start + len(rows)]
         start += len(rows)
         # errors of the chat-style split only: the real questions and dev_eval stay a blind measure
         report(title, rows, predicted, show_errors=args.errors and title.startswith("held-out"))
+    if predicted_all is not None:
+        report_check_offer_intent(offers, predicted_all[start:])
+    evaluate_offers.main()
     return 0
+
+
+def report_check_offer_intent(offers: list[tuple[str, dict]], predicted: list[str]) -> None:
+    """check_offer on the labelled offers: pasted offers (scams and genuine) must be taken for an offer to
+    check, ordinary questions must not."""
+    per_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # offers ok, offers, questions ok, n
+    for (lang, message), intent in zip(offers, predicted):
+        counts = per_lang[lang]
+        if message["kind"] == "question":
+            counts[2] += intent != "check_offer"
+            counts[3] += 1
+        else:
+            counts[0] += intent == "check_offer"
+            counts[1] += 1
+    print("\ncheck_offer intent (tests/offers): offers taken for check_offer | questions not taken for it")
+    totals = [0, 0, 0, 0]
+    for lang, counts in sorted(per_lang.items()):
+        totals = [a + b for a, b in zip(totals, counts)]
+        print(f"  {lang:3} {counts[0] / counts[1]:.3f} ({counts[1]}) | {counts[2] / counts[3]:.3f} ({counts[3]})")
+    print(f"  all {totals[0] / totals[1]:.3f} ({totals[1]}) | {totals[2] / totals[3]:.3f} ({totals[3]})")
 
 
 if __name__ == "__main__":

@@ -726,4 +726,6 @@ class Indicator(Strict):
 
 class IndicatorsFile(Strict):
     macros: dict[str, str] = {}
+    # Words that show a message is an offer (a job ad, a trip) rather than a question about one.
+    markers: dict[str, list[str]] = {}
     indicators: list[Indicator]

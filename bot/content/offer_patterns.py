@@ -46,3 +46,13 @@ def compiled_patterns(data: IndicatorsFile) -> Iterator[tuple[int, str, int, re.
                     yield i_index, language, p_index, re.compile(strip_accents(expand(pattern, data.macros)))
                 except (re.error, ValueError) as error:
                     yield i_index, language, p_index, str(error)
+
+
+def compiled_markers(data: IndicatorsFile) -> Iterator[tuple[str, int, re.Pattern[str] | str]]:
+    """``(language, pattern index, compiled marker or the reason it does not compile)``."""
+    for language, patterns in data.markers.items():
+        for p_index, pattern in enumerate(patterns):
+            try:
+                yield language, p_index, re.compile(strip_accents(expand(pattern, data.macros)))
+            except (re.error, ValueError) as error:
+                yield language, p_index, str(error)

@@ -49,11 +49,13 @@ def check_offer(d: Dialogue) -> None:
 
 
 def resume_offer_check(d: Dialogue) -> bool:
-    """After "paste the message", the next message is the offer, whatever the classifier made of it.
+    """After "paste the message", the next message is the offer, whatever the classifier made of it; so is
+    a message the channel marked as forwarded.
 
     Danger, a request for a person, menus and "delete my data" still go first.
     """
-    if not d.slot(Slot.AWAITING_OFFER):
+    forwarded = is_forwarded(d) and d.turn.intent != CHECK_OFFER  # check_offer's own action handles it
+    if not (d.slot(Slot.AWAITING_OFFER) or forwarded):
         return False
     intent = d.turn.intent
     if intent in EMERGENCY_TOPICS or intent == REQUEST_HUMAN or intent in OFFER_INTERRUPTIONS:

@@ -23,6 +23,7 @@ from bot import content, gazetteer, language
 from bot.danger_words import looks_like_emergency
 from bot.input_check import BLOCKING_PROBLEMS, InputProblem, check_input
 from bot.nlu import examples, nationality
+from bot.offers import looks_like_a_pasted_offer
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,11 @@ FALLBACK_INTENT = "nlu_fallback"
 CHOOSE_OPTION_INTENT = "choose_option"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 EMERGENCY_INTENT = "report_emergency"
+CHECK_OFFER_INTENT = "check_offer"
+SAFETY_INTENTS = frozenset({EMERGENCY_INTENT, "ask_missing_person"})  # never taken over by the offer check
+# Intents a pasted offer does not take over when the classifier is sure of them: danger first, a person,
+# erasure, and the channels' commands.
+KEEP_OVER_OFFER = frozenset({"request_human", "delete_my_data", "set_language", "share_location", CHECK_OFFER_INTENT})
 
 # "2", "2.", "#2", "opcion 2", "option 2", "opção 2", "opsyon 2", "no 2"
 OPTION_PATTERN = re.compile(
@@ -209,7 +215,9 @@ class IntentRules(_Stateless):
     * unusable input (empty, emoji only, binary, unsupported script) is ``nlu_fallback``;
     * the trained ``out_of_scope`` examples are reported as ``nlu_fallback``;
     * a message that the classifier could not place but that names a danger (kidnapping,
-      trafficking...) is ``report_emergency``: safety first.
+      trafficking...) is ``report_emergency``: safety first;
+    * a pasted job, travel or papers offer is ``check_offer`` even when its words pull towards a topic
+      (:func:`bot.offers.looks_like_a_pasted_offer`).
     """
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -237,6 +245,12 @@ class IntentRules(_Stateless):
                 message.set(ENTITIES, entities, add_to_output=True)
             elif (name in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT) or confidence < 0.5) and looks_like_emergency(text):
                 _set_intent(message, EMERGENCY_INTENT, 0.9)
+            elif (
+                name not in SAFETY_INTENTS
+                and (name not in KEEP_OVER_OFFER or confidence < 0.5)
+                and looks_like_a_pasted_offer(text, confidence)
+            ):
+                _set_intent(message, CHECK_OFFER_INTENT, max(confidence, 0.9))
             elif name == OUT_OF_SCOPE_INTENT:
                 _set_intent(message, FALLBACK_INTENT, confidence)
         return messages
