@@ -72,14 +72,27 @@ def test_migrate_general_scope_touches_only_general_answers_and_keeps_comments(r
     assert "checked" not in text  # a tool never says something was checked
 
 
+ONE_LINE_NUMBERS = '''# Numbers written one per line, as emergency.yml does. Keep `status: unreviewed` in comments untouched.
+x-labels:
+  police: &police {es: "Policía", en: "Police", pt: "Polícia", fr: "Police", ht: "Polis"}
+countries:
+  - country: CO
+    numbers:
+      - {number: "123", label: *police, source: "https://www.policia.gov.co", last_reviewed: 2026-11-25, reviewed_by: "Team, NGO", status: reviewed}
+      - {number: "155", label: *police, source: "Línea 155", last_reviewed: 2026-11-25, status: unreviewed, kind: hotline}
+'''
+
+
 def test_migrate_all_removes_the_stamp_everywhere_including_one_line_items(root: Path) -> None:
+    (root / "emergency.yml").write_text(ONE_LINE_NUMBERS, encoding="utf-8")
+
     done = migrate(root, scope="all")
 
     assert done.skipped == []
-    emergency = "".join(line for line in (root / "emergency.yml").read_text(encoding="utf-8").splitlines(True)
-                        if not line.lstrip().startswith("#"))
-    assert "last_reviewed" not in emergency and "reviewed_by" not in emergency and "status:" not in emergency
-    assert '{number: "123", label: *all, source: "https://www.policia.gov.co"}' in emergency
+    emergency = (root / "emergency.yml").read_text(encoding="utf-8").splitlines()
+    assert emergency[0].endswith("Keep `status: unreviewed` in comments untouched.")
+    assert emergency[-2:] == ['      - {number: "123", label: *police, source: "https://www.policia.gov.co"}',
+                              '      - {number: "155", label: *police, source: "Línea 155", kind: hotline}']
     report_after = check(root, TODAY)
     assert report_after.errors == []
     assert not [p for p in report_after.problems if "old review stamp" in p.message]
@@ -138,7 +151,7 @@ def test_due_lists_windows_ending_soon_announced_changes_and_stale_items(root: P
                  "read_on: 2025-12-10}]\n    checked: 2025-12-10\n    valid_until: 2026-12-15\n"
                  "    watch_from: 2026-12-20\n")
 
-    found = due.due_items(check(root, TODAY), TODAY)
+    found = [d for d in due.due_items(check(root, TODAY), TODAY) if d.item.startswith("ask_zz")]
 
     assert [(d.item, d.reason, d.when.isoformat()) for d in found] == [
         ("ask_zz / PE", "stale", "2026-12-11"), ("ask_zz / PE", "valid_until", "2026-12-15"),
@@ -147,10 +160,16 @@ def test_due_lists_windows_ending_soon_announced_changes_and_stale_items(root: P
     assert "(in 12 days) stale" in found[0].render(TODAY)
 
 
-def test_content_due_command_prints_nothing_due_on_a_quiet_tree(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_content_due_command_lists_an_item_once_its_date_comes_near(
+    root: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
     migrate(root, scope="all")
     assert main(["due", "--content", str(root), "--today", "2026-11-29"]) == 0
-    assert "Nothing is due in the next 30 days" in capsys.readouterr().out
+    assert "ask_zz" not in capsys.readouterr().out
+
+    _dated(root, "    recheck_by: 2026-12-24\n")
+    assert main(["due", "--content", str(root), "--today", "2026-11-29"]) == 0
+    assert "2026-12-24 (in 25 days) recheck_by: ask_zz / PE — content/topics/ask_zz.yml:13" in capsys.readouterr().out
 
 
 def _git(repo: Path, *args: str) -> None:
@@ -165,15 +184,17 @@ def test_report_counts_statuses_and_lists_what_changed_since_the_previous_conten
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "add", "content")
     _git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "content")
+    before = report.build(repo / "content", TODAY, repo=repo)
     _dated(repo / "content", "    evidence: [{url: \"https://www.gob.pe/12345-cambio\", quote: \"El CPP no es "
                              "renovable\", read_on: 2026-11-29}]\n    checked: 2026-11-29\n")
 
     page = report.build(repo / "content", TODAY, repo=repo)
 
-    rows = {row[0]: row for row in report.summary(page)["Items by status"]}
-    assert rows["answer"][2] == "1"  # one checked answer
-    evidence = {row[0]: row for row in report.summary(page)["Evidence coverage"]}
-    assert evidence["answer"][2] == "1"
+    def cell(built: report.Page, table: str, kind: str, column: int) -> int:
+        return int({row[0]: row for row in report.summary(built)[table]}[kind][column])
+
+    assert cell(page, "Items by status", "answer", 2) == cell(before, "Items by status", "answer", 2) + 1  # checked
+    assert cell(page, "Evidence coverage", "answer", 2) == cell(before, "Evidence coverage", "answer", 2) + 1
     changes = dict(page.lists)["Changes since the last release"]
     assert changes[0].endswith("0 added, 1 changed, 0 removed.")
     assert changes[1:] == ["changed: ask_zz / PE"]

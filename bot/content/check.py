@@ -27,6 +27,7 @@ from bot.content.messages import ERROR, WARNING, Problem, Report, friendly_error
 from bot.content.models import (
     CitiesFile,
     CountriesFile,
+    DemonymsFile,
     EmergencyFile,
     MenuFile,
     OrganisationsFile,
@@ -51,6 +52,7 @@ SINGLE_FILES = {
 OPTIONAL_FILES = {
     "place_types.yml": PlaceTypesFile,
     "organisations.yml": OrganisationsFile,
+    "gazetteer/demonyms.yml": DemonymsFile,
 }
 FOLDERS = {"topics": TopicFile, "places": PlacesFile}
 

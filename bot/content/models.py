@@ -49,7 +49,7 @@ Translations = Dict[str, str]
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 # Short dialling codes (911, 123, 155) and national toll-free lines are not E.164; emergency numbers allow them.
-SHORT_NUMBER = re.compile(r"^\d{2,12}$")
+SHORT_NUMBER = re.compile(r"^[*#]?\d{2,12}$")  # *212 and #112 style codes are dialled as written
 _URL_TOKEN = re.compile(r"(?:https?:|www\.)\S*", re.IGNORECASE)
 _COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 _SPOKEN_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
@@ -399,6 +399,9 @@ class CountryEmergency(Strict):
     # The country changes its rules often: its items are stale after VOLATILE_STALE_AFTER_DAYS. The only place
     # volatility is recorded (topic answers and places of the country follow it too).
     volatile: bool = False
+    # When the coverage note or the numbers must be looked at again (a 911 centre being built, a new line).
+    recheck_by: Optional[date] = None
+    watch_from: Optional[date] = None
     numbers: List[EmergencyNumber] = Field(..., min_items=1)  # the bot shows the first one in corridor lists
 
     @validator("coverage_note", "if_no_answer")
@@ -441,6 +444,21 @@ class Country(Strict):
 
 class CountriesFile(Strict):
     countries: List[Country]
+
+
+class DemonymsFile(Strict):
+    """``gazetteer/demonyms.yml``: nationality words per country code (read by the NLU's nationality finder)."""
+
+    demonyms: Dict[str, List[str]]
+
+    @validator("demonyms")
+    def _codes(cls, value: Dict[str, List[str]]) -> Dict[str, List[str]]:  # noqa: N805
+        for code, words in value.items():
+            if not _COUNTRY_CODE.match(str(code)):
+                raise ValueError(f"{shown(code)} must be a two-letter country code in capitals (ISO 3166-1)")
+            if any(not str(word).strip() for word in words):
+                raise ValueError(f"{code} has an empty word")
+        return value
 
 
 class City(Strict):

@@ -277,6 +277,11 @@ def _check_references(report: Report) -> None:
                                f"{shown(topic)} has no file in content/topics/: people who choose it are told there "
                                "is no information yet", WARNING)
 
+    demonyms_parsed, demonyms = report.files.get("gazetteer/demonyms.yml"), report.model("gazetteer/demonyms.yml")
+    if demonyms_parsed and demonyms:
+        for code in demonyms.demonyms:
+            country_ok(demonyms_parsed, ("demonyms", code), "demonyms", code)
+
     emergency_parsed, emergency = report.files.get("emergency.yml"), report.model("emergency.yml")
     if emergency_parsed and emergency:
         for index, entry in enumerate(emergency.countries):
