@@ -72,14 +72,14 @@ def test_migrate_general_scope_touches_only_general_answers_and_keeps_comments(r
     assert "checked" not in text  # a tool never says something was checked
 
 
-ONE_LINE_NUMBERS = '''# Numbers written one per line, as emergency.yml does. Keep `status: unreviewed` in comments untouched.
+ONE_LINE_NUMBERS = '''# One number per line, as emergency.yml does. Keep `status: unreviewed` in comments.
 x-labels:
   police: &police {es: "Policía", en: "Police", pt: "Polícia", fr: "Police", ht: "Polis"}
 countries:
   - country: CO
     numbers:
-      - {number: "123", label: *police, source: "https://www.policia.gov.co", last_reviewed: 2026-11-25, reviewed_by: "Team, NGO", status: reviewed}
-      - {number: "155", label: *police, source: "Línea 155", last_reviewed: 2026-11-25, status: unreviewed, kind: hotline}
+      - {number: "123", label: *police, source: "PNC", last_reviewed: 2026-11-25, reviewed_by: "A, B", status: reviewed}
+      - {number: "155", label: *police, source: "L155", last_reviewed: 2026-11-25, status: unreviewed, kind: hotline}
 '''
 
 
@@ -90,9 +90,9 @@ def test_migrate_all_removes_the_stamp_everywhere_including_one_line_items(root:
 
     assert done.skipped == []
     emergency = (root / "emergency.yml").read_text(encoding="utf-8").splitlines()
-    assert emergency[0].endswith("Keep `status: unreviewed` in comments untouched.")
-    assert emergency[-2:] == ['      - {number: "123", label: *police, source: "https://www.policia.gov.co"}',
-                              '      - {number: "155", label: *police, source: "Línea 155", kind: hotline}']
+    assert emergency[0].endswith("Keep `status: unreviewed` in comments.")
+    assert emergency[-2:] == ['      - {number: "123", label: *police, source: "PNC"}',
+                              '      - {number: "155", label: *police, source: "L155", kind: hotline}']
     report_after = check(root, TODAY)
     assert report_after.errors == []
     assert not [p for p in report_after.problems if "old review stamp" in p.message]
