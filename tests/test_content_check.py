@@ -8,6 +8,7 @@ proves that the rest of the content stays clean.
 
 from __future__ import annotations
 
+import importlib
 import re
 import shutil
 from datetime import date
@@ -129,9 +130,15 @@ def test_a_missing_required_file_is_an_error(shipped: Path, tmp_path: Path) -> N
 
 
 def test_the_worked_example_in_content_md_is_valid_and_renders_as_documented(shipped: Path, tmp_path: Path) -> None:
-    from bot import places as nearby
+    from bot import places
     from bot.content.provenance import answer_footer
     from bot.content.store import load as load_content
+
+    # Place rendering lives in bot/places.py, or in bot/conversation/nearby.py after the issue-8 move.
+    try:
+        nearby = importlib.import_module("bot.conversation.nearby")
+    except ImportError:
+        nearby = places
 
     guide = (paths.ROOT / "CONTENT.md").read_text(encoding="utf-8")
     example = next(block.split("```", 1)[0] for block in guide.split("```yaml\n")[1:]
@@ -148,7 +155,7 @@ def test_the_worked_example_in_content_md_is_valid_and_renders_as_documented(shi
             if p.path == "content/places/mx.yml" and (p.line or 0) >= first_example_line] == []
 
     content = load_content(root, today=TODAY)
-    results = nearby.nearest(content, 14.9061, -92.2697, ["shelter"], k=1)  # 400 m west of the example
+    results = places.nearest(content, 14.9061, -92.2697, ["shelter"], k=1)  # 400 m west of the example
     place = results[0].place
     shown = nearby.describe(content, results[0], "en", TODAY, position=1)
     footer = answer_footer(place, "en", TODAY, ui=content)

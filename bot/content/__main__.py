@@ -19,9 +19,9 @@ import json
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Optional, Sequence
 
 from bot import paths
 from bot.content import coverage, due, gaps, migrate, report, translations
@@ -172,7 +172,7 @@ def _migrate(args: argparse.Namespace) -> int:
     return 1 if done.skipped else 0
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.content", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)

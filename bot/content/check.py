@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -86,7 +86,7 @@ def validate(parsed: ParsedFile, model: Any, report: Report) -> None:
 
 
 # -- entry point ------------------------------------------------------------------------------------------
-def check(root: Path, today: Optional[date] = None) -> Report:
+def check(root: Path, today: date | None = None) -> Report:
     """Check every file under ``root`` (the ``content/`` folder) and return all the problems found."""
     today = today or date.today()
     report = Report(root)

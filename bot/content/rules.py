@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import string
 from datetime import date
-from typing import Any, Optional
+from typing import Any
 
 from bot.content import geo
 from bot.content.messages import WARNING, Report, did_you_mean
@@ -201,7 +201,7 @@ def _check_translations(report: Report) -> None:
         if parsed.model is None:
             continue
         missing: dict[str, int] = {}
-        first: Optional[tuple[Any, ...]] = None
+        first: tuple[Any, ...] | None = None
         for path, translations in iter_translations(parsed.model):
             absent = [lang for lang in LANGUAGES if lang not in translations]
             for language in absent:
