@@ -56,7 +56,7 @@ def root(tmp_path: Path) -> Path:
 
 
 def _legacy_warnings(root: Path, name: str) -> list[str]:
-    return [str(p) for p in check(root, TODAY).problems if p.path == f"content/{name}" and "old review stamp" in
+    return [str(p) for p in check(root, TODAY).problems if p.path == f"content/{name}" and "the old stamp" in
             p.message]
 
 
@@ -95,18 +95,17 @@ def test_migrate_all_removes_the_stamp_everywhere_including_one_line_items(root:
                               '      - {number: "155", label: *police, source: "L155", kind: hotline}']
     report_after = check(root, TODAY)
     assert report_after.errors == []
-    assert not [p for p in report_after.problems if "old review stamp" in p.message]
+    assert not [p for p in report_after.problems if "the old stamp" in p.message]
     assert load(root, TODAY).topics["ask_zz"].answers[1].text["es"].startswith("Respuesta para Perú.")
     assert migrate(root, scope="all").items == 0  # running it again changes nothing
 
 
 def test_the_checker_names_the_replacement_of_each_old_field(root: Path) -> None:
     assert _legacy_warnings(root, "topics/ask_zz.yml") == [
-        "content/topics/ask_zz.yml:6 warning: last_reviewed: 2 items still use the old review stamp (the first one "
-        "is here): last_reviewed, reviewed_by and status were replaced by evidence, checked and "
-        "confirmed_with/confirmed_on. Run python -m bot.content migrate-provenance to remove the stamp, then add "
-        "evidence (see CONTENT.md)"]
-    assert [p.severity for p in check(root, TODAY).problems if "old review stamp" in p.message][0] == WARNING
+        "content/topics/ask_zz.yml:6 warning: last_reviewed: last_reviewed was replaced by checked, reviewed_by and "
+        "status by checked_by and confirmed_with/confirmed_on: 2 items still use the old stamp (the first one is "
+        "here). Run python -m bot.content migrate-provenance to remove it, then add evidence (see CONTENT.md)"]
+    assert [p.severity for p in check(root, TODAY).problems if "the old stamp" in p.message][0] == WARNING
 
 
 def test_stamping_then_changing_the_spanish_marks_translations_outdated(root: Path) -> None:

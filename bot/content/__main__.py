@@ -19,6 +19,7 @@ import json
 import sys
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -45,6 +46,9 @@ def _check(args: argparse.Namespace) -> int:
     missing = report.missing_translations()
     print()
     print(f"{len(report.files)} files checked: {len(errors)} error(s), {len(warnings)} warning(s).")
+    if warnings:
+        by_field = Counter(problem.field or "file" for problem in warnings)
+        print("Warnings by field: " + ", ".join(f"{name} {count}" for name, count in by_field.most_common()))
     if any(missing.values()):
         print("Texts without a translation: " + ", ".join(f"{lang} {count}" for lang, count in missing.items()))
     if errors:

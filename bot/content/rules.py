@@ -100,9 +100,9 @@ def _check_provenance(report: Report, today: date) -> None:
         count = f"{len(entries)} items still use" if len(entries) > 1 else "this item still uses"
         first = " (the first one is here)" if len(entries) > 1 else ""
         report.add(parsed, (*path, first_key), first_key,
-                   f"{count} the old review stamp{first}: last_reviewed, reviewed_by and status were replaced by "
-                   "evidence, checked and confirmed_with/confirmed_on. Run python -m bot.content migrate-provenance "
-                   "to remove the stamp, then add evidence (see CONTENT.md)", LEGACY_STAMP_SEVERITY)
+                   "last_reviewed was replaced by checked, reviewed_by and status by checked_by and "
+                   f"confirmed_with/confirmed_on: {count} the old stamp{first}. Run python -m bot.content "
+                   "migrate-provenance to remove it, then add evidence (see CONTENT.md)", LEGACY_STAMP_SEVERITY)
 
 
 def item_legacy_keys(parsed: ParsedFile, path: tuple[Any, ...]) -> list[str]:
