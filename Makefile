@@ -44,9 +44,11 @@ run: $(MODEL) ## Run the bot: web chat and REST API on http://localhost:5005 (SQ
 shell: $(MODEL) ## Chat with the bot in this terminal
 	$(BIN)/python -m bot.run --shell
 
-lint: $(BIN)/.installed ## ruff and mypy
+lint: $(BIN)/.installed ## ruff (lint and format), mypy, and no import cycle in bot/ and actions/
 	$(BIN)/ruff check bot actions tests scripts
-	$(BIN)/mypy bot actions
+	$(BIN)/ruff format --check bot actions tests scripts
+	$(BIN)/mypy bot actions tests scripts
+	$(BIN)/python scripts/import_graph.py --cycles
 
 pytest: $(MODEL) browser ## Unit, channel, end-to-end and browser tests (pytest)
 	$(BIN)/pytest -q --junitxml=results/pytest.xml

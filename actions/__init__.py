@@ -1,1 +1,1 @@
-"""Rasa custom actions for Brújula: thin wrappers around :mod:`bot.dialogue`, one module per feature."""
+"""Rasa custom actions for Brújula: thin wrappers around :mod:`bot.conversation`, one module per feature."""

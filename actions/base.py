@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Text
+from typing import Any, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -12,7 +12,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import content
-from bot.dialogue import Dialogue, Turn, resume_pending_topic
+from bot.conversation.dialogue import Dialogue, Turn
+from bot.conversation.navigation import resume_pending_topic
+from bot.conversation.offers import resume_offer_check
+from bot.conversation.vocabulary import Meta
 from bot.input_check import InputProblem
 from bot.language import Detection
 
@@ -20,8 +23,8 @@ logger = logging.getLogger(__name__)
 
 
 def turn_from_tracker(tracker: Tracker) -> Turn:
-    """The latest user message, as :mod:`bot.dialogue` reads it."""
-    latest: Dict[Text, Any] = tracker.latest_message or {}
+    """The latest user message, as :mod:`bot.conversation` reads it."""
+    latest: dict[Text, Any] = tracker.latest_message or {}
     metadata = latest.get("metadata") or {}
     return Turn(
         intent=(latest.get("intent") or {}).get("name") or "",
@@ -30,12 +33,12 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         detection=Detection.from_parse_result(latest.get("language")),
         input_problem=latest.get("input_problem"),
         slots=tracker.current_slot_values(),
-        language_hint=metadata.get("language_hint") if isinstance(metadata, dict) else None,
+        language_hint=metadata.get(Meta.LANGUAGE_HINT) if isinstance(metadata, dict) else None,
         metadata=metadata if isinstance(metadata, dict) else {},
     )
 
 
-def send(dispatcher: CollectingDispatcher, dialogue: Dialogue) -> List[EventType]:
+def send(dispatcher: CollectingDispatcher, dialogue: Dialogue) -> list[EventType]:
     reply = dialogue.reply()
     for message in reply.messages:
         dispatcher.utter_message(**message.as_dict())
@@ -61,10 +64,12 @@ class BrujulaAction(Action, ABC):
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
         dialogue = Dialogue(turn_from_tracker(tracker), content.current())
         if dialogue.turn.input_problem == InputProblem.TOO_LONG.value:
             dialogue.say(dialogue.text("too_long"))
+        if resume_offer_check(dialogue):  # the offer the bot asked for, whatever the classifier made of it
+            return send(dispatcher, dialogue)
         if not (self.resumes_pending_topic and resume_pending_topic(dialogue)):
             self.respond(dialogue)
         return send(dispatcher, dialogue)

@@ -3,48 +3,49 @@
 from __future__ import annotations
 
 from actions.base import BrujulaAction
-from bot import dialogue as dlg
+from bot.conversation import menus, navigation
+from bot.conversation.dialogue import Dialogue
 
 
 class ActionGreet(BrujulaAction):
     action_name = "action_greet"
 
-    def respond(self, dialogue: dlg.Dialogue) -> None:
-        dlg.greet(dialogue)
+    def respond(self, dialogue: Dialogue) -> None:
+        menus.greet(dialogue)
 
 
 class ActionGoodbye(BrujulaAction):
     action_name = "action_goodbye"
 
-    def respond(self, dialogue: dlg.Dialogue) -> None:
-        dlg.goodbye(dialogue)
+    def respond(self, dialogue: Dialogue) -> None:
+        menus.goodbye(dialogue)
 
 
 class ActionThank(BrujulaAction):
     action_name = "action_thank"
 
-    def respond(self, dialogue: dlg.Dialogue) -> None:
-        dlg.thank(dialogue)
+    def respond(self, dialogue: Dialogue) -> None:
+        menus.thank(dialogue)
 
 
 class ActionMainMenu(BrujulaAction):
     action_name = "action_main_menu"
     resumes_pending_topic = False
 
-    def respond(self, dialogue: dlg.Dialogue) -> None:
-        dlg.main_menu(dialogue)
+    def respond(self, dialogue: Dialogue) -> None:
+        menus.main_menu(dialogue)
 
 
 class ActionChooseOption(BrujulaAction):
     action_name = "action_choose_option"
     resumes_pending_topic = False
 
-    def respond(self, dialogue: dlg.Dialogue) -> None:
-        dlg.choose_option(dialogue)
+    def respond(self, dialogue: Dialogue) -> None:
+        navigation.choose_option(dialogue)
 
 
 class ActionFallback(BrujulaAction):
     action_name = "action_fallback"
 
-    def respond(self, dialogue: dlg.Dialogue) -> None:
-        dlg.fallback(dialogue)
+    def respond(self, dialogue: Dialogue) -> None:
+        navigation.fallback(dialogue)

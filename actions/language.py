@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from actions.base import BrujulaAction
-from bot import dialogue as dlg
+from bot.conversation import menus
+from bot.conversation.dialogue import Dialogue
 
 
 class ActionSetLanguage(BrujulaAction):
     action_name = "action_set_language"
     resumes_pending_topic = False
 
-    def respond(self, dialogue: dlg.Dialogue) -> None:
-        dlg.set_language(dialogue)
+    def respond(self, dialogue: Dialogue) -> None:
+        menus.set_language(dialogue)

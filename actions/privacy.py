@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from actions.base import BrujulaAction
-from bot import dialogue as dlg
+from bot.conversation import privacy
+from bot.conversation.dialogue import Dialogue
 
 
 class ActionDeleteMyData(BrujulaAction):
     action_name = "action_delete_my_data"
     resumes_pending_topic = False
 
-    def respond(self, dialogue: dlg.Dialogue) -> None:
-        dlg.delete_my_data(dialogue)
+    def respond(self, dialogue: Dialogue) -> None:
+        privacy.delete_my_data(dialogue)
 
 
 class ActionAffirm(BrujulaAction):
@@ -20,13 +21,13 @@ class ActionAffirm(BrujulaAction):
     action_name = "action_affirm"
     resumes_pending_topic = False
 
-    def respond(self, dialogue: dlg.Dialogue) -> None:
-        dlg.affirm(dialogue)
+    def respond(self, dialogue: Dialogue) -> None:
+        privacy.affirm(dialogue)
 
 
 class ActionDeny(BrujulaAction):
     action_name = "action_deny"
     resumes_pending_topic = False
 
-    def respond(self, dialogue: dlg.Dialogue) -> None:
-        dlg.deny(dialogue)
+    def respond(self, dialogue: Dialogue) -> None:
+        privacy.deny(dialogue)

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from actions.base import BrujulaAction
-from bot import dialogue as dlg
+from bot.conversation import safety
+from bot.conversation.dialogue import Dialogue
 
 
 class ActionEmergency(BrujulaAction):
     action_name = "action_emergency"
     resumes_pending_topic = False
 
-    def respond(self, dialogue: dlg.Dialogue) -> None:
-        dlg.emergency(dialogue, dialogue.turn.intent)
+    def respond(self, dialogue: Dialogue) -> None:
+        safety.emergency(dialogue, dialogue.turn.intent)
 
 
 class ActionRequestHuman(BrujulaAction):
     action_name = "action_request_human"
     resumes_pending_topic = False
 
-    def respond(self, dialogue: dlg.Dialogue) -> None:
-        dlg.request_human(dialogue)
+    def respond(self, dialogue: Dialogue) -> None:
+        safety.request_human(dialogue)

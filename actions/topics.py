@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from actions.base import BrujulaAction
-from bot import dialogue as dlg
+from bot.conversation import topics
+from bot.conversation.dialogue import Dialogue
 
 
 class ActionAnswerTopic(BrujulaAction):
@@ -11,5 +12,5 @@ class ActionAnswerTopic(BrujulaAction):
 
     action_name = "action_answer_topic"
 
-    def respond(self, dialogue: dlg.Dialogue) -> None:
-        dlg.answer_topic(dialogue, dialogue.turn.intent)
+    def respond(self, dialogue: Dialogue) -> None:
+        topics.answer_topic(dialogue, dialogue.turn.intent)

@@ -13,9 +13,9 @@ import functools
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import yaml
 from langdetect import DetectorFactory, LangDetectException, detect_langs
@@ -260,7 +260,7 @@ def next_conversation_language(current: str | None, detection: Detection | None)
 def reply_language(slot_value: str | None, detection: Detection | None, hint: str | None = None) -> str:
     """The language to answer in: the conversation's, else the best guess, else the channel's hint."""
     if slot_value in SUPPORTED:
-        return slot_value  # type: ignore[return-value]
+        return slot_value
     if detection is not None and detection.code and detection.confidence >= 0.5:
         return detection.code
     if hint:
@@ -270,3 +270,18 @@ def reply_language(slot_value: str | None, detection: Detection | None, hint: st
     if detection is not None and detection.code:
         return detection.code
     return DEFAULT_LANGUAGE
+
+
+def translated(texts: Mapping[str, str] | None, language: str, default: str = "") -> str:
+    """A text in ``language`` from a per-language mapping, with the one fallback chain used everywhere.
+
+    The chain: the requested language, then Spanish (every item is written in Spanish first), then
+    English, then whichever language is present; ``default`` when there is no text at all.
+    """
+    if not texts:
+        return default
+    for code in (language, DEFAULT_LANGUAGE, "en"):
+        value = texts.get(code)
+        if value:
+            return value
+    return next((value for value in texts.values() if value), default)

@@ -1,12 +1,11 @@
-"""Nearest places: from a shared location or a city name, the closest shelters, consulates, aid points...
+"""Searching places and cities: the closest shelters, consulates, aid points to a point, and city names in text.
+
+Pure search over ``content/``: no conversation, no wording (that is :mod:`bot.conversation.nearby`).
 
 Places live in ``content/places/*.yml``. Searching uses a small k-d tree over points on the unit
 sphere (3-D), so the straight-line distance between two points orders them exactly as the
 great-circle distance does; a query visits a few dozen nodes instead of every place. One tree is
 built per (content version, kinds of place, nationality) and reused until the content changes.
-
-:func:`say_nearby` adds the list to a :class:`bot.dialogue.Dialogue` after a topic's answer; the
-``share_location`` action calls :func:`answer_location`.
 """
 
 from __future__ import annotations
@@ -15,28 +14,22 @@ import difflib
 import heapq
 import math
 import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from bot.content import Content
-from bot.content.geo import EARTH_RADIUS_KM, haversine_km, osm_link
-from bot.content.models import City, Place, Precision
+from bot.content.geo import EARTH_RADIUS_KM, haversine_km
+from bot.content.models import City, Place
 from bot.text import fold, words
-
-if TYPE_CHECKING:  # the dialogue imports this module; type-only import avoids a cycle
-    from bot.dialogue import Dialogue
 
 RESULTS = 3
 # Past this distance a place is no help to someone on foot or by bus: say there is none nearby instead.
 MAX_DISTANCE_KM = 400.0
 # A shared point this close to a gazetteer city is taken as being in that city.
 SAME_CITY_KM = 30.0
-STALE_AFTER_DAYS = 365
 # How alike a word of the question and a city's spelling must be (difflib ratio) to take one for the other.
 GUESS_CUTOFF = 0.85
-# WhatsApp (Twilio) refuses messages over 1,600 characters; stay well below.
-MESSAGE_LIMIT = 1400
 
 
 @dataclass(frozen=True)
@@ -129,7 +122,7 @@ _indexes: dict[tuple[str, tuple[str, ...], str | None], PlaceIndex] = {}
 _indexes_lock = threading.Lock()
 
 
-def _matches(place: Place, types: frozenset[str], nationality: str | None, content: Content) -> bool:
+def matches(place: Place, types: frozenset[str], nationality: str | None, content: Content) -> bool:
     if place.type not in types:
         return False
     place_type = content.place_types.get(place.type)
@@ -145,7 +138,7 @@ def index_for(content: Content, types: Iterable[str], nationality: str | None = 
     index = _indexes.get(key)
     if index is None:
         selected = frozenset(wanted)
-        index = PlaceIndex([p for p in content.places if _matches(p, selected, nationality, content)])
+        index = PlaceIndex([p for p in content.places if matches(p, selected, nationality, content)])
         with _indexes_lock:
             if any(cached_key[0] != content.version for cached_key in _indexes):
                 _indexes.clear()  # content changed: old trees hold old places
@@ -248,80 +241,8 @@ def nearest_city(content: Content, lat: float, lon: float) -> tuple[City, float]
     return best
 
 
-# -- what the user sees -------------------------------------------------------------------------------
-def _number(value: float, language: str) -> str:
-    text = f"{value:.1f}" if value < 10 else f"{value:.0f}"
-    return text if language == "en" else text.replace(".", ",")
-
-
-def describe(content: Content, nearby: Nearby | Place, language: str, today: date | None = None,
-             position: int | None = None) -> str:
-    """One place as a short block: name, where, distance, address, phones, hours, map, source and cautions."""
-    today = today or date.today()
-    place = nearby.place if isinstance(nearby, Nearby) else nearby
-    text = content.text
-    head = f"{position}. " if position is not None else "• "
-    where = ", ".join(part for part in (place.city, content.country_name(place.country, language)) if part)
-    label = content.place_type_label(place.type, language)
-    named = fold(label).split()[0] in fold(place.name).replace("/", " ").split() if label.strip() else True
-    title = f"{head}{place.name}{'' if named else f' ({label})'} · {where}"
-    if isinstance(nearby, Nearby):
-        approximate = place.location_precision == Precision.city
-        # Two city centres a few km apart say nothing useful: the city name already tells it.
-        if not (approximate and nearby.distance_km < SAME_CITY_KM / 6):
-            key = "place_distance_approx" if approximate else "place_distance"
-            title += " · " + text(key, language, km=_number(nearby.distance_km, language))
-    lines = [title]
-    if place.address:
-        lines.append(text("place_address", language, address=place.address))
-    else:
-        lines.append(text("place_no_address", language))
-    if place.phone:
-        lines.append(text("place_phone", language, phone=place.phone))
-    if place.whatsapp:
-        lines.append(text("place_whatsapp", language, phone=place.whatsapp))
-    if place.hours:
-        hours = place.hours.get(language) or place.hours.get("es") or next(iter(place.hours.values()))
-        lines.append(text("place_hours", language, hours=hours))
-    if place.services:
-        services = ", ".join(content.service_label(s, language) for s in place.services)
-        lines.append(text("place_services", language, services=services))
-    if place.notes:
-        lines.append(place.notes.get(language) or place.notes.get("es") or next(iter(place.notes.values())))
-    if place.website and place.website not in place.source:
-        lines.append(place.website)
-    lines.append(text("place_map", language, url=osm_link(place.lat, place.lon, 17 if place.location_precision
-                                                          == Precision.exact else 13)))
-    lines.append(text("source_line", language, source=place.source, date=place.last_reviewed.isoformat()))
-    if place.status.value != "reviewed":
-        lines.append(text("place_unreviewed", language))
-    if (today - place.last_reviewed).days > STALE_AFTER_DAYS:
-        lines.append(text("stale_warning", language))
-    return "\n".join(lines)
-
-
-def listing(content: Content, results: Sequence[Nearby | Place], language: str, title: str,
-            today: date | None = None) -> list[str]:
-    """The title and one block per place, packed into messages short enough for WhatsApp."""
-    messages: list[str] = []
-    current = title
-    for position, result in enumerate(results, start=1):
-        block = describe(content, result, language, today, position)
-        if len(current) + 2 + len(block) > MESSAGE_LIMIT:
-            messages.append(current)
-            current = block
-        else:
-            current += "\n\n" + block
-    messages.append(current)
-    return messages
-
-
-def _kinds(content: Content, types: Sequence[str], language: str) -> str:
-    return ", ".join(content.place_type_label(t, language) for t in types)
-
-
-def _searchable_types(content: Content, types: Sequence[str], nationality: str | None) -> list[str]:
-    """Drop consulates and embassies when the user's nationality is unknown (they would be a guess)."""
+def searchable_types(content: Content, types: Sequence[str], nationality: str | None) -> list[str]:
+    """``types`` without consulates and embassies when the nationality is unknown (they would be a guess)."""
     kept = []
     for type_id in types:
         place_type = content.place_types.get(type_id)
@@ -331,116 +252,9 @@ def _searchable_types(content: Content, types: Sequence[str], nationality: str |
     return kept
 
 
-def _say_all(d: Dialogue, messages: Sequence[str]) -> None:
-    for message in messages:
-        d.say(message)
-
-
-def say_nearby(d: Dialogue, topic: str) -> None:
-    """After answering ``topic``, list the nearest places of its kinds when we know where the user is.
-
-    With a known city: the 3 nearest to the city's point. With only a country: up to 3 in that country,
-    and an invitation to share the location. A shared location is handled by :func:`answer_location`.
-    """
-    content = d.content
-    if d.turn.intent == "share_location" or not content.places:
-        return
-    types = content.place_types_for_topic(topic)
-    if not types:
-        return
-    nationality = d.slot("nationality")
-    needs_nationality = [t for t in types if getattr(content.place_types.get(t), "needs_nationalities", False)]
-    searchable = _searchable_types(content, types, nationality)
-    if needs_nationality and not nationality and not searchable:
-        d.say(d.text("places_need_nationality"))
-        return
-    country, city_name = d.slot("country"), d.slot("city")
-    city = named_city(content, city_name, country)
-    named_a_place = d.turn.entity("country") or d.turn.entity("city")
-    if city is None and d.turn.text and not named_a_place:
-        city = city_in_text(d.turn.text, content)
-        if city is not None:
-            d.set("city", city.name)
-            d.set("country", city.country)
-    kinds = _kinds(content, searchable, d.language)
-    if city is not None:
-        results = nearest(content, city.lat, city.lon, searchable, nationality)
-        if results:
-            title = d.text("places_near_city", city=city.name)
-            _say_all(d, listing(content, results, d.language, title, d.today))
-        else:
-            d.say(d.text("places_none_near", kinds=kinds, km=int(MAX_DISTANCE_KM)))
-        return
-    if country:
-        selected = frozenset(searchable)
-        in_country = [p for p in content.places if p.country == country and _matches(p, selected, nationality, content)]
-        if in_country:
-            in_country.sort(key=lambda p: (p.city or "", p.name))
-            title = d.text("places_in_country", country=content.country_name(country, d.language))
-            _say_all(d, listing(content, in_country[:RESULTS], d.language, title, d.today))
-        d.say(d.text("places_share_location_hint"))
-
-
-def read_location(entities: Sequence[Mapping[str, Any]], metadata: Mapping[str, Any] | None = None
-                  ) -> tuple[float, float] | None:
-    """A valid (lat, lon) from the ``lat``/``lon`` entities (or message metadata), else None."""
-    values: dict[str, Any] = {}
-    for entity in entities:
-        if entity.get("entity") in ("lat", "lon"):
-            values[str(entity["entity"])] = entity.get("value")
-    if metadata and ("lat" not in values or "lon" not in values):
-        location = metadata.get("location") if isinstance(metadata.get("location"), Mapping) else metadata
-        for key, names in (("lat", ("lat", "latitude")), ("lon", ("lon", "lng", "longitude"))):
-            for name in names:
-                if key not in values and isinstance(location, Mapping) and name in location:
-                    values[key] = location[name]
-    try:
-        lat, lon = float(values["lat"]), float(values["lon"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    return lat, lon
-
-
-def remember_area(d: Dialogue, lat: float, lon: float) -> None:
-    """Keep the nearest gazetteer city (within 30 km) and its country; never the exact point."""
-    found = nearest_city(d.content, lat, lon)
-    if found is None:
-        return
-    city, distance = found
-    if distance <= SAME_CITY_KM:
-        d.set("city", city.name)
-        d.set("country", city.country)
-    elif distance <= MAX_DISTANCE_KM:
-        d.set("country", city.country)
-        d.set("city", None)
-
-
-def answer_location(d: Dialogue, location: tuple[float, float] | None, topic: str | None) -> None:
-    """Reply to a shared location: the 3 nearest places of the kind the conversation is about.
-
-    The caller keeps the area first with :func:`remember_area` (the share-location action does, before
-    it answers a pending topic for that country); this only lists places.
-    """
-    content = d.content
-    if location is None:
-        d.say(d.text("location_unreadable"))
-        return
-    lat, lon = location
-    types = content.place_types_for_topic(topic) if topic else []
-    if not types:
-        types = content.default_place_types()
-    nationality = d.slot("nationality")
-    searchable = _searchable_types(content, types, nationality)
-    if not searchable:
-        d.say(d.text("places_need_nationality"))
-        return
-    kinds = _kinds(content, searchable, d.language)
-    results = nearest(content, lat, lon, searchable, nationality)
-    if not results:
-        d.say(d.text("places_none_near", kinds=kinds, km=int(MAX_DISTANCE_KM)))
-        return
-    _say_all(d, listing(content, results, d.language, d.text("places_near_you"), d.today))
-    if len(searchable) < len(types):
-        d.say(d.text("places_need_nationality"))
+def in_country(content: Content, country: str, types: Iterable[str], nationality: str | None = None) -> list[Place]:
+    """The places of ``types`` in ``country`` serving ``nationality``, by city then name."""
+    selected = frozenset(types)
+    found = [p for p in content.places if p.country == country and matches(p, selected, nationality, content)]
+    found.sort(key=lambda p: (p.city or "", p.name))
+    return found

@@ -10,7 +10,8 @@ events cannot be written back afterwards.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Iterable, Optional, Text
+from collections.abc import Iterable
+from typing import Any, Text
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import (
@@ -21,12 +22,13 @@ from rasa.core.tracker_store import (
     create_tracker_store,
 )
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SlotSet
+from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.dialogue import ERASE_REQUESTED
-from bot.privacy import run_erase_hooks
+from bot import trackers
+from bot.conversation.vocabulary import CHECK_OFFER, Slot
+from bot.personal_data import run_erase_hooks
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +36,34 @@ logger = logging.getLogger(__name__)
 def erase_requested(tracker: DialogueStateTracker) -> bool:
     """True when the latest turn asked to erase the conversation."""
     for event in reversed(tracker.events):
-        if isinstance(event, SlotSet) and event.key == ERASE_REQUESTED:
+        if isinstance(event, SlotSet) and event.key == Slot.ERASE_REQUESTED:
             return bool(event.value)
         if getattr(event, "type_name", None) == "user":
             return False
     return False
+
+
+OFFER_TEXT_REMOVED = "[offer checked: text not kept]"
+
+
+def redact_offer_texts(tracker: DialogueStateTracker) -> None:
+    """Blank the text of the latest user message when it was an offer to check.
+
+    A pasted offer can name the person, their recruiter and their plans: only the warning signs found
+    (the ``offer_flags`` slot) are kept. The turn's events are still unsaved here, so nothing of the
+    text reaches the store.
+    """
+    checked = False
+    for event in reversed(tracker.events):
+        if isinstance(event, SlotSet) and event.key == Slot.OFFER_FLAGS:
+            checked = True
+        if isinstance(event, UserUttered):
+            if checked or (event.intent or {}).get("name") == CHECK_OFFER:
+                event.text = OFFER_TEXT_REMOVED
+                event.parse_data["text"] = OFFER_TEXT_REMOVED
+                event.parse_data["entities"] = []
+                event.entities = []
+            return
 
 
 class PrivacyTrackerStore(TrackerStore):
@@ -53,10 +78,10 @@ class PrivacyTrackerStore(TrackerStore):
 
     def __init__(
         self,
-        domain: Optional[Domain] = None,
-        host: Optional[Text] = None,
-        event_broker: Optional[EventBroker] = None,
-        backend: Optional[Dict[Text, Any]] = None,
+        domain: Domain | None = None,
+        host: Text | None = None,
+        event_broker: EventBroker | None = None,
+        backend: dict[Text, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(domain, event_broker, **kwargs)
@@ -75,19 +100,22 @@ class PrivacyTrackerStore(TrackerStore):
         return self.backend.domain
 
     @domain.setter
-    def domain(self, domain: Optional[Domain]) -> None:
+    def domain(self, domain: Domain | None) -> None:
         self.backend.domain = domain or Domain.empty()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if erase_requested(tracker):
             await self.erase(tracker.sender_id)
+            trackers.note_saved(tracker, erased=True)
             return
+        redact_offer_texts(tracker)
         await self.backend.save(tracker)
+        trackers.note_saved(tracker)  # the channel handling this turn reads the new state from here
 
-    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+    async def retrieve(self, sender_id: Text) -> DialogueStateTracker | None:
         return await self.backend.retrieve(sender_id)
 
-    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+    async def retrieve_full_tracker(self, conversation_id: Text) -> DialogueStateTracker | None:
         return await self.backend.retrieve_full_tracker(conversation_id)
 
     async def keys(self) -> Iterable[Text]:

@@ -6,7 +6,7 @@ import asyncio
 import os
 import tempfile
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Type
+from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
@@ -21,13 +21,14 @@ from bot.nlu.components import OPTION_PATTERN
 os.environ.setdefault("BRUJULA_GAPS_FILE", os.path.join(tempfile.mkdtemp(prefix="brujula-gaps-"), "gaps.jsonl"))
 
 SLOTS = ("language", "country", "city", "nationality", "menu", "pending_topic", "pending_confirmation",
-         "fallback_count", "handoff", "handoff_reason", "handoff_requested_at", "erase_requested", "last_topic")
+         "fallback_count", "handoff", "handoff_reason", "handoff_requested_at", "erase_requested", "last_topic",
+         "awaiting_offer", "offer_flags")
 
 
-def parse(text: str, intent: str) -> Dict[str, Any]:
+def parse(text: str, intent: str) -> dict[str, Any]:
     """The parse data Brújula's NLU components add for ``text`` (the intent is given by the test)."""
     checked = check_input(text)
-    entities: List[Dict[str, Any]] = [
+    entities: list[dict[str, Any]] = [
         {"entity": m.entity, "value": m.value, "text": m.text, "start": m.start, "end": m.end,
          **({"country": m.country} if m.entity == "city" else {})}
         for m in gazetteer.find(checked.text, content.current())
@@ -36,7 +37,7 @@ def parse(text: str, intent: str) -> Dict[str, Any]:
     if option:
         entities.append({"entity": "option", "value": str(int(option.group(1)))})
     detection = language.detect(checked.text)
-    data: Dict[str, Any] = {"intent": {"name": intent, "confidence": 1.0}, "text": checked.text,
+    data: dict[str, Any] = {"intent": {"name": intent, "confidence": 1.0}, "text": checked.text,
                             "entities": entities, "language": detection.as_parse_result()}
     problem = checked.problem.value or ("unsupported_language" if detection.unsupported_script else "")
     if problem:
@@ -47,13 +48,13 @@ def parse(text: str, intent: str) -> Dict[str, Any]:
 
 
 @dataclass
-class Turn:
-    messages: List[Dict[str, Any]]
-    slots: Dict[str, Any]
-    events: List[Dict[str, Any]]
+class ActionResult:
+    messages: list[dict[str, Any]]
+    slots: dict[str, Any]
+    events: list[dict[str, Any]]
 
     @property
-    def texts(self) -> List[str]:
+    def texts(self) -> list[str]:
         return [m.get("text") or "" for m in self.messages]
 
     @property
@@ -61,7 +62,7 @@ class Turn:
         return "\n".join(self.texts)
 
     @property
-    def buttons(self) -> List[Dict[str, Any]]:
+    def buttons(self) -> list[dict[str, Any]]:
         return [b for m in self.messages for b in m.get("buttons") or []]
 
 
@@ -69,10 +70,16 @@ class Conversation:
     """Runs actions turn after turn, carrying the slots over like the tracker would."""
 
     def __init__(self, **slots: Any) -> None:
-        self.slots: Dict[str, Any] = {name: None for name in SLOTS}
+        self.slots: dict[str, Any] = {name: None for name in SLOTS}
         self.slots.update(slots)
 
-    def say(self, action_cls: Type[Any], text: str, intent: str, metadata: Optional[Dict[str, Any]] = None) -> Turn:
+    def say(
+        self,
+        action_cls: type[Any],
+        text: str,
+        intent: str,
+        metadata: dict[str, Any] | None = None,
+    ) -> ActionResult:
         latest = parse(text, intent)
         latest["metadata"] = metadata or {}
         tracker = Tracker("test-sender", dict(self.slots), latest, [], False, None, {}, "action_listen")
@@ -81,7 +88,7 @@ class Conversation:
         for event in events:
             if event.get("event") == "slot":
                 self.slots[event["name"]] = event["value"]
-        return Turn(dispatcher.messages, dict(self.slots), events)
+        return ActionResult(dispatcher.messages, dict(self.slots), events)
 
 
 @pytest.fixture

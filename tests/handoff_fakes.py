@@ -2,16 +2,17 @@
 
 :class:`ScriptedAgent` stands in for ``rasa.core.agent.Agent`` where the channels and the desk touch
 it (``tracker_store``, ``lock_store``, ``handle_message``, ``log_message``). Instead of NLU it reads
-the intent from ``/intent`` payloads or a few words, then runs the same :mod:`bot.dialogue` functions
+the intent from ``/intent`` payloads or a few words, then runs the same :mod:`bot.conversation` functions
 the Rasa actions run, so what users are told about the hand-off is the real text.
 """
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.lock_store import InMemoryLockStore
@@ -20,11 +21,13 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from sanic import Sanic
 
 from bot import content, language
-from bot import dialogue as dlg
+from bot.conversation import menus, navigation, safety
+from bot.conversation.dialogue import Dialogue, Reply, Turn
+from bot.conversation.vocabulary import EMERGENCY_TOPICS
 from bot.tracker_store import PrivacyTrackerStore
 
 ROOT = Path(__file__).resolve().parent.parent
-_domain: Optional[Domain] = None
+_domain: Domain | None = None
 
 
 def domain() -> Domain:
@@ -34,8 +37,8 @@ def domain() -> Domain:
     return _domain
 
 
-def make_store(db: Optional[Path] = None) -> PrivacyTrackerStore:
-    backend: Dict[str, Any] = {"type": "in_memory"} if db is None else {"type": "sql", "dialect": "sqlite",
+def make_store(db: Path | None = None) -> PrivacyTrackerStore:
+    backend: dict[str, Any] = {"type": "in_memory"} if db is None else {"type": "sql", "dialect": "sqlite",
                                                                          "db": str(db)}
     return PrivacyTrackerStore(domain(), backend=backend)
 
@@ -53,31 +56,31 @@ def intent_of(text: str) -> str:
     return "nlu_fallback"
 
 
-def respond(intent: str, turn: dlg.Turn) -> dlg.Reply:
-    d = dlg.Dialogue(turn, content.current())
+def respond(intent: str, turn: Turn) -> Reply:
+    d = Dialogue(turn, content.current())
     if intent == "request_human":
-        dlg.request_human(d)
-    elif intent in dlg.EMERGENCY_TOPICS:
-        dlg.emergency(d, intent)
+        safety.request_human(d)
+    elif intent in EMERGENCY_TOPICS:
+        safety.emergency(d, intent)
     elif intent == "greet":
-        dlg.greet(d)
+        menus.greet(d)
     else:
-        dlg.fallback(d)
+        navigation.fallback(d)
     return d.reply()
 
 
 class ScriptedAgent:
     """The parts of Rasa's Agent the channels and the desk use, backed by a real tracker store."""
 
-    def __init__(self, store: Optional[PrivacyTrackerStore] = None, broken: bool = False) -> None:
+    def __init__(self, store: PrivacyTrackerStore | None = None, broken: bool = False) -> None:
         self.tracker_store = store or make_store()
         self.lock_store = InMemoryLockStore()
         self.broken = broken  # like an action server that is down: no reply at all
-        self.handled: List[str] = []
+        self.handled: list[str] = []
 
     def _user_event(self, message: UserMessage) -> UserUttered:
         intent = intent_of(message.text or "")
-        parse_data: Dict[str, Any] = {"intent": {"name": intent, "confidence": 1.0}, "entities": [],
+        parse_data: dict[str, Any] = {"intent": {"name": intent, "confidence": 1.0}, "entities": [],
                                       "text": message.text}
         if not (message.text or "").startswith("/"):  # Rasa keeps no detected language for "/intent" payloads
             parse_data["language"] = language.detect(message.text or "").as_parse_result()
@@ -101,7 +104,7 @@ class ScriptedAgent:
                 raise RuntimeError("action server unreachable")
             # Like Rasa's RegexMessageHandler, "/intent" payloads carry no detected language.
             detection = None if (message.text or "").startswith("/") else language.detect(message.text or "")
-            turn = dlg.Turn(intent=intent_of(message.text or ""), text=message.text or "", detection=detection,
+            turn = Turn(intent=intent_of(message.text or ""), text=message.text or "", detection=detection,
                             slots=tracker.current_slot_values(),
                             language_hint=(message.metadata or {}).get("language_hint"))
             reply = respond(turn.intent, turn)
@@ -131,3 +134,10 @@ def make_app(agent: Any, *channels: Any) -> Sanic:
 
 def stamp() -> float:
     return time.time()
+
+
+def csrf_token(page: str) -> str:
+    """The CSRF token of a desk page's form."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None, "the page has no CSRF token"
+    return found.group(1)

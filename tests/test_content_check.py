@@ -8,7 +8,6 @@ proves that the rest of the content stays clean.
 
 from __future__ import annotations
 
-import importlib
 import re
 import shutil
 from datetime import date
@@ -133,12 +132,7 @@ def test_the_worked_example_in_content_md_is_valid_and_renders_as_documented(shi
     from bot import places
     from bot.content.provenance import answer_footer
     from bot.content.store import load as load_content
-
-    # Place rendering lives in bot/places.py, or in bot/conversation/nearby.py after the issue-8 move.
-    try:
-        nearby = importlib.import_module("bot.conversation.nearby")
-    except ImportError:
-        nearby = places
+    from bot.conversation import nearby
 
     guide = (paths.ROOT / "CONTENT.md").read_text(encoding="utf-8")
     example = next(block.split("```", 1)[0] for block in guide.split("```yaml\n")[1:]
@@ -158,13 +152,7 @@ def test_the_worked_example_in_content_md_is_valid_and_renders_as_documented(shi
     results = places.nearest(content, 14.9061, -92.2697, ["shelter"], k=1)  # 400 m west of the example
     place = results[0].place
     shown = nearby.describe(content, results[0], "en", TODAY, position=1)
-    footer = answer_footer(place, "en", TODAY, ui=content)
-    # Until the conversation shows the provenance footer itself, its schema v1 lines are swapped for it here.
-    old_lines = {content.text("source_line", "en", source=place.source, date=place.last_reviewed.isoformat()),
-                 content.text("place_unreviewed", "en"), content.text("stale_warning", "en")}
-    lines = [line for line in shown.splitlines() if line not in old_lines]
-    if footer not in shown:
-        lines.append(footer)
     documented = guide.split("```\n📍 Places near Tapachula (from our list):\n\n", 1)[1].split("```", 1)[0].strip()
-    assert "\n".join(lines) == documented
+    assert shown == documented
+    assert answer_footer(place, "en", TODAY, ui=content) in shown
     assert "Checked against Casa Ejemplo — Contacto (example.org) on 2026-11-20" in documented

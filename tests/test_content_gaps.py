@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot import content as content_module
-from bot import dialogue as dlg
 from bot.content import gaps
+from bot.conversation import navigation
+from bot.conversation.dialogue import Dialogue, Turn
 
 
 @pytest.fixture
@@ -25,9 +26,9 @@ def _lines(path: Path) -> list[dict[str, str]]:
 
 
 def test_a_fallback_records_the_text_and_language_only(gaps_file: Path) -> None:
-    turn = dlg.Turn(intent="out_of_scope", text="¿Dónde puedo vacunar a mi perro?", slots={"language": "es"})
-    d = dlg.Dialogue(turn, content_module.current())
-    dlg.fallback(d)
+    turn = Turn(intent="out_of_scope", text="¿Dónde puedo vacunar a mi perro?", slots={"language": "es"})
+    d = Dialogue(turn, content_module.current())
+    navigation.fallback(d)
     entries = _lines(gaps_file)
     assert len(entries) == 1
     assert set(entries[0]) == {"day", "language", "text"}
@@ -37,8 +38,8 @@ def test_a_fallback_records_the_text_and_language_only(gaps_file: Path) -> None:
 
 def test_empty_or_emoji_messages_are_not_gaps(gaps_file: Path) -> None:
     for problem in ("empty", "emoji_only"):
-        turn = dlg.Turn(intent="out_of_scope", text="🙂", input_problem=problem, slots={"language": "es"})
-        dlg.fallback(dlg.Dialogue(turn, content_module.current()))
+        turn = Turn(intent="out_of_scope", text="🙂", input_problem=problem, slots={"language": "es"})
+        navigation.fallback(Dialogue(turn, content_module.current()))
     assert not gaps_file.exists()
 
 

@@ -8,7 +8,7 @@
 
 Differences that matter:
 
-* messages go through :func:`bot.channels.base.deliver`: with the action server down the user still
+* messages go through :func:`bot.channels.delivery.deliver`: with the action server down the user still
   gets the "technical problem" message with emergency numbers, and while a person holds the
   conversation the bot stays silent;
 * messages a person sent from the desk since the user's previous message come first in the answer
@@ -16,7 +16,7 @@ Differences that matter:
 * bad requests get a 400 with a reason instead of a 500.
 
 The ``sender`` is the client's own id and is stored as it is: clients must not use phone numbers
-(use :func:`bot.privacy.pseudonymize` first).
+(use :func:`bot.personal_data.pseudonymize` first).
 """
 
 from __future__ import annotations
@@ -24,17 +24,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
+from collections.abc import Awaitable, Callable
+from typing import Any, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.rest import QueueOutputChannel
-from rasa.shared.core.events import UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
-from bot.channels.base import deliver
-from bot.handoff import state
+from bot import web_pages
+from bot.channels.delivery import deliver, pushed_before_this_message
 
 logger = logging.getLogger(__name__)
 
@@ -42,61 +42,38 @@ logger = logging.getLogger(__name__)
 # start and the bot says so); beyond this the request is refused with a 400.
 MAX_MESSAGE = 20_000
 MAX_SENDER = 255  # the SQL tracker store's column
+MAX_BODY = 256 * 1024  # a message, its sender and some metadata; anything bigger is refused with a 413
 
 
 def _bad_request(reason: str) -> HTTPResponse:
     return response.json({"error": "bad_request", "message": reason}, status=400)
 
 
-async def pending_desk_messages(agent: Any, sender_id: str) -> List[Dict[str, Any]]:
-    """Desk messages written between the user's previous message and this one (REST cannot push them)."""
-    if agent is None or getattr(agent, "tracker_store", None) is None:
-        return []
-    tracker = await agent.tracker_store.retrieve(sender_id)
-    if tracker is None:
-        return []
-    user_times: List[float] = []  # this message's time, then the previous message's
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered):
-            user_times.append(float(event.timestamp))
-            if len(user_times) == 2:
-                break
-    if not user_times:
-        return []
-    end = user_times[0]
-    start = user_times[1] if len(user_times) == 2 else 0.0
-    return [
-        {"recipient_id": sender_id, "text": item.text, "custom": {"from": item.role, "kind": item.kind}}
-        for item in state.pushed_since(tracker, start)
-        if item.at <= end
-    ]
-
-
 class RestInput(InputChannel):
-    """Rasa's REST channel, going through :func:`bot.channels.base.deliver`."""
+    """Rasa's REST channel, going through :func:`bot.channels.delivery.deliver`."""
 
     @classmethod
     def name(cls) -> Text:
         return "rest"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> RestInput:
+    def from_credentials(cls, credentials: dict[Text, Any] | None) -> RestInput:
         return cls()
 
     @staticmethod
     def _parse(request: Request) -> Any:
         """``(sender, text, metadata, input_channel)`` or an error text."""
         try:
-            body = json.loads(request.body or b"")
-        except ValueError:
-            return "The body must be JSON."
+            body = web_pages.load_json(request.body)
+        except ValueError as problem:
+            return f"The body must be JSON ({problem})."
         if not isinstance(body, dict):
             return 'Send a JSON object like {"sender": "abc", "message": "hola"}.'
-        sender = body.get("sender", "default")
+        # No default sender: every client without one would share one conversation (and its history).
+        sender = body.get("sender")
         message = body.get("message")
         metadata = body.get("metadata")
-        input_channel = body.get("input_channel") or "rest"
-        if not isinstance(sender, str) or not sender or len(sender) > MAX_SENDER:
+        if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER:
             return f"sender must be a non-empty string of at most {MAX_SENDER} characters."
         if message is not None and not isinstance(message, str):
             return "message must be a string."
@@ -104,9 +81,8 @@ class RestInput(InputChannel):
             return f"message can have at most {MAX_MESSAGE} characters."
         if metadata is not None and not isinstance(metadata, dict):
             return "metadata must be a JSON object."
-        if not isinstance(input_channel, str) or len(input_channel) > 64:
-            return "input_channel must be a short string."
-        return sender, message or "", metadata, input_channel
+        # input_channel is not the client's to choose: it decides how desk replies are delivered.
+        return sender, message or "", metadata, RestInput.name()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"brujula_rest_{id(self)}", __name__)
@@ -116,7 +92,9 @@ class RestInput(InputChannel):
             return response.json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> Union[HTTPResponse, ResponseStream]:
+        async def receive(request: Request) -> HTTPResponse | ResponseStream:
+            if len(request.body or b"") > MAX_BODY:
+                return response.json({"error": "too_large", "message": f"At most {MAX_BODY} bytes."}, status=413)
             parsed = self._parse(request)
             if isinstance(parsed, str):
                 return _bad_request(parsed)
@@ -131,8 +109,8 @@ class RestInput(InputChannel):
                     try:
                         message = UserMessage(text, QueueOutputChannel(queue), sender,
                                               input_channel=input_channel, metadata=metadata)
-                        await deliver(on_new_message, message, agent)
-                        for pending in await pending_desk_messages(agent, sender):
+                        delivered = await deliver(on_new_message, message, agent)
+                        for pending in pushed_before_this_message(await delivered.after(agent), sender):
                             await queue.put(pending)
                     finally:
                         await queue.put(None)
@@ -150,8 +128,8 @@ class RestInput(InputChannel):
 
             collector = CollectingOutputChannel()
             message = UserMessage(text, collector, sender, input_channel=input_channel, metadata=metadata)
-            await deliver(on_new_message, message, agent)
-            pending = await pending_desk_messages(agent, sender)
+            delivered = await deliver(on_new_message, message, agent)
+            pending = pushed_before_this_message(await delivered.after(agent), sender)
             return response.json(pending + collector.messages)
 
         return webhook

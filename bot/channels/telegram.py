@@ -1,6 +1,6 @@
 """Telegram through python-telegram-bot: a webhook checked by Telegram's secret token, replies with inline keyboards.
 
-Webhook: ``POST /webhooks/telegram/webhook``, registered with ``python -m bot.channels.telegram
+Webhook: ``POST /webhooks/telegram/webhook``, registered with ``python -m bot.channels.telegram_setup
 set-webhook``. Telegram sends the secret token chosen at registration in the header
 ``X-Telegram-Bot-Api-Secret-Token``; a request without it gets ``403``. Updates are parsed with
 ``telegram.Update.de_json`` and acknowledged at once; the answer is sent in the background.
@@ -23,35 +23,33 @@ Configuration (environment; see docs/CHANNELS.md):
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import hmac
-import json
 import logging
 import os
 import re
-import sys
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Awaitable, Callable, Dict, FrozenSet, List, Mapping, Optional, Tuple
+from typing import Any
 
 import aiohttp
 from rasa.core.channels.channel import UserMessage
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot import contacts, language, privacy
-from bot.channels import proactive
+from bot import contacts, language, personal_data, web_pages
+from bot.channels.delivery import read_state
 from bot.channels.rendering import (
     LANGUAGE_HINT,
     TELEGRAM_LIMIT,
+    UNREADABLE_LOCATION,
     button_line,
-    conversation_language,
     join_and_split,
     location_command,
     merge_turn,
@@ -59,6 +57,8 @@ from bot.channels.rendering import (
     ui_text,
 )
 from bot.channels.webhooks import BufferedOutput, WebhookInput, body_too_large, media_type, with_retries
+from bot.conversation.vocabulary import Meta
+from bot.handoff import outbox
 
 logger = logging.getLogger(__name__)
 # python-telegram-bot logs chat ids, texts and the token-bearing URL at DEBUG: not in Brújula's logs.
@@ -95,8 +95,8 @@ class TelegramConfig:
     api_base_url: str = DEFAULT_API_BASE
 
     @classmethod
-    def load(cls, credentials: Optional[Mapping[str, Any]] = None,
-             environ: Optional[Mapping[str, str]] = None) -> TelegramConfig:
+    def load(cls, credentials: Mapping[str, Any] | None = None,
+             environ: Mapping[str, str] | None = None) -> TelegramConfig:
         """Values from ``credentials.yml`` win; the environment fills in the rest."""
         credentials = credentials or {}
         environ = os.environ if environ is None else environ
@@ -106,7 +106,7 @@ class TelegramConfig:
         values["api_base_url"] = (values["api_base_url"] or DEFAULT_API_BASE).rstrip("/")
         return cls(**values)
 
-    def problems(self) -> List[str]:
+    def problems(self) -> list[str]:
         found = []
         if not self.token:
             found.append("TELEGRAM_BOT_TOKEN is not set")
@@ -117,7 +117,7 @@ class TelegramConfig:
         return found
 
 
-def _transient(error: BaseException) -> Optional[float]:
+def _transient(error: BaseException) -> float | None:
     if isinstance(error, RetryAfter):
         wait = error.retry_after
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
@@ -129,14 +129,14 @@ def _transient(error: BaseException) -> Optional[float]:
     return None
 
 
-def keyboard(buttons: List[Dict[str, Any]]) -> Tuple[Optional[InlineKeyboardMarkup], List[str]]:
+def keyboard(buttons: list[dict[str, Any]]) -> tuple[InlineKeyboardMarkup | None, list[str]]:
     """An inline keyboard for ``buttons``, and text lines for buttons that cannot be one.
 
     A payload longer than Telegram's 64 bytes would make Telegram refuse the whole message, so such
     a button is written under the text instead.
     """
-    keys: List[InlineKeyboardButton] = []
-    leftover: List[str] = []
+    keys: list[InlineKeyboardButton] = []
+    leftover: list[str] = []
     for button in buttons:
         title = str(button.get("title") or "").strip()
         payload = str(button.get("payload") or "").strip()
@@ -166,15 +166,15 @@ class KeyboardMemory:
 
     def __init__(self, size: int = 50_000) -> None:
         self.size = size
-        self._latest: OrderedDict[int, FrozenSet[int]] = OrderedDict()
+        self._latest: OrderedDict[int, frozenset[int]] = OrderedDict()
 
-    def remember(self, chat_id: int, message_ids: List[int]) -> None:
+    def remember(self, chat_id: int, message_ids: list[int]) -> None:
         self._latest[chat_id] = frozenset(message_ids)
         self._latest.move_to_end(chat_id)
         if len(self._latest) > self.size:
             self._latest.popitem(last=False)
 
-    def is_stale(self, chat_id: int, message_id: Optional[int]) -> bool:
+    def is_stale(self, chat_id: int, message_id: int | None) -> bool:
         latest = self._latest.get(chat_id)
         return latest is not None and message_id is not None and message_id not in latest
 
@@ -187,13 +187,13 @@ class Event:
     chat_id: int
     sender_id: str
     text: str = ""
-    media: Tuple[str, ...] = ()
-    metadata: Dict[str, Any] = field(default_factory=dict)
-    callback_id: Optional[str] = None
-    callback_message_id: Optional[int] = None
+    media: tuple[str, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)
+    callback_id: str | None = None
+    callback_message_id: int | None = None
 
 
-def command_text(text: str) -> Tuple[str, Optional[str]]:
+def command_text(text: str) -> tuple[str, str | None]:
     """The text for Rasa, and a language hint from ``/start <lang>`` deep links (t.me/bot?start=ht)."""
     if not text.startswith("/"):
         return text, None
@@ -217,10 +217,10 @@ class AiohttpRequest(BaseRequest):
 
     def __init__(self, connect_timeout: float = 5.0, read_timeout: float = 10.0, pool_size: int = 64) -> None:
         self._connect_timeout, self._read_timeout, self._pool_size = connect_timeout, read_timeout, pool_size
-        self._session: Optional[aiohttp.ClientSession] = None
+        self._session: aiohttp.ClientSession | None = None
 
     @property
-    def read_timeout(self) -> Optional[float]:
+    def read_timeout(self) -> float | None:
         return self._read_timeout
 
     async def initialize(self) -> None:
@@ -235,17 +235,17 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=self._pool_size))
         return self._session
 
-    async def do_request(self, url: str, method: str, request_data: Optional[RequestData] = None,
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout: Any = BaseRequest.DEFAULT_NONE, write_timeout: Any = BaseRequest.DEFAULT_NONE,
                          connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-                         pool_timeout: Any = BaseRequest.DEFAULT_NONE) -> Tuple[int, bytes]:
-        def seconds(value: Any, default: Optional[float]) -> Optional[float]:
+                         pool_timeout: Any = BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:
+        def seconds(value: Any, default: float | None) -> float | None:
             return default if value is BaseRequest.DEFAULT_NONE else value
 
         timeout = aiohttp.ClientTimeout(sock_connect=seconds(connect_timeout, self._connect_timeout),
                                         sock_read=seconds(read_timeout, self._read_timeout))
         data: Any = None
-        headers: Dict[str, str] = {}
+        headers: dict[str, str] = {}
         if request_data is not None and request_data.contains_files:
             form = aiohttp.FormData()
             for name, value in request_data.json_parameters.items():
@@ -253,7 +253,7 @@ class AiohttpRequest(BaseRequest):
             for name, part in request_data.multipart_data.items():
                 filename, content = part[0], part[1]
                 form.add_field(name, content, filename=filename,
-                               content_type=part[2] if len(part) > 2 else None)  # type: ignore[misc]
+                               content_type=part[2] if len(part) > 2 else None)
             data = form
         elif request_data is not None:
             data, headers = request_data.json_payload, {"Content-Type": "application/json"}
@@ -276,7 +276,7 @@ class TelegramOutput(BufferedOutput):
         self.channel, self.chat_id, self.sender_id = channel, chat_id, sender_id
 
     async def flush(self) -> bool:
-        keyboard_messages: List[int] = []
+        keyboard_messages: list[int] = []
         for outgoing in merge_turn(self.take_parts()):
             markup, leftover = keyboard(outgoing.buttons)
             text = "\n".join([outgoing.text, *leftover]).strip() or "👇"
@@ -302,13 +302,13 @@ class TelegramInput(WebhookInput):
     config_type = TelegramConfig
     config: TelegramConfig
 
-    def __init__(self, config: Optional[TelegramConfig] = None, store: Optional[contacts.ContactStore] = None,
-                 retry_delays: Tuple[float, ...] = (0.5, 2.0)) -> None:
+    def __init__(self, config: TelegramConfig | None = None, store: contacts.ContactStore | None = None,
+                 retry_delays: tuple[float, ...] = (0.5, 2.0)) -> None:
         super().__init__(config, store)
         self.retry_delays = retry_delays
         self.keyboards = KeyboardMemory()
-        self._bot: Optional[Bot] = None
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._bot: Bot | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def bot(self) -> Bot:
         """The Bot API client for the running event loop (an HTTP connection pool belongs to one loop)."""
@@ -335,8 +335,8 @@ class TelegramInput(WebhookInput):
         if media_type(request) != "application/json":
             return response.text("expected application/json", status=415)
         try:
-            data = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
+            data = web_pages.load_json(request.body)
+        except ValueError:
             return response.text("invalid JSON", status=400)
         update_id = data.get("update_id") if isinstance(data, dict) else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
@@ -356,7 +356,7 @@ class TelegramInput(WebhookInput):
         self.tasks.spawn(self.answer(event, on_new_message, agent))
         return _ok()
 
-    def parse(self, update: Update) -> Optional[Event]:
+    def parse(self, update: Update) -> Event | None:
         """The :class:`Event` to answer, or None for what Brújula ignores (and says why in the log)."""
         query = update.callback_query
         if query is not None:
@@ -366,7 +366,7 @@ class TelegramInput(WebhookInput):
                 logger.info("Telegram: update %d is a button tap Brújula cannot use, ignored", update.update_id)
                 return None
             hint = query.from_user.language_code if query.from_user else None
-            return Event(update.update_id, message.chat.id, privacy.pseudonymize(CHANNEL, str(message.chat.id)),
+            return Event(update.update_id, message.chat.id, personal_data.pseudonymize(CHANNEL, str(message.chat.id)),
                          text=str(query.data), metadata={LANGUAGE_HINT: hint} if hint else {},
                          callback_id=query.id, callback_message_id=message.message_id)
         edited = update.edited_message is not None
@@ -374,15 +374,20 @@ class TelegramInput(WebhookInput):
         if message is None:
             logger.info("Telegram: update %d of a kind Brújula does not handle, ignored", update.update_id)
             return None
+        if message.chat is None:  # not a real Telegram message (no chat to answer): acknowledged, logged
+            logger.warning("Telegram: update %d has a message without a chat, ignored", update.update_id)
+            return None
         if message.chat.type != "private" or (message.from_user is not None and message.from_user.is_bot):
             logger.info("Telegram: update %d is not from a private chat with a person, ignored", update.update_id)
             return None
-        sender_id = privacy.pseudonymize(CHANNEL, str(message.chat.id))
-        metadata: Dict[str, Any] = {}
+        sender_id = personal_data.pseudonymize(CHANNEL, str(message.chat.id))
+        metadata: dict[str, Any] = {}
         if message.from_user is not None and message.from_user.language_code:
             metadata[LANGUAGE_HINT] = message.from_user.language_code
         if edited:
-            metadata["edited"] = True
+            metadata[Meta.EDITED] = True
+        if message.forward_origin is not None:  # forwarded from someone else: the offer check reads it
+            metadata[Meta.FORWARDED] = True
         place = message.location or (message.venue.location if message.venue else None)
         if place is not None:
             if edited:  # a live location moving: one answer is enough
@@ -390,6 +395,8 @@ class TelegramInput(WebhookInput):
             command = location_command(place.latitude, place.longitude)
             if command:
                 return Event(update.update_id, message.chat.id, sender_id, text=command, metadata=metadata)
+            # coordinates out of range or NaN: say so rather than stay silent
+            return Event(update.update_id, message.chat.id, sender_id, media=(UNREADABLE_LOCATION,), metadata=metadata)
         text = message.text or message.caption or ""
         if text.strip():
             text, hint = command_text(text)
@@ -407,7 +414,7 @@ class TelegramInput(WebhookInput):
         await self.remember_contact(event.sender_id, str(event.chat_id))
         if event.callback_id is not None:
             if self.keyboards.is_stale(event.chat_id, event.callback_message_id):
-                lang = await conversation_language(agent, event.sender_id, event.metadata.get(LANGUAGE_HINT))
+                lang = (await read_state(agent, event.sender_id, event.metadata.get(LANGUAGE_HINT))).language
                 notice = ui_text("menu_expired", lang, "This menu is out of date: use the latest message.")
                 await self.answer_callback(event.callback_id, notice)
                 return
@@ -418,7 +425,7 @@ class TelegramInput(WebhookInput):
 
     # -- out --------------------------------------------------------------------------------
     async def send_message(self, chat_id: int, sender_id: str, text: str,
-                           markup: Optional[InlineKeyboardMarkup] = None, what: str = "reply") -> Optional[Message]:
+                           markup: InlineKeyboardMarkup | None = None, what: str = "reply") -> Message | None:
         """One message, retried on flood control and network errors; None (logged) if it could not go."""
         bot = self.bot()
         try:
@@ -435,14 +442,14 @@ class TelegramInput(WebhookInput):
             logger.error("The Telegram %s to %s could not be sent: %s", what, sender_id, type(error).__name__)
         return None
 
-    async def answer_callback(self, callback_id: str, text: Optional[str] = None) -> None:
+    async def answer_callback(self, callback_id: str, text: str | None = None) -> None:
         """Stop the button's loading spinner (and show ``text`` as a short notice)."""
         try:
             await self.bot().answer_callback_query(callback_id, text=text)
         except Exception as error:  # a tap older than a few minutes cannot be answered: harmless
             logger.info("Telegram: button tap not acknowledged (%s)", type(error).__name__)
 
-    async def send_proactive(self, sender_id: str, texts: List[str], language: Optional[str] = None) -> bool:
+    async def send_proactive(self, sender_id: str, texts: list[str], language: str | None = None) -> bool:
         """Send the help desk's ``texts`` to ``sender_id`` (Telegram has no reply window)."""
         contact = await self.proactive_contact(sender_id)
         if contact is None:
@@ -458,68 +465,4 @@ def _ok() -> HTTPResponse:
     return response.empty(status=200)
 
 
-proactive.register(CHANNEL, TelegramInput.proactive_send)
-
-
-# -- command line -------------------------------------------------------------------------------
-async def _bot_commands(bot: Bot) -> None:
-    """The command menu Telegram shows, in every language Brújula speaks."""
-    for code in ("es", "en", "pt", "fr", "ht"):
-        commands = [
-            BotCommand("start", ui_text("command_start", code, "Start")),
-            BotCommand("menu", ui_text("back_to_menu", code, "Menu")),
-            BotCommand("language", ui_text("topic_set_language", code, "Language")),
-        ]
-        await bot.set_my_commands(commands, language_code=None if code == "es" else code)
-        if code == "es":  # Spanish is also the default for every other language
-            await bot.set_my_commands(commands, language_code="es")
-
-
-async def _run_command(args: argparse.Namespace, config: TelegramConfig) -> int:
-    bot = Bot(config.token, base_url=f"{config.api_base_url}/bot", request=AiohttpRequest(read_timeout=20.0),
-              get_updates_request=AiohttpRequest(pool_size=1))
-    try:
-        if args.command == "set-webhook":
-            url = args.url or config.webhook_url
-            if not url.startswith("https://"):
-                print("TELEGRAM_WEBHOOK_URL (or --url) must be the public https:// URL of "
-                      "/webhooks/telegram/webhook", file=sys.stderr)
-                return 2
-            await bot.set_webhook(url, secret_token=config.secret_token, allowed_updates=list(ALLOWED_UPDATES),
-                                  drop_pending_updates=args.drop_pending_updates, max_connections=40)
-            await _bot_commands(bot)
-            print(f"Webhook set to {url} with the secret token; commands /start /menu /language registered.")
-        elif args.command == "delete-webhook":
-            await bot.delete_webhook(drop_pending_updates=args.drop_pending_updates)
-            print("Webhook removed.")
-        else:
-            info = await bot.get_webhook_info()
-            print(json.dumps({"url": info.url, "pending_update_count": info.pending_update_count,
-                              "last_error_message": info.last_error_message,
-                              "allowed_updates": list(info.allowed_updates or ())}, indent=2))
-    except TelegramError as error:
-        print(f"Telegram refused: {type(error).__name__}: {error.message}", file=sys.stderr)
-        return 1
-    finally:
-        await bot.shutdown()
-    return 0
-
-
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.channels.telegram",
-                                     description="Register Brújula's Telegram webhook (reads TELEGRAM_* variables).")
-    parser.add_argument("command", choices=["set-webhook", "delete-webhook", "webhook-info"])
-    parser.add_argument("--url", help="public webhook URL (default: TELEGRAM_WEBHOOK_URL)")
-    parser.add_argument("--drop-pending-updates", action="store_true",
-                        help="discard the messages Telegram kept while no webhook was answering")
-    args = parser.parse_args(argv)
-    config = TelegramConfig.load()
-    problems = [p for p in config.problems() if args.command == "set-webhook" or "SECRET" not in p]
-    if problems:
-        print("Cannot talk to Telegram: " + "; ".join(problems), file=sys.stderr)
-        return 2
-    return asyncio.run(_run_command(args, config))
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+outbox.register(CHANNEL, TelegramInput.proactive_send)

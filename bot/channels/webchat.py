@@ -11,7 +11,7 @@ ends the conversation on screen) and sends it as ``X-Chat-Token``. Rasa never se
 API (JSON, all under ``/chat/api``):
 
 * ``POST messages`` ``{"text", "language"?, "display_text"?}``: the bot's replies (through
-  :func:`bot.channels.base.deliver`, so the user always hears back and stays unanswered by the bot
+  :func:`bot.channels.delivery.deliver`, so the user always hears back and stays unanswered by the bot
   while a person holds the conversation);
 * ``GET history``: the conversation so far (a reload keeps it);
 * ``GET updates?after=<unix time>``: messages from the desk (staff replies, hand-off notices), which
@@ -28,8 +28,9 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
+from typing import Any, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -37,15 +38,17 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import content, privacy
-from bot.channels.base import deliver
+from bot import content, personal_data, trackers, web_pages
+from bot.channels.delivery import deliver
 from bot.channels.rendering import location_command, message_parts
-from bot.handoff import state, web
+from bot.conversation.vocabulary import Meta, Slot
+from bot.handoff import records
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "webchat"
 STATIC_DIR = Path(__file__).parent / "static"
+TEMPLATE_DIR = Path(__file__).parent / "templates"  # pages as HTML files with $placeholders
 STATIC_FILES = ("chat.js", "chat.css", "compass.svg")
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 MAX_TEXT = 2000
@@ -61,50 +64,7 @@ CHAT_KEYS = (
     "chat_offline", "chat_sending", "chat_waiting_person", "chat_with_person", "chat_privacy",
 )
 
-PAGE = """<!doctype html>
-<html lang="$lang">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
-<meta name="color-scheme" content="light">
-<title>$title</title>
-<link rel="icon" href="/chat/static/compass.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/chat/static/chat.css">
-<script id="chat-texts" type="application/json">$texts_html</script>
-<script id="chat-names" type="application/json">$names_html</script>
-<script src="/chat/static/chat.js" defer></script>
-</head>
-<body>
-<a class="skip" href="#message" data-i18n="chat_input_label">$input_label</a>
-<header class="top">
-<h1><img src="/chat/static/compass.svg" alt="" width="28" height="28"> Brújula</h1>
-<div class="tools">
-<label for="language" data-i18n="chat_language">$language_label</label>
-<select id="language">$language_options_html</select>
-<button type="button" id="new-conversation" class="secondary" data-i18n="chat_new">$new_label</button>
-</div>
-</header>
-<p id="status" class="status" role="status" aria-live="polite" hidden></p>
-<main class="chat">
-<h2 class="visually-hidden" id="log-heading" data-i18n="chat_messages">$messages_label</h2>
-<ol id="log" class="log" role="log" aria-live="polite" aria-labelledby="log-heading"></ol>
-</main>
-<footer class="composer">
-<form id="composer" autocomplete="off">
-<label for="message" class="visually-hidden" data-i18n="chat_input_label">$input_label</label>
-<textarea id="message" rows="1" maxlength="2000" required></textarea>
-<button type="submit" id="send" data-i18n="chat_send">$send_label</button>
-</form>
-<div class="composer-tools">
-<button type="button" id="share-location" class="secondary" data-i18n="chat_share_location">$location_label</button>
-<p id="error" class="error" role="alert"></p>
-</div>
-<p class="privacy" data-i18n="chat_privacy">$privacy</p>
-<noscript><p>JavaScript is needed for this chat. / Se necesita JavaScript para este chat.</p></noscript>
-</footer>
-</body>
-</html>
-"""
+PAGE = web_pages.template(TEMPLATE_DIR, "chat.html")
 
 
 class WebChatOutput(CollectingOutputChannel):
@@ -118,21 +78,21 @@ class WebChatOutput(CollectingOutputChannel):
         await self._persist_message(self._message(recipient_id, text=text))
 
 
-def _reply_items(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """The bot's replies as the page shows them (the same shape as :func:`bot.handoff.state.history`)."""
+def _reply_items(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The bot's replies as the page shows them (the same shape as :func:`bot.handoff.records.history`)."""
     items = []
     for message in messages:
         parts = message_parts(message)
-        text, buttons = parts.text, state.button_fields(parts.buttons)
+        text, buttons = parts.text, records.button_fields(parts.buttons)
         if text or buttons:
-            item: Dict[str, Any] = {"role": "bot", "text": text, "id": uuid.uuid4().hex, "at": time.time()}
+            item: dict[str, Any] = {"role": "bot", "text": text, "id": uuid.uuid4().hex, "at": time.time()}
             if buttons:
                 item["buttons"] = buttons
             items.append(item)
     return items
 
 
-def _canonical_location(text: str) -> Optional[str]:
+def _canonical_location(text: str) -> str | None:
     """``/share_location{...}`` with valid coordinates, rounded to 3 decimals (about 100 m); else ``None``."""
     match = LOCATION.match(text)
     if not match:
@@ -152,7 +112,7 @@ class WebChatInput(InputChannel):
         return CHANNEL
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> WebChatInput:
+    def from_credentials(cls, credentials: dict[Text, Any] | None) -> WebChatInput:
         return cls()
 
     def url_prefix(self) -> Text:
@@ -160,122 +120,118 @@ class WebChatInput(InputChannel):
 
     @staticmethod
     def sender_id(token: str) -> str:
-        return privacy.pseudonymize(CHANNEL, token)
+        return personal_data.pseudonymize(CHANNEL, token)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         chat = Blueprint(f"brujula_webchat_{id(self)}", __name__)
 
-        def token_of(request: Request) -> Optional[str]:
+        def token_of(request: Request) -> str | None:
             token = request.headers.get("x-chat-token") or ""
             return token if TOKEN.match(token) else None
 
-        async def status_of(request: Request, sender_id: str) -> Dict[str, Any]:
-            agent = getattr(request.app.ctx, "agent", None)
-            if agent is None or getattr(agent, "tracker_store", None) is None:
-                return {"handoff": None}
-            tracker = await agent.tracker_store.retrieve(sender_id)
+        def status_of(tracker: DialogueStateTracker | None) -> dict[str, Any]:
             if tracker is None:
                 return {"handoff": None}
-            view = state.read_view(tracker, history_limit=1)
+            view = records.read_view(tracker, history_limit=1)
             # The page's own labels follow the conversation language once the bot has settled it.
-            return {"handoff": view.status, "staff_name": view.staff_name, "language": tracker.get_slot("language")}
+            return {"handoff": view.status, "staff_name": view.staff_name, "language": tracker.get_slot(Slot.LANGUAGE)}
 
-        async def conversation(request: Request, token: str) -> Union[DialogueStateTracker, HTTPResponse]:
+        async def conversation(request: Request, token: str) -> DialogueStateTracker | HTTPResponse:
             """The token's conversation, or the answer to give instead (still starting, nothing said yet)."""
             agent = getattr(request.app.ctx, "agent", None)
-            if agent is None or getattr(agent, "tracker_store", None) is None:
-                return web.error(503, "starting", "The assistant is starting; try again in a moment.")
-            tracker = await agent.tracker_store.retrieve(self.sender_id(token))
+            if trackers.store_of(agent) is None:
+                return web_pages.error(503, "starting", "The assistant is starting; try again in a moment.")
+            tracker = await trackers.tracker_if_ready(agent, self.sender_id(token))
             if tracker is None:
-                return web.json_response({"messages": [], "handoff": None, "now": time.time()})
+                return web_pages.json_response({"messages": [], "handoff": None, "now": time.time()})
             return tracker
 
         @chat.middleware("request")
-        async def limit_size(request: Request) -> Optional[HTTPResponse]:
+        async def limit_size(request: Request) -> HTTPResponse | None:
             if len(request.body or b"") > MAX_BODY:
-                return web.error(413, "too_large", "Message too large.")
+                return web_pages.error(413, "too_large", "Message too large.")
             return None
 
         @chat.route("/", methods=["GET"], strict_slashes=False)
         async def page(request: Request) -> HTTPResponse:
             snapshot = content.current()
-            lang = web.pick_language(request)
-            html_page = web.render(
+            lang = web_pages.pick_language(request)
+            html_page = web_pages.render(
                 PAGE, lang=lang, title=snapshot.text("chat_title", lang),
-                texts_html=web.script_json(web.texts(CHAT_KEYS, snapshot)),
-                names_html=web.script_json(web.LANGUAGE_NAMES),
+                texts_html=web_pages.script_json(web_pages.texts(CHAT_KEYS, snapshot)),
+                names_html=web_pages.script_json(web_pages.LANGUAGE_NAMES),
                 language_label=snapshot.text("chat_language", lang),
-                language_options_html=web.language_options(lang),
+                language_options_html=web_pages.language_options(lang),
                 new_label=snapshot.text("chat_new", lang), messages_label=snapshot.text("chat_messages", lang),
                 input_label=snapshot.text("chat_input_label", lang), send_label=snapshot.text("chat_send", lang),
                 location_label=snapshot.text("chat_share_location", lang), privacy=snapshot.text("chat_privacy", lang))
-            return web.with_headers(response.html(html_page))
+            return web_pages.with_headers(response.html(html_page))
 
         @chat.route("/static/<name:str>", methods=["GET"])
         async def static(request: Request, name: str) -> HTTPResponse:
-            return web.static_file(STATIC_DIR, name, STATIC_FILES)
+            return web_pages.static_file(STATIC_DIR, name, STATIC_FILES)
 
         @chat.route("/api/messages", methods=["POST"])
         async def message(request: Request) -> HTTPResponse:
             token = token_of(request)
             if token is None:
-                return web.error(400, "token", "Send the X-Chat-Token header (32-64 letters, digits, - or _).")
-            body = web.json_body(request)
+                return web_pages.error(400, "token", "Send the X-Chat-Token header (32-64 letters, digits, - or _).")
+            body = web_pages.json_body(request)
             if not isinstance(body, dict):
-                return web.error(400, "bad_request", 'Send JSON like {"text": "hola"}.')
+                return web_pages.error(400, "bad_request", 'Send JSON like {"text": "hola"}.')
             text = body.get("text")
             if not isinstance(text, str) or not text.strip():
-                return web.error(400, "empty", "The message has no text.")
+                return web_pages.error(400, "empty", "The message has no text.")
             if len(text) > MAX_TEXT:
-                return web.error(413, "too_long", f"A message can have at most {MAX_TEXT} characters.")
+                return web_pages.error(413, "too_long", f"A message can have at most {MAX_TEXT} characters.")
             text = text.strip()
             if text.startswith("/share_location"):
                 location = _canonical_location(text)
                 if location is None:
-                    return web.error(400, "location", "lat must be within -90..90 and lon within -180..180.")
+                    return web_pages.error(400, "location", "lat must be within -90..90 and lon within -180..180.")
                 text = location
-            metadata: Dict[str, Any] = {}
+            metadata: dict[str, Any] = {}
             language = body.get("language")
-            if language in web.LANGUAGES:
-                metadata["language_hint"] = language
+            if language in web_pages.LANGUAGES:
+                metadata[Meta.LANGUAGE_HINT] = language
             display = body.get("display_text")
             if isinstance(display, str):
-                metadata["display_text"] = display.strip()[:200]
+                metadata[Meta.DISPLAY_TEXT] = display.strip()[:200]
             sender_id = self.sender_id(token)
             output = WebChatOutput()
             agent = getattr(request.app.ctx, "agent", None)
             user_message = UserMessage(text, output, sender_id, input_channel=CHANNEL, metadata=metadata)
-            await deliver(on_new_message, user_message, agent)
-            return web.json_response({"messages": _reply_items(output.messages),
-                                      **await status_of(request, sender_id), "now": time.time()})
+            delivered = await deliver(on_new_message, user_message, agent)
+            return web_pages.json_response({"messages": _reply_items(output.messages),
+                                            **status_of(await delivered.after(agent)), "now": time.time()})
 
         @chat.route("/api/history", methods=["GET"])
         async def history(request: Request) -> HTTPResponse:
             token = token_of(request)
             if token is None:
-                return web.error(400, "token", "Send the X-Chat-Token header.")
+                return web_pages.error(400, "token", "Send the X-Chat-Token header.")
             tracker = await conversation(request, token)
             if isinstance(tracker, HTTPResponse):
                 return tracker
-            view = state.read_view(tracker, history_limit=200)
-            return web.json_response({"messages": [item.as_dict() for item in view.history],
+            view = records.read_view(tracker, history_limit=200)
+            return web_pages.json_response({"messages": [item.as_dict() for item in view.history],
                                       "handoff": view.status, "staff_name": view.staff_name, "now": time.time()})
 
         @chat.route("/api/updates", methods=["GET"])
         async def updates(request: Request) -> HTTPResponse:
             token = token_of(request)
             if token is None:
-                return web.error(400, "token", "Send the X-Chat-Token header.")
+                return web_pages.error(400, "token", "Send the X-Chat-Token header.")
             try:
                 after = float(request.args.get("after", "0"))
             except ValueError:
-                return web.error(400, "after", "after must be a Unix time in seconds.")
+                return web_pages.error(400, "after", "after must be a Unix time in seconds.")
             tracker = await conversation(request, token)
             if isinstance(tracker, HTTPResponse):
                 return tracker
-            view = state.read_view(tracker, history_limit=1)
-            pushed = state.pushed_since(tracker, after - CURSOR_MARGIN_SECONDS)
-            return web.json_response({"messages": [item.as_dict() for item in pushed], "handoff": view.status,
+            view = records.read_view(tracker, history_limit=1)
+            pushed = records.pushed_since(tracker, after - CURSOR_MARGIN_SECONDS)
+            return web_pages.json_response({"messages": [item.as_dict() for item in pushed], "handoff": view.status,
                                       "staff_name": view.staff_name, "now": time.time()})
 
         return chat

@@ -10,6 +10,7 @@
                                      release (make content-report; Markdown, or HTML for an .html output)
     python -m bot.content stamp-translations   record which Spanish text each translation follows
     python -m bot.content migrate-provenance   remove the schema v1 stamp (last_reviewed, reviewed_by, status)
+    python -m bot.content import-places FILE --country XX   places from an HXL sheet or an OpenStreetMap extract
 """
 
 from __future__ import annotations
@@ -176,6 +177,20 @@ def _migrate(args: argparse.Namespace) -> int:
     return 1 if done.skipped else 0
 
 
+def _import_places(args: argparse.Namespace) -> int:
+    from bot.content import place_import  # osmium and libhxl load only for this command
+
+    root = _root(args)
+    try:
+        outcome = place_import.import_places(Path(args.file), args.country, root, dry_run=args.dry_run,
+                                            force=args.force, source_url=args.source_url)
+    except place_import.PlaceImportError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print("\n".join(outcome.lines()))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.content", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -234,6 +249,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                              help="general: only answers for country *, organisations and the gazetteer")
     migrate_cmd.add_argument("--dry-run", action="store_true")
     migrate_cmd.set_defaults(run=_migrate)
+    import_cmd = commands.add_parser("import-places", help="add places from an HXL sheet or an OpenStreetMap extract")
+    import_cmd.add_argument("file", help="an HXL-tagged .csv/.xlsx, or an OpenStreetMap .osm/.osm.pbf extract")
+    import_cmd.add_argument("--country", required=True, help="ISO code of the country the places are in (MX, GT...)")
+    import_cmd.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+    import_cmd.add_argument("--force", action="store_true", help="also overwrite places edited by hand")
+    import_cmd.add_argument("--source-url", help="the public web address of the HXL sheet (used as evidence)")
+    import_cmd.add_argument("--content")
+    import_cmd.set_defaults(run=_import_places)
 
     args = parser.parse_args(argv)
     return int(args.run(args))

@@ -99,7 +99,8 @@ def language_note(item: Sourced, language: str, *, ui: Texts | None = None) -> s
     return _texts(ui).text(key, language)
 
 
-def _kind_rank(number: EmergencyNumber) -> int:
+def kind_rank(number: EmergencyNumber) -> int:
+    """Where ``number`` comes in a list: the one number for everything first, then by what it is for."""
     return KIND_ORDER.index(number.kind) if number.kind in KIND_ORDER else len(KIND_ORDER)
 
 
@@ -113,7 +114,7 @@ def number_line(number: EmergencyNumber, language: str) -> str:
 def emergency_lines(country_entry: CountryEmergency, language: str, *, ui: Texts | None = None) -> list[str]:
     """A country's numbers ordered by kind (emergency, police, ambulance, fire, hotlines), then where the
     national number does not reach and what to try if nobody answers. No "check the source" caution here."""
-    numbers = sorted(country_entry.numbers, key=_kind_rank)  # stable: the file's order within a kind
+    numbers = sorted(country_entry.numbers, key=kind_rank)  # stable: the file's order within a kind
     lines = [number_line(number, language) for number in numbers]
     if country_entry.coverage_note:
         lines.append("⚠️ " + pick_translation(country_entry.coverage_note, language)[0])

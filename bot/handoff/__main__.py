@@ -15,9 +15,8 @@ import getpass
 import json
 import sys
 from datetime import datetime, timezone
-from typing import List, Optional
 
-from bot.handoff import settings as desk_settings
+from bot import desk_settings
 
 
 def _password(from_stdin: bool) -> str:
@@ -89,7 +88,7 @@ def audit(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.handoff", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)

@@ -1,7 +1,7 @@
 """The desk console at ``/desk``: staff sign in, see who waits, take a conversation, reply, hand it back.
 
 Registered in ``credentials.yml`` as ``bot.handoff.desk.DeskInput:`` (no keys: the configuration comes
-from ``desk.yml`` and the environment, see :mod:`bot.handoff.settings`). It is an input channel only
+from ``desk.yml`` and the environment, see :mod:`bot.desk_settings`). It is an input channel only
 so that the Rasa server mounts it and hands it the agent; it never passes messages to the bot.
 
 Security:
@@ -24,8 +24,9 @@ import hmac
 import logging
 import math
 import secrets
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
+from typing import Any, Text
 from urllib.parse import urlsplit
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -33,15 +34,15 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import content
-from bot.handoff import settings as desk_settings
-from bot.handoff import state, web
+from bot import content, desk_settings, offers, web_pages
+from bot.handoff import records
 from bot.handoff.service import HandoffService
 from bot.handoff.storage import DeskStorage, StaffSession
 
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
+TEMPLATE_DIR = Path(__file__).parent / "templates"  # pages as HTML files with $placeholders
 STATIC_FILES = ("desk.js", "desk.css")
 SESSION_COOKIE = "brujula_desk"
 LOGIN_CSRF_COOKIE = "brujula_desk_login"
@@ -58,88 +59,14 @@ DESK_KEYS = (
     "desk_role_user", "desk_role_bot", "desk_role_desk", "desk_select", "desk_sent", "desk_delivery_failed",
     "desk_delivery_next", "desk_followup_sent", "desk_err_taken", "desk_err_not_waiting", "desk_err_not_taken",
     "desk_err_not_found", "desk_err_empty", "desk_err_too_long", "desk_err_network", "chat_language",
+    "desk_check_heading", "desk_check_label", "desk_check_button", "desk_check_found", "offer_level_high",
+    "offer_level_some", "offer_none_found",
 )
+OFFER_TEXT_LIMIT = 5000  # characters: a forwarded offer, not a document
 
-LOGIN_PAGE = """<!doctype html>
-<html lang="$lang">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>$title</title>
-<link rel="stylesheet" href="/desk/static/desk.css">
-</head>
-<body class="login">
-<main class="login-box">
-<h1>$title</h1>
-<h2>$heading</h2>
-<nav class="languages" aria-label="$language_label">$language_links_html</nav>
-$message_html
-<form method="post" action="/desk/login?lang=$lang" class="login-form">
-<input type="hidden" name="csrf_token" value="$csrf">
-<label for="username">$username_label</label>
-<input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required
-       maxlength="40" value="$username" autofocus>
-<label for="password">$password_label</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="200">
-<button type="submit">$submit</button>
-</form>
-</main>
-</body>
-</html>
-"""
+LOGIN_PAGE = web_pages.template(TEMPLATE_DIR, "login.html")
 
-CONSOLE_PAGE = """<!doctype html>
-<html lang="$lang">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="csrf-token" content="$csrf">
-<title>$title</title>
-<link rel="stylesheet" href="/desk/static/desk.css">
-<script id="desk-texts" type="application/json">$texts_html</script>
-<script id="desk-user" type="application/json">$user_html</script>
-<script src="/desk/static/desk.js" defer></script>
-</head>
-<body>
-<header class="bar">
-<h1 data-i18n="desk_title">$title</h1>
-<div class="bar-tools">
-<label for="desk-language" data-i18n="chat_language">$language_label</label>
-<select id="desk-language">$language_options_html</select>
-<span id="who"></span>
-<form method="post" action="/desk/logout" class="inline">
-<input type="hidden" name="csrf_token" value="$csrf">
-<button type="submit" id="sign-out" data-i18n="desk_sign_out">$sign_out</button>
-</form>
-</div>
-</header>
-<p id="notice" role="status" aria-live="polite"></p>
-<main class="desk">
-<section class="queue" aria-labelledby="queue-heading">
-<h2 id="queue-heading" data-i18n="desk_queue">$queue_heading</h2>
-<p id="queue-empty" data-i18n="desk_queue_empty" hidden></p>
-<ul id="queue" class="queue-list"></ul>
-</section>
-<section class="conversation" id="conversation" aria-labelledby="conversation-heading">
-<h2 id="conversation-heading" tabindex="-1" data-i18n="desk_select">$select</h2>
-<p id="conversation-meta" class="meta"></p>
-<div id="conversation-actions" class="actions" hidden>
-<button type="button" id="take" data-i18n="desk_take" hidden></button>
-<button type="button" id="release" class="secondary" data-i18n="desk_release" hidden></button>
-<button type="button" id="hand-back" class="secondary" data-i18n="desk_hand_back" hidden></button>
-</div>
-<h3 id="history-heading" data-i18n="desk_history" hidden></h3>
-<ol id="history" class="history" aria-labelledby="history-heading" aria-live="polite"></ol>
-<form id="reply-form" class="reply" hidden>
-<label for="reply" data-i18n="desk_reply_label"></label>
-<textarea id="reply" rows="3" maxlength="3000" required></textarea>
-<button type="submit" id="send-reply" data-i18n="desk_send"></button>
-</form>
-</section>
-</main>
-</body>
-</html>
-"""
+CONSOLE_PAGE = web_pages.template(TEMPLATE_DIR, "console.html")
 
 
 def _same_origin(request: Request) -> bool:
@@ -163,21 +90,21 @@ class DeskInput(InputChannel):
         return "desk"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> DeskInput:
+    def from_credentials(cls, credentials: dict[Text, Any] | None) -> DeskInput:
         return cls()
 
     def __init__(
         self,
-        storage: Optional[DeskStorage] = None,
+        storage: DeskStorage | None = None,
         settings_getter: Callable[[], desk_settings.DeskSettings] = desk_settings.load_settings,
-        staff_getter: Callable[[], Dict[str, desk_settings.StaffMember]] = desk_settings.load_staff,
+        staff_getter: Callable[[], dict[str, desk_settings.StaffMember]] = desk_settings.load_staff,
     ) -> None:
         self._storage = storage
         self.settings_getter = settings_getter
         self.staff_getter = staff_getter
         self._app: Any = None
-        self._service: Optional[HandoffService] = None
-        self._viewed: set[Tuple[str, str]] = set()
+        self._service: HandoffService | None = None
+        self._viewed: set[tuple[str, str]] = set()
 
     def url_prefix(self) -> Text:
         return PATH  # urljoin("/webhooks/", "/desk") == "/desk": the console lives at the site root
@@ -200,7 +127,7 @@ class DeskInput(InputChannel):
         return self._service
 
     # -- sessions and protection ----------------------------------------------------------------
-    async def _session(self, request: Request) -> Tuple[Optional[StaffSession], str]:
+    async def _session(self, request: Request) -> tuple[StaffSession | None, str]:
         settings = self.settings_getter()
         token = request.cookies.get(SESSION_COOKIE, "")
         session, reason = await self.storage.run(
@@ -211,21 +138,21 @@ class DeskInput(InputChannel):
         return session, reason
 
     async def _guard(self, request: Request, changes_state: bool
-                     ) -> Tuple[Optional[desk_settings.StaffMember], Optional[HTTPResponse]]:
+                     ) -> tuple[desk_settings.StaffMember | None, HTTPResponse | None]:
         session, reason = await self._session(request)
         if session is None:
             code = "session_expired" if reason == "expired" else "unauthenticated"
-            return None, web.error(401, code, "Sign in again.")
+            return None, web_pages.error(401, code, "Sign in again.")
         member = self.staff_getter()[session.username]
         if changes_state:
             sent = request.headers.get("x-csrf-token") or ""
             if not (_same_origin(request) and sent and hmac.compare_digest(sent, session.csrf_token)):
                 await self.storage.run(self.storage.audit, member.username, "csrf_rejected", None,
                                        {"path": request.path}, request.remote_addr or request.ip)
-                return None, web.error(403, "csrf", "This request did not come from the desk page.")
+                return None, web_pages.error(403, "csrf", "This request did not come from the desk page.")
         return member, None
 
-    def _cookie(self, resp: HTTPResponse, request: Request, name: str, value: str, max_age: Optional[int]) -> None:
+    def _cookie(self, resp: HTTPResponse, request: Request, name: str, value: str, max_age: int | None) -> None:
         resp.cookies[name] = value
         cookie = resp.cookies[name]
         cookie["path"] = PATH
@@ -238,7 +165,7 @@ class DeskInput(InputChannel):
             cookie["max-age"] = max_age
 
     # -- pages ----------------------------------------------------------------------------------
-    def _login_page(self, request: Request, lang: str, message_key: Optional[str] = None, status: int = 200,
+    def _login_page(self, request: Request, lang: str, message_key: str | None = None, status: int = 200,
                     username: str = "", **values: Any) -> HTTPResponse:
         snapshot = content.current()
         csrf = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
@@ -247,36 +174,37 @@ class DeskInput(InputChannel):
         message_html = ""
         if message_key:
             message_html = (f'<p class="message" role="alert">'
-                            f'{web.render("$m", m=snapshot.text(message_key, lang, **values))}</p>')
+                            f'{web_pages.render("$m", m=snapshot.text(message_key, lang, **values))}</p>')
         links = " · ".join(
             f'<a href="/desk/login?lang={code}" lang="{code}"{" aria-current=true" if code == lang else ""}>{name}</a>'
-            for code, name in web.LANGUAGE_NAMES.items())
-        page = web.render(
+            for code, name in web_pages.LANGUAGE_NAMES.items())
+        page = web_pages.render(
             LOGIN_PAGE, lang=lang, title=snapshot.text("desk_title", lang),
             heading=snapshot.text("desk_sign_in_heading", lang), language_label=snapshot.text("chat_language", lang),
             language_links_html=links, message_html=message_html, csrf=csrf, username=username,
             username_label=snapshot.text("desk_username", lang), password_label=snapshot.text("desk_password", lang),
             submit=snapshot.text("desk_sign_in", lang))
-        resp = web.with_headers(response.html(page, status=status))
+        resp = web_pages.with_headers(response.html(page, status=status))
         self._cookie(resp, request, LOGIN_CSRF_COOKIE, csrf, max_age=3600)
         return resp
 
     def _console_page(self, request: Request, member: desk_settings.StaffMember, session: StaffSession
                       ) -> HTTPResponse:
         snapshot = content.current()
-        lang = web.pick_language(request, *(member.languages or []))
+        lang = web_pages.pick_language(request, *(member.languages or []))
         user = {"username": member.username, "name": member.name, "language": lang}
-        page = web.render(
+        page = web_pages.render(
             CONSOLE_PAGE, lang=lang, csrf=session.csrf_token, title=snapshot.text("desk_title", lang),
-            texts_html=web.script_json(web.texts(DESK_KEYS, snapshot)), user_html=web.script_json(user),
-            language_label=snapshot.text("chat_language", lang), language_options_html=web.language_options(lang),
+            texts_html=web_pages.script_json(web_pages.texts(DESK_KEYS, snapshot)),
+            user_html=web_pages.script_json(user),
+            language_label=snapshot.text("chat_language", lang), language_options_html=web_pages.language_options(lang),
             sign_out=snapshot.text("desk_sign_out", lang), queue_heading=snapshot.text("desk_queue", lang),
             select=snapshot.text("desk_select", lang))
-        return web.with_headers(response.html(page))
+        return web_pages.with_headers(response.html(page))
 
     # -- login ----------------------------------------------------------------------------------
     async def _login(self, request: Request) -> HTTPResponse:
-        lang = web.pick_language(request)
+        lang = web_pages.pick_language(request)
         settings = self.settings_getter()
         ip = request.remote_addr or request.ip
         form = request.form or {}
@@ -309,7 +237,7 @@ class DeskInput(InputChannel):
                                settings.session_max_hours * 3600)
         session = await self.storage.run(self.storage.create_session, member.username)
         await self.storage.run(self.storage.audit, member.username, "login", None, None, ip)
-        resp = web.with_headers(response.redirect(f"{PATH}?lang={lang}", status=303))
+        resp = web_pages.with_headers(response.redirect(f"{PATH}?lang={lang}", status=303))
         self._cookie(resp, request, SESSION_COOKIE, session.token, max_age=None)
         return resp
 
@@ -328,10 +256,10 @@ class DeskInput(InputChannel):
             await channel.service.stop_monitor()
 
         @desk.middleware("request")
-        async def remember_app(request: Request) -> Optional[HTTPResponse]:
+        async def remember_app(request: Request) -> HTTPResponse | None:
             channel._app = request.app
             if len(request.body or b"") > MAX_BODY:
-                return web.error(413, "too_large", "Request too large.")
+                return web_pages.error(413, "too_large", "Request too large.")
             return None
 
         @desk.route("/", methods=["GET"], strict_slashes=False)
@@ -340,14 +268,14 @@ class DeskInput(InputChannel):
             if session is None:
                 target = f"{PATH}/login?expired=1" if reason == "expired" else f"{PATH}/login"
                 lang = request.args.get("lang")
-                if lang in web.LANGUAGES:
+                if lang in web_pages.LANGUAGES:
                     target += ("&" if "?" in target else "?") + f"lang={lang}"
-                return web.with_headers(response.redirect(target, status=303))
+                return web_pages.with_headers(response.redirect(target, status=303))
             return channel._console_page(request, channel.staff_getter()[session.username], session)
 
         @desk.route("/login", methods=["GET"])
         async def login_form(request: Request) -> HTTPResponse:
-            lang = web.pick_language(request)
+            lang = web_pages.pick_language(request)
             return channel._login_page(request, lang, "desk_session_expired" if request.args.get("expired") else None)
 
         @desk.route("/login", methods=["POST"])
@@ -360,17 +288,17 @@ class DeskInput(InputChannel):
             if session is not None:
                 sent = str((request.form or {}).get("csrf_token") or request.headers.get("x-csrf-token") or "")
                 if not (sent and hmac.compare_digest(sent, session.csrf_token) and _same_origin(request)):
-                    return web.error(403, "csrf", "This request did not come from the desk page.")
+                    return web_pages.error(403, "csrf", "This request did not come from the desk page.")
                 await channel.storage.run(channel.storage.end_session, session.token)
                 await channel.storage.run(channel.storage.audit, session.username, "logout", None, None,
                                           request.remote_addr or request.ip)
-            resp = web.with_headers(response.redirect(f"{PATH}/login", status=303))
+            resp = web_pages.with_headers(response.redirect(f"{PATH}/login", status=303))
             channel._cookie(resp, request, SESSION_COOKIE, "", max_age=0)
             return resp
 
         @desk.route("/static/<name:str>", methods=["GET"])
         async def static(request: Request, name: str) -> HTTPResponse:
-            return web.static_file(STATIC_DIR, name, STATIC_FILES)
+            return web_pages.static_file(STATIC_DIR, name, STATIC_FILES)
 
         @desk.route("/api/queue", methods=["GET"])
         async def queue(request: Request) -> HTTPResponse:
@@ -378,21 +306,21 @@ class DeskInput(InputChannel):
             if refused is not None:
                 return refused
             if channel._agent() is None:
-                return web.error(503, "starting", "The assistant is still starting; try again in a moment.")
+                return web_pages.error(503, "starting", "The assistant is still starting; try again in a moment.")
             entries = await channel.service.entries()
-            return web.json_response({"conversations": [entry.as_dict() for entry in entries],
+            return web_pages.json_response({"conversations": [entry.as_dict() for entry in entries],
                                       "followup_after_minutes": channel.settings_getter().followup_after_minutes})
 
         @desk.route("/api/conversations/<ref:str>", methods=["GET"])
         async def conversation(request: Request, ref: str) -> HTTPResponse:
             member, refused = await channel._guard(request, changes_state=False)
             if refused is not None or member is None:
-                return refused or web.error(401, "unauthenticated", "Sign in again.")
+                return refused or web_pages.error(401, "unauthenticated", "Sign in again.")
             if channel._agent() is None:
-                return web.error(503, "starting", "The assistant is still starting; try again in a moment.")
+                return web_pages.error(503, "starting", "The assistant is still starting; try again in a moment.")
             entry = await channel.service.conversation(ref)
             if entry is None:
-                return web.error(404, "not_found", "This conversation is not in the queue any more.")
+                return web_pages.error(404, "not_found", "This conversation is not in the queue any more.")
             seen = (member.username, ref)
             if seen not in channel._viewed:  # one audit line per staff member and conversation, not per refresh
                 channel._viewed.add(seen)
@@ -400,19 +328,19 @@ class DeskInput(InputChannel):
             data = entry.as_dict(last=channel.settings_getter().history_events)
             data["history"] = data.pop("last_messages")
             data["mine"] = entry.view.staff == member.username
-            return web.json_response(data)
+            return web_pages.json_response(data)
 
         async def act(request: Request, ref: str, action: str) -> HTTPResponse:
             member, refused = await channel._guard(request, changes_state=True)
             if refused is not None or member is None:
-                return refused or web.error(401, "unauthenticated", "Sign in again.")
+                return refused or web_pages.error(401, "unauthenticated", "Sign in again.")
             ip = request.remote_addr or request.ip
             try:
                 if action == "reply":
-                    body = web.json_body(request)
+                    body = web_pages.json_body(request)
                     text = body.get("text") if isinstance(body, dict) else None
                     if not isinstance(text, str):
-                        return web.error(400, "bad_request", 'Send JSON like {"text": "..."}.')
+                        return web_pages.error(400, "bad_request", 'Send JSON like {"text": "..."}.')
                     _view, delivery = await channel.service.reply(member, ref, text, ip)
                 elif action == "take":
                     _view, delivery = await channel.service.take(member, ref, ip)
@@ -420,19 +348,44 @@ class DeskInput(InputChannel):
                     _view, delivery = await channel.service.hand_back(member, ref, ip)
                 else:
                     _view, delivery = await channel.service.release(member, ref, ip)
-            except state.HandoffError as problem:
+            except records.HandoffError as problem:
                 status = 404 if problem.code == "not_found" else 400 if problem.code in ("empty", "too_long") else 409
-                return web.error(status, problem.code, str(problem))
-            return web.json_response({"ok": True, "delivery": delivery.as_dict()})
+                return web_pages.error(status, problem.code, str(problem))
+            return web_pages.json_response({"ok": True, "delivery": delivery.as_dict()})
+
+        @desk.route("/api/check-offer", methods=["POST"])
+        async def check_offer(request: Request) -> HTTPResponse:
+            """Staff paste an offer a migrant showed them: the same check the bot runs, nothing stored."""
+            member, refused = await channel._guard(request, changes_state=True)
+            if refused is not None or member is None:
+                return refused or web_pages.error(401, "unauthenticated", "Sign in again.")
+            body = web_pages.json_body(request)
+            text = body.get("text") if isinstance(body, dict) else None
+            lang = body.get("language") if isinstance(body, dict) else None
+            if not isinstance(text, str) or not text.strip():
+                return web_pages.error(400, "bad_request", 'Send JSON like {"text": "...", "language": "es"}.')
+            if len(text) > OFFER_TEXT_LIMIT:
+                return web_pages.error(413, "too_long", f"Paste at most {OFFER_TEXT_LIMIT} characters.")
+            try:
+                result = offers.check(text)
+            except (OSError, ValueError):
+                logger.exception("the offer indicators could not be loaded")
+                return web_pages.error(503, "unavailable",
+                                       "The warning-sign list cannot be read: run make content-check.")
+            data = result.as_json()
+            language = lang if lang in offers.LANGUAGES else "es"
+            for flag, (_quote, explanation) in zip(data["flags"], result.explanations(language)):
+                flag["explanation"] = explanation
+            return web_pages.json_response(data)
 
         @desk.route("/api/conversations/<ref:str>/<action:str>", methods=["POST"])
         async def action(request: Request, ref: str, action: str) -> HTTPResponse:
             if action not in ("take", "reply", "handback", "release"):
-                return web.error(404, "not_found", "Unknown action.")
+                return web_pages.error(404, "not_found", "Unknown action.")
             try:
                 return await act(request, ref, action)
             except Exception:  # never a bare 500 page for staff: say what failed
                 logger.exception("Desk action %s failed", action)
-                return web.error(503, "unavailable", "The conversation store is not available; try again.")
+                return web_pages.error(503, "unavailable", "The conversation store is not available; try again.")
 
         return desk

@@ -18,20 +18,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Set
+from typing import Any
 
 from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 
-from bot import privacy
-from bot.handoff import state
+from bot import personal_data
+from bot.conversation.vocabulary import Slot
+from bot.handoff import records
 
 logger = logging.getLogger(__name__)
 
 
 def desk_ref(sender_id: str) -> str:
     """The conversation's id on the desk: a keyed hash, so no channel address can show through."""
-    return privacy.pseudonymize("desk", sender_id).split("-", 1)[1]
+    return personal_data.pseudonymize("desk", sender_id).split("-", 1)[1]
 
 
 def short_ref(ref: str) -> str:
@@ -41,9 +43,9 @@ def short_ref(ref: str) -> str:
 @dataclass
 class QueueEntry:
     ref: str
-    view: state.ConversationView
+    view: records.ConversationView
 
-    def as_dict(self, now: Optional[float] = None, last: int = 3) -> Dict[str, Any]:
+    def as_dict(self, now: float | None = None, last: int = 3) -> dict[str, Any]:
         view = self.view
         return {
             "ref": self.ref,
@@ -68,12 +70,12 @@ class HandoffQueue:
     def __init__(self, agent_getter: Any, history_limit: int = 60) -> None:
         self._agent_getter = agent_getter
         self.history_limit = history_limit
-        self._candidates: Set[str] = set()
+        self._candidates: set[str] = set()
         self._last_event_id = 0
-        self._refs: Dict[str, str] = {}
+        self._refs: dict[str, str] = {}
         self._lock = asyncio.Lock()
         self._warned_scan = False
-        privacy.register_erase_hook(self.forget)
+        personal_data.register_erase_hook(self.forget)
 
     @property
     def agent(self) -> Any:
@@ -84,7 +86,7 @@ class HandoffQueue:
         self._refs = {ref: sid for ref, sid in self._refs.items() if sid != sender_id}
 
     async def _discover(self) -> Iterable[str]:
-        store = state.unwrap_store(self.agent.tracker_store)
+        store = records.unwrap_store(self.agent.tracker_store)
         if isinstance(store, SQLTrackerStore):
             return self._discover_sql(store)  # quick, and synchronous like Rasa's own SQL store
         if isinstance(store, InMemoryTrackerStore):
@@ -95,31 +97,31 @@ class HandoffQueue:
             self._warned_scan = True
         return list(await store.keys())
 
-    def _discover_sql(self, store: SQLTrackerStore) -> List[str]:
-        found: List[str] = []
+    def _discover_sql(self, store: SQLTrackerStore) -> list[str]:
+        found: list[str] = []
         event = store.SQLEvent
         with store.session_scope() as session:
             rows = (
                 session.query(event.id, event.sender_id, event.data)
-                .filter(event.type_name == "slot", event.action_name == "handoff", event.id > self._last_event_id)
+                .filter(event.type_name == "slot", event.action_name == Slot.HANDOFF, event.id > self._last_event_id)
                 .order_by(event.id)
                 .all()
             )
         for row_id, sender_id, data in rows:
             self._last_event_id = max(self._last_event_id, int(row_id))
-            if state.slot_event_value(data) in state.OPEN_STATES:
+            if records.slot_event_value(data) in records.OPEN_STATES:
                 found.append(sender_id)
         return found
 
-    async def entries(self) -> List[QueueEntry]:
+    async def entries(self) -> list[QueueEntry]:
         """Open conversations, urgent first, then the longest waiting."""
         async with self._lock:
             self._candidates.update(await self._discover())
             candidates = list(self._candidates)
-        entries: List[QueueEntry] = []
+        entries: list[QueueEntry] = []
         for sender_id in candidates:
             try:
-                view = await state.retrieve_view(self.agent, sender_id, self.history_limit)
+                view = await records.retrieve_view(self.agent, sender_id, self.history_limit)
             except Exception:  # one unreadable conversation must not hide the others
                 logger.exception("Hand-off queue: could not read a conversation")
                 continue
@@ -133,7 +135,7 @@ class HandoffQueue:
         entries.sort(key=lambda e: (not e.view.urgent, -e.view.waited(now)))
         return entries
 
-    async def resolve(self, ref: str) -> Optional[str]:
+    async def resolve(self, ref: str) -> str | None:
         """The sender id behind a desk reference, if that conversation is (or just was) in the queue."""
         if ref not in self._refs:
             await self.entries()

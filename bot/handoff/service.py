@@ -1,10 +1,10 @@
 """What staff can do with a conversation, and the follow-up nobody has to remember to send.
 
-Every action goes through :func:`bot.handoff.state.mutate` (the tracker store, under the
+Every action goes through :func:`bot.handoff.records.mutate` (the tracker store, under the
 conversation's lock), is written to the audit log, and then reaches the person on their own channel:
 
 * web chat: the page polls the conversation and shows the message within seconds;
-* WhatsApp / Telegram: :func:`bot.channels.proactive.send` (the WhatsApp sender keeps to the 24-hour
+* WhatsApp / Telegram: :func:`bot.handoff.outbox.send` (the WhatsApp sender keeps to the 24-hour
   window and otherwise sends the approved template in the person's language);
 * REST: the message is returned with the answer to the person's next message;
 * anything else: it stays in the history, and staff are told it could not be delivered.
@@ -18,14 +18,15 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, List, Optional
+from typing import Any
 
 from bot import content as content_module
-from bot.channels import proactive
+from bot import desk_settings, trackers
 from bot.content import Content
-from bot.handoff import notices, state
-from bot.handoff import settings as desk_settings
+from bot.conversation import safety
+from bot.handoff import outbox, records
 from bot.handoff.queue import HandoffQueue, QueueEntry
 from bot.handoff.storage import DeskStorage
 
@@ -52,28 +53,28 @@ class Delivery:
         return {"status": self.status, "channel": self.channel, "ok": self.ok}
 
 
-async def push(channel: str, sender_id: str, texts: List[str], language: Optional[str] = None) -> Delivery:
+async def push(channel: str, sender_id: str, texts: list[str], language: str | None = None) -> Delivery:
     """Send ``texts`` to the person on ``channel`` outside a normal answer.
 
     ``language`` is the conversation's: outside WhatsApp's 24-hour window it picks the template.
-    :func:`bot.channels.proactive.send` never raises, so a broken sender cannot undo the staff action.
+    :func:`bot.handoff.outbox.send` never raises, so a broken sender cannot undo the staff action.
     """
     if channel in POLLED_CHANNELS:
         return Delivery("in_chat", channel)
     if channel in NEXT_MESSAGE_CHANNELS:
         return Delivery("next_message", channel)
-    sent = await proactive.send(channel, sender_id, texts, language)
+    sent = await outbox.send(channel, sender_id, texts, language)
     return Delivery("sent" if sent else "failed", channel)
 
 
-def _must_be_open(view: state.ConversationView) -> None:
-    if view.status not in state.OPEN_STATES:
-        raise state.HandoffError("not_waiting", "This conversation is already with the bot.")
+def _must_be_open(view: records.ConversationView) -> None:
+    if view.status not in records.OPEN_STATES:
+        raise records.HandoffError("not_waiting", "This conversation is already with the bot.")
 
 
-def _must_be_held(view: state.ConversationView) -> None:
-    if view.status != state.ACTIVE:
-        raise state.HandoffError("not_taken", "Only a conversation someone holds can be returned to the queue.")
+def _must_be_held(view: records.ConversationView) -> None:
+    if view.status != records.ACTIVE:
+        raise records.HandoffError("not_taken", "Only a conversation someone holds can be returned to the queue.")
 
 
 class HandoffService:
@@ -89,34 +90,34 @@ class HandoffService:
         self.settings_getter = settings_getter
         self.content_getter = content_getter
         self.queue = HandoffQueue(agent_getter, history_limit=settings_getter().history_events)
-        self._monitor: Optional[asyncio.Task] = None
+        self._monitor: asyncio.Task | None = None
 
     @property
     def agent(self) -> Any:
         return self._agent_getter()
 
     # -- reading --------------------------------------------------------------------------------
-    async def entries(self) -> List[QueueEntry]:
+    async def entries(self) -> list[QueueEntry]:
         return await self.queue.entries()
 
-    async def conversation(self, ref: str) -> Optional[QueueEntry]:
+    async def conversation(self, ref: str) -> QueueEntry | None:
         sender_id = await self.queue.resolve(ref)
         if sender_id is None:
             return None
-        view = await state.retrieve_view(self.agent, sender_id, self.settings_getter().history_events)
+        view = await records.retrieve_view(self.agent, sender_id, self.settings_getter().history_events)
         return QueueEntry(ref, view) if view is not None else None
 
     # -- helpers --------------------------------------------------------------------------------
-    def _text(self, key: str, view: state.ConversationView, **values: Any) -> str:
+    def _text(self, key: str, view: records.ConversationView, **values: Any) -> str:
         return self.content_getter().text(key, view.language or "es", **values)
 
     async def _sender(self, ref: str) -> str:
         sender_id = await self.queue.resolve(ref)
         if sender_id is None:
-            raise state.HandoffError("not_found", "This conversation is not in the queue any more.")
+            raise records.HandoffError("not_found", "This conversation is not in the queue any more.")
         return sender_id
 
-    async def _audit(self, staff: str, action: str, ref: Optional[str], ip: Optional[str] = None,
+    async def _audit(self, staff: str, action: str, ref: str | None, ip: str | None = None,
                      **detail: Any) -> None:
         try:
             await self.storage.run(self.storage.audit, staff, action, ref, detail or None, ip)
@@ -124,26 +125,26 @@ class HandoffService:
             logger.exception("AUDIT WRITE FAILED: staff=%s action=%s conversation=%s", staff, action, ref)
 
     @staticmethod
-    def _owned_by(view: state.ConversationView, username: str) -> bool:
+    def _owned_by(view: records.ConversationView, username: str) -> bool:
         return view.staff in (None, username)
 
     # -- staff actions --------------------------------------------------------------------------
-    async def take(self, staff: desk_settings.StaffMember, ref: str, ip: Optional[str] = None
-                   ) -> tuple[state.ConversationView, Delivery]:
+    async def take(self, staff: desk_settings.StaffMember, ref: str, ip: str | None = None
+                   ) -> tuple[records.ConversationView, Delivery]:
         sender_id = await self._sender(ref)
-        notice: List[str] = []
+        notice: list[str] = []
 
-        def build(view: state.ConversationView) -> List[Any]:
-            if view.status == state.ACTIVE and view.staff == staff.username:
+        def build(view: records.ConversationView) -> list[Any]:
+            if view.status == records.ACTIVE and view.staff == staff.username:
                 return []  # a double click: already yours
-            if view.status == state.ACTIVE:
-                raise state.HandoffError("taken", "Someone else has already taken this conversation.")
-            if view.status != state.REQUESTED:
-                raise state.HandoffError("not_waiting", "This conversation is not waiting for a person any more.")
+            if view.status == records.ACTIVE:
+                raise records.HandoffError("taken", "Someone else has already taken this conversation.")
+            if view.status != records.REQUESTED:
+                raise records.HandoffError("not_waiting", "This conversation is not waiting for a person any more.")
             notice.append(self._text("handoff_taken", view, name=staff.name))
-            return state.take_events(staff.username, staff.name, notice[0])
+            return records.take_events(staff.username, staff.name, notice[0])
 
-        view = await state.mutate(self.agent, sender_id, build)
+        view = await records.mutate(self.agent, sender_id, build)
         delivery = (await push(view.channel, sender_id, notice, view.language) if notice
                     else Delivery("in_chat", view.channel))
         if notice:
@@ -151,102 +152,95 @@ class HandoffService:
                               waited_seconds=int(view.waited()))
         return view, delivery
 
-    async def reply(self, staff: desk_settings.StaffMember, ref: str, text: str, ip: Optional[str] = None
-                    ) -> tuple[state.ConversationView, Delivery]:
+    async def reply(self, staff: desk_settings.StaffMember, ref: str, text: str, ip: str | None = None
+                    ) -> tuple[records.ConversationView, Delivery]:
         text = (text or "").strip()
         if not text:
-            raise state.HandoffError("empty", "Write a message first.")
+            raise records.HandoffError("empty", "Write a message first.")
         if len(text) > MAX_REPLY_CHARS:
-            raise state.HandoffError("too_long", f"A reply can have at most {MAX_REPLY_CHARS} characters.")
+            raise records.HandoffError("too_long", f"A reply can have at most {MAX_REPLY_CHARS} characters.")
         sender_id = await self._sender(ref)
 
-        def build(view: state.ConversationView) -> List[Any]:
-            if view.status != state.ACTIVE:
-                raise state.HandoffError("not_taken", "Take the conversation before replying.")
+        def build(view: records.ConversationView) -> list[Any]:
+            if view.status != records.ACTIVE:
+                raise records.HandoffError("not_taken", "Take the conversation before replying.")
             if not self._owned_by(view, staff.username):
-                raise state.HandoffError("taken", "Someone else has taken this conversation.")
-            return [state.staff_reply_event(staff.username, staff.name, text)]
+                raise records.HandoffError("taken", "Someone else has taken this conversation.")
+            return [records.staff_reply_event(staff.username, staff.name, text)]
 
-        view = await state.mutate(self.agent, sender_id, build)
+        view = await records.mutate(self.agent, sender_id, build)
         delivery = await push(view.channel, sender_id, [text], view.language)
         await self._audit(staff.username, "reply", ref, ip, channel=view.channel, delivery=delivery.status,
                           characters=len(text))
         return view, delivery
 
-    async def hand_back(self, staff: desk_settings.StaffMember, ref: str, ip: Optional[str] = None
-                        ) -> tuple[state.ConversationView, Delivery]:
+    async def hand_back(self, staff: desk_settings.StaffMember, ref: str, ip: str | None = None
+                        ) -> tuple[records.ConversationView, Delivery]:
         """Give the conversation back to the bot (waiting or held by ``staff``)."""
-        return await self._let_go(staff, ref, ip, _must_be_open, "handoff_returned", state.hand_back_events,
+        return await self._let_go(staff, ref, ip, _must_be_open, "handoff_returned", records.hand_back_events,
                                   "hand_back")
 
-    async def release(self, staff: desk_settings.StaffMember, ref: str, ip: Optional[str] = None
-                      ) -> tuple[state.ConversationView, Delivery]:
+    async def release(self, staff: desk_settings.StaffMember, ref: str, ip: str | None = None
+                      ) -> tuple[records.ConversationView, Delivery]:
         """Put a conversation back in the queue for a colleague (e.g. at the end of a shift)."""
-        return await self._let_go(staff, ref, ip, _must_be_held, "handoff_released", state.release_events,
+        return await self._let_go(staff, ref, ip, _must_be_held, "handoff_released", records.release_events,
                                   "release")
 
-    async def _let_go(self, staff: desk_settings.StaffMember, ref: str, ip: Optional[str],
-                      check: Callable[[state.ConversationView], None], notice_key: str,
-                      events: Callable[[str, str, str], List[Any]], action: str
-                      ) -> tuple[state.ConversationView, Delivery]:
+    async def _let_go(self, staff: desk_settings.StaffMember, ref: str, ip: str | None,
+                      check: Callable[[records.ConversationView], None], notice_key: str,
+                      events: Callable[[str, str, str], list[Any]], action: str
+                      ) -> tuple[records.ConversationView, Delivery]:
         """Stop holding a conversation (hand back to the bot, or return to the queue).
 
         Args:
-            check: raises :class:`state.HandoffError` when the conversation's state does not allow it.
+            check: raises :class:`records.HandoffError` when the conversation's state does not allow it.
             notice_key: the ``content/ui.yml`` key of what the person is told.
             events: builds the tracker events from (staff username, staff name, notice).
             action: the audit log's name for it.
         """
         sender_id = await self._sender(ref)
-        notice: List[str] = []
+        notice: list[str] = []
 
-        def build(view: state.ConversationView) -> List[Any]:
+        def build(view: records.ConversationView) -> list[Any]:
             check(view)
-            if view.status == state.ACTIVE and not self._owned_by(view, staff.username):
-                raise state.HandoffError("taken", "Someone else has taken this conversation.")
+            if view.status == records.ACTIVE and not self._owned_by(view, staff.username):
+                raise records.HandoffError("taken", "Someone else has taken this conversation.")
             notice.append(self._text(notice_key, view, name=staff.name))
             return events(staff.username, staff.name, notice[0])
 
-        view = await state.mutate(self.agent, sender_id, build)
+        view = await records.mutate(self.agent, sender_id, build)
         delivery = await push(view.channel, sender_id, notice, view.language)
         await self._audit(staff.username, action, ref, ip, channel=view.channel, delivery=delivery.status)
         return view, delivery
 
-    async def record_view(self, staff: desk_settings.StaffMember, ref: str, ip: Optional[str] = None) -> None:
+    async def record_view(self, staff: desk_settings.StaffMember, ref: str, ip: str | None = None) -> None:
         await self._audit(staff.username, "view", ref, ip)
 
     # -- follow-up ------------------------------------------------------------------------------
-    def followup_text(self, view: state.ConversationView) -> str:
+    def followup_text(self, view: records.ConversationView) -> str:
         """"Nobody has answered yet" with the desk's hours and the emergency numbers, in the user's language."""
-        from bot.dialogue import Dialogue, Turn, emergency_numbers  # the dialogue owns how numbers are listed
+        return safety.followup_text(self.content_getter(), view.slots, view.language, self.settings_getter())
 
-        snapshot = self.content_getter()
-        dialogue = Dialogue(Turn(intent="handoff_followup", slots=view.slots, language_hint=view.language), snapshot)
-        availability = notices.availability_text(snapshot, dialogue.language, settings=self.settings_getter())
-        dialogue.say(dialogue.text("handoff_followup") + " " + availability)
-        emergency_numbers(dialogue)
-        return "\n\n".join(message.text for message in dialogue.reply().messages)
-
-    async def check_followups(self, now: Optional[float] = None) -> int:
+    async def check_followups(self, now: float | None = None) -> int:
         """Send the follow-up to every conversation nobody took within ``followup_after_minutes``."""
         now = now or time.time()
         limit = self.settings_getter().followup_after_minutes * 60
         sent = 0
         for entry in await self.queue.entries():
             view = entry.view
-            if view.status != state.REQUESTED or view.followup_sent or view.waited(now) < limit:
+            if view.status != records.REQUESTED or view.followup_sent or view.waited(now) < limit:
                 continue
-            texts: List[str] = []
+            texts: list[str] = []
 
-            def build(current: state.ConversationView, texts: List[str] = texts) -> List[Any]:
-                if current.status != state.REQUESTED or current.followup_sent:
+            def build(current: records.ConversationView, texts: list[str] = texts) -> list[Any]:
+                if current.status != records.REQUESTED or current.followup_sent:
                     return []  # another replica was faster, or someone took it meanwhile
                 texts.append(self.followup_text(current))
-                return [state.followup_event(texts[0])]
+                return [records.followup_event(texts[0])]
 
             try:
-                view = await state.mutate(self.agent, view.sender_id, build)
-            except state.HandoffError:
+                view = await records.mutate(self.agent, view.sender_id, build)
+            except records.HandoffError:
                 continue
             if not texts:
                 continue
@@ -272,7 +266,7 @@ class HandoffService:
     async def _run_monitor(self, interval: float) -> None:
         while True:
             await asyncio.sleep(interval)
-            if self.agent is None or getattr(self.agent, "tracker_store", None) is None:
+            if trackers.store_of(self.agent) is None:
                 continue  # the model is still loading
             try:
                 await self.check_followups()

@@ -242,6 +242,32 @@
       $("reply-form").requestSubmit();
     }
   });
+  $("check-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = $("check-text").value.trim();
+    if (!text) { notice(t("desk_err_empty"), true); return; }
+    $("check-button").disabled = true;
+    api("POST", "/desk/api/check-offer", { text: text, language: lang }).then(function (data) {
+      var box = $("check-result");
+      box.textContent = "";
+      var verdict = document.createElement("p");
+      verdict.textContent = data.level === "none_found" ? t("offer_none_found") : t("offer_level_" + data.level);
+      box.appendChild(verdict);
+      if (data.flags.length) {
+        box.appendChild(span("check-found", t("desk_check_found")));
+        var list = document.createElement("ul");
+        data.flags.forEach(function (flag) {
+          var li = document.createElement("li");
+          li.appendChild(span("quote", "\u201c" + flag.quote + "\u201d "));
+          li.appendChild(span("explanation", flag.explanation));
+          list.appendChild(li);
+        });
+        box.appendChild(list);
+      }
+    }).catch(function (error) {
+      if (error.code !== "session") { notice(errorText(error), true); }
+    }).then(function () { $("check-button").disabled = false; });
+  });
   $("desk-language").addEventListener("change", function (event) {
     lang = event.target.value;
     try { window.localStorage.setItem("brujula_desk_lang", lang); } catch (e) { /* private mode */ }

@@ -1,0 +1,90 @@
+"""The numbered menus (main, stage, language, country), greetings, and switching language on request."""
+
+from __future__ import annotations
+
+from bot.conversation.dialogue import Dialogue
+from bot.conversation.vocabulary import Menu, Slot
+from bot.language import LANGUAGE_NAMES, translated
+from bot.text import words
+
+# How people name each language when asking to switch (accent-free, lower-case words).
+LANGUAGE_WORDS = {
+    "es": {"espanol", "spanish", "castellano", "espagnol", "espanyol", "panyol", "espanhol"},
+    "en": {"english", "ingles", "anglais", "angle", "angles", "englis", "inglish"},
+    "pt": {"portugues", "portuguese", "portugais", "potige", "portuges", "portugueis"},
+    "fr": {"francais", "french", "frances", "franses", "franse", "franceis"},
+    "ht": {"kreyol", "creole", "criollo", "creol", "kreol", "ayisyen", "haitiano", "haitian", "crioulo", "kreyole"},
+}
+
+
+def main_menu(d: Dialogue) -> None:
+    titles = [translated(stage.title, d.language) for stage in d.content.menu.stages]
+    d.say(d.text("main_menu_title"), d.numbered(titles))
+    d.set(Slot.MENU, Menu.MAIN)
+    d.set(Slot.PENDING_TOPIC, None)
+
+
+def show_stage(d: Dialogue, index: int) -> None:
+    stage = d.content.menu.stages[index]
+    title = translated(stage.title, d.language)
+    buttons = [d.back_button(), *d.numbered([d.text(f"topic_{topic}") for topic in stage.topics])]
+    d.say(d.text("stage_menu_title", stage=title), buttons)
+    d.set(Slot.MENU, f"{Menu.STAGE_PREFIX}{stage.id}")
+
+
+def language_menu(d: Dialogue) -> None:
+    d.say(d.text("language_menu"), d.numbered(list(LANGUAGE_NAMES.values())))
+    d.set(Slot.MENU, Menu.LANGUAGE)
+
+
+def country_menu(d: Dialogue) -> None:
+    codes = d.content.menu.countries
+    d.say(d.text("ask_country"), d.numbered([d.content.country_name(code, d.language) for code in codes]))
+    d.set(Slot.MENU, Menu.COUNTRY)
+
+
+def repeat_menu(d: Dialogue, menu: str) -> None:
+    """Show again the menu named by the ``menu`` slot (after a number that is not on it)."""
+    if menu.startswith(Menu.STAGE_PREFIX):
+        ids = [s.id for s in d.content.menu.stages]
+        stage_id = menu.split(":", 1)[1]
+        if stage_id in ids:
+            show_stage(d, ids.index(stage_id))
+            return
+    {Menu.LANGUAGE: language_menu, Menu.COUNTRY: country_menu}.get(menu, main_menu)(d)
+
+
+def greet(d: Dialogue) -> None:
+    d.say(d.text("intro"))
+    main_menu(d)
+
+
+def goodbye(d: Dialogue) -> None:
+    d.say(d.text("goodbye"))
+
+
+def thank(d: Dialogue) -> None:
+    d.say(d.text("thanks_reply"), [d.back_button()])
+
+
+def set_language(d: Dialogue) -> None:
+    requested = requested_language(d.turn.text)
+    if requested is None:
+        language_menu(d)
+        return
+    switch_language(d, requested)
+
+
+def requested_language(text: str) -> str | None:
+    tokens = set(words(text))
+    for code, names in LANGUAGE_WORDS.items():
+        if tokens & names:
+            return code
+    return None
+
+
+def switch_language(d: Dialogue, code: str) -> None:
+    d.set(Slot.LANGUAGE, code)
+    d.language = code
+    d.say(d.text("language_set"))
+    main_menu(d)

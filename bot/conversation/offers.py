@@ -1,0 +1,124 @@
+""""Is this a scam?": checking a job, travel or papers offer the person pasted or forwarded.
+
+The bot asks for the offer when the person only asked, checks it with :mod:`bot.offers`, quotes each
+warning sign, says what it means and what to do, names whom to call and offers a person. It never says
+an offer is safe. The pasted text is not kept: only the flag ids go into a slot, and the tracker store
+blanks the message itself (:func:`bot.tracker_store.redact_offer_texts`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot import offers
+from bot.conversation.dialogue import Button, Dialogue
+from bot.conversation.vocabulary import (
+    CHECK_OFFER,
+    EMERGENCY_TOPICS,
+    OFFER_INTERRUPTIONS,
+    REQUEST_HUMAN,
+    Meta,
+    Slot,
+)
+from bot.language import translated
+
+logger = logging.getLogger(__name__)
+
+# A message this long is an offer in itself, not just a question about one.
+OFFER_MIN_WORDS = 14
+# After the bot asked for the offer, a shorter message is enough (people paste short offers too).
+RESUMED_MIN_WORDS = 6
+
+
+def is_forwarded(d: Dialogue) -> bool:
+    """The channel marked the message as forwarded (WhatsApp ``Forwarded``, Telegram ``forward_origin``)."""
+    return bool(d.turn.metadata.get(Meta.FORWARDED))
+
+
+def check_offer(d: Dialogue) -> None:
+    """``check_offer``: check what was pasted, or ask for it when the person only asked."""
+    text = d.turn.text or ""
+    result = _safe_check(text)
+    if result is None:
+        _advice_only(d)
+    elif _is_an_offer(d, result, OFFER_MIN_WORDS):
+        answer(d, result)
+    else:
+        d.set(Slot.AWAITING_OFFER, True)
+        d.say(d.text("offer_ask_paste"), [d.back_button()])
+
+
+def resume_offer_check(d: Dialogue) -> bool:
+    """After "paste the message", the next message is the offer, whatever the classifier made of it.
+
+    Danger, a request for a person, menus and "delete my data" still go first.
+    """
+    if not d.slot(Slot.AWAITING_OFFER):
+        return False
+    intent = d.turn.intent
+    if intent in EMERGENCY_TOPICS or intent == REQUEST_HUMAN or intent in OFFER_INTERRUPTIONS:
+        d.set(Slot.AWAITING_OFFER, None)
+        return False
+    d.set(Slot.AWAITING_OFFER, None)
+    result = _safe_check(d.turn.text or "")
+    if result is None:
+        _advice_only(d)
+        return True
+    if not _is_an_offer(d, result, RESUMED_MIN_WORDS):  # "ok", "gracias": not the offer; carry on as usual
+        return False
+    answer(d, result)
+    return True
+
+
+def _is_an_offer(d: Dialogue, result: offers.OfferCheck, min_words: int) -> bool:
+    return result.level is not offers.Level.none_found or is_forwarded(d) or len(d.turn.text.split()) >= min_words
+
+
+def _advice_only(d: Dialogue) -> None:
+    """The indicator list is unreadable: still give the checks to make and a person, never "nothing found"."""
+    d.set(Slot.AWAITING_OFFER, None)
+    d.say(d.text("offer_what_to_do").strip(), [Button(d.text("topic_request_human"), "/" + REQUEST_HUMAN)])
+
+
+def answer(d: Dialogue, result: offers.OfferCheck) -> None:
+    """The warning signs quoted, what each means, what to do, whom to call, and a person."""
+    d.set(Slot.AWAITING_OFFER, None)
+    d.set(Slot.LAST_TOPIC, CHECK_OFFER)
+    d.set(Slot.OFFER_FLAGS, ",".join(flag.id for flag in result.flags) or offers.Level.none_found.value)
+    lines: list[str] = []
+    if result.level is offers.Level.none_found:
+        lines.append(d.text("offer_none_found"))
+    else:
+        lines.append(d.text(f"offer_level_{result.level.value}"))
+        lines.append("")
+        lines.append(d.text("offer_found_header"))
+        for quote, explanation in result.explanations(d.language):
+            lines.append(d.text("offer_flag", quote=quote, explanation=explanation))
+    lines.append("")
+    lines.append(d.text("offer_what_to_do").strip())
+    numbers = _numbers_to_call(d)
+    if numbers:
+        lines.append("")
+        lines.append(d.text("offer_whom_to_call", numbers=numbers))
+    lines.append("")
+    lines.append(d.text("offer_not_kept"))
+    d.say("\n".join(lines), [Button(d.text("topic_request_human"), "/" + REQUEST_HUMAN), d.back_button()])
+
+
+def _numbers_to_call(d: Dialogue) -> str:
+    """Hotlines (trafficking, violence) of the person's country first, then its emergency numbers."""
+    numbers = d.content.emergency_numbers(d.slot(Slot.COUNTRY))
+    if not numbers:
+        numbers = list(d.content.emergency.regional)
+    hotlines = [n for n in numbers if getattr(n, "kind", None) == "hotline"]
+    chosen = (hotlines + [n for n in numbers if n not in hotlines])[:3]
+    return "; ".join(f"{n.number or n.url} ({translated(n.label, d.language)})" for n in chosen)
+
+
+def _safe_check(text: str) -> offers.OfferCheck | None:
+    """The check, or None when the indicator list cannot be read (the content check reports why)."""
+    try:
+        return offers.check(text)
+    except (OSError, ValueError):
+        logger.exception("the offer indicators could not be loaded")
+        return None

@@ -1,0 +1,90 @@
+"""The words the conversation is made of: slot names, hand-off states and reasons, topic groups, metadata keys.
+
+Slot names must match ``domain.yml``; every module reads them from here, never as raw strings.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+
+class Slot:
+    """Names of the slots in ``domain.yml``."""
+
+    LANGUAGE: Final = "language"
+    COUNTRY: Final = "country"  # where the person is
+    CITY: Final = "city"
+    NATIONALITY: Final = "nationality"
+    MENU: Final = "menu"  # which numbered menu is on screen ("main", "stage:<id>", "language", "country")
+    PENDING_TOPIC: Final = "pending_topic"  # asked, waiting for the country
+    PENDING_CONFIRMATION: Final = "pending_confirmation"
+    LAST_TOPIC: Final = "last_topic"  # what the user last asked about (a shared location answers it with places)
+    FALLBACK_COUNT: Final = "fallback_count"
+    HANDOFF: Final = "handoff"  # a :class:`Handoff` state, or None
+    HANDOFF_REASON: Final = "handoff_reason"  # a :class:`HandoffReason`
+    HANDOFF_REQUESTED_AT: Final = "handoff_requested_at"
+    ERASE_REQUESTED: Final = "erase_requested"
+    AWAITING_OFFER: Final = "awaiting_offer"  # asked "paste the offer": the next message is checked
+    OFFER_FLAGS: Final = "offer_flags"  # ids of the warning signs found last time (never the offer's text)
+
+
+class Handoff:
+    """Values of the ``handoff`` slot."""
+
+    REQUESTED: Final = "requested"  # waiting for a person
+    ACTIVE: Final = "active"  # a person holds the conversation: the bot is silent
+
+
+HANDOFF_OPEN_STATES: Final = (Handoff.REQUESTED, Handoff.ACTIVE)
+
+
+class HandoffReason:
+    """Values of the ``handoff_reason`` slot."""
+
+    REQUEST: Final = "request"  # the person asked
+    EMERGENCY: Final = "emergency"
+    MISSING_PERSON: Final = "missing_person"
+    FALLBACKS: Final = "fallbacks"  # too many misunderstandings
+
+
+URGENT_REASONS: Final = (HandoffReason.EMERGENCY, HandoffReason.MISSING_PERSON)
+
+
+class Menu:
+    """Values of the ``menu`` slot (``stage:<id>`` for a stage's topics)."""
+
+    MAIN: Final = "main"
+    LANGUAGE: Final = "language"
+    COUNTRY: Final = "country"
+    STAGE_PREFIX: Final = "stage:"
+
+
+class Confirmation:
+    """Values of the ``pending_confirmation`` slot."""
+
+    DELETE_DATA: Final = "delete_data"
+
+
+# Intents that are emergencies: numbers and a person first.
+EMERGENCY_TOPICS: Final = ("report_emergency", "ask_missing_person")
+# For these topics a country named in the message is the user's nationality, not where they are.
+NATIONALITY_TOPICS: Final = ("ask_consulate", "ask_documents", "ask_return")
+REQUEST_HUMAN: Final = "request_human"
+CHECK_OFFER: Final = "check_offer"
+# While the bot waits for a pasted offer, these intents still mean what they say.
+OFFER_INTERRUPTIONS: Final = ("main_menu", "choose_option", "set_language", "delete_my_data", "greet", "goodbye",
+                              "thank", "deny", "share_location")
+SHARE_LOCATION: Final = "share_location"
+FALLBACKS_BEFORE_HANDOFF: Final = 3
+
+
+class Meta:
+    """Keys of ``UserMessage.metadata`` (set by the channels) and of bot-event metadata (set by the desk)."""
+
+    LANGUAGE_HINT: Final = "language_hint"  # the channel's guess (browser, Telegram client language)
+    DISPLAY_TEXT: Final = "display_text"  # what the web chat showed for a tapped button
+    MEDIA: Final = "media"  # kinds of media received without text
+    EDITED: Final = "edited"  # Telegram: an edited message
+    LOCATION: Final = "location"
+    FORWARDED: Final = "forwarded"  # the channel marked the message as forwarded from someone else
+    DESK: Final = "brujula_desk"  # our entry in an event's metadata (hand-off messages and marks)

@@ -1,0 +1,63 @@
+"""Reaching the stored conversation from outside Rasa's own turn handling (channels, the desk, the web chat).
+
+* :func:`tracker_if_ready`: the conversation, or ``None`` while the model is still loading (no agent or no
+  tracker store yet) or when the person has never written: the one place that check is written.
+* :func:`watch_saves`: the tracker a turn saved, seen as Rasa saves it, so a channel that needs the state
+  after the answer (hand-off requested? desk messages to return?) need not read the store again.
+  :class:`bot.tracker_store.PrivacyTrackerStore` reports each save through :func:`note_saved`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+
+def store_of(agent: Any) -> Any | None:
+    """The agent's tracker store, or None while the model is loading."""
+    return getattr(agent, "tracker_store", None) if agent is not None else None
+
+
+async def tracker_if_ready(agent: Any, sender_id: str) -> Any | None:
+    """The conversation of ``sender_id``; None if the agent is not ready or nothing is stored yet."""
+    store = store_of(agent)
+    if store is None:
+        return None
+    return await store.retrieve(sender_id)
+
+
+@dataclass
+class SavedTurn:
+    """What the tracker store saved for one conversation while a turn was being handled."""
+
+    sender_id: str
+    tracker: Any | None = None
+    erased: bool = False
+
+    @property
+    def seen(self) -> bool:
+        return self.tracker is not None or self.erased
+
+
+_watching: contextvars.ContextVar[SavedTurn | None] = contextvars.ContextVar("brujula_saved_turn", default=None)
+
+
+@contextlib.contextmanager
+def watch_saves(sender_id: str) -> Iterator[SavedTurn]:
+    """Within the block (and the tasks it awaits), remember the last tracker saved for ``sender_id``."""
+    saved = SavedTurn(sender_id)
+    token = _watching.set(saved)
+    try:
+        yield saved
+    finally:
+        _watching.reset(token)
+
+
+def note_saved(tracker: Any, erased: bool = False) -> None:
+    """Called by the tracker store on every save (cheap when nobody is watching)."""
+    saved = _watching.get()
+    if saved is not None and getattr(tracker, "sender_id", None) == saved.sender_id:
+        saved.tracker, saved.erased = (None, True) if erased else (tracker, False)
