@@ -184,13 +184,6 @@ def word_count(text: str) -> int:
     return len(str(text).split())
 
 
-class Status(str, Enum):
-    """Kept for code that still reads ``item.status``: reviewed means an organisation confirmed it."""
-
-    reviewed = "reviewed"
-    unreviewed = "unreviewed"
-
-
 class Evidence(Strict):
     """One page that states (part of) an item: where, what it says, and when it was read."""
 
@@ -250,24 +243,6 @@ class Sourced(Strict):
 
     def is_expired(self, today: date) -> bool:
         return self.valid_until is not None and self.valid_until < today
-
-    # -- transitional: read by conversation code written for schema v1, until it uses bot.content.provenance --
-    @property
-    def is_reviewed(self) -> bool:
-        return self.is_confirmed
-
-    @property
-    def status(self) -> Status:
-        return Status.reviewed if self.is_confirmed else Status.unreviewed
-
-    @property
-    def last_reviewed(self) -> date:
-        """The latest date anyone looked at the item (checked, confirmed, read or the v1 stamp)."""
-        dates = [d for d in (self.checked, self.confirmed_on, *(e.read_on for e in self.evidence)) if d]
-        stamp = (self.legacy_stamp or {}).get("last_reviewed")
-        if isinstance(stamp, date):
-            dates.append(stamp)
-        return max(dates, default=date.min)
 
     @validator("source")
     def _source(cls, value: str) -> str:  # noqa: N805
