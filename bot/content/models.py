@@ -660,7 +660,6 @@ def iter_translations(model: BaseModel) -> Iterator[tuple[tuple[Any, ...], dict[
 
 # -- the offer check ("is this a scam?", content/offers/indicators.yml) -----------------------------------
 OFFER_LANGUAGES = tuple(SUPPORTED)
-MAX_OFFER_QUOTE_WORDS = 30
 
 
 class OfferSeverity(str, Enum):
@@ -674,24 +673,16 @@ class OfferLevel(str, Enum):
     none_found = "none_found"
 
 
-class IndicatorSource(Strict):
-    """The public page that documents a warning sign, with a short quote from it."""
+class IndicatorSource(Evidence):
+    """The public page that documents a warning sign (ILO, IOM, UNHCR, a consumer agency), quoted."""
 
     name: str
-    url: str
-    quote: str
-    read_on: date
 
     @validator("quote")
     def _short_quote(cls, value: str) -> str:  # noqa: N805
-        if len(value.split()) > MAX_OFFER_QUOTE_WORDS:
-            raise ValueError(f"is {len(value.split())} words long: quote at most {MAX_OFFER_QUOTE_WORDS} words")
-        return value
-
-    @validator("url")
-    def _web_address(cls, value: str) -> str:  # noqa: N805
-        if not value.startswith(("https://", "http://")):
-            raise ValueError(f"must start with https://, got {value!r}")
+        # An error here, not a warning as for answers: the quote is shown to staff as the sign's reason.
+        if len(value.split()) > MAX_QUOTE_WORDS:
+            raise ValueError(f"is {len(value.split())} words long: quote at most {MAX_QUOTE_WORDS} words")
         return value
 
 
