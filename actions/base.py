@@ -40,7 +40,9 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
 def send(dispatcher: CollectingDispatcher, dialogue: Dialogue) -> list[EventType]:
     reply = dialogue.reply()
     for message in reply.messages:
-        dispatcher.utter_message(**message.as_dict())
+        data = message.as_dict()
+        custom = data.pop("custom", None)
+        dispatcher.utter_message(**data, json_message=custom)
     return [SlotSet(name, value) for name, value in reply.slots.items()]
 
 

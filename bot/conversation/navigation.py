@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.content import gaps
+from bot.conversation import nearby
 from bot.conversation.dialogue import Button, Dialogue
 from bot.conversation.menus import main_menu, repeat_menu, show_stage, switch_language
 from bot.conversation.safety import emergency, queue_for_human, request_human
@@ -63,6 +64,9 @@ def choose_option(d: Dialogue) -> None:
         if 1 <= number <= len(codes):
             switch_language(d, codes[number - 1])
             return
+    elif menu == Menu.NATIONALITY:
+        if nearby.nationality_chosen(d, number):
+            return
     elif menu == Menu.COUNTRY:
         codes = d.content.menu.countries
         if 1 <= number <= len(codes):
@@ -75,7 +79,10 @@ def choose_option(d: Dialogue) -> None:
                 main_menu(d)
             return
     d.say(d.text("invalid_option", number=number))
-    repeat_menu(d, menu)
+    if menu == Menu.NATIONALITY:
+        nearby.ask_nationality(d)
+    else:
+        repeat_menu(d, menu)
 
 
 def resume_pending_topic(d: Dialogue) -> bool:

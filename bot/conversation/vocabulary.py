@@ -54,6 +54,7 @@ class Menu:
     MAIN: Final = "main"
     LANGUAGE: Final = "language"
     COUNTRY: Final = "country"
+    NATIONALITY: Final = "nationality"  # "which country's consulate?"
     STAGE_PREFIX: Final = "stage:"
 
 
@@ -68,6 +69,8 @@ EMERGENCY_TOPICS: Final = ("report_emergency", "ask_missing_person")
 # For these topics a country named in the message is the user's nationality, not where they are.
 NATIONALITY_TOPICS: Final = ("ask_consulate", "ask_documents", "ask_return")
 REQUEST_HUMAN: Final = "request_human"
+# The corridor's main nationalities, offered as numbered choices when a consulate is asked for.
+CONSULATE_NATIONALITIES: Final = ("VE", "CO", "HT", "HN", "GT", "SV", "NI", "CU", "EC")
 SHARE_LOCATION: Final = "share_location"
 FALLBACKS_BEFORE_HANDOFF: Final = 3
 
