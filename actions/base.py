@@ -34,6 +34,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         slots=tracker.current_slot_values(),
         language_hint=metadata.get(Meta.LANGUAGE_HINT) if isinstance(metadata, dict) else None,
         metadata=metadata if isinstance(metadata, dict) else {},
+        intent_ranking=[r for r in latest.get("intent_ranking") or [] if isinstance(r, dict)],
     )
 
 

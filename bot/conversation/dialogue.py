@@ -53,6 +53,8 @@ class Turn:
     slots: Mapping[str, Any] = field(default_factory=dict)
     language_hint: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    # The classifier's ranking ({"name", "confidence"}, best first): close calls are asked about.
+    intent_ranking: Sequence[Mapping[str, Any]] = ()
 
     def entity(self, name: str) -> Mapping[str, Any] | None:
         for entity in self.entities:

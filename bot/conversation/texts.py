@@ -89,6 +89,27 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "fr": "Le plus proche que je connaisse : {name} ({where}), à {km} km.",
         "ht": "Pi pre m konnen an: {name} ({where}), a {km} km.",
     },
+    "noted_place": {
+        "es": "Anotado: estás en {place}.",
+        "en": "Noted: you are in {place}.",
+        "pt": "Anotado: você está em {place}.",
+        "fr": "C'est noté, vous êtes ici : {place}.",
+        "ht": "Mwen note sa: ou nan {place}.",
+    },
+    "noted_nationality": {
+        "es": "Anotado: eres de {country}.",
+        "en": "Noted: you are from {country}.",
+        "pt": "Anotado: você é de {country}.",
+        "fr": "C'est noté, votre pays d'origine : {country}.",
+        "ht": "Mwen note sa: ou soti {country}.",
+    },
+    "clarify_topic": {
+        "es": "¿Quieres decir…?",
+        "en": "Do you mean…?",
+        "pt": "Você quer dizer…?",
+        "fr": "Voulez-vous dire… ?",
+        "ht": "Èske ou vle di…?",
+    },
 }
 
 

@@ -55,6 +55,7 @@ class Menu:
     LANGUAGE: Final = "language"
     COUNTRY: Final = "country"
     NATIONALITY: Final = "nationality"  # "which country's consulate?"
+    CHOICE_PREFIX: Final = "choice:"  # "Do you mean 1 … 2 …?": "choice:ask_work,ask_health"
     STAGE_PREFIX: Final = "stage:"
 
 
@@ -69,6 +70,9 @@ EMERGENCY_TOPICS: Final = ("report_emergency", "ask_missing_person")
 # For these topics a country named in the message is the user's nationality, not where they are.
 NATIONALITY_TOPICS: Final = ("ask_consulate", "ask_documents", "ask_return")
 REQUEST_HUMAN: Final = "request_human"
+INFORM: Final = "inform"  # only new information: where the person is, their nationality, their city
+ASK_NEARBY: Final = "ask_nearby"  # "where is the nearest one?": places of the current topic
+ASK_FOLLOWUP: Final = "ask_followup"  # "how much does it cost?": the current topic again
 # The corridor's main nationalities, offered as numbered choices when a consulate is asked for.
 CONSULATE_NATIONALITIES: Final = ("VE", "CO", "HT", "HN", "GT", "SV", "NI", "CU", "EC")
 SHARE_LOCATION: Final = "share_location"
