@@ -22,6 +22,8 @@ def reviewed_on(item: Any) -> date | None:
 
 def _is_reviewed(item: Any) -> bool:
     reviewed = getattr(item, "is_reviewed", None)
+    if callable(reviewed):  # a method in some versions of the models, a property in others
+        reviewed = reviewed()
     if reviewed is not None:
         return bool(reviewed)
     return reviewed_on(item) is not None
