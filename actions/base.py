@@ -35,13 +35,16 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         slots=tracker.current_slot_values(),
         language_hint=metadata.get(Meta.LANGUAGE_HINT) if isinstance(metadata, dict) else None,
         metadata=metadata if isinstance(metadata, dict) else {},
+        intent_ranking=[r for r in latest.get("intent_ranking") or [] if isinstance(r, dict)],
     )
 
 
 def send(dispatcher: CollectingDispatcher, dialogue: Dialogue) -> list[EventType]:
     reply = dialogue.reply()
     for message in reply.messages:
-        dispatcher.utter_message(**message.as_dict())
+        data = message.as_dict()
+        custom = data.pop("custom", None)
+        dispatcher.utter_message(**data, json_message=custom)
     return [SlotSet(name, value) for name, value in reply.slots.items()]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import heapq
 import math
+import os
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,15 @@ from bot.text import fold, words
 RESULTS = 3
 # Past this distance a place is no help to someone on foot or by bus: say there is none nearby instead.
 MAX_DISTANCE_KM = 400.0
+# A place in another country is only offered to someone this close to it (near that border).
+BORDER_KM = float(os.environ.get("BRUJULA_BORDER_KM", "50"))
+# How far each kind of place is still worth the trip (a shelter tonight vs a consulate once); a place type may
+# set its own with ``max_km`` in content/place_types.yml. Other kinds: MAX_DISTANCE_KM.
+RADIUS_KM: dict[str, float] = {
+    "shelter": 150.0, "aid_station": 150.0, "water_point": 50.0, "health_post": 100.0, "red_cross": 300.0,
+    "legal_aid": 300.0, "support_org": 300.0, "migration_office": 400.0, "asylum_office": 400.0,
+    "iom": 600.0, "unhcr": 600.0, "consulate": 1000.0, "embassy": 1500.0,
+}
 # A shared point this close to a gazetteer city is taken as being in that city.
 SAME_CITY_KM = 30.0
 # How alike a word of the question and a city's spelling must be (difflib ratio) to take one for the other.
@@ -118,7 +128,7 @@ def scan_nearest(places: Iterable[Place], lat: float, lon: float, k: int = RESUL
     return measured[:k]
 
 
-_indexes: dict[tuple[str, tuple[str, ...], str | None], PlaceIndex] = {}
+_indexes: dict[tuple[str, tuple[str, ...], str | None, str | None], PlaceIndex] = {}
 _indexes_lock = threading.Lock()
 
 
@@ -131,14 +141,16 @@ def matches(place: Place, types: frozenset[str], nationality: str | None, conten
     return True
 
 
-def index_for(content: Content, types: Iterable[str], nationality: str | None = None) -> PlaceIndex:
-    """The (cached) index of the places of ``types`` that serve ``nationality``."""
+def index_for(content: Content, types: Iterable[str], nationality: str | None = None,
+              country: str | None = None) -> PlaceIndex:
+    """The (cached) index of the places of ``types`` that serve ``nationality`` (in ``country`` if given)."""
     wanted = tuple(sorted(set(types)))
-    key = (content.version, wanted, nationality)
+    key = (content.version, wanted, nationality, country)
     index = _indexes.get(key)
     if index is None:
         selected = frozenset(wanted)
-        index = PlaceIndex([p for p in content.places if matches(p, selected, nationality, content)])
+        index = PlaceIndex([p for p in content.places if matches(p, selected, nationality, content)
+                            and (country is None or p.country == country)])
         with _indexes_lock:
             if any(cached_key[0] != content.version for cached_key in _indexes):
                 _indexes.clear()  # content changed: old trees hold old places
@@ -150,6 +162,60 @@ def nearest(content: Content, lat: float, lon: float, types: Iterable[str], nati
             k: int = RESULTS, max_km: float | None = MAX_DISTANCE_KM) -> list[Nearby]:
     """The ``k`` nearest places of ``types``; places that need a nationality only match ``nationality``."""
     return index_for(content, types, nationality).nearest(lat, lon, k, max_km)
+
+
+def radius_km(content: Content, type_id: str) -> float:
+    """How far a place of ``type_id`` is still "near" (``max_km`` of the place type, else :data:`RADIUS_KM`)."""
+    configured = getattr(content.place_types.get(type_id), "max_km", None)
+    return float(configured) if configured else RADIUS_KM.get(type_id, MAX_DISTANCE_KM)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """Places for one person, in the order to show them.
+
+    Attributes:
+        results: places in the person's country within each type's radius, nearest first; then places in
+            another country within ``border_km`` of the person (they are near that border).
+        closest: when ``results`` is empty, the closest place of these types at any distance (preferably in
+            the person's country), so the answer can name it honestly; else None.
+        radius_km: the largest radius searched.
+        nothing_within_km: with no results, the distance within which there is truly nothing of these
+            types (the smallest of their radii): what an honest "nothing near" can claim.
+    """
+
+    results: list[Nearby]
+    closest: Nearby | None
+    radius_km: float
+    nothing_within_km: float = 0.0
+
+
+def rank(content: Content, lat: float, lon: float, types: Sequence[str], nationality: str | None = None,
+         country: str | None = None, k: int = RESULTS, border_km: float | None = None) -> Ranked:
+    """The places of ``types`` worth showing to someone at (lat, lon) in ``country`` (see :class:`Ranked`)."""
+    if not types:
+        return Ranked([], None, 0.0, 0.0)
+    border = BORDER_KM if border_km is None else border_km
+    radius = max(radius_km(content, t) for t in types)
+    wide = k * 4  # a few more than needed: some fall outside their own type's radius
+
+    def within_radius(found: list[Nearby]) -> list[Nearby]:
+        return [n for n in found if n.distance_km <= radius_km(content, n.place.type)]
+
+    if country is None:
+        results = within_radius(index_for(content, types, nationality).nearest(lat, lon, wide, radius))[:k]
+    else:
+        results = within_radius(index_for(content, types, nationality, country).nearest(lat, lon, wide, radius))[:k]
+        if len(results) < k and border > 0:
+            across = [n for n in index_for(content, types, nationality).nearest(lat, lon, wide, border)
+                      if n.place.country != country]
+            results += across[: k - len(results)]
+    closest = None
+    if not results:
+        nearest_any = index_for(content, types, nationality, country).nearest(lat, lon, 1) if country else []
+        nearest_any = nearest_any or index_for(content, types, nationality).nearest(lat, lon, 1)
+        closest = nearest_any[0] if nearest_any else None
+    return Ranked(results, closest, radius, min(radius_km(content, t) for t in types))
 
 
 # -- cities -----------------------------------------------------------------------------------------

@@ -61,9 +61,11 @@ def main() -> int:
     content = dataclasses.replace(real, places=tuple(generated), version=f"bench-{args.seed}-{args.places}")
     topic_types = real.place_types_for_topic("ask_shelter") or types[:3]
     queries = []
+    countries = []
     for _ in range(args.queries):
         city = rng.choice(real.cities)
         queries.append((city.lat + rng.gauss(0, 0.5), city.lon + rng.gauss(0, 0.5)))
+        countries.append(city.country)
 
     worst_p95 = 0.0
     print(f"{args.places} generated places, {args.queries} queries, the 3 nearest each time")
@@ -91,6 +93,17 @@ def main() -> int:
         print(f"  baseline  (full scan, haversine): p50 {percentile(scanned, 0.5):.3f} ms   "
               f"p95 {percentile(scanned, 0.95):.3f} ms")
         worst_p95 = max(worst_p95, percentile(indexed, 0.95))
+    # What people get: their country first, a border within 50 km, each kind within its own radius.
+    for country in set(countries):  # one index per country, built once per content version
+        places.index_for(content, topic_types, None, country)
+    ranked_ms = []
+    for (lat, lon), country in zip(queries, countries):
+        t0 = time.perf_counter()
+        places.rank(content, lat, lon, topic_types, country=country)
+        ranked_ms.append((time.perf_counter() - t0) * 1000)
+    print(f"\nranked for a person (bot.places.rank: own country first, border {places.BORDER_KM:.0f} km): "
+          f"p50 {percentile(ranked_ms, 0.5):.3f} ms   p95 {percentile(ranked_ms, 0.95):.3f} ms")
+    worst_p95 = max(worst_p95, percentile(ranked_ms, 0.95))
     print("\nresults identical to the full scan: yes")
     verdict = "met" if worst_p95 <= 5 else "NOT met"
     print(f"target p95 <= 5 ms: {verdict}")

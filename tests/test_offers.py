@@ -117,11 +117,13 @@ def test_a_quote_over_thirty_words_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_pasted_offer_is_told_apart_from_a_question_about_one() -> None:
-    pasted = "Buenas, hay trabajo en una empacadora en Monterrey, pagan bien. Solo tienes que pagar 1500 pesos de inscripcion"
+    pasted = ("Buenas, hay trabajo en una empacadora en Monterrey, pagan bien. Solo tienes que pagar 1500 pesos de "
+              "inscripcion")
     genuine = ("Hotel hiring housekeeping staff for the season. Registered temporary contract, overtime paid monthly, "
                "training provided. Interviews with human resources at the hotel.")
     assert offers.looks_like_a_pasted_offer(pasted, classifier_confidence=0.55)
     assert offers.looks_like_a_pasted_offer(genuine, classifier_confidence=0.3)
-    assert not offers.looks_like_a_pasted_offer("hay que pagar por el tramite de refugio?", classifier_confidence=0.8)
-    assert not offers.looks_like_a_pasted_offer("donde saco el permiso de trabajo en colombia", classifier_confidence=0.4)
+    question = "hay que pagar por el tramite de refugio?"
+    assert not offers.looks_like_a_pasted_offer(question, classifier_confidence=0.8)
+    assert not offers.looks_like_a_pasted_offer("donde saco el permiso de trabajo en colombia", 0.4)
 

@@ -134,6 +134,23 @@ class Outgoing:
 
     text: str
     buttons: list[dict[str, Any]] = field(default_factory=list)
+    # A map pin the bot attached ({"lat", "lon", "label"}): channels that can send a location message do.
+    location: dict[str, Any] | None = None
+
+
+def place_pin(message: dict[str, Any]) -> dict[str, Any] | None:
+    """The map pin in a bot message's ``custom`` part, when it has usable coordinates."""
+    custom = message.get("custom")
+    pin = custom.get("location") if isinstance(custom, dict) else None
+    if not isinstance(pin, dict):
+        return None
+    try:
+        lat, lon = float(pin["lat"]), float(pin["lon"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return {"lat": lat, "lon": lon, "label": str(pin.get("label") or "")[:100]}
 
 
 def message_parts(message: dict[str, Any]) -> Outgoing:
@@ -143,7 +160,7 @@ def message_parts(message: dict[str, Any]) -> Outgoing:
     if image:
         text = f"{text}\n{image}".strip()
     buttons = list(message.get("buttons") or message.get("quick_replies") or [])
-    return Outgoing(text, [b for b in buttons if isinstance(b, dict)])
+    return Outgoing(text, [b for b in buttons if isinstance(b, dict)], place_pin(message))
 
 
 def merge_turn(messages: Iterable[Outgoing]) -> list[Outgoing]:

@@ -277,7 +277,9 @@ class TelegramOutput(BufferedOutput):
 
     async def flush(self) -> bool:
         keyboard_messages: list[int] = []
-        for outgoing in merge_turn(self.take_parts()):
+        parts = self.take_parts()
+        pins = [part.location for part in parts if part.location]
+        for outgoing in merge_turn(parts):
             markup, leftover = keyboard(outgoing.buttons)
             text = "\n".join([outgoing.text, *leftover]).strip() or "👇"
             chunks = split_text(text, TELEGRAM_LIMIT)
@@ -291,6 +293,8 @@ class TelegramOutput(BufferedOutput):
                     keyboard_messages.append(sent.message_id)
         if keyboard_messages:
             self.channel.keyboards.remember(self.chat_id, keyboard_messages)
+        if pins:  # the first place as a map pin: one tap opens it in the map app
+            await self.channel.send_location(self.chat_id, self.sender_id, pins[0]["lat"], pins[0]["lon"])
         return True
 
 
@@ -441,6 +445,17 @@ class TelegramInput(WebhookInput):
         except Exception as error:
             logger.error("The Telegram %s to %s could not be sent: %s", what, sender_id, type(error).__name__)
         return None
+
+    async def send_location(self, chat_id: int, sender_id: str, lat: float, lon: float) -> bool:
+        """A map pin (a place's exact point); False (logged) if it could not go."""
+        bot = self.bot()
+        try:
+            await with_retries(lambda: bot.send_location(chat_id=chat_id, latitude=lat, longitude=lon),
+                               _transient, self.retry_delays, f"Telegram location to {sender_id}")
+            return True
+        except Exception as error:
+            logger.error("The Telegram location to %s could not be sent: %s", sender_id, type(error).__name__)
+            return False
 
     async def answer_callback(self, callback_id: str, text: str | None = None) -> None:
         """Stop the button's loading spinner (and show ``text`` as a short notice)."""

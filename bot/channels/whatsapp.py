@@ -191,8 +191,11 @@ class TwilioSender:
         return self._client
 
     async def send(self, to: str, sender_id: str, body: str | None = None, content_sid: str | None = None,
-                   what: str = "reply") -> bool:
-        """One message (a text or a template) to ``to``; ``sender_id`` only names it in the log."""
+                   what: str = "reply", persistent_action: list[str] | None = None) -> bool:
+        """One message (a text or a template) to ``to``; ``sender_id`` only names it in the log.
+
+        ``persistent_action`` (``["geo:lat,lon|label"]``) makes it a WhatsApp location message.
+        """
         kwargs: dict[str, Any] = {"to": to}
         if self.config.messaging_service_sid:
             kwargs["messaging_service_sid"] = self.config.messaging_service_sid
@@ -202,6 +205,8 @@ class TwilioSender:
             kwargs["content_sid"] = content_sid
         else:
             kwargs["body"] = body or ""
+        if persistent_action:
+            kwargs["persistent_action"] = persistent_action
         messages = self.client().messages
         try:
             await with_retries(lambda: messages.create_async(**kwargs), _transient, self.retry_delays,
@@ -243,10 +248,18 @@ class WhatsAppOutput(BufferedOutput):
         self.sender, self.address, self.sender_id = sender, address, sender_id
 
     async def flush(self) -> bool:
-        texts = [as_plain_text(part) for part in self.take_parts()]
+        parts = self.take_parts()
+        texts = [as_plain_text(part) for part in parts]
+        pins = [part.location for part in parts if part.location]
         if not any(texts):
             return True
-        return await self.sender.send_texts(self.address, self.sender_id, texts)
+        sent = await self.sender.send_texts(self.address, self.sender_id, texts)
+        if sent and pins:  # the first place as a location message: one tap opens it in the map app
+            pin = pins[0]
+            await self.sender.send(self.address, self.sender_id, body=pin["label"] or "📍",
+                                   persistent_action=[f"geo:{pin['lat']},{pin['lon']}|{pin['label']}"],
+                                   what="location")
+        return sent
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,15 @@ class Button:
 class BotMessage:
     text: str
     buttons: list[Button] = field(default_factory=list)
+    # Channel-specific extras (e.g. {"location": {"lat", "lon", "label"}}): channels that can, use them.
+    custom: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"text": self.text}
         if self.buttons:
             data["buttons"] = [{"title": b.title, "payload": b.payload} for b in self.buttons]
+        if self.custom:
+            data["custom"] = self.custom
         return data
 
 
@@ -49,6 +53,8 @@ class Turn:
     slots: Mapping[str, Any] = field(default_factory=dict)
     language_hint: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    # The classifier's ranking ({"name", "confidence"}, best first): close calls are asked about.
+    intent_ranking: Sequence[Mapping[str, Any]] = ()
 
     def entity(self, name: str) -> Mapping[str, Any] | None:
         for entity in self.entities:
@@ -86,8 +92,8 @@ class Dialogue:
     def text(self, key: str, **values: Any) -> str:
         return self.content.text(key, self.language, **values)
 
-    def say(self, text: str, buttons: Sequence[Button] = ()) -> None:
-        self.messages.append(BotMessage(text, list(buttons)))
+    def say(self, text: str, buttons: Sequence[Button] = (), custom: dict[str, Any] | None = None) -> None:
+        self.messages.append(BotMessage(text, list(buttons), custom))
 
     def reply(self) -> Reply:
         return Reply(self.messages, self.slot_changes)

@@ -10,16 +10,18 @@ import math
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
+from urllib.parse import quote_plus, urlsplit
 
 from bot import places
 from bot.content import Content
 from bot.content.geo import osm_link
 from bot.content.models import Place, Precision
-from bot.conversation.dialogue import Dialogue
+from bot.conversation import texts
+from bot.conversation.dialogue import Button, Dialogue
 from bot.conversation.provenance import footer
-from bot.conversation.vocabulary import SHARE_LOCATION, Meta, Slot
+from bot.conversation.vocabulary import CONSULATE_NATIONALITIES, REQUEST_HUMAN, SHARE_LOCATION, Menu, Meta, Slot
 from bot.language import translated
-from bot.places import MAX_DISTANCE_KM, RESULTS, SAME_CITY_KM, Nearby
+from bot.places import MAX_DISTANCE_KM, RESULTS, SAME_CITY_KM, Nearby, Ranked
 from bot.text import fold
 
 # WhatsApp (Twilio) refuses messages over 1,600 characters; stay well below.
@@ -31,9 +33,81 @@ def _number(value: float, language: str) -> str:
     return text if language == "en" else text.replace(".", ",")
 
 
+def _evidence(place: Place) -> list[Any]:
+    """The place's evidence entries (schema v2), or none for content in the older format."""
+    return list(getattr(place, "evidence", None) or [])
+
+
+def _confirmation(content: Content, place: Place, value: str, field_name: str, language: str) -> str:
+    """" (confirmed: page, date)" when an evidence entry backs ``value`` (the phone, the hours), else a caution.
+
+    Only for content with evidence (schema v2): older items say nothing here, as before.
+    """
+    entries = _evidence(place)
+    confirmed_on = getattr(place, "confirmed_on", None)
+    if not entries and confirmed_on is None:
+        return ""
+    digits = "".join(ch for ch in value if ch.isdigit())[-7:]
+    for entry in entries:
+        claim = fold(str(getattr(entry, "claim", "") or ""))
+        quote = str(getattr(entry, "quote", "") or "")
+        quoted_digits = "".join(ch for ch in quote if ch.isdigit())
+        if field_name in claim or (field_name == "phone" and digits and digits in quoted_digits):
+            source = urlsplit(str(getattr(entry, "url", ""))).netloc or str(getattr(entry, "url", ""))
+            when = getattr(entry, "read_on", None)
+            return " " + texts.text(content, "place_fact_confirmed", language, source=source,
+                                    date=when.isoformat() if isinstance(when, date) else "")
+    if confirmed_on is not None:
+        return " " + texts.text(content, "place_fact_confirmed", language,
+                                source=str(getattr(place, "confirmed_with", "") or ""), date=str(confirmed_on))
+    return " " + texts.text(content, "place_fact_unconfirmed", language)
+
+
+def _map_line(content: Content, place: Place, language: str) -> str:
+    """A link that opens the exact point, an address search (street), or the city with a warning (city)."""
+    if place.location_precision == Precision.exact:
+        return content.text("place_map", language, url=osm_link(place.lat, place.lon, 17))
+    if place.location_precision == Precision.street and place.address:
+        query = ", ".join(part for part in (place.address, place.city, content.country_name(place.country, "en"))
+                          if part)
+        url = f"https://www.openstreetmap.org/search?query={quote_plus(query)}"
+        return texts.text(content, "place_map_street", language, url=url)
+    return texts.text(content, "place_map_city", language, url=osm_link(place.lat, place.lon, 13))
+
+
+def _consular_lines(content: Content, place: Place, language: str) -> list[str]:
+    """Whether a consulate works, since when, and what to do instead (``consular_status``, schema v2)."""
+    status = getattr(place, "consular_status", None)
+    status = getattr(status, "value", status)
+    if status not in ("open", "suspended", "closed"):
+        return []
+    line = texts.text(content, f"consular_{status}", language)
+    since = getattr(place, "status_since", None)
+    if since and status != "open":
+        line += " " + texts.text(content, "consular_since", language, date=str(since))
+    lines = [line]
+    note = getattr(place, "status_note", None)
+    if note:
+        lines.append(translated(note, language))
+    return lines
+
+
+def _official_page(place: Place) -> str | None:
+    """The page that states the facts shown (the first evidence URL), when it is not already shown."""
+    for entry in _evidence(place):
+        url = str(getattr(entry, "url", "") or "")
+        if url and url not in place.source and url != place.website:
+            return url
+    return None
+
+
 def describe(content: Content, nearby: Nearby | Place, language: str, today: date | None = None,
-             position: int | None = None) -> str:
-    """One place as a short block: name, where, distance, address, phones, hours, map, source and cautions."""
+             position: int | None = None, person_country: str | None = None) -> str:
+    """One place as a short block: name, where, distance, address, phones, hours, services, map and provenance.
+
+    Args:
+        person_country: where the person is; a place in another country says so.
+    """
     today = today or date.today()
     place = nearby.place if isinstance(nearby, Nearby) else nearby
     text = content.text
@@ -49,16 +123,23 @@ def describe(content: Content, nearby: Nearby | Place, language: str, today: dat
             key = "place_distance_approx" if approximate else "place_distance"
             title += " · " + text(key, language, km=_number(nearby.distance_km, language))
     lines = [title]
+    if person_country and place.country != person_country:
+        lines.append(texts.text(content, "place_other_country", language,
+                                country=content.country_name(place.country, language)))
+    lines.extend(_consular_lines(content, place, language))
     if place.address:
         lines.append(text("place_address", language, address=place.address))
     else:
         lines.append(text("place_no_address", language))
     if place.phone:
-        lines.append(text("place_phone", language, phone=place.phone))
+        lines.append(text("place_phone", language, phone=place.phone)
+                     + _confirmation(content, place, place.phone, "phone", language))
     if place.whatsapp:
         lines.append(text("place_whatsapp", language, phone=place.whatsapp))
     if place.hours:
-        lines.append(text("place_hours", language, hours=translated(place.hours, language)))
+        hours = translated(place.hours, language)
+        lines.append(text("place_hours", language, hours=hours)
+                     + _confirmation(content, place, hours, "hours", language))
     if place.services:
         services = ", ".join(content.service_label(s, language) for s in place.services)
         lines.append(text("place_services", language, services=services))
@@ -66,19 +147,21 @@ def describe(content: Content, nearby: Nearby | Place, language: str, today: dat
         lines.append(translated(place.notes, language))
     if place.website and place.website not in place.source:
         lines.append(place.website)
-    zoom = 17 if place.location_precision == Precision.exact else 13
-    lines.append(text("place_map", language, url=osm_link(place.lat, place.lon, zoom)))
+    official = _official_page(place)
+    if official:
+        lines.append(texts.text(content, "place_official_page", language, url=official))
+    lines.append(_map_line(content, place, language))
     lines.append(footer(content, [place], language, today))
     return "\n".join(lines)
 
 
 def listing(content: Content, results: Sequence[Nearby | Place], language: str, title: str,
-            today: date | None = None) -> list[str]:
+            today: date | None = None, person_country: str | None = None) -> list[str]:
     """The title and one block per place, packed into messages short enough for WhatsApp."""
     messages: list[str] = []
     current = title
     for position, result in enumerate(results, start=1):
-        block = describe(content, result, language, today, position)
+        block = describe(content, result, language, today, position, person_country)
         if len(current) + 2 + len(block) > MESSAGE_LIMIT:
             messages.append(current)
             current = block
@@ -97,11 +180,61 @@ def _say_all(d: Dialogue, messages: Sequence[str]) -> None:
         d.say(message)
 
 
+def ask_nationality(d: Dialogue) -> None:
+    """"Which country's consulate?": the corridor's main nationalities as numbered choices (asked once)."""
+    names = [d.content.country_name(code, d.language) for code in CONSULATE_NATIONALITIES]
+    d.say(d.text("places_need_nationality"), d.numbered(names))
+    d.set(Slot.MENU, Menu.NATIONALITY)
+
+
+def nationality_chosen(d: Dialogue, number: int) -> bool:
+    """A number typed on the nationality menu: keep it and list the consulates for the topic asked about."""
+    if not 1 <= number <= len(CONSULATE_NATIONALITIES):
+        return False
+    d.set(Slot.NATIONALITY, CONSULATE_NATIONALITIES[number - 1])
+    d.set(Slot.MENU, None)
+    topic = d.slot(Slot.LAST_TOPIC) or "ask_consulate"
+    if not (d.slot(Slot.CITY) or d.slot(Slot.COUNTRY)):
+        d.say(d.text("places_share_location_hint"))
+        return True
+    say_nearby(d, topic)
+    return True
+
+
+def _location_message(results: Sequence[Nearby]) -> dict[str, Any] | None:
+    """A map pin for the first place, for channels that can send one; only for a real point (``exact``)."""
+    if not results or results[0].place.location_precision != Precision.exact:
+        return None
+    place = results[0].place
+    return {"location": {"lat": place.lat, "lon": place.lon, "label": place.name}}
+
+
+def say_ranked(d: Dialogue, ranked: Ranked, title: str, kinds: str, country: str | None) -> None:
+    """The ranked places under ``title``; or, with none near, say so, name the closest, and offer a person."""
+    content = d.content
+    if ranked.results:
+        messages = listing(content, ranked.results, d.language, title, d.today, country)
+        pin = _location_message(ranked.results)
+        for index, message in enumerate(messages):
+            d.say(message, custom=pin if index == len(messages) - 1 else None)
+        return
+    d.say(d.text("places_none_near", kinds=kinds, km=int(ranked.nothing_within_km or MAX_DISTANCE_KM)))
+    if ranked.closest is not None:
+        place = ranked.closest.place
+        where = ", ".join(part for part in (place.city, content.country_name(place.country, d.language)) if part)
+        closest = texts.text(content, "places_closest", d.language, name=place.name, where=where,
+                             km=_number(ranked.closest.distance_km, d.language))
+        d.say(closest + "\n\n" + describe(content, ranked.closest, d.language, d.today, None, country),
+              [Button(d.text("topic_request_human"), "/" + REQUEST_HUMAN)])
+
+
 def say_nearby(d: Dialogue, topic: str) -> None:
     """After answering ``topic``, list the nearest places of its kinds when we know where the user is.
 
-    With a known city: the 3 nearest to the city's point. With only a country: up to 3 in that country,
-    and an invitation to share the location. A shared location is handled by :func:`answer_location`.
+    With a known city: places in the person's country near the city's point first, then places across a
+    border within :data:`bot.places.BORDER_KM`. With only a country: up to 3 in that country, and an
+    invitation to share the location. A shared location is handled by :func:`answer_location`.
+    Consulates need the nationality: without it the person is asked once, with numbered choices.
     """
     content = d.content
     if d.turn.intent == SHARE_LOCATION or not content.places:
@@ -113,7 +246,7 @@ def say_nearby(d: Dialogue, topic: str) -> None:
     needs_nationality = [t for t in types if getattr(content.place_types.get(t), "needs_nationalities", False)]
     searchable = places.searchable_types(content, types, nationality)
     if needs_nationality and not nationality and not searchable:
-        d.say(d.text("places_need_nationality"))
+        ask_nationality(d)
         return
     country, city_name = d.slot(Slot.COUNTRY), d.slot(Slot.CITY)
     city = places.named_city(content, city_name, country)
@@ -125,18 +258,14 @@ def say_nearby(d: Dialogue, topic: str) -> None:
             d.set(Slot.COUNTRY, city.country)
     kinds = _kinds(content, searchable, d.language)
     if city is not None:
-        results = places.nearest(content, city.lat, city.lon, searchable, nationality)
-        if results:
-            title = d.text("places_near_city", city=city.name)
-            _say_all(d, listing(content, results, d.language, title, d.today))
-        else:
-            d.say(d.text("places_none_near", kinds=kinds, km=int(MAX_DISTANCE_KM)))
+        ranked = places.rank(content, city.lat, city.lon, searchable, nationality, country=city.country)
+        say_ranked(d, ranked, d.text("places_near_city", city=city.name), kinds, city.country)
         return
     if country:
         found = places.in_country(content, country, searchable, nationality)
         if found:
             title = d.text("places_in_country", country=content.country_name(country, d.language))
-            _say_all(d, listing(content, found[:RESULTS], d.language, title, d.today))
+            _say_all(d, listing(content, found[:RESULTS], d.language, title, d.today, country))
         d.say(d.text("places_share_location_hint"))
 
 
@@ -180,8 +309,9 @@ def remember_area(d: Dialogue, lat: float, lon: float) -> None:
 def answer_location(d: Dialogue, location: tuple[float, float] | None, topic: str | None) -> None:
     """Reply to a shared location: the 3 nearest places of the kind the conversation is about.
 
-    The caller keeps the area first with :func:`remember_area` (the share-location action does, before
-    it answers a pending topic for that country); this only lists places.
+    Places in the person's country come first (the country kept by :func:`remember_area`), then places across
+    a nearby border. The caller keeps the area first with :func:`remember_area` (the share-location action
+    does, before it answers a pending topic for that country); this only lists places.
     """
     content = d.content
     if location is None:
@@ -194,13 +324,11 @@ def answer_location(d: Dialogue, location: tuple[float, float] | None, topic: st
     nationality = d.slot(Slot.NATIONALITY)
     searchable = places.searchable_types(content, types, nationality)
     if not searchable:
-        d.say(d.text("places_need_nationality"))
+        ask_nationality(d)
         return
     kinds = _kinds(content, searchable, d.language)
-    results = places.nearest(content, lat, lon, searchable, nationality)
-    if not results:
-        d.say(d.text("places_none_near", kinds=kinds, km=int(MAX_DISTANCE_KM)))
-        return
-    _say_all(d, listing(content, results, d.language, d.text("places_near_you"), d.today))
+    country = d.slot(Slot.COUNTRY)
+    ranked = places.rank(content, lat, lon, searchable, nationality, country=country)
+    say_ranked(d, ranked, d.text("places_near_you"), kinds, country)
     if len(searchable) < len(types):
         d.say(d.text("places_need_nationality"))

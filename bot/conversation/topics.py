@@ -33,9 +33,13 @@ def note_places(d: Dialogue, topic: str) -> None:
             d.set(Slot.COUNTRY, country.get("value"))
 
 
-def answer_topic(d: Dialogue, topic: str) -> None:
-    """The topic's answer for the user's country (asking for the country first when it matters), then places."""
-    note_places(d, topic)
+def answer_topic(d: Dialogue, topic: str, note_places_in_message: bool = True) -> None:
+    """The topic's answer for the user's country (asking for the country first when it matters), then places.
+
+    ``note_places_in_message=False`` when the caller already read the places in the message (a follow-up).
+    """
+    if note_places_in_message:
+        note_places(d, topic)
     d.set(Slot.LAST_TOPIC, topic)
     topic_file = d.content.topics.get(topic)
     if topic_file is None:

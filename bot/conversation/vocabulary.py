@@ -56,6 +56,8 @@ class Menu:
     MAIN: Final = "main"
     LANGUAGE: Final = "language"
     COUNTRY: Final = "country"
+    NATIONALITY: Final = "nationality"  # "which country's consulate?"
+    CHOICE_PREFIX: Final = "choice:"  # "Do you mean 1 … 2 …?": "choice:ask_work,ask_health"
     STAGE_PREFIX: Final = "stage:"
 
 
@@ -74,6 +76,11 @@ CHECK_OFFER: Final = "check_offer"
 # While the bot waits for a pasted offer, these intents still mean what they say.
 OFFER_INTERRUPTIONS: Final = ("main_menu", "choose_option", "set_language", "delete_my_data", "greet", "goodbye",
                               "thank", "deny", "share_location")
+INFORM: Final = "inform"  # only new information: where the person is, their nationality, their city
+ASK_NEARBY: Final = "ask_nearby"  # "where is the nearest one?": places of the current topic
+ASK_FOLLOWUP: Final = "ask_followup"  # "how much does it cost?": the current topic again
+# The corridor's main nationalities, offered as numbered choices when a consulate is asked for.
+CONSULATE_NATIONALITIES: Final = ("VE", "CO", "HT", "HN", "GT", "SV", "NI", "CU", "EC")
 SHARE_LOCATION: Final = "share_location"
 FALLBACKS_BEFORE_HANDOFF: Final = 3
 

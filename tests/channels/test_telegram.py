@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
+from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
 from bot import content, personal_data
@@ -390,3 +391,17 @@ async def test_a_forwarded_message_is_marked_for_the_offer_check(harness: Harnes
 
     [received] = harness.rasa.received
     assert received.metadata.get("forwarded") is True
+
+
+async def test_the_first_place_also_arrives_as_a_map_pin(telegram: FakeTelegram, store: ContactStore) -> None:
+    def places_turn(message: UserMessage) -> list[dict[str, Any]]:
+        return [{"text": "📍 Los lugares más cercanos a tu ubicación:\n\n1. Casa Ejemplo · Tapachula",
+                 "custom": {"location": {"lat": 14.9061, "lon": -92.266, "label": "Casa Ejemplo"}}}]
+
+    harness = Harness(telegram, store, StubRasa(places_turn))
+    await harness.post(message_update(location={"latitude": 14.9057, "longitude": -92.2634}))
+
+    [listing] = telegram.sent("sendMessage")
+    assert listing.params["text"].startswith("📍 Los lugares más cercanos a tu ubicación:")
+    [pin] = telegram.sent("sendLocation")
+    assert (float(pin.params["latitude"]), float(pin.params["longitude"])) == (14.9061, -92.266)

@@ -445,3 +445,17 @@ async def test_a_forwarded_message_is_marked_for_the_offer_check(harness: Harnes
     first, second = harness.rasa.received
     assert first.metadata == {"forwarded": True}
     assert second.metadata == {}
+
+
+async def test_the_first_place_also_arrives_as_a_location_message(twilio: FakeTwilio, store: ContactStore) -> None:
+    def places_turn(message: UserMessage) -> list[dict[str, Any]]:
+        return [{"text": "📍 Los lugares más cercanos a tu ubicación:\n\n1. Casa Ejemplo · Tapachula",
+                 "custom": {"location": {"lat": 14.9061, "lon": -92.266, "label": "Casa Ejemplo"}}}]
+
+    harness = Harness(twilio, store, StubRasa(places_turn))
+    await harness.post(harness.message("", Latitude="14.9057", Longitude="-92.2634"))
+
+    listing, pin = twilio.messages
+    assert listing.body.startswith("📍 Los lugares más cercanos a tu ubicación:")
+    assert pin.params["PersistentAction"] == "geo:14.9061,-92.266|Casa Ejemplo"
+    assert pin.body == "Casa Ejemplo"

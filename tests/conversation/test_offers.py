@@ -103,7 +103,7 @@ def test_the_pasted_offer_is_not_stored_only_its_flags() -> None:
 
 def test_a_forwarded_offer_is_checked_even_when_the_classifier_took_it_for_a_topic() -> None:
     conversation = Conversation(language="es", country="MX")
-    turn = conversation.say(ActionAnswerTopic, "Trabajo en Canada, visa garantizada, manda 300 dolares por western union",
-                            "ask_work", metadata={"forwarded": True})
+    offer = "Trabajo en Canada, visa garantizada, manda 300 dolares por western union"
+    turn = conversation.say(ActionAnswerTopic, offer, "ask_work", metadata={"forwarded": True})
     assert "🚩" in turn.all_text
     assert turn.slots["offer_flags"]

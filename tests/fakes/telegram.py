@@ -95,6 +95,11 @@ class FakeTelegram(FakeServer):
         return web.json_response({"ok": True, "result": self._result(method, params)})
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "sendLocation":
+            return {"message_id": next(self._message_ids), "date": int(time.time()),
+                    "chat": {"id": int(params["chat_id"]), "type": "private"},
+                    "from": {"id": 123456, "is_bot": True, "first_name": "Brújula"},
+                    "location": {"latitude": float(params["latitude"]), "longitude": float(params["longitude"])}}
         if method == "sendMessage":
             result = {"message_id": next(self._message_ids), "date": int(time.time()),
                       "chat": {"id": int(params["chat_id"]), "type": "private"},
