@@ -21,6 +21,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import content, gazetteer, language
 from bot.input_check import BLOCKING_PROBLEMS, InputProblem, check_input
+from bot.nlu import nationality
 from bot.safety import looks_like_emergency
 
 logger = logging.getLogger(__name__)
@@ -78,7 +79,12 @@ class InputGuard(_Stateless):
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class GazetteerEntityExtractor(_Stateless):
-    """Adds ``country`` (ISO 3166 alpha-2, from names and nationalities) and ``city`` entities."""
+    """Adds ``country``, ``nationality`` (ISO 3166 alpha-2) and ``city`` entities.
+
+    A country named after "in / en / no / nan / au" is ``country`` (where the person is or asks
+    about); a demonym ("hondureño", "Haitian", "ayisyen") or a country after "I am from / soy de /
+    sou de / je viens de / mwen soti" is ``nationality`` (see :mod:`bot.nlu.nationality`).
+    """
 
     def process(self, messages: List[Message]) -> List[Message]:
         try:
@@ -87,23 +93,56 @@ class GazetteerEntityExtractor(_Stateless):
             logger.error("Gazetteer unavailable: %s", error)
             return messages
         for message in messages:
-            found = gazetteer.find(message.get(TEXT) or "", snapshot)
+            text = message.get(TEXT) or ""
             entities = list(message.get(ENTITIES, []))
-            for match in found:
-                entities.append(
-                    {
-                        "entity": match.entity,
-                        "value": match.value,
-                        "start": match.start,
-                        "end": match.end,
-                        "text": match.text,
-                        "confidence_entity": 1.0,
-                        "extractor": self.__class__.__name__,
-                        **({"country": match.country} if match.entity == "city" else {}),
-                    }
-                )
+            entities.extend(_place_entities(text, snapshot, self.__class__.__name__))
             message.set(ENTITIES, entities, add_to_output=True)
         return messages
+
+
+def _place_entities(text: str, snapshot: content.Content, extractor: str) -> List[Dict[Text, Any]]:
+    """Country, nationality and city entities of ``text``, in order of appearance."""
+    found = gazetteer.find(text, snapshot)
+    demonyms = nationality.demonyms(text)
+    demonym_spans = {(d.start, d.end) for d in demonyms}
+    entities: List[Dict[Text, Any]] = []
+    for match in found:
+        entity = match.entity
+        if entity == "country":
+            if nationality.after_from(text, match.start):
+                entity = "nationality"
+            elif nationality.after_place_preposition(text, match.start):
+                entity = "country"
+            elif (match.start, match.end) in demonym_spans:
+                entity = "nationality"
+        entities.append(_entity(entity, match.value, match.start, match.end, match.text, extractor, match))
+    # demonyms the country list does not spell ("ekwatoryen"), unless inside a longer name ("republica dominicana")
+    covered = [(m.start, m.end) for m in found]
+    for demonym in demonyms:
+        if any(start <= demonym.start and demonym.end <= end for start, end in covered):
+            continue
+        if nationality.after_place_preposition(text, demonym.start):
+            continue
+        entities.append(_entity("nationality", demonym.code, demonym.start, demonym.end, demonym.text, extractor))
+    entities.sort(key=lambda item: item["start"])
+    return entities
+
+
+def _entity(
+    entity: str, value: str, start: int, end: int, text: str, extractor: str, match: Optional[gazetteer.Match] = None
+) -> Dict[Text, Any]:
+    result: Dict[Text, Any] = {
+        "entity": entity,
+        "value": value,
+        "start": start,
+        "end": end,
+        "text": text,
+        "confidence_entity": 1.0,
+        "extractor": extractor,
+    }
+    if match is not None and match.entity == "city":
+        result["country"] = match.country
+    return result
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

@@ -1,0 +1,102 @@
+"""Tells a person's nationality apart from the country where they are.
+
+"I am Honduran and I am in Guatemala" names two countries: Honduras is the person's nationality
+(a demonym), Guatemala is where they are. The gazetteer (``bot.gazetteer``) finds both as country
+names; this module re-labels a match as ``nationality`` when it is
+
+* a demonym from ``content/gazetteer/demonyms.yml`` ("hondureño", "Haitian", "ayisyen"), or
+* a country name right after "I am from / soy de / sou de / je viens de / mwen soti ...",
+
+unless a place preposition comes right before it ("in / en / no / nan / au ..."): "estoy en
+dominicana" stays a country. The demonym list is read again whenever the file changes, so an NGO can
+add a spelling without retraining.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot import paths
+from bot.text import fold
+
+logger = logging.getLogger(__name__)
+
+DEMONYMS_FILE = Path("gazetteer") / "demonyms.yml"
+
+# "from X" in the five languages: what comes right before a country name that is the person's origin.
+# Matched on folded text (lower case, no accents), ending where the country name starts.
+_FROM = re.compile(
+    r"(?:\b(?:i\s*am|i'?m|im|we\s*are|we'?re|i\s*come|we\s*come|coming|originally|born\s+in)\s+(?:from\s+)?"
+    r"|\b(?:soy|somos|vengo|venimos|vine|vinimos|originari[oa]s?|naci|nacimos|natural)\s+(?:de(?:l)?|en)\s+"
+    r"|\b(?:sou|somos|venho|viemos|vim|nasci|natural)\s+(?:d[eoa]s?|em|no|na)\s+"
+    r"|\b(?:je\s+viens|nous\s+venons|originaire|je\s+suis\s+nee?|ne|nee)\s+(?:de\s+|d'|du\s+|des\s+|en\s+|au\s+|a\s+)"
+    r"|\b(?:mwen|m|nou)\s+(?:soti|sot|fet)\s+(?:nan\s+|an\s+|lan\s+|o\s+)?)$"
+)
+# A place preposition right before the name: the country where the person is or asks about.
+_IN = re.compile(r"\b(?:in|at|en|no|na|em|nan|an|au|aux|a|pou|para|to|para\s+el|in\s+the)\s+$")
+
+
+@dataclass(frozen=True)
+class Demonym:
+    """A demonym found in a message (offsets in the original text)."""
+
+    start: int
+    end: int
+    code: str
+    text: str
+
+
+_cache: dict[str, tuple[float, re.Pattern[str] | None, dict[str, str]]] = {}
+
+
+def _load(path: Path) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """(pattern of every folded demonym, folded demonym -> code), reloaded when the file changes."""
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return None, {}
+    cached = _cache.get(str(path))
+    if cached and cached[0] == mtime:
+        return cached[1], cached[2]
+    lookup: dict[str, str] = {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for code, names in (data.get("demonyms") or {}).items():
+            for name in names or []:
+                lookup.setdefault(fold(str(name)).strip(), str(code).upper())
+    except (OSError, yaml.YAMLError, AttributeError) as error:
+        logger.error("Demonyms unreadable (%s): nationality comes only from 'I am from X'", error)
+    lookup.pop("", None)
+    alternatives = "|".join(re.escape(name) for name in sorted(lookup, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w])({alternatives})(?![\w])") if alternatives else None
+    _cache[str(path)] = (mtime, pattern, lookup)
+    return pattern, lookup
+
+
+def demonyms(text: str, content_root: Path | None = None) -> list[Demonym]:
+    """Every demonym in ``text``, in order (accents and case ignored)."""
+    pattern, lookup = _load((content_root or paths.content_dir()) / DEMONYMS_FILE)
+    if pattern is None:
+        return []
+    folded = fold(text)
+    same_length = len(folded) == len(text)
+    found = []
+    for match in pattern.finditer(folded):
+        start, end = match.span(1)
+        found.append(Demonym(start, end, lookup[match.group(1)], text[start:end] if same_length else match.group(1)))
+    return found
+
+
+def after_from(text: str, start: int) -> bool:
+    """Whether the words before ``start`` say "I am from / soy de / mwen soti ..." (the person's origin)."""
+    return bool(_FROM.search(fold(text[:start])))
+
+
+def after_place_preposition(text: str, start: int) -> bool:
+    """Whether the word before ``start`` is a place preposition ("in", "en", "no", "nan", "au"...)."""
+    return bool(_IN.search(fold(text[:start])))
