@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.content import gaps
 from bot.conversation.dialogue import Button, Dialogue
-from bot.conversation.menus import main_menu, repeat_menu, show_stage, switch_language
+from bot.conversation.menus import main_menu, offered_topics, repeat_menu, show_stage, switch_language
 from bot.conversation.safety import emergency, queue_for_human, request_human
 from bot.conversation.topics import answer_topic
 from bot.conversation.vocabulary import (
@@ -57,6 +57,11 @@ def choose_option(d: Dialogue) -> None:
         stage = next((s for s in d.content.menu.stages if s.id == stage_id), None)
         if stage and 1 <= number <= len(stage.topics):
             run_topic(d, stage.topics[number - 1])
+            return
+    elif menu.startswith(Menu.DISAMBIGUATION_PREFIX):
+        topics = offered_topics(d)
+        if 1 <= number <= len(topics):
+            run_topic(d, topics[number - 1])
             return
     elif menu == Menu.LANGUAGE:
         codes = list(LANGUAGE_NAMES)
