@@ -2,8 +2,9 @@
 
 Three sets: ``../shared/dev_eval/messages.tsv`` (labelled by others, never trained on), the real
 questions in ``tests/nlu/real/<lang>.tsv`` (written by people or official FAQ pages, each with its
-source URL; never trained on) and the held-out split of our own chat-style data in ``tests/nlu/<lang>.yml``. The baseline is ``langdetect`` alone on
-the same messages (it cannot answer ``ht``). Figures only: the targets are in the README.
+source URL; never trained on) and the held-out split of our own chat-style data in
+``tests/nlu/<lang>.yml``. The baseline is ``langdetect`` alone on the same messages (it cannot answer
+``ht``). Figures only: the targets are in the README.
 """
 
 from __future__ import annotations

@@ -33,9 +33,51 @@ def test_parse_result_carries_the_language():
 
 def test_countries_and_nationalities_become_iso_codes_and_cities_are_found():
     assert entities(run("donde esta el consulado de colombia en quito")) == {"country": "CO", "city": "Quito"}
-    assert entities(run("soy venezolana y vivo en medellin")) == {"country": "VE", "city": "Medellín"}
-    assert entities(run("konsila ayisyen nan santo domingo")) == {"country": "HT", "city": "Santo Domingo"}
+    assert entities(run("soy venezolana y vivo en medellin")) == {"nationality": "VE", "city": "Medellín"}
+    assert entities(run("konsila ayisyen nan santo domingo")) == {"nationality": "HT", "city": "Santo Domingo"}
     assert entities(run("tem consulado da colômbia em manaus")) == {"country": "CO", "city": "Manaus"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I am Honduran and I am in Guatemala", {"nationality": "HN", "country": "GT"}),
+        ("soy hondureño y estoy en Guatemala", {"nationality": "HN", "country": "GT"}),
+        ("sou venezuelana e estou no Peru", {"nationality": "VE", "country": "PE"}),
+        ("je suis haïtienne et je vis au Chili", {"nationality": "HT", "country": "CL"}),
+        ("mwen se ayisyen, mwen nan Brezil", {"nationality": "HT", "country": "BR"}),
+        ("I'm from Venezuela, now in Colombia", {"nationality": "VE", "country": "CO"}),
+        ("soy de Nicaragua y vivo en Costa Rica", {"nationality": "NI", "country": "CR"}),
+        ("sou da Venezuela", {"nationality": "VE"}),
+        ("je viens d'Haïti", {"nationality": "HT"}),
+        ("mwen soti Kiba", {"nationality": "CU"}),
+    ],
+)
+def test_a_demonym_or_from_x_is_the_nationality_and_in_x_is_the_country(text, expected):
+    assert entities(run(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [("I'm in Colombia", "CO"), ("estoy en Perú", "PE"), ("estou no Brasil", "BR"), ("et au Mexique ?", "MX"),
+     ("e an Ayiti?", "HT"), ("what about in Panama", "PA"), ("estoy en república dominicana", "DO")],
+)
+def test_a_place_after_in_en_no_nan_au_stays_the_country(text, country):
+    assert entities(run(text)) == {"country": country}
+
+
+def test_demonyms_are_read_from_content_so_an_ngo_can_add_a_spelling(tmp_path, monkeypatch):
+    import shutil
+
+    from bot import paths
+
+    root = tmp_path / "content"
+    shutil.copytree(paths.content_dir(), root)
+    assert entities(run("soy venequita")) == {}
+    demonyms = root / "gazetteer" / "demonyms.yml"
+    demonyms.write_text(demonyms.read_text(encoding="utf-8").replace("VE: [", "VE: [venequita, "), encoding="utf-8")
+    monkeypatch.setenv("BRUJULA_CONTENT_DIR", str(root))
+    assert entities(run("soy venequita")) == {"nationality": "VE"}
 
 
 @pytest.mark.parametrize("text", ["2", " 3. ", "opcion 2", "opción 4", "option 1", "opsyon 5", "#2"])
@@ -72,3 +114,55 @@ def test_a_huge_message_is_cut_but_still_understood():
     assert message.get("input_problem") == "too_long"
     assert len(message.get("text")) == MAX_MESSAGE_CHARS
     assert message.get("intent")["name"] == "ask_health"
+
+
+def _with_examples(tmp_path, monkeypatch, topic: str, lines: str):
+    import shutil
+
+    from bot import paths
+
+    root = tmp_path / "content"
+    shutil.copytree(paths.content_dir(), root)
+    path = root / "topics" / f"{topic}.yml"
+    path.write_text(path.read_text(encoding="utf-8") + lines, encoding="utf-8")
+    monkeypatch.setenv("BRUJULA_CONTENT_DIR", str(root))
+    return path
+
+
+def _classified(text: str, intent: str, confidence: float) -> Message:
+    from bot.nlu.components import ContentExampleMatcher
+
+    message = Message.build(text=text)
+    message.set("intent", {"name": intent, "confidence": confidence}, add_to_output=True)
+    message.set("intent_ranking", [{"name": intent, "confidence": confidence}], add_to_output=True)
+    ContentExampleMatcher({"threshold": 0.75}).process([message])
+    return message
+
+
+def _top(text: str, intent: str, confidence: float) -> str:
+    return _classified(text, intent, confidence).get("intent")["name"]
+
+
+def test_an_ngo_example_question_in_content_answers_its_topic_without_retraining(tmp_path, monkeypatch):
+    text = "donde saco la tarjeta roja de la municipalidad"
+    before = _classified(text, "nlu_fallback", 0.3)
+    assert before.get("intent")["name"] == "nlu_fallback"
+    example = '\nexamples:\n  es: ["¿Dónde saco la tarjeta roja de la municipalidad?"]\n'
+    _with_examples(tmp_path, monkeypatch, "ask_health", example)
+    after = _classified(text, "nlu_fallback", 0.3)
+    assert after.get("intent")["name"] == "ask_health"
+    assert after.get("intent_ranking")[0]["name"] == "ask_health"
+    # a message unlike every example keeps the classifier's answer
+    assert _top("quiero mandar plata a mi mama", "ask_remittances", 0.8) == "ask_remittances"
+
+
+def test_an_edited_example_file_is_read_again(tmp_path, monkeypatch):
+    import os
+
+    example = '\nexamples:\n  ht: ["ki kote m ka jwenn yon djòb kòm machann"]\n'
+    path = _with_examples(tmp_path, monkeypatch, "ask_work", example)
+    assert _top("ki kote m ka jwenn yon djob kom machann", "nlu_fallback", 0.2) == "ask_work"
+    text = path.read_text(encoding="utf-8").replace("ki kote m ka jwenn yon djòb kòm machann", "kote biwo travay la ye")
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 5))
+    assert _top("ki kote m ka jwenn yon djob kom machann", "nlu_fallback", 0.2) == "nlu_fallback"

@@ -21,7 +21,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import content, gazetteer, language
 from bot.input_check import BLOCKING_PROBLEMS, InputProblem, check_input
-from bot.nlu import nationality
+from bot.nlu import examples, nationality
 from bot.safety import looks_like_emergency
 
 logger = logging.getLogger(__name__)
@@ -155,6 +155,43 @@ class LanguageAnnotator(_Stateless):
             message.set(LANGUAGE, detection.as_parse_result(), add_to_output=True)
             if detection.unsupported_script and not message.get(INPUT_PROBLEM):
                 message.set(INPUT_PROBLEM, InputProblem.UNSUPPORTED_LANGUAGE.value, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class ContentExampleMatcher(_Stateless):
+    """Answers the topic of a close NGO example question from ``content/topics/*.yml`` (``examples:``).
+
+    Runs after the trained classifier and before ``FallbackClassifier``: a message whose nearest
+    content example is at least ``threshold`` similar (cosine of character n-grams, 0..1) gets that
+    topic with the similarity as confidence. Read at run time, so new examples work without retraining.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"threshold": 0.75}
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        threshold = float(self.component_config.get("threshold", 0.75))
+        try:
+            found = examples.index()
+        except ValueError as error:  # e.g. examples made only of punctuation: nothing to vectorise
+            logger.warning("Content examples unusable: %s", error)
+            return messages
+        if found is None:
+            return messages
+        for message in messages:
+            match = found.best(message.get(TEXT) or "")
+            if match is None or match.similarity < threshold:
+                continue
+            current = message.get(INTENT) or {}
+            if current.get("name") == match.topic:
+                confidence = max(float(current.get("confidence") or 0.0), match.similarity)
+            else:
+                confidence = match.similarity
+            _set_intent(message, match.topic, confidence)
+            example = {"example": match.example, "similarity": match.similarity}
+            message.set("content_example", example, add_to_output=True)
         return messages
 
 
