@@ -11,7 +11,7 @@ class ActionGreet(BrujulaAction):
     action_name = "action_greet"
 
     def respond(self, dialogue: Dialogue) -> None:
-        menus.greet(dialogue)
+        context.greet(dialogue)  # a greeting that also says where the person is keeps it
 
 
 class ActionGoodbye(BrujulaAction):

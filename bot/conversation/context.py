@@ -131,6 +131,13 @@ def inform(d: Dialogue) -> None:
     main_menu(d)
 
 
+def greet(d: Dialogue) -> None:
+    """"Hola, estoy en Colombia": the greeting, what was noted in one line, then the menu."""
+    d.say(d.text("intro"))
+    _confirm(d, *note_information(d))
+    main_menu(d)
+
+
 def places_for_topic(d: Dialogue) -> None:
     """"Where is the nearest one?": places of the current topic's kind near the person."""
     topic = d.slot(Slot.LAST_TOPIC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.context import ActionFollowup, ActionInform, ActionNearby
-from actions.conversation import ActionChooseOption, ActionFallback
+from actions.conversation import ActionChooseOption, ActionFallback, ActionGreet
 from actions.topics import ActionAnswerTopic
 from bot import content
 from tests.conftest import ActionResult, Conversation
@@ -59,6 +59,15 @@ def test_a_first_im_in_colombia_is_noted_then_the_menu_not_regularization(langua
                                                 "pt": "preciso de trabalho", "fr": "je cherche du travail",
                                                 "ht": "mwen bezwen travay"}[language], "ask_work")
     assert_answers(work, "ask_work", "CO", language)
+
+
+def test_a_greeting_that_says_where_the_person_is_keeps_it() -> None:
+    conversation = Conversation(language="fr")
+    turn = conversation.say(ActionGreet, "bonjour, j'habite au Pérou", "greet")
+    assert turn.texts[0].startswith("Bonjour, je suis Brújula")
+    assert turn.texts[1] == "C'est noté. Là où vous êtes : Pérou."
+    assert menu_title("fr") in turn.texts[2]
+    assert turn.slots["country"] == "PE"
 
 
 def test_the_country_answers_the_question_that_waited_for_it_after_the_confirmation() -> None:
