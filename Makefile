@@ -14,7 +14,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONHASHSEED := 0
 
 .PHONY: help install browser run shell train test lint pytest e2e validate conversation-test eval \
-	content-check coverage gaps bench desk-user clean
+	content-check content-due content-report coverage gaps bench desk-user clean
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
@@ -44,9 +44,11 @@ run: $(MODEL) ## Run the bot: web chat and REST API on http://localhost:5005 (SQ
 shell: $(MODEL) ## Chat with the bot in this terminal
 	$(BIN)/python -m bot.run --shell
 
-lint: $(BIN)/.installed ## ruff and mypy
+lint: $(BIN)/.installed ## ruff (lint and format), mypy, and no import cycle in bot/ and actions/
 	$(BIN)/ruff check bot actions tests scripts
-	$(BIN)/mypy bot actions
+	$(BIN)/ruff format --check bot actions tests scripts
+	$(BIN)/mypy bot actions tests scripts
+	$(BIN)/python scripts/import_graph.py --cycles
 
 pytest: $(MODEL) browser ## Unit, channel, end-to-end and browser tests (pytest)
 	$(BIN)/pytest -q --junitxml=results/pytest.xml
@@ -67,6 +69,12 @@ eval: $(MODEL) ## Intent and language accuracy per language (dev_eval and held-o
 
 content-check: $(BIN)/.installed ## Check content/: every problem with file:line and a plain hint
 	$(BIN)/python -m bot.content check
+
+content-due: $(BIN)/.installed ## Content items due in the next 30 days (valid_until, recheck_by, watch_from) or stale
+	$(BIN)/python -m bot.content due
+
+content-report: $(BIN)/.installed ## Write results/content-report.md: status, evidence coverage, due, changes since last release
+	$(BIN)/python -m bot.content report
 
 coverage: $(BIN)/.installed ## Write COVERAGE.md: topics × countries × languages, places, emergency numbers
 	$(BIN)/python -m bot.content coverage

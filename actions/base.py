@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Text
+from typing import Any, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 def turn_from_tracker(tracker: Tracker) -> Turn:
     """The latest user message, as :mod:`bot.conversation` reads it."""
-    latest: Dict[Text, Any] = tracker.latest_message or {}
+    latest: dict[Text, Any] = tracker.latest_message or {}
     metadata = latest.get("metadata") or {}
     intent = latest.get("intent") or {}
     ranking = latest.get("intent_ranking")
@@ -43,7 +43,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
     )
 
 
-def send(dispatcher: CollectingDispatcher, dialogue: Dialogue) -> List[EventType]:
+def send(dispatcher: CollectingDispatcher, dialogue: Dialogue) -> list[EventType]:
     reply = dialogue.reply()
     for message in reply.messages:
         dispatcher.utter_message(**message.as_dict())
@@ -69,7 +69,7 @@ class BrujulaAction(Action, ABC):
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
         dialogue = Dialogue(turn_from_tracker(tracker), content.current())
         if dialogue.turn.input_problem == InputProblem.TOO_LONG.value:
             dialogue.say(dialogue.text("too_long"))

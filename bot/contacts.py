@@ -1,6 +1,6 @@
 """Where the real WhatsApp number or Telegram chat of a conversation is kept, encrypted, for later replies.
 
-Rasa only ever sees a pseudonymous sender id (:func:`bot.privacy.pseudonymize`). When someone from
+Rasa only ever sees a pseudonymous sender id (:func:`bot.personal_data.pseudonymize`). When someone from
 the help desk answers hours later, the channel needs the real address: it is stored here, apart from
 the conversation, encrypted with Fernet (AES-128-CBC + HMAC-SHA256), together with the time of the
 person's last message (WhatsApp only allows free text within 24 hours of it) and the replies waiting
@@ -25,9 +25,10 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
+from typing import Any, TypeVar
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import Column, Float, MetaData, String, Table, Text, create_engine, delete, insert, select, update
@@ -35,7 +36,7 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot import paths
-from bot.privacy import register_erase_hook
+from bot.personal_data import register_erase_hook
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ class Contact:
     last_inbound_at: float
     waiting: int = 0  # replies queued until the person writes again
 
-    def seconds_since_inbound(self, now: Optional[float] = None) -> float:
+    def seconds_since_inbound(self, now: float | None = None) -> float:
         return (now if now is not None else time.time()) - self.last_inbound_at
 
 
@@ -81,7 +82,7 @@ def _local_key() -> str:
     return paths.local_secret("contacts_key", lambda: Fernet.generate_key().decode(), KEY_ENV)
 
 
-def build_cipher(keys: Optional[str] = None) -> MultiFernet:
+def build_cipher(keys: str | None = None) -> MultiFernet:
     """A cipher from comma-separated Fernet keys (``BRUJULA_CONTACTS_KEY``, else the local key file)."""
     configured = keys if keys is not None else os.environ.get(KEY_ENV, "")
     key_list = [key.strip() for key in configured.split(",") if key.strip()] or [_local_key()]
@@ -110,7 +111,7 @@ def default_url() -> str:
 class ContactStore:
     """Encrypted addresses by pseudonymous sender id. Async methods run the database work in a thread."""
 
-    def __init__(self, url: Optional[str] = None, cipher: Optional[MultiFernet] = None) -> None:
+    def __init__(self, url: str | None = None, cipher: MultiFernet | None = None) -> None:
         self.url = url or default_url()
         self.cipher = cipher or build_cipher()
         sqlite = self.url.startswith("sqlite")
@@ -129,7 +130,7 @@ class ContactStore:
         # SQLite allows one writer: one thread avoids "database is locked"; PostgreSQL takes a few.
         self._executor = ThreadPoolExecutor(max_workers=1 if sqlite else 4, thread_name_prefix="contacts")
         # sender_id -> (address, last_inbound_at written) for what this process wrote recently
-        self._written: Dict[str, Tuple[str, float]] = {}
+        self._written: dict[str, tuple[str, float]] = {}
 
     def _ensure_table(self) -> None:
         if not self._table_ready:
@@ -147,8 +148,8 @@ class ContactStore:
         return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
 
     # -- the person wrote -------------------------------------------------------------------
-    async def touch(self, sender_id: str, channel: str, address: str, now: Optional[float] = None,
-                    window_seconds: Optional[float] = None) -> List[str]:
+    async def touch(self, sender_id: str, channel: str, address: str, now: float | None = None,
+                    window_seconds: float | None = None) -> list[str]:
         """Record that ``sender_id`` just wrote from ``address``; return (and clear) texts waiting for them.
 
         Waiting texts only exist when the person had been silent for ``window_seconds`` or more, so
@@ -165,7 +166,7 @@ class ContactStore:
             self._written.pop(next(iter(self._written)))
         return pending
 
-    def _touch(self, sender_id: str, channel: str, address: str, now: float, check_pending: bool) -> List[str]:
+    def _touch(self, sender_id: str, channel: str, address: str, now: float, check_pending: bool) -> list[str]:
         self._ensure_table()
         values = {"channel": channel, "address": self._seal(address), "last_inbound_at": now}
         with self.engine.begin() as connection:
@@ -188,7 +189,7 @@ class ContactStore:
                     )
         return self._texts(pending_token)
 
-    def _texts(self, token: Optional[str]) -> List[str]:
+    def _texts(self, token: str | None) -> list[str]:
         if not token:
             return []
         try:
@@ -199,11 +200,11 @@ class ContactStore:
         return [str(text) for text in texts]
 
     # -- replying later ---------------------------------------------------------------------
-    async def lookup(self, sender_id: str) -> Optional[Contact]:
+    async def lookup(self, sender_id: str) -> Contact | None:
         """The real address for ``sender_id``, or None if unknown (never wrote, erased, undecryptable)."""
         return await self._run(self._lookup, sender_id)
 
-    def _lookup(self, sender_id: str) -> Optional[Contact]:
+    def _lookup(self, sender_id: str) -> Contact | None:
         self._ensure_table()
         with self.engine.connect() as connection:
             row = connection.execute(
@@ -220,11 +221,11 @@ class ContactStore:
             return None
         return Contact(sender_id, row.channel, address, float(row.last_inbound_at), len(self._texts(row.pending)))
 
-    async def add_pending(self, sender_id: str, texts: List[str]) -> int:
+    async def add_pending(self, sender_id: str, texts: list[str]) -> int:
         """Queue ``texts`` until the person writes again; return how many were already waiting."""
         return await self._run(self._add_pending, sender_id, list(texts))
 
-    def _add_pending(self, sender_id: str, texts: List[str]) -> int:
+    def _add_pending(self, sender_id: str, texts: list[str]) -> int:
         self._ensure_table()
         with self.engine.begin() as connection:
             token = connection.execute(
@@ -250,7 +251,7 @@ class ContactStore:
         with self.engine.begin() as connection:
             connection.execute(delete(contacts_table).where(contacts_table.c.sender_id == sender_id))
 
-    async def purge_inactive(self, days: float, now: Optional[float] = None) -> int:
+    async def purge_inactive(self, days: float, now: float | None = None) -> int:
         """Delete the addresses of people silent for more than ``days``; return how many."""
         cutoff = (time.time() if now is None else now) - days * 86400
         self._written = {k: v for k, v in self._written.items() if v[1] >= cutoff}
@@ -268,7 +269,7 @@ class ContactStore:
         self.engine.dispose()
 
 
-_default: Optional[ContactStore] = None
+_default: ContactStore | None = None
 _purged = False
 
 
@@ -291,7 +292,7 @@ def shared_contact_store() -> ContactStore:
     return _default
 
 
-def set_shared_contact_store(store: Optional[ContactStore]) -> None:
+def set_shared_contact_store(store: ContactStore | None) -> None:
     """Use ``store`` as the process-wide store (tests, the benchmark)."""
     global _default
     _default = store
@@ -319,7 +320,7 @@ async def purge_once() -> None:
         logger.info("Deleted %d addresses of people silent for more than %g days", removed, days)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args == ["new-key"]:
         print(Fernet.generate_key().decode())

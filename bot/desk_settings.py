@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import bcrypt
@@ -54,7 +54,7 @@ class _Strict(BaseModel):
         extra = Extra.forbid  # a misspelt key is an error, not silently ignored
 
 
-Span = Tuple[dtime, dtime]
+Span = tuple[dtime, dtime]
 
 
 def _parse_span(text: str) -> Span:
@@ -75,8 +75,8 @@ class OpeningHours(_Strict):
     """When people answer at the desk, in the desk's time zone."""
 
     timezone: str = "UTC"
-    week: Dict[str, Union[str, List[str]]] = Field(default_factory=dict)
-    closed_on: List[date] = Field(default_factory=list)  # public holidays and other closed days
+    week: dict[str, str | list[str]] = Field(default_factory=dict)
+    closed_on: list[date] = Field(default_factory=list)  # public holidays and other closed days
 
     @validator("timezone")
     def _known_zone(cls, value: str) -> str:  # noqa: N805
@@ -87,7 +87,7 @@ class OpeningHours(_Strict):
         return value
 
     @validator("week")
-    def _valid_week(cls, value: Dict[str, Any]) -> Dict[str, Any]:  # noqa: N805
+    def _valid_week(cls, value: dict[str, Any]) -> dict[str, Any]:  # noqa: N805
         for day, spans in value.items():
             if day not in WEEKDAYS:
                 raise ValueError(f"unknown day {day!r}: use {', '.join(WEEKDAYS)}")
@@ -95,7 +95,7 @@ class OpeningHours(_Strict):
                 _parse_span(span)
         return value
 
-    def spans(self, weekday: int) -> List[Span]:
+    def spans(self, weekday: int) -> list[Span]:
         raw = self.week.get(WEEKDAYS[weekday]) or []
         return [_parse_span(span) for span in ([raw] if isinstance(raw, str) else raw)]
 
@@ -113,7 +113,7 @@ class OpeningHours(_Strict):
             return False
         return any(start <= local.time() < end for start, end in self.spans(local.weekday()))
 
-    def next_opening(self, at: datetime) -> Optional[datetime]:
+    def next_opening(self, at: datetime) -> datetime | None:
         """The next time the desk opens after ``at`` (``None`` when no hours are configured)."""
         local = at.astimezone(self.zone)
         for offset in range(0, 15):
@@ -132,7 +132,7 @@ class DeskSettings(_Strict):
 
     opening_hours: OpeningHours = Field(default_factory=OpeningHours)
     # What users are told while the desk is open: the desk's own estimate. Unset: no figure is given.
-    expected_wait_minutes: Optional[int] = Field(None, ge=1, le=24 * 60)
+    expected_wait_minutes: int | None = Field(None, ge=1, le=24 * 60)
     # A conversation nobody has taken after this long gets one follow-up with other ways to get help.
     followup_after_minutes: int = Field(30, ge=1, le=7 * 24 * 60)
     followup_check_seconds: float = Field(30, ge=0, le=3600)  # 0 turns the background check off
@@ -141,11 +141,11 @@ class DeskSettings(_Strict):
     login_max_failures: int = Field(5, ge=1, le=100)
     login_window_minutes: int = Field(15, ge=1, le=24 * 60)
     # Mark cookies Secure. "auto": when the request came over HTTPS (directly or via X-Forwarded-Proto).
-    secure_cookies: Union[bool, str] = "auto"
+    secure_cookies: bool | str = "auto"
     history_events: int = Field(60, ge=5, le=1000)  # messages shown to staff per conversation
 
     @validator("secure_cookies")
-    def _true_false_or_auto(cls, value: Union[bool, str]) -> Union[bool, str]:  # noqa: N805
+    def _true_false_or_auto(cls, value: bool | str) -> bool | str:  # noqa: N805
         if value not in (True, False, "auto"):
             raise ValueError('use true, false or "auto"')
         return value
@@ -155,7 +155,7 @@ class StaffMember(_Strict):
     username: str
     name: str
     password_hash: str
-    languages: List[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
     disabled: bool = False
 
     @validator("username")
@@ -178,7 +178,7 @@ class StaffMember(_Strict):
 
 
 class StaffFile(_Strict):
-    staff: List[StaffMember] = Field(default_factory=list)
+    staff: list[StaffMember] = Field(default_factory=list)
 
 
 def config_path() -> Path:
@@ -212,12 +212,12 @@ class _CachedFile:
     def __init__(self, model: Any, default: Any) -> None:
         self.model, self.default = model, default
         self._lock = threading.Lock()
-        self._key: Optional[Tuple[str, float]] = None
+        self._key: tuple[str, float] | None = None
         self._value: Any = None
 
     def get(self, path: Path) -> Any:
         try:
-            key: Optional[Tuple[str, float]] = (str(path), path.stat().st_mtime)
+            key: tuple[str, float] | None = (str(path), path.stat().st_mtime)
         except FileNotFoundError:
             key = None
         with self._lock:
@@ -244,7 +244,7 @@ def load_settings() -> DeskSettings:
     return _settings_cache.get(config_path())
 
 
-def load_staff() -> Dict[str, StaffMember]:
+def load_staff() -> dict[str, StaffMember]:
     """The enabled staff accounts, by user name."""
     staff_file: StaffFile = _staff_cache.get(staff_path())
     return {member.username: member for member in staff_file.staff if not member.disabled}
@@ -262,7 +262,7 @@ def hash_password(password: str, rounds: int = 12) -> str:
 _DUMMY_HASH = b"$2b$12$xTMABtgpN7sjKkvpHVCkwO55zNBsujQutC1cKRJ/vFhdMAQrbhWee"
 
 
-def check_password(member: Optional[StaffMember], password: str) -> bool:
+def check_password(member: StaffMember | None, password: str) -> bool:
     """bcrypt check; slow on purpose (run it off the event loop). Unknown users cost the same time."""
     candidate = password.encode()[:72]
     if member is None:
@@ -277,7 +277,7 @@ def check_password(member: Optional[StaffMember], password: str) -> bool:
         return False
 
 
-def save_staff_member(member: StaffMember, path: Optional[Path] = None) -> Path:
+def save_staff_member(member: StaffMember, path: Path | None = None) -> Path:
     """Add or replace ``member`` in the staff file (created readable by its owner only)."""
     path = path or staff_path()
     current = _read(path, StaffFile) if path.exists() else StaffFile()
@@ -295,12 +295,12 @@ def save_staff_member(member: StaffMember, path: Optional[Path] = None) -> Path:
 class Availability:
     """What users are told about the desk right now."""
 
-    open_now: Optional[bool]  # None: no opening hours configured
-    expected_wait_minutes: Optional[int]
-    next_opening: Optional[datetime]
+    open_now: bool | None  # None: no opening hours configured
+    expected_wait_minutes: int | None
+    next_opening: datetime | None
 
 
-def availability(settings: DeskSettings, at: Optional[datetime] = None) -> Availability:
+def availability(settings: DeskSettings, at: datetime | None = None) -> Availability:
     at = at or datetime.now().astimezone()
     hours = settings.opening_hours
     if not hours.configured:

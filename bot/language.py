@@ -13,9 +13,9 @@ import functools
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import yaml
 from langdetect import DetectorFactory, LangDetectException, detect_langs
@@ -260,7 +260,7 @@ def next_conversation_language(current: str | None, detection: Detection | None)
 def reply_language(slot_value: str | None, detection: Detection | None, hint: str | None = None) -> str:
     """The language to answer in: the conversation's, else the best guess, else the channel's hint."""
     if slot_value in SUPPORTED:
-        return slot_value  # type: ignore[return-value]
+        return slot_value
     if detection is not None and detection.code and detection.confidence >= 0.5:
         return detection.code
     if hint:

@@ -22,21 +22,24 @@ import json
 import re
 import sys
 import threading
-import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, Extra, validator
 
 from bot import paths
+from bot.content.models import (
+    OFFER_LANGUAGES,
+    Indicator,
+    IndicatorsFile,
+    OfferLevel,
+    OfferSeverity,
+)
+from bot.content.offer_patterns import compiled_patterns, strip_accents
 
-LANGUAGES = ("es", "en", "pt", "fr", "ht")
+LANGUAGES = OFFER_LANGUAGES
 INDICATORS_FILE = "offers/indicators.yml"
-MAX_QUOTE_WORDS = 30
 MAX_QUOTE_CHARS = 160  # the quote shown back to the person: long enough to recognise, short on a phone
 NEGATION_WINDOW = 2  # words before a match, in the same clause, that can cancel it
 NEGATIONS = frozenset(
@@ -69,71 +72,8 @@ SHORTCUTS = {
     "pra": "para",
     "pro": "para o",
 }
-_MACRO = re.compile(r"\{([a-z_]+)\}")
 _PIECE = re.compile(r"\w+|\s+|.", re.UNICODE)
 _CLAUSE_END = re.compile(r"[.,;:!?\n]")
-
-
-class Severity(str, Enum):
-    high = "high"
-    some = "some"
-
-
-class Level(str, Enum):
-    high = "high"
-    some = "some"
-    none_found = "none_found"
-
-
-class _Strict(BaseModel):
-    class Config:
-        extra = Extra.forbid  # a misspelt key is an error, not silently ignored
-
-
-class IndicatorSource(_Strict):
-    """The public page that documents a warning sign, with a short quote from it."""
-
-    name: str
-    url: str
-    quote: str
-    read_on: date
-
-    @validator("quote")
-    def _short_quote(cls, value: str) -> str:  # noqa: N805
-        if len(value.split()) > MAX_QUOTE_WORDS:
-            raise ValueError(f"is {len(value.split())} words long: quote at most {MAX_QUOTE_WORDS} words")
-        return value
-
-    @validator("url")
-    def _web_address(cls, value: str) -> str:  # noqa: N805
-        if not value.startswith(("https://", "http://")):
-            raise ValueError(f"must start with https://, got {value!r}")
-        return value
-
-
-class Indicator(_Strict):
-    """One warning sign: patterns per language, a plain explanation per language, a severity and a source."""
-
-    id: str
-    severity: Severity
-    patterns: dict[str, list[str]]
-    explanation: dict[str, str]
-    source: IndicatorSource
-
-    @validator("patterns", "explanation")
-    def _five_languages(cls, value: dict[str, Any]) -> dict[str, Any]:  # noqa: N805
-        unknown = sorted(set(value) - set(LANGUAGES))
-        if unknown:
-            raise ValueError(f"unknown language {', '.join(unknown)}: use {', '.join(LANGUAGES)}")
-        missing = [lang for lang in LANGUAGES if not value.get(lang)]
-        if missing:
-            raise ValueError(f"missing for {', '.join(missing)}: every language needs at least one")
-        return value
-
-
-class IndicatorsFile(_Strict):
-    macros: dict[str, str] = {}
-    indicators: list[Indicator]
 
 
 @dataclass(frozen=True)
@@ -141,14 +81,14 @@ class Flag:
     """A warning sign found in a message, with the words that raised it."""
 
     id: str
-    severity: Severity
+    severity: OfferSeverity
     quote: str
     explanation: dict[str, str]
 
 
 @dataclass(frozen=True)
 class OfferCheck:
-    level: Level
+    level: OfferLevel
     flags: tuple[Flag, ...] = field(default=())
 
     def as_json(self) -> dict[str, Any]:
@@ -166,40 +106,15 @@ class _Compiled:
     regexes: tuple[re.Pattern[str], ...]
 
 
-def strip_accents(text: str) -> str:
-    """Remove accents but keep case and every other character (patterns are regular expressions)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _expand(pattern: str, macros: dict[str, str], depth: int = 0) -> str:
-    if depth > 5:
-        raise ValueError("macros refer to each other in a loop")
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in macros:
-            raise ValueError(f"unknown placeholder {{{name}}}: use one of {', '.join(sorted(macros))}")
-        return _expand(macros[name], macros, depth + 1)
-
-    return _MACRO.sub(replace, pattern)
-
-
 def compile_indicators(data: IndicatorsFile) -> tuple[_Compiled, ...]:
-    """Expand placeholders and compile every pattern; a broken pattern raises ValueError naming it."""
-    compiled = []
-    for indicator in data.indicators:
-        regexes = []
-        for language, patterns in indicator.patterns.items():
-            for number, pattern in enumerate(patterns, 1):
-                try:
-                    regexes.append(re.compile(strip_accents(_expand(pattern, data.macros))))
-                except (re.error, ValueError) as error:
-                    raise ValueError(
-                        f"indicator {indicator.id}, patterns {language} #{number}: {error} in {pattern!r}"
-                    ) from None
-        compiled.append(_Compiled(indicator, tuple(regexes)))
-    return tuple(compiled)
+    """Every indicator with its compiled patterns; a broken pattern raises ValueError naming it."""
+    regexes: dict[int, list[re.Pattern[str]]] = {index: [] for index in range(len(data.indicators))}
+    for i_index, language, p_index, compiled in compiled_patterns(data):
+        if isinstance(compiled, str):
+            indicator = data.indicators[i_index]
+            raise ValueError(f"indicator {indicator.id}, patterns {language} #{p_index + 1}: {compiled}")
+        regexes[i_index].append(compiled)
+    return tuple(_Compiled(indicator, tuple(regexes[index])) for index, indicator in enumerate(data.indicators))
 
 
 @dataclass(frozen=True)
@@ -271,7 +186,7 @@ class OfferChecker:
                 start, end = found
                 quote = _quote(text, norm, start, end)
                 flags.append(Flag(entry.indicator.id, entry.indicator.severity, quote, entry.indicator.explanation))
-        flags.sort(key=lambda flag: flag.severity is not Severity.high)  # serious first, file order otherwise
+        flags.sort(key=lambda flag: flag.severity is not OfferSeverity.high)  # serious first, file order otherwise
         return OfferCheck(_level(flags), tuple(flags))
 
     @staticmethod
@@ -286,11 +201,11 @@ class OfferChecker:
         return best
 
 
-def _level(flags: list[Flag]) -> Level:
-    serious = sum(flag.severity is Severity.high for flag in flags)
+def _level(flags: list[Flag]) -> OfferLevel:
+    serious = sum(flag.severity is OfferSeverity.high for flag in flags)
     if serious or len(flags) >= 2:
-        return Level.high
-    return Level.some if flags else Level.none_found
+        return OfferLevel.high
+    return OfferLevel.some if flags else OfferLevel.none_found
 
 
 _cache: dict[str, tuple[float, OfferChecker]] = {}

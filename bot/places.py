@@ -14,8 +14,9 @@ import difflib
 import heapq
 import math
 import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from bot.content import Content
 from bot.content.geo import EARTH_RADIUS_KM, haversine_km

@@ -10,7 +10,8 @@ events cannot be written back afterwards.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Iterable, Optional, Text
+from collections.abc import Iterable
+from typing import Any, Text
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import (
@@ -27,7 +28,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot import trackers
 from bot.conversation.vocabulary import CHECK_OFFER, Slot
-from bot.privacy import run_erase_hooks
+from bot.personal_data import run_erase_hooks
 
 logger = logging.getLogger(__name__)
 
@@ -77,10 +78,10 @@ class PrivacyTrackerStore(TrackerStore):
 
     def __init__(
         self,
-        domain: Optional[Domain] = None,
-        host: Optional[Text] = None,
-        event_broker: Optional[EventBroker] = None,
-        backend: Optional[Dict[Text, Any]] = None,
+        domain: Domain | None = None,
+        host: Text | None = None,
+        event_broker: EventBroker | None = None,
+        backend: dict[Text, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(domain, event_broker, **kwargs)
@@ -99,7 +100,7 @@ class PrivacyTrackerStore(TrackerStore):
         return self.backend.domain
 
     @domain.setter
-    def domain(self, domain: Optional[Domain]) -> None:
+    def domain(self, domain: Domain | None) -> None:
         self.backend.domain = domain or Domain.empty()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -111,10 +112,10 @@ class PrivacyTrackerStore(TrackerStore):
         await self.backend.save(tracker)
         trackers.note_saved(tracker)  # the channel handling this turn reads the new state from here
 
-    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+    async def retrieve(self, sender_id: Text) -> DialogueStateTracker | None:
         return await self.backend.retrieve(sender_id)
 
-    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+    async def retrieve_full_tracker(self, conversation_id: Text) -> DialogueStateTracker | None:
         return await self.backend.retrieve_full_tracker(conversation_id)
 
     async def keys(self) -> Iterable[Text]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import html
 import json
 import mimetypes
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from string import Template
-from typing import Any, Dict, Iterable, Mapping, Optional
+from typing import Any
 
 from sanic import response
 from sanic.request import Request
@@ -38,12 +39,12 @@ def with_headers(resp: HTTPResponse, cache: bool = False) -> HTTPResponse:
     return resp
 
 
-def json_response(body: object, status: int = 200, headers: Optional[Mapping[str, str]] = None) -> HTTPResponse:
+def json_response(body: object, status: int = 200, headers: Mapping[str, str] | None = None) -> HTTPResponse:
     resp = response.json(body, status=status, headers=dict(headers or {}))
     return with_headers(resp)
 
 
-def error(status: int, code: str, message: str, headers: Optional[Mapping[str, str]] = None) -> HTTPResponse:
+def error(status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> HTTPResponse:
     return json_response({"error": code, "message": message}, status=status, headers=headers)
 
 
@@ -84,11 +85,11 @@ def json_body(request: Request) -> Any:
         return None
 
 
-def texts(keys: Iterable[str], snapshot: Optional[Content] = None) -> Dict[str, Dict[str, str]]:
+def texts(keys: Iterable[str], snapshot: Content | None = None) -> dict[str, dict[str, str]]:
     """``{language: {key: text}}`` for the page's own labels, straight from ``content/ui.yml``."""
     snapshot = snapshot or content.current()
     keys = list(keys)
-    result: Dict[str, Dict[str, str]] = {}
+    result: dict[str, dict[str, str]] = {}
     for lang in LANGUAGES:
         # Raw templates: the page fills in {name}, {minutes}... itself.
         result[lang] = {key: (snapshot.ui.get(key) or {}).get(lang) or (snapshot.ui.get(key) or {}).get("es") or key
@@ -101,7 +102,7 @@ def script_json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def pick_language(request: Request, *preferred: Optional[str]) -> str:
+def pick_language(request: Request, *preferred: str | None) -> str:
     """``?lang=``, then the given preferences, then the browser's Accept-Language, then Spanish."""
     for candidate in (request.args.get("lang"), *preferred):
         if candidate in LANGUAGES:

@@ -35,7 +35,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -79,7 +79,7 @@ def serve(port: int) -> None:
         from rasa.core.utils import AvailableEndpoints
         from rasa.utils.endpoints import EndpointConfig
 
-        @app.listener("before_server_start")
+        @app.listener("before_server_start")  # type: ignore[call-arg,arg-type]
         async def load(app: Any, loop: Any) -> None:  # the server listens once the model is loaded
             app.ctx.agent = await load_agent(model_path=str(ROOT / "models" / "brujula.tar.gz"),
                                              endpoints=AvailableEndpoints(action=EndpointConfig(url=actions)))
@@ -143,7 +143,7 @@ class Load:
 
         self.session, self.base = session, base
         self.validator = RequestValidator(AUTH_TOKEN)
-        self.waiting: Dict[str, asyncio.Future] = {}
+        self.waiting: dict[str, asyncio.Future] = {}
         self.update_ids = itertools.count(1)
         self.message_ids = itertools.count(1)
 
@@ -185,8 +185,8 @@ class Load:
                 assert reply.status == 200, reply.status
         await asyncio.wait_for(answered, timeout=30)
 
-    async def run(self, channel: str, users: int, messages: int) -> Dict[str, float]:
-        latencies: List[float] = []
+    async def run(self, channel: str, users: int, messages: int) -> dict[str, float]:
+        latencies: list[float] = []
 
         async def person(user: int) -> None:
             for number in range(messages):
@@ -211,7 +211,7 @@ async def bench(args: argparse.Namespace) -> int:
         sys.executable, __file__, "--fakes", stdout=asyncio.subprocess.PIPE, cwd=str(ROOT))
     assert fake_process.stdout is not None
     ports: asyncio.Future = asyncio.get_running_loop().create_future()
-    holder: Dict[str, Load] = {}
+    holder: dict[str, Load] = {}
 
     async def relay() -> None:
         while True:
@@ -267,7 +267,7 @@ async def bench(args: argparse.Namespace) -> int:
             holder["load"] = load
             for channel in CHANNELS:  # warm-up: connections, caches, first contact-store writes
                 await load.run(channel, args.users, 3)
-            results: Dict[str, List[Dict[str, float]]] = {channel: [] for channel in CHANNELS}
+            results: dict[str, list[dict[str, float]]] = {channel: [] for channel in CHANNELS}
             pids = {"bot": server.pid, "fakes": fake_process.pid, "load": os.getpid()}
             for _ in range(args.rounds):
                 for channel in CHANNELS:
@@ -295,7 +295,7 @@ async def bench(args: argparse.Namespace) -> int:
     print(f"\n{args.users} people x {args.messages} messages, median of {args.rounds} rounds ({what}; 127.0.0.1)\n")
     print(f"  {'channel':<10} {'messages/s':>11} {'% of REST':>10} {'p50 ms':>8} {'p95 ms':>8}"
           f" {'bot CPU ms/msg':>15} {'fakes':>7} {'load':>7}")
-    summary: Dict[str, Any] = {}
+    summary: dict[str, Any] = {}
     below = []
     for channel in CHANNELS:
         rate = median(channel, "per_second")

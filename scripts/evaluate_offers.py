@@ -15,7 +15,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.offers import Level, OfferChecker  # noqa: E402
+from bot.offers import OfferChecker, OfferLevel  # noqa: E402
 
 SET_DIR = ROOT / "tests" / "offers"
 
@@ -52,7 +52,7 @@ def score(checker: OfferChecker, messages: list[dict]) -> Tally:
         found = {flag.id for flag in result.flags}
         if message["kind"] == "scam":
             tally.scams += 1
-            tally.scams_flagged += result.level is not Level.none_found
+            tally.scams_flagged += result.level is not OfferLevel.none_found
             expected = set(message.get("flags", []))
             tally.expected_flags += len(expected)
             tally.expected_found += len(expected & found)
@@ -60,7 +60,7 @@ def score(checker: OfferChecker, messages: list[dict]) -> Tally:
                 tally.misses.append(f"scam missed {sorted(expected - found)}: {message['text'][:90]}")
         elif message["kind"] == "legit":
             tally.legit += 1
-            tally.legit_high += result.level is Level.high
+            tally.legit_high += result.level is OfferLevel.high
             if found:
                 tally.misses.append(f"legit flagged {result.level.value} {sorted(found)}: {message['text'][:90]}")
         else:

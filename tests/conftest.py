@@ -6,7 +6,7 @@ import asyncio
 import os
 import tempfile
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Type
+from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
@@ -25,16 +25,16 @@ SLOTS = ("language", "country", "city", "nationality", "menu", "pending_topic", 
          "awaiting_offer", "offer_flags")
 
 
-def parse(text: str, intent: str) -> Dict[str, Any]:
+def parse(text: str, intent: str) -> dict[str, Any]:
     """The parse data Brújula's NLU components add for ``text`` (the intent is given by the test)."""
     checked = check_input(text)
     # country / nationality / city exactly as the NLU pipeline's gazetteer extractor labels them
-    entities: List[Dict[str, Any]] = _place_entities(checked.text, content.current(), "test")
+    entities: list[dict[str, Any]] = _place_entities(checked.text, content.current(), "test")
     option = OPTION_PATTERN.match(text)
     if option:
         entities.append({"entity": "option", "value": str(int(option.group(1)))})
     detection = language.detect(checked.text)
-    data: Dict[str, Any] = {"intent": {"name": intent, "confidence": 1.0}, "text": checked.text,
+    data: dict[str, Any] = {"intent": {"name": intent, "confidence": 1.0}, "text": checked.text,
                             "entities": entities, "language": detection.as_parse_result()}
     problem = checked.problem.value or ("unsupported_language" if detection.unsupported_script else "")
     if problem:
@@ -46,12 +46,12 @@ def parse(text: str, intent: str) -> Dict[str, Any]:
 
 @dataclass
 class ActionResult:
-    messages: List[Dict[str, Any]]
-    slots: Dict[str, Any]
-    events: List[Dict[str, Any]]
+    messages: list[dict[str, Any]]
+    slots: dict[str, Any]
+    events: list[dict[str, Any]]
 
     @property
-    def texts(self) -> List[str]:
+    def texts(self) -> list[str]:
         return [m.get("text") or "" for m in self.messages]
 
     @property
@@ -59,7 +59,7 @@ class ActionResult:
         return "\n".join(self.texts)
 
     @property
-    def buttons(self) -> List[Dict[str, Any]]:
+    def buttons(self) -> list[dict[str, Any]]:
         return [b for m in self.messages for b in m.get("buttons") or []]
 
 
@@ -67,12 +67,16 @@ class Conversation:
     """Runs actions turn after turn, carrying the slots over like the tracker would."""
 
     def __init__(self, **slots: Any) -> None:
-        self.slots: Dict[str, Any] = {name: None for name in SLOTS}
+        self.slots: dict[str, Any] = {name: None for name in SLOTS}
         self.slots.update(slots)
 
     def say(
-        self, action_cls: Type[Any], text: str, intent: str, metadata: Optional[Dict[str, Any]] = None,
-        ranking: Optional[Dict[str, float]] = None,
+        self,
+        action_cls: type[Any],
+        text: str,
+        intent: str,
+        metadata: dict[str, Any] | None = None,
+        ranking: dict[str, float] | None = None,
     ) -> ActionResult:
         """Run ``action_cls`` on ``text`` classified as ``intent`` (``ranking``: the classifier's scores)."""
         latest = parse(text, intent)

@@ -8,10 +8,11 @@ the Rasa actions run, so what users are told about the hand-off is the real text
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.lock_store import InMemoryLockStore
@@ -26,7 +27,7 @@ from bot.conversation.vocabulary import EMERGENCY_TOPICS
 from bot.tracker_store import PrivacyTrackerStore
 
 ROOT = Path(__file__).resolve().parent.parent
-_domain: Optional[Domain] = None
+_domain: Domain | None = None
 
 
 def domain() -> Domain:
@@ -36,8 +37,8 @@ def domain() -> Domain:
     return _domain
 
 
-def make_store(db: Optional[Path] = None) -> PrivacyTrackerStore:
-    backend: Dict[str, Any] = {"type": "in_memory"} if db is None else {"type": "sql", "dialect": "sqlite",
+def make_store(db: Path | None = None) -> PrivacyTrackerStore:
+    backend: dict[str, Any] = {"type": "in_memory"} if db is None else {"type": "sql", "dialect": "sqlite",
                                                                          "db": str(db)}
     return PrivacyTrackerStore(domain(), backend=backend)
 
@@ -71,15 +72,15 @@ def respond(intent: str, turn: Turn) -> Reply:
 class ScriptedAgent:
     """The parts of Rasa's Agent the channels and the desk use, backed by a real tracker store."""
 
-    def __init__(self, store: Optional[PrivacyTrackerStore] = None, broken: bool = False) -> None:
+    def __init__(self, store: PrivacyTrackerStore | None = None, broken: bool = False) -> None:
         self.tracker_store = store or make_store()
         self.lock_store = InMemoryLockStore()
         self.broken = broken  # like an action server that is down: no reply at all
-        self.handled: List[str] = []
+        self.handled: list[str] = []
 
     def _user_event(self, message: UserMessage) -> UserUttered:
         intent = intent_of(message.text or "")
-        parse_data: Dict[str, Any] = {"intent": {"name": intent, "confidence": 1.0}, "entities": [],
+        parse_data: dict[str, Any] = {"intent": {"name": intent, "confidence": 1.0}, "entities": [],
                                       "text": message.text}
         if not (message.text or "").startswith("/"):  # Rasa keeps no detected language for "/intent" payloads
             parse_data["language"] = language.detect(message.text or "").as_parse_result()
@@ -133,3 +134,10 @@ def make_app(agent: Any, *channels: Any) -> Sanic:
 
 def stamp() -> float:
     return time.time()
+
+
+def csrf_token(page: str) -> str:
+    """The CSRF token of a desk page's form."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None, "the page has no CSRF token"
+    return found.group(1)

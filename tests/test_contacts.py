@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
@@ -34,7 +35,7 @@ def sender() -> str:
     return f"whatsapp-test{uuid.uuid4().hex}"
 
 
-async def test_an_address_is_kept_encrypted_and_read_back(store: ContactStore):
+async def test_an_address_is_kept_encrypted_and_read_back(store: ContactStore) -> None:
     who = sender()
     assert await store.touch(who, "whatsapp", "whatsapp:+50937000000") == []
     contact = await store.lookup(who)
@@ -47,7 +48,7 @@ async def test_an_address_is_kept_encrypted_and_read_back(store: ContactStore):
     assert await store.lookup(who) is None
 
 
-async def test_replies_wait_until_the_person_writes_after_the_window(store: ContactStore):
+async def test_replies_wait_until_the_person_writes_after_the_window(store: ContactStore) -> None:
     who, day = sender(), 86400.0
     start = time.time() - 2 * day
     await store.touch(who, "whatsapp", "whatsapp:+573000000000", now=start, window_seconds=day)
@@ -61,7 +62,10 @@ async def test_replies_wait_until_the_person_writes_after_the_window(store: Cont
     await store.erase(who)
 
 
-async def test_busy_conversations_do_not_write_on_every_message(store: ContactStore, monkeypatch: pytest.MonkeyPatch):
+async def test_busy_conversations_do_not_write_on_every_message(
+    store: ContactStore,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     who = sender()
     writes = 0
     original = store._touch
@@ -80,7 +84,7 @@ async def test_busy_conversations_do_not_write_on_every_message(store: ContactSt
     await store.erase(who)
 
 
-async def test_concurrent_first_messages_from_the_same_person_do_not_fail(store: ContactStore):
+async def test_concurrent_first_messages_from_the_same_person_do_not_fail(store: ContactStore) -> None:
     who = sender()
     other = ContactStore(store.url, store.cipher)  # a second worker process, in effect
     await asyncio.gather(*(s.touch(who, "telegram", "99") for s in (store, other) for _ in range(3)))
@@ -89,7 +93,7 @@ async def test_concurrent_first_messages_from_the_same_person_do_not_fail(store:
     other.close()
 
 
-async def test_keys_can_be_rotated_and_a_lost_key_fails_safely(tmp_path: Any):
+async def test_keys_can_be_rotated_and_a_lost_key_fails_safely(tmp_path: Any) -> None:
     old, new = Fernet.generate_key(), Fernet.generate_key()
     url = f"sqlite:///{tmp_path / 'c.db'}"
     who = sender()
@@ -99,12 +103,12 @@ async def test_keys_can_be_rotated_and_a_lost_key_fails_safely(tmp_path: Any):
     assert await ContactStore(url, cipher(Fernet.generate_key())).lookup(who) is None
 
 
-def test_a_bad_key_is_reported_clearly():
+def test_a_bad_key_is_reported_clearly() -> None:
     with pytest.raises(ContactStoreError, match="not a valid Fernet key"):
         build_cipher("not-a-key")
 
 
-async def test_people_silent_for_longer_than_the_retention_period_are_forgotten(store: ContactStore):
+async def test_people_silent_for_longer_than_the_retention_period_are_forgotten(store: ContactStore) -> None:
     old, recent = sender(), sender()
     await store.touch(old, "telegram", "1", now=time.time() - 400 * 86400)
     await store.touch(recent, "telegram", "2")
@@ -113,7 +117,7 @@ async def test_people_silent_for_longer_than_the_retention_period_are_forgotten(
     await store.erase(recent)
 
 
-def test_production_defaults_to_the_tracker_database(monkeypatch: pytest.MonkeyPatch):
+def test_production_defaults_to_the_tracker_database(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BRUJULA_CONTACTS_DB_URL", raising=False)
     for key, value in {"BRUJULA_DB_HOST": "db.internal", "BRUJULA_DB_PORT": "5432", "BRUJULA_DB_NAME": "brujula",
                        "BRUJULA_DB_USER": "bot", "BRUJULA_DB_PASSWORD": "p@ss/word"}.items():
@@ -121,12 +125,12 @@ def test_production_defaults_to_the_tracker_database(monkeypatch: pytest.MonkeyP
     assert contacts.default_url() == "postgresql://bot:p%40ss%2Fword@db.internal:5432/brujula"
 
 
-def test_new_key_command_prints_a_usable_key(capsys: pytest.CaptureFixture[str]):
+def test_new_key_command_prints_a_usable_key(capsys: pytest.CaptureFixture[str]) -> None:
     assert contacts.main(["new-key"]) == 0
     build_cipher(capsys.readouterr().out.strip())
 
 
-async def test_an_unreachable_database_does_not_stop_the_channel_and_is_used_once_back(tmp_path: Any):
+async def test_an_unreachable_database_does_not_stop_the_channel_and_is_used_once_back(tmp_path: Any) -> None:
     missing_dir = tmp_path / "not-yet"
     store = ContactStore(f"sqlite:///{missing_dir / 'c.db'}", cipher())  # the folder does not exist yet
     who = sender()

@@ -20,7 +20,7 @@ from bot.content.check import ERROR, WARNING, check
 from bot.content.store import ContentError, load
 
 CASES = sorted((Path(__file__).parent / "content_cases").glob("*.yml"))
-TODAY = date(2026, 11, 25)
+TODAY = date(2026, 11, 29)
 
 
 def _expectations(text: str) -> tuple[str, list[str], list[str]]:
@@ -119,21 +119,29 @@ def test_a_missing_required_file_is_an_error(shipped: Path, tmp_path: Path) -> N
 
 def test_the_worked_example_in_content_md_is_valid_and_renders_as_documented(shipped: Path, tmp_path: Path) -> None:
     from bot import places
+    from bot.content.provenance import answer_footer
     from bot.content.store import load as load_content
     from bot.conversation import nearby
 
     guide = (paths.ROOT / "CONTENT.md").read_text(encoding="utf-8")
-    example = guide.split("```yaml\n", 1)[1].split("```", 1)[0]
+    example = next(block.split("```", 1)[0] for block in guide.split("```yaml\n")[1:]
+                   if block.startswith("  - id: mx-tapachula-casa-ejemplo"))
     root = tmp_path / "content"
     shutil.copytree(shipped, root)
-    with (root / "places" / "mx.yml").open("a", encoding="utf-8") as handle:
+    target = root / "places" / "mx.yml"
+    first_example_line = len(target.read_text(encoding="utf-8").splitlines()) + 1
+    with target.open("a", encoding="utf-8") as handle:
         handle.write(example)
 
     report = check(root, today=TODAY)
-    assert [str(p) for p in report.problems if p.path == "content/places/mx.yml"] == []
+    assert [str(p) for p in report.problems
+            if p.path == "content/places/mx.yml" and (p.line or 0) >= first_example_line] == []
 
     content = load_content(root, today=TODAY)
     results = places.nearest(content, 14.9061, -92.2697, ["shelter"], k=1)  # 400 m west of the example
+    place = results[0].place
     shown = nearby.describe(content, results[0], "en", TODAY, position=1)
     documented = guide.split("```\n📍 Places near Tapachula (from our list):\n\n", 1)[1].split("```", 1)[0].strip()
     assert shown == documented
+    assert answer_footer(place, "en", TODAY, ui=content) in shown
+    assert "Checked against Casa Ejemplo — Contacto (example.org) on 2026-11-20" in documented

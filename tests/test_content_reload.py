@@ -7,6 +7,7 @@ import logging
 import shutil
 import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from sanic import Sanic
@@ -34,7 +35,7 @@ def _edit(root: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def _wait_for(condition, timeout: float = 5.0) -> float:
+def _wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> float:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if condition():
@@ -53,7 +54,8 @@ def test_an_edit_is_served_within_five_seconds_without_restart(content_dir: Path
     store.watch(interval=0.2)
     try:
         _edit(content_dir, NAME, "Albergue Buen Pastor (renamed)")
-        took = _wait_for(lambda: "Albergue Buen Pastor (renamed)" in {p.name for p in store._content.places})
+        took = _wait_for(lambda: store._content is not None
+                         and "Albergue Buen Pastor (renamed)" in {p.name for p in store._content.places})
     finally:
         store.stop_watching()
     assert took < 5
@@ -61,7 +63,8 @@ def test_an_edit_is_served_within_five_seconds_without_restart(content_dir: Path
     assert store.reloads == 2
 
 
-def test_a_broken_edit_is_refused_and_logged_with_file_and_line(content_dir: Path, caplog) -> None:
+def test_a_broken_edit_is_refused_and_logged_with_file_and_line(content_dir: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
     store = ContentStore(content_dir, check_interval=0)
     good = store.get()
     caplog.set_level(logging.ERROR, logger="bot.content.store")
@@ -112,7 +115,8 @@ def server(content_dir: Path) -> tuple[Sanic, ContentStore]:
     return app, store
 
 
-async def test_status_endpoint_reports_version_time_and_last_error(server, content_dir: Path) -> None:
+async def test_status_endpoint_reports_version_time_and_last_error(server: tuple[Sanic, ContentStore],
+        content_dir: Path) -> None:
     app, store = server
     _request, response = await app.asgi_client.get("/status")
     assert response.status == 200
@@ -140,7 +144,7 @@ async def test_status_is_503_when_no_content_could_ever_load(tmp_path: Path) -> 
     assert response.json["status"] == "no_content"
 
 
-async def test_the_action_server_still_runs_actions(server) -> None:
+async def test_the_action_server_still_runs_actions(server: tuple[Sanic, ContentStore]) -> None:
     app, _store = server
     _request, response = await app.asgi_client.get("/actions")
     assert {"name": "action_share_location"} in response.json

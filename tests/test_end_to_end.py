@@ -11,8 +11,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any
 
 import pytest
 from rasa.core.agent import Agent, load_agent
@@ -70,7 +71,7 @@ async def agent_for(tmp_path: Path, action_url: str) -> Agent:
     return await load_agent(model_path=str(MODEL), endpoints=endpoints)
 
 
-async def say(agent: Agent, sender: str, text: str) -> List[Dict[str, Any]]:
+async def say(agent: Agent, sender: str, text: str) -> list[dict[str, Any]]:
     return await agent.handle_text(text, sender_id=sender) or []
 
 
@@ -79,7 +80,7 @@ def stored_events(db: Path, sender: str) -> int:
         return int(connection.execute("select count(*) from events where sender_id = ?", (sender,)).fetchone()[0])
 
 
-async def test_a_conversation_in_spanish_then_kreyol_then_deleted(tmp_path, action_server):
+async def test_a_conversation_in_spanish_then_kreyol_then_deleted(tmp_path: Path, action_server: str) -> None:
     agent = await agent_for(tmp_path, action_server)
     sender = "e2e-user"
     hello = await say(agent, sender, "hola buenas")
@@ -105,7 +106,7 @@ async def test_a_conversation_in_spanish_then_kreyol_then_deleted(tmp_path, acti
     assert stored_events(db, sender) == 0
 
 
-async def test_action_server_down_still_gets_the_user_an_answer(tmp_path):
+async def test_action_server_down_still_gets_the_user_an_answer(tmp_path: Path) -> None:
     agent = await agent_for(tmp_path, f"http://127.0.0.1:{free_port()}/webhook")
     output = CollectingOutputChannel()
     message = UserMessage("necesito un albergue en lima", output, "e2e-down", input_channel="rest")
@@ -128,8 +129,24 @@ async def test_action_server_down_still_gets_the_user_an_answer(tmp_path):
     ],
     ids=["empty", "blank", "emoji", "10k-chars", "binary", "arabic", "chinese"],
 )
-async def test_bad_input_gets_a_short_clear_answer_from_the_real_model(tmp_path, action_server, text, expected):
+async def test_bad_input_gets_a_short_clear_answer_from_the_real_model(
+    tmp_path: Path,
+    action_server: str,
+    text: str,
+    expected: str,
+) -> None:
     agent = await agent_for(tmp_path, action_server)
     replies = await say(agent, "e2e-bad-input", text)
     assert replies, "the bot must never be silent"
     assert expected in replies[0]["text"]
+
+
+async def test_the_real_rasa_turn_reports_its_saved_conversation_to_the_channel(tmp_path: Path,
+                                                                                action_server: str) -> None:
+    agent = await agent_for(tmp_path, action_server)
+    output = CollectingOutputChannel()
+    message = UserMessage("quiero hablar con una persona", output, "e2e-saved", input_channel="webchat")
+    delivered = await deliver(agent.handle_message, message, agent)
+    assert delivered.replies >= 1
+    saved = delivered.tracker_after  # no second read of the store: the channel gets what Rasa saved
+    assert saved is not None and saved.get_slot("handoff") == "requested"

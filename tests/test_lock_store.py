@@ -7,7 +7,7 @@ import threading
 import uuid
 
 import pytest
-import redis
+import redis  # type: ignore[import-untyped]  # redis 4.6 ships no stubs
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.lock_store import AtomicRedisLockStore

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot import offers
-from bot.offers import Level, OfferChecker
+from bot.offers import OfferChecker, OfferLevel
 from scripts.evaluate_offers import labelled_set, score
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +26,7 @@ def checker() -> OfferChecker:
 def test_the_example_of_the_issue_is_flagged_with_the_fee_quoted(checker: OfferChecker) -> None:
     text = "me ofrecieron trabajo en São Paulo pero tengo que pagar 500 reais antes, ¿es estafa?"
     result = checker.check(text)
-    assert result.level is Level.high
+    assert result.level is OfferLevel.high
     flag = next(f for f in result.flags if f.id in {"recruitment_fee", "payment_requested"})
     assert flag.quote in text  # quoted exactly as the person wrote it, accents and all
     assert "500 reais" in flag.quote
@@ -34,22 +34,22 @@ def test_the_example_of_the_issue_is_flagged_with_the_fee_quoted(checker: OfferC
 
 def test_whatsapp_spelling_without_accents_and_with_shortcuts_is_understood(checker: OfferChecker) -> None:
     result = checker.check("oi vc tem q pagar R$300 pra garantir sua vaga, so pelo zap")
-    assert result.level is Level.high
+    assert result.level is OfferLevel.high
     assert {"recruitment_fee", "chat_only_hiring"} <= {f.id for f in result.flags}
 
 
 def test_a_negated_fee_is_not_a_warning_sign(checker: OfferChecker) -> None:
     assert checker.check("Hotel contrata recamaristas, contrato y prestaciones. No cobramos nada.").level is (
-        Level.none_found
+        OfferLevel.none_found
     )
-    assert checker.check("Hotel contrata recamaristas. Cobramos 300 pesos de inscripcion.").level is Level.high
+    assert checker.check("Hotel contrata recamaristas. Cobramos 300 pesos de inscripcion.").level is OfferLevel.high
 
 
 def test_one_lesser_sign_is_some_and_two_are_high(checker: OfferChecker) -> None:
     one = checker.check("Trabajo en restaurante, el nombre de la empresa te lo digo cuando llegues")
     two = checker.check("Trabajo en restaurante, el nombre de la empresa te lo digo cuando llegues. Todo por whatsapp")
-    assert one.level is Level.some
-    assert two.level is Level.high
+    assert one.level is OfferLevel.some
+    assert two.level is OfferLevel.high
 
 
 def test_every_flag_has_an_explanation_in_the_five_languages(checker: OfferChecker) -> None:
@@ -94,7 +94,7 @@ def test_a_broken_pattern_names_the_indicator_and_the_last_good_list_keeps_servi
     (root / "offers").mkdir(parents=True)
     target = root / "offers" / "indicators.yml"
     shutil.copy(INDICATORS, target)
-    assert offers.check("Vendo citas para migraciones, 80 soles", root).level is Level.high
+    assert offers.check("Vendo citas para migraciones, 80 soles", root).level is OfferLevel.high
 
     broken = target.read_text(encoding="utf-8").replace("(vend\\w*|consig", "(vend\\w*|(consig", 1)
     target.write_text(broken, encoding="utf-8")
@@ -103,7 +103,7 @@ def test_a_broken_pattern_names_the_indicator_and_the_last_good_list_keeps_servi
     # a fresh mtime so the cache notices the edit
     import os
     os.utime(target, (target.stat().st_atime, target.stat().st_mtime + 5))
-    assert offers.check("Vendo citas para migraciones, 80 soles", root).level is Level.high
+    assert offers.check("Vendo citas para migraciones, 80 soles", root).level is OfferLevel.high
 
 
 def test_a_quote_over_thirty_words_is_refused(tmp_path: Path) -> None:

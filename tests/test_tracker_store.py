@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
-from rasa.core.lock_store import LockStore, RedisLockStore
+from rasa.core.lock_store import LockStore
 from rasa.core.tracker_store import TrackerStore
 from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import privacy
+from bot import personal_data
+from bot.lock_store import AtomicRedisLockStore
 from bot.paths import ROOT
 from bot.tracker_store import PrivacyTrackerStore
 
@@ -38,7 +40,7 @@ async def assert_erases(store: PrivacyTrackerStore) -> None:
     async def hook(sender_id: str) -> None:
         erased.append(sender_id)
 
-    privacy.register_erase_hook(hook)
+    personal_data.register_erase_hook(hook)
     await store.save(conversation(sender))
     kept = await store.retrieve(sender)
     assert kept is not None and kept.get_slot("country") == "PE"
@@ -52,16 +54,16 @@ async def assert_erases(store: PrivacyTrackerStore) -> None:
     assert fresh.get_slot("country") is None
 
 
-async def test_sqlite_store_forgets_a_conversation_on_request(tmp_path):
+async def test_sqlite_store_forgets_a_conversation_on_request(tmp_path: Path) -> None:
     store = PrivacyTrackerStore(DOMAIN, backend={"type": "sql", "dialect": "sqlite", "db": str(tmp_path / "t.db")})
     await assert_erases(store)
 
 
-async def test_in_memory_store_forgets_a_conversation_on_request():
+async def test_in_memory_store_forgets_a_conversation_on_request() -> None:
     await assert_erases(PrivacyTrackerStore(DOMAIN))
 
 
-async def test_other_conversations_are_untouched(tmp_path):
+async def test_other_conversations_are_untouched(tmp_path: Path) -> None:
     store = PrivacyTrackerStore(DOMAIN, backend={"type": "sql", "dialect": "sqlite", "db": str(tmp_path / "t.db")})
     await store.save(conversation("someone-else"))
     await store.save(conversation("me"))
@@ -70,7 +72,7 @@ async def test_other_conversations_are_untouched(tmp_path):
 
 
 @pytest.fixture
-def production_env(monkeypatch):
+def production_env(monkeypatch: pytest.MonkeyPatch) -> AvailableEndpoints:
     values = {
         "BRUJULA_ACTION_URL": "http://127.0.0.1:5055/webhook", "BRUJULA_DB_HOST": "127.0.0.1",
         "BRUJULA_DB_PORT": "5432", "BRUJULA_DB_NAME": "test", "BRUJULA_DB_USER": "postgres",
@@ -82,16 +84,16 @@ def production_env(monkeypatch):
     return AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.production.yml"))
 
 
-async def test_production_store_is_postgresql_and_forgets_on_request(production_env):
+async def test_production_store_is_postgresql_and_forgets_on_request(production_env: AvailableEndpoints) -> None:
     store = TrackerStore.create(production_env.tracker_store, DOMAIN)
     assert isinstance(store, PrivacyTrackerStore)
     assert store.backend.engine.dialect.name == "postgresql"
     await assert_erases(store)
 
 
-async def test_production_lock_store_is_redis_and_serialises_a_conversation(production_env):
+async def test_production_lock_store_is_redis_and_serialises_a_conversation(production_env: AvailableEndpoints) -> None:
     lock_store = LockStore.create(production_env.lock_store)
-    assert isinstance(lock_store, RedisLockStore)
+    assert isinstance(lock_store, AtomicRedisLockStore)  # Rasa's RedisLockStore hands out duplicate tickets
     sender = f"test-{uuid.uuid4().hex}"
     async with lock_store.lock(sender):
         assert lock_store.get_lock(sender) is not None

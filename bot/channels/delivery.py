@@ -15,8 +15,9 @@ user hears back. Every channel goes through :func:`deliver`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
@@ -48,7 +49,7 @@ class CountingOutputChannel(OutputChannel):
     def __getattr__(self, item: str) -> Any:  # e.g. CollectingOutputChannel.messages
         return getattr(self.inner, item)
 
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+    async def send_response(self, recipient_id: Text, message: dict[Text, Any]) -> None:
         self.sent += 1
         await self.inner.send_response(recipient_id, message)
 
@@ -71,7 +72,7 @@ class ConversationState:
         return self.handoff == Handoff.ACTIVE
 
 
-async def read_state(agent: Any, sender_id: str, hint: Optional[str] = None) -> ConversationState:
+async def read_state(agent: Any, sender_id: str, hint: str | None = None) -> ConversationState:
     """Read the conversation once: hand-off state and language (``hint``: the channel's, for this message)."""
     try:
         tracker = await trackers.tracker_if_ready(agent, sender_id)
@@ -105,7 +106,7 @@ class Delivered:
         return await trackers.tracker_if_ready(agent, self.saved.sender_id)
 
 
-def technical_problem_text(text: str, hint: Optional[str] = None, slot_value: Optional[str] = None) -> str:
+def technical_problem_text(text: str, hint: str | None = None, slot_value: str | None = None) -> str:
     """The "technical problem" message in the conversation's language, else that of ``text`` or the hint."""
     try:
         snapshot = content.current()

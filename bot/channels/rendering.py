@@ -14,8 +14,9 @@ import json
 import logging
 import math
 import re
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional
+from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
@@ -40,9 +41,9 @@ def text_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _hard_cut(text: str, limit: int) -> List[str]:
-    chunks: List[str] = []
-    current: List[str] = []
+def _hard_cut(text: str, limit: int) -> list[str]:
+    chunks: list[str] = []
+    current: list[str] = []
     size = 0
     for char in text:
         width = text_length(char)
@@ -56,7 +57,7 @@ def _hard_cut(text: str, limit: int) -> List[str]:
     return chunks
 
 
-def _split_once(text: str) -> tuple[List[str], str]:
+def _split_once(text: str) -> tuple[list[str], str]:
     """Pieces of ``text`` at its coarsest boundary present, and the glue that joins them back."""
     for pattern, glue in _BOUNDARIES:
         pieces = [piece.strip() for piece in pattern.split(text) if piece.strip()]
@@ -65,7 +66,7 @@ def _split_once(text: str) -> tuple[List[str], str]:
     return [text], ""
 
 
-def split_text(text: str, limit: int) -> List[str]:
+def split_text(text: str, limit: int) -> list[str]:
     """Cut ``text`` into messages of at most ``limit`` characters, at the most natural boundaries.
 
     Paragraphs stay whole when they fit; a paragraph too long is cut between lines, then between
@@ -79,7 +80,7 @@ def split_text(text: str, limit: int) -> List[str]:
     pieces, glue = _split_once(text)
     if len(pieces) == 1:
         return _hard_cut(text, limit)
-    chunks: List[str] = []
+    chunks: list[str] = []
     current = ""
     for piece in pieces:
         if text_length(piece) > limit:
@@ -99,12 +100,12 @@ def split_text(text: str, limit: int) -> List[str]:
     return chunks
 
 
-def join_and_split(texts: Iterable[Optional[str]], limit: int) -> List[str]:
+def join_and_split(texts: Iterable[str | None], limit: int) -> list[str]:
     """``texts`` (blank ones dropped) joined by blank lines, then cut into messages of at most ``limit``."""
     return split_text("\n\n".join(t.strip() for t in texts if t and t.strip()), limit)
 
 
-def button_line(button: Dict[str, Any]) -> Optional[str]:
+def button_line(button: dict[str, Any]) -> str | None:
     """One button as a line of text, or None when it only makes sense as something to tap.
 
     Menu buttons (payload "1", title "1 · Antes de salir") are shown with their number, which the
@@ -123,7 +124,7 @@ def button_line(button: Dict[str, Any]) -> Optional[str]:
     return None
 
 
-def button_lines(buttons: Iterable[Dict[str, Any]]) -> str:
+def button_lines(buttons: Iterable[dict[str, Any]]) -> str:
     return "\n".join(line for line in (button_line(button) for button in buttons) if line)
 
 
@@ -132,10 +133,10 @@ class Outgoing:
     """One message to send: text, and the buttons to attach to it (Telegram) or list under it."""
 
     text: str
-    buttons: List[Dict[str, Any]] = field(default_factory=list)
+    buttons: list[dict[str, Any]] = field(default_factory=list)
 
 
-def message_parts(message: Dict[str, Any]) -> Outgoing:
+def message_parts(message: dict[str, Any]) -> Outgoing:
     """The text and buttons of a Rasa bot message (``text``, ``buttons``/``quick_replies``, ``image``)."""
     text = str(message.get("text") or "").strip()
     image = message.get("image")
@@ -145,10 +146,10 @@ def message_parts(message: Dict[str, Any]) -> Outgoing:
     return Outgoing(text, [b for b in buttons if isinstance(b, dict)])
 
 
-def merge_turn(messages: Iterable[Outgoing]) -> List[Outgoing]:
+def merge_turn(messages: Iterable[Outgoing]) -> list[Outgoing]:
     """Join a turn's messages: consecutive texts are merged until one carries buttons."""
-    merged: List[Outgoing] = []
-    texts: List[str] = []
+    merged: list[Outgoing] = []
+    texts: list[str] = []
     for message in messages:
         if message.text:
             texts.append(message.text)
@@ -166,7 +167,7 @@ def as_plain_text(message: Outgoing) -> str:
     return f"{message.text}\n{lines}".strip() if lines else message.text
 
 
-def location_command(latitude: Any, longitude: Any) -> Optional[str]:
+def location_command(latitude: Any, longitude: Any) -> str | None:
     """The message that tells Rasa where the user is, or None if the coordinates are not usable.
 
     Rounded to 3 decimals (about 100 m, as the web chat does): enough to find the nearest shelter,
@@ -197,9 +198,9 @@ async def answer_media(
     output: OutputChannel,
     sender_id: str,
     input_channel: str,
-    metadata: Dict[str, Any],
+    metadata: dict[str, Any],
     agent: Any,
-    kinds: List[str],
+    kinds: list[str],
 ) -> None:
     """A photo, voice note, sticker... with no text: say that only text is understood, show the menu.
 

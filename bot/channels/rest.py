@@ -16,7 +16,7 @@ Differences that matter:
 * bad requests get a 400 with a reason instead of a 500.
 
 The ``sender`` is the client's own id and is stored as it is: clients must not use phone numbers
-(use :func:`bot.privacy.pseudonymize` first).
+(use :func:`bot.personal_data.pseudonymize` first).
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text, Union
+from collections.abc import Awaitable, Callable
+from typing import Any, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.rest import QueueOutputChannel
@@ -56,7 +57,7 @@ class RestInput(InputChannel):
         return "rest"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> RestInput:
+    def from_credentials(cls, credentials: dict[Text, Any] | None) -> RestInput:
         return cls()
 
     @staticmethod
@@ -91,7 +92,7 @@ class RestInput(InputChannel):
             return response.json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> Union[HTTPResponse, ResponseStream]:
+        async def receive(request: Request) -> HTTPResponse | ResponseStream:
             if len(request.body or b"") > MAX_BODY:
                 return response.json({"error": "too_large", "message": f"At most {MAX_BODY} bytes."}, status=413)
             parsed = self._parse(request)

@@ -29,9 +29,10 @@ import logging
 import os
 import re
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Awaitable, Callable, Dict, FrozenSet, List, Mapping, Optional, Tuple
+from typing import Any
 
 import aiohttp
 from rasa.core.channels.channel import UserMessage
@@ -42,7 +43,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, U
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot import contacts, language, privacy, web_pages
+from bot import contacts, language, personal_data, web_pages
 from bot.channels.delivery import read_state
 from bot.channels.rendering import (
     LANGUAGE_HINT,
@@ -94,8 +95,8 @@ class TelegramConfig:
     api_base_url: str = DEFAULT_API_BASE
 
     @classmethod
-    def load(cls, credentials: Optional[Mapping[str, Any]] = None,
-             environ: Optional[Mapping[str, str]] = None) -> TelegramConfig:
+    def load(cls, credentials: Mapping[str, Any] | None = None,
+             environ: Mapping[str, str] | None = None) -> TelegramConfig:
         """Values from ``credentials.yml`` win; the environment fills in the rest."""
         credentials = credentials or {}
         environ = os.environ if environ is None else environ
@@ -105,7 +106,7 @@ class TelegramConfig:
         values["api_base_url"] = (values["api_base_url"] or DEFAULT_API_BASE).rstrip("/")
         return cls(**values)
 
-    def problems(self) -> List[str]:
+    def problems(self) -> list[str]:
         found = []
         if not self.token:
             found.append("TELEGRAM_BOT_TOKEN is not set")
@@ -116,7 +117,7 @@ class TelegramConfig:
         return found
 
 
-def _transient(error: BaseException) -> Optional[float]:
+def _transient(error: BaseException) -> float | None:
     if isinstance(error, RetryAfter):
         wait = error.retry_after
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
@@ -128,14 +129,14 @@ def _transient(error: BaseException) -> Optional[float]:
     return None
 
 
-def keyboard(buttons: List[Dict[str, Any]]) -> Tuple[Optional[InlineKeyboardMarkup], List[str]]:
+def keyboard(buttons: list[dict[str, Any]]) -> tuple[InlineKeyboardMarkup | None, list[str]]:
     """An inline keyboard for ``buttons``, and text lines for buttons that cannot be one.
 
     A payload longer than Telegram's 64 bytes would make Telegram refuse the whole message, so such
     a button is written under the text instead.
     """
-    keys: List[InlineKeyboardButton] = []
-    leftover: List[str] = []
+    keys: list[InlineKeyboardButton] = []
+    leftover: list[str] = []
     for button in buttons:
         title = str(button.get("title") or "").strip()
         payload = str(button.get("payload") or "").strip()
@@ -165,15 +166,15 @@ class KeyboardMemory:
 
     def __init__(self, size: int = 50_000) -> None:
         self.size = size
-        self._latest: OrderedDict[int, FrozenSet[int]] = OrderedDict()
+        self._latest: OrderedDict[int, frozenset[int]] = OrderedDict()
 
-    def remember(self, chat_id: int, message_ids: List[int]) -> None:
+    def remember(self, chat_id: int, message_ids: list[int]) -> None:
         self._latest[chat_id] = frozenset(message_ids)
         self._latest.move_to_end(chat_id)
         if len(self._latest) > self.size:
             self._latest.popitem(last=False)
 
-    def is_stale(self, chat_id: int, message_id: Optional[int]) -> bool:
+    def is_stale(self, chat_id: int, message_id: int | None) -> bool:
         latest = self._latest.get(chat_id)
         return latest is not None and message_id is not None and message_id not in latest
 
@@ -186,13 +187,13 @@ class Event:
     chat_id: int
     sender_id: str
     text: str = ""
-    media: Tuple[str, ...] = ()
-    metadata: Dict[str, Any] = field(default_factory=dict)
-    callback_id: Optional[str] = None
-    callback_message_id: Optional[int] = None
+    media: tuple[str, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)
+    callback_id: str | None = None
+    callback_message_id: int | None = None
 
 
-def command_text(text: str) -> Tuple[str, Optional[str]]:
+def command_text(text: str) -> tuple[str, str | None]:
     """The text for Rasa, and a language hint from ``/start <lang>`` deep links (t.me/bot?start=ht)."""
     if not text.startswith("/"):
         return text, None
@@ -216,10 +217,10 @@ class AiohttpRequest(BaseRequest):
 
     def __init__(self, connect_timeout: float = 5.0, read_timeout: float = 10.0, pool_size: int = 64) -> None:
         self._connect_timeout, self._read_timeout, self._pool_size = connect_timeout, read_timeout, pool_size
-        self._session: Optional[aiohttp.ClientSession] = None
+        self._session: aiohttp.ClientSession | None = None
 
     @property
-    def read_timeout(self) -> Optional[float]:
+    def read_timeout(self) -> float | None:
         return self._read_timeout
 
     async def initialize(self) -> None:
@@ -234,17 +235,17 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=self._pool_size))
         return self._session
 
-    async def do_request(self, url: str, method: str, request_data: Optional[RequestData] = None,
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout: Any = BaseRequest.DEFAULT_NONE, write_timeout: Any = BaseRequest.DEFAULT_NONE,
                          connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-                         pool_timeout: Any = BaseRequest.DEFAULT_NONE) -> Tuple[int, bytes]:
-        def seconds(value: Any, default: Optional[float]) -> Optional[float]:
+                         pool_timeout: Any = BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:
+        def seconds(value: Any, default: float | None) -> float | None:
             return default if value is BaseRequest.DEFAULT_NONE else value
 
         timeout = aiohttp.ClientTimeout(sock_connect=seconds(connect_timeout, self._connect_timeout),
                                         sock_read=seconds(read_timeout, self._read_timeout))
         data: Any = None
-        headers: Dict[str, str] = {}
+        headers: dict[str, str] = {}
         if request_data is not None and request_data.contains_files:
             form = aiohttp.FormData()
             for name, value in request_data.json_parameters.items():
@@ -252,7 +253,7 @@ class AiohttpRequest(BaseRequest):
             for name, part in request_data.multipart_data.items():
                 filename, content = part[0], part[1]
                 form.add_field(name, content, filename=filename,
-                               content_type=part[2] if len(part) > 2 else None)  # type: ignore[misc]
+                               content_type=part[2] if len(part) > 2 else None)
             data = form
         elif request_data is not None:
             data, headers = request_data.json_payload, {"Content-Type": "application/json"}
@@ -275,7 +276,7 @@ class TelegramOutput(BufferedOutput):
         self.channel, self.chat_id, self.sender_id = channel, chat_id, sender_id
 
     async def flush(self) -> bool:
-        keyboard_messages: List[int] = []
+        keyboard_messages: list[int] = []
         for outgoing in merge_turn(self.take_parts()):
             markup, leftover = keyboard(outgoing.buttons)
             text = "\n".join([outgoing.text, *leftover]).strip() or "👇"
@@ -301,13 +302,13 @@ class TelegramInput(WebhookInput):
     config_type = TelegramConfig
     config: TelegramConfig
 
-    def __init__(self, config: Optional[TelegramConfig] = None, store: Optional[contacts.ContactStore] = None,
-                 retry_delays: Tuple[float, ...] = (0.5, 2.0)) -> None:
+    def __init__(self, config: TelegramConfig | None = None, store: contacts.ContactStore | None = None,
+                 retry_delays: tuple[float, ...] = (0.5, 2.0)) -> None:
         super().__init__(config, store)
         self.retry_delays = retry_delays
         self.keyboards = KeyboardMemory()
-        self._bot: Optional[Bot] = None
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._bot: Bot | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def bot(self) -> Bot:
         """The Bot API client for the running event loop (an HTTP connection pool belongs to one loop)."""
@@ -355,7 +356,7 @@ class TelegramInput(WebhookInput):
         self.tasks.spawn(self.answer(event, on_new_message, agent))
         return _ok()
 
-    def parse(self, update: Update) -> Optional[Event]:
+    def parse(self, update: Update) -> Event | None:
         """The :class:`Event` to answer, or None for what Brújula ignores (and says why in the log)."""
         query = update.callback_query
         if query is not None:
@@ -365,7 +366,7 @@ class TelegramInput(WebhookInput):
                 logger.info("Telegram: update %d is a button tap Brújula cannot use, ignored", update.update_id)
                 return None
             hint = query.from_user.language_code if query.from_user else None
-            return Event(update.update_id, message.chat.id, privacy.pseudonymize(CHANNEL, str(message.chat.id)),
+            return Event(update.update_id, message.chat.id, personal_data.pseudonymize(CHANNEL, str(message.chat.id)),
                          text=str(query.data), metadata={LANGUAGE_HINT: hint} if hint else {},
                          callback_id=query.id, callback_message_id=message.message_id)
         edited = update.edited_message is not None
@@ -379,8 +380,8 @@ class TelegramInput(WebhookInput):
         if message.chat.type != "private" or (message.from_user is not None and message.from_user.is_bot):
             logger.info("Telegram: update %d is not from a private chat with a person, ignored", update.update_id)
             return None
-        sender_id = privacy.pseudonymize(CHANNEL, str(message.chat.id))
-        metadata: Dict[str, Any] = {}
+        sender_id = personal_data.pseudonymize(CHANNEL, str(message.chat.id))
+        metadata: dict[str, Any] = {}
         if message.from_user is not None and message.from_user.language_code:
             metadata[LANGUAGE_HINT] = message.from_user.language_code
         if edited:
@@ -424,7 +425,7 @@ class TelegramInput(WebhookInput):
 
     # -- out --------------------------------------------------------------------------------
     async def send_message(self, chat_id: int, sender_id: str, text: str,
-                           markup: Optional[InlineKeyboardMarkup] = None, what: str = "reply") -> Optional[Message]:
+                           markup: InlineKeyboardMarkup | None = None, what: str = "reply") -> Message | None:
         """One message, retried on flood control and network errors; None (logged) if it could not go."""
         bot = self.bot()
         try:
@@ -441,14 +442,14 @@ class TelegramInput(WebhookInput):
             logger.error("The Telegram %s to %s could not be sent: %s", what, sender_id, type(error).__name__)
         return None
 
-    async def answer_callback(self, callback_id: str, text: Optional[str] = None) -> None:
+    async def answer_callback(self, callback_id: str, text: str | None = None) -> None:
         """Stop the button's loading spinner (and show ``text`` as a short notice)."""
         try:
             await self.bot().answer_callback_query(callback_id, text=text)
         except Exception as error:  # a tap older than a few minutes cannot be answered: harmless
             logger.info("Telegram: button tap not acknowledged (%s)", type(error).__name__)
 
-    async def send_proactive(self, sender_id: str, texts: List[str], language: Optional[str] = None) -> bool:
+    async def send_proactive(self, sender_id: str, texts: list[str], language: str | None = None) -> bool:
         """Send the help desk's ``texts`` to ``sender_id`` (Telegram has no reply window)."""
         contact = await self.proactive_contact(sender_id)
         if contact is None:

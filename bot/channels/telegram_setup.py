@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import json
 import sys
-from typing import List, Optional
 
 from telegram import Bot, BotCommand
 from telegram.error import TelegramError
@@ -63,7 +62,7 @@ async def _run_command(args: argparse.Namespace, config: TelegramConfig) -> int:
     return 0
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.channels.telegram_setup",
                                      description="Register Brújula's Telegram webhook (reads TELEGRAM_* variables).")
     parser.add_argument("command", choices=["set-webhook", "delete-webhook", "webhook-info"])

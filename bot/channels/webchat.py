@@ -28,8 +28,9 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
+from typing import Any, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -37,7 +38,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import content, privacy, trackers, web_pages
+from bot import content, personal_data, trackers, web_pages
 from bot.channels.delivery import deliver
 from bot.channels.rendering import location_command, message_parts
 from bot.conversation.vocabulary import Meta, Slot
@@ -77,21 +78,21 @@ class WebChatOutput(CollectingOutputChannel):
         await self._persist_message(self._message(recipient_id, text=text))
 
 
-def _reply_items(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+def _reply_items(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The bot's replies as the page shows them (the same shape as :func:`bot.handoff.records.history`)."""
     items = []
     for message in messages:
         parts = message_parts(message)
         text, buttons = parts.text, records.button_fields(parts.buttons)
         if text or buttons:
-            item: Dict[str, Any] = {"role": "bot", "text": text, "id": uuid.uuid4().hex, "at": time.time()}
+            item: dict[str, Any] = {"role": "bot", "text": text, "id": uuid.uuid4().hex, "at": time.time()}
             if buttons:
                 item["buttons"] = buttons
             items.append(item)
     return items
 
 
-def _canonical_location(text: str) -> Optional[str]:
+def _canonical_location(text: str) -> str | None:
     """``/share_location{...}`` with valid coordinates, rounded to 3 decimals (about 100 m); else ``None``."""
     match = LOCATION.match(text)
     if not match:
@@ -111,7 +112,7 @@ class WebChatInput(InputChannel):
         return CHANNEL
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> WebChatInput:
+    def from_credentials(cls, credentials: dict[Text, Any] | None) -> WebChatInput:
         return cls()
 
     def url_prefix(self) -> Text:
@@ -119,23 +120,23 @@ class WebChatInput(InputChannel):
 
     @staticmethod
     def sender_id(token: str) -> str:
-        return privacy.pseudonymize(CHANNEL, token)
+        return personal_data.pseudonymize(CHANNEL, token)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         chat = Blueprint(f"brujula_webchat_{id(self)}", __name__)
 
-        def token_of(request: Request) -> Optional[str]:
+        def token_of(request: Request) -> str | None:
             token = request.headers.get("x-chat-token") or ""
             return token if TOKEN.match(token) else None
 
-        def status_of(tracker: Optional[DialogueStateTracker]) -> Dict[str, Any]:
+        def status_of(tracker: DialogueStateTracker | None) -> dict[str, Any]:
             if tracker is None:
                 return {"handoff": None}
             view = records.read_view(tracker, history_limit=1)
             # The page's own labels follow the conversation language once the bot has settled it.
             return {"handoff": view.status, "staff_name": view.staff_name, "language": tracker.get_slot(Slot.LANGUAGE)}
 
-        async def conversation(request: Request, token: str) -> Union[DialogueStateTracker, HTTPResponse]:
+        async def conversation(request: Request, token: str) -> DialogueStateTracker | HTTPResponse:
             """The token's conversation, or the answer to give instead (still starting, nothing said yet)."""
             agent = getattr(request.app.ctx, "agent", None)
             if trackers.store_of(agent) is None:
@@ -146,7 +147,7 @@ class WebChatInput(InputChannel):
             return tracker
 
         @chat.middleware("request")
-        async def limit_size(request: Request) -> Optional[HTTPResponse]:
+        async def limit_size(request: Request) -> HTTPResponse | None:
             if len(request.body or b"") > MAX_BODY:
                 return web_pages.error(413, "too_large", "Message too large.")
             return None
@@ -189,7 +190,7 @@ class WebChatInput(InputChannel):
                 if location is None:
                     return web_pages.error(400, "location", "lat must be within -90..90 and lon within -180..180.")
                 text = location
-            metadata: Dict[str, Any] = {}
+            metadata: dict[str, Any] = {}
             language = body.get("language")
             if language in web_pages.LANGUAGES:
                 metadata[Meta.LANGUAGE_HINT] = language

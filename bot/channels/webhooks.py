@@ -11,19 +11,11 @@ import asyncio
 import logging
 import random
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import (
     Any,
-    Awaitable,
-    Callable,
     ClassVar,
-    Dict,
-    Hashable,
-    List,
-    Mapping,
-    Optional,
     Protocol,
-    Sequence,
-    Set,
     Text,
     TypeVar,
 )
@@ -89,7 +81,7 @@ class BackgroundTasks:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._tasks: Set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task] = set()
 
     def spawn(self, coroutine: Awaitable[Any]) -> asyncio.Task:
         task = asyncio.ensure_future(coroutine)
@@ -102,7 +94,7 @@ class BackgroundTasks:
         if not task.cancelled() and task.exception() is not None:
             logger.error("%s: a message could not be handled", self.name, exc_info=task.exception())
 
-    async def drain(self, timeout: Optional[float] = None) -> bool:
+    async def drain(self, timeout: float | None = None) -> bool:
         """Wait until no task is running (tasks spawned meanwhile included); False on timeout."""
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
@@ -116,7 +108,7 @@ class BackgroundTasks:
 
 async def with_retries(
     attempt: Callable[[], Awaitable[T]],
-    is_transient: Callable[[BaseException], Optional[float]],
+    is_transient: Callable[[BaseException], float | None],
     delays: tuple[float, ...],
     what: str,
 ) -> T:
@@ -156,19 +148,19 @@ class BufferedOutput(OutputChannel):
     channel_name: ClassVar[str] = ""
 
     def __init__(self) -> None:
-        self.parts: List[Outgoing] = []
+        self.parts: list[Outgoing] = []
 
     @classmethod
     def name(cls) -> Text:
         return cls.channel_name
 
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+    async def send_response(self, recipient_id: Text, message: dict[Text, Any]) -> None:
         self.parts.append(message_parts(message))
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         self.parts.append(Outgoing(text))
 
-    def take_parts(self) -> List[Outgoing]:
+    def take_parts(self) -> list[Outgoing]:
         """The replies collected so far; the buffer starts empty again."""
         parts, self.parts = self.parts, []
         return parts
@@ -182,10 +174,10 @@ class ChannelConfig(Protocol):
     """A channel's settings: read from ``credentials.yml`` and the environment, and checked."""
 
     @classmethod
-    def load(cls, credentials: Optional[Mapping[str, Any]] = None,
-             environ: Optional[Mapping[str, str]] = None) -> ChannelConfig: ...
+    def load(cls, credentials: Mapping[str, Any] | None = None,
+             environ: Mapping[str, str] | None = None) -> ChannelConfig: ...
 
-    def problems(self) -> List[str]: ...
+    def problems(self) -> list[str]: ...
 
 
 class WebhookInput(InputChannel):
@@ -198,9 +190,9 @@ class WebhookInput(InputChannel):
     channel_name: ClassVar[str] = ""  # "whatsapp": Rasa's channel name, also kept with each contact
     label: ClassVar[str] = ""  # "WhatsApp": how log lines name the channel
     config_type: ClassVar[type[ChannelConfig]]
-    latest: ClassVar[Optional[WebhookInput]] = None  # the channel proactive messages go through
+    latest: ClassVar[WebhookInput | None] = None  # the channel proactive messages go through
 
-    def __init__(self, config: Optional[ChannelConfig] = None, store: Optional[contacts.ContactStore] = None) -> None:
+    def __init__(self, config: ChannelConfig | None = None, store: contacts.ContactStore | None = None) -> None:
         self.config = config or self.config_type.load()
         self.problems = self.config.problems()
         self.store = store
@@ -221,7 +213,7 @@ class WebhookInput(InputChannel):
         return cls.channel_name
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[Text, Any] | None) -> InputChannel:
         return cls(cls.config_type.load(credentials))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -261,7 +253,7 @@ class WebhookInput(InputChannel):
         raise NotImplementedError
 
     async def remember_contact(self, sender_id: str, address: str,
-                               window_seconds: Optional[float] = None) -> List[str]:
+                               window_seconds: float | None = None) -> list[str]:
         """Keep the address ``sender_id`` wrote from; the help desk's texts waiting for them, if any."""
         if self.store is None:
             return []
@@ -272,7 +264,7 @@ class WebhookInput(InputChannel):
             return []
 
     async def answer_turn(self, output: BufferedOutput, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                          agent: Any, sender_id: str, text: str, media: Sequence[str], metadata: Dict[str, Any],
+                          agent: Any, sender_id: str, text: str, media: Sequence[str], metadata: dict[str, Any],
                           message_id: str) -> None:
         """Let Rasa answer ``text`` (or say that ``media`` cannot be read), then send the whole turn."""
         try:
@@ -285,7 +277,7 @@ class WebhookInput(InputChannel):
         finally:  # whatever was said before a failure still reaches the person
             await output.flush()
 
-    async def proactive_contact(self, sender_id: str) -> Optional[contacts.Contact]:
+    async def proactive_contact(self, sender_id: str) -> contacts.Contact | None:
         """Where the help desk can reach ``sender_id`` on this channel; None (logged) if nowhere."""
         if self.problems or self.store is None:
             logger.error("%s proactive message to %s not sent: channel not configured", self.label, sender_id)
@@ -296,12 +288,12 @@ class WebhookInput(InputChannel):
             return None
         return contact
 
-    async def send_proactive(self, sender_id: str, texts: List[str], language: Optional[str] = None) -> bool:
+    async def send_proactive(self, sender_id: str, texts: list[str], language: str | None = None) -> bool:
         """Send the help desk's ``texts`` to ``sender_id``; False (logged) if they could not go."""
         raise NotImplementedError
 
     @classmethod
-    async def proactive_send(cls, sender_id: str, texts: List[str], language: Optional[str] = None) -> bool:
+    async def proactive_send(cls, sender_id: str, texts: list[str], language: str | None = None) -> bool:
         """What :mod:`bot.channels.proactive` calls: the latest channel set up, else one from the environment."""
         if cls.latest is None:
             cls.latest = cls()

@@ -28,8 +28,9 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import aiohttp
@@ -43,7 +44,7 @@ from twilio.http.response import Response as TwilioResponse
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from bot import contacts, privacy
+from bot import contacts, personal_data
 from bot.channels.rendering import WHATSAPP_LIMIT, as_plain_text, join_and_split, location_command
 from bot.channels.webhooks import BufferedOutput, WebhookInput, body_too_large, media_type, with_retries
 from bot.conversation.vocabulary import Meta
@@ -83,8 +84,8 @@ class WhatsAppConfig:
     templates: Mapping[str, str] = field(default_factory=dict)  # language -> content SID
 
     @classmethod
-    def load(cls, credentials: Optional[Mapping[str, Any]] = None,
-             environ: Optional[Mapping[str, str]] = None) -> WhatsAppConfig:
+    def load(cls, credentials: Mapping[str, Any] | None = None,
+             environ: Mapping[str, str] | None = None) -> WhatsAppConfig:
         """Values from ``credentials.yml`` win; the environment fills in the rest."""
         import os
 
@@ -103,7 +104,7 @@ class WhatsAppConfig:
                 templates[code] = str(sid).strip()
         return cls(templates=templates, **values)
 
-    def problems(self) -> List[str]:
+    def problems(self) -> list[str]:
         """What keeps the channel from working, in words an operator can act on."""
         found = [f"{ENVIRONMENT[key]} is not set" for key in ("account_sid", "auth_token", "webhook_url")
                  if not getattr(self, key)]
@@ -115,7 +116,7 @@ class WhatsAppConfig:
             found.append("TWILIO_WEBHOOK_URL must be the full https:// URL configured in Twilio")
         return found
 
-    def template_for(self, language: Optional[str]) -> str:
+    def template_for(self, language: str | None) -> str:
         return self.templates.get(language or "", "") or self.template_content_sid
 
 
@@ -126,17 +127,17 @@ class TwilioHttpClient(HttpClient):
         super().__init__(logging.getLogger("twilio.http_client"), is_async=True, timeout=timeout)
         self.base = urlsplit(base_url.rstrip("/"))
         self.rewrite = base_url.rstrip("/") != DEFAULT_API_BASE
-        self.session: Optional[aiohttp.ClientSession] = None
+        self.session: aiohttp.ClientSession | None = None
 
-    async def request(  # type: ignore[override]
+    async def request(
         self,
         method: str,
         url: str,
-        params: Optional[Dict[str, object]] = None,
-        data: Optional[Dict[str, object]] = None,
-        headers: Optional[Dict[str, str]] = None,
-        auth: Optional[Tuple[str, str]] = None,
-        timeout: Optional[float] = None,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
         allow_redirects: bool = False,
     ) -> TwilioResponse:
         if self.rewrite:  # https://api.twilio.com/2010-04-01/... -> <base>/2010-04-01/...
@@ -161,7 +162,7 @@ class TwilioHttpClient(HttpClient):
             await self.session.close()
 
 
-def _transient(error: BaseException) -> Optional[float]:
+def _transient(error: BaseException) -> float | None:
     if isinstance(error, TwilioRestException):
         return 0 if error.status == 429 or error.status >= 500 else None
     if isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | OSError):
@@ -172,14 +173,14 @@ def _transient(error: BaseException) -> Optional[float]:
 class TwilioSender:
     """Sends WhatsApp messages through the Twilio REST API, with retries; logs instead of raising."""
 
-    def __init__(self, config: WhatsAppConfig, retry_delays: Tuple[float, ...] = (0.5, 2.0),
+    def __init__(self, config: WhatsAppConfig, retry_delays: tuple[float, ...] = (0.5, 2.0),
                  timeout: float = 10.0) -> None:
         self.config = config
         self.retry_delays = retry_delays
         self.timeout = timeout
-        self._client: Optional[Client] = None
-        self._http: Optional[TwilioHttpClient] = None
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._client: Client | None = None
+        self._http: TwilioHttpClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def client(self) -> Client:
         loop = asyncio.get_running_loop()
@@ -189,10 +190,10 @@ class TwilioSender:
             self._loop = loop
         return self._client
 
-    async def send(self, to: str, sender_id: str, body: Optional[str] = None, content_sid: Optional[str] = None,
+    async def send(self, to: str, sender_id: str, body: str | None = None, content_sid: str | None = None,
                    what: str = "reply") -> bool:
         """One message (a text or a template) to ``to``; ``sender_id`` only names it in the log."""
-        kwargs: Dict[str, Any] = {"to": to}
+        kwargs: dict[str, Any] = {"to": to}
         if self.config.messaging_service_sid:
             kwargs["messaging_service_sid"] = self.config.messaging_service_sid
         else:
@@ -216,7 +217,7 @@ class TwilioSender:
             logger.error("The WhatsApp %s to %s could not be sent: %s", what, sender_id, type(error).__name__)
         return False
 
-    async def send_texts(self, to: str, sender_id: str, texts: List[str], what: str = "reply") -> bool:
+    async def send_texts(self, to: str, sender_id: str, texts: list[str], what: str = "reply") -> bool:
         """``texts`` joined and cut at 1,600 characters, in order; stops at the first failure."""
         chunks = join_and_split(texts, WHATSAPP_LIMIT)
         for chunk in chunks:
@@ -256,7 +257,7 @@ class Inbound:
     address: str
     message_sid: str
     text: str = ""
-    media: Tuple[str, ...] = ()
+    media: tuple[str, ...] = ()
     forwarded: bool = False  # Twilio's Forwarded / FrequentlyForwarded: the offer check reads it
 
 
@@ -268,8 +269,8 @@ class WhatsAppInput(WebhookInput):
     config_type = WhatsAppConfig
     config: WhatsAppConfig
 
-    def __init__(self, config: Optional[WhatsAppConfig] = None, store: Optional[contacts.ContactStore] = None,
-                 retry_delays: Tuple[float, ...] = (0.5, 2.0)) -> None:
+    def __init__(self, config: WhatsAppConfig | None = None, store: contacts.ContactStore | None = None,
+                 retry_delays: tuple[float, ...] = (0.5, 2.0)) -> None:
         super().__init__(config, store)
         self.validator = RequestValidator(self.config.auth_token)
         self.sender = TwilioSender(self.config, retry_delays=retry_delays)
@@ -321,7 +322,7 @@ class WhatsAppInput(WebhookInput):
     @staticmethod
     def parse(params: Mapping[str, str], raw_from: str, message_sid: str) -> Inbound:
         number = raw_from.split(":", 1)[1] if raw_from.startswith("whatsapp:") else raw_from
-        sender_id = privacy.pseudonymize(CHANNEL, number)
+        sender_id = personal_data.pseudonymize(CHANNEL, number)
         if params.get("Latitude") or params.get("Longitude"):
             command = location_command(params.get("Latitude"), params.get("Longitude"))
             if command:
@@ -354,8 +355,8 @@ class WhatsAppInput(WebhookInput):
             logger.warning("WhatsApp message %s %s (Twilio error %s)", params.get("MessageSid", "?"),
                            params.get("MessageStatus"), params.get("ErrorCode", "?"))
 
-    async def send_proactive(self, sender_id: str, texts: List[str], language: Optional[str] = None,
-                             now: Optional[float] = None) -> bool:
+    async def send_proactive(self, sender_id: str, texts: list[str], language: str | None = None,
+                             now: float | None = None) -> bool:
         """Send the help desk's ``texts`` to ``sender_id``, respecting WhatsApp's 24-hour window.
 
         Inside the window the texts go out as they are. Outside it only an approved template may be
@@ -385,7 +386,7 @@ class WhatsAppInput(WebhookInput):
         return True
 
 
-def _form(body: bytes) -> Optional[RequestParameters]:
+def _form(body: bytes) -> RequestParameters | None:
     """The posted form with empty values kept: Twilio signs ``Body=`` too, and Sanic's parser drops it."""
     try:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True)

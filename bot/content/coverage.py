@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, Optional
 
-from bot.content.models import LANGUAGES, STALE_AFTER_DAYS
+from bot.content.models import LANGUAGES, SOURCE_LANGUAGE, Precision, Sourced, TextState
 from bot.content.store import Content
 
 # The migration corridor the starter content covers (issue #3), in the order of the journey north.
@@ -61,6 +61,27 @@ def language_totals(content: Content, countries: Iterable[str]) -> dict[str, tup
     return {lang: (have, of) for lang, (have, of) in totals.items()}
 
 
+def review_states(content: Content, countries: Iterable[str] | None = None) -> dict[str, Counter[TextState]]:
+    """Per translated language: how many answers are reviewed, unreviewed or outdated (see text_status)."""
+    wanted = set(countries) | {"*"} if countries is not None else None
+    states: dict[str, Counter[TextState]] = {lang: Counter() for lang in LANGUAGES if lang != SOURCE_LANGUAGE}
+    for topic_file in content.topics.values():
+        for answer in topic_file.answers:
+            if wanted is not None and answer.country not in wanted:
+                continue
+            for lang, counter in states.items():
+                if lang in answer.text:
+                    counter[answer.text_state(lang)] += 1
+    return states
+
+
+def _flags(items: list[Sourced], content: Content, code: str, today: date) -> str:
+    """`(3n)` not checked against evidence, `(2s)` stale: what a country's items still need."""
+    unchecked = sum(item.checked is None for item in items)
+    stale = sum(item.is_stale(today, content.is_volatile(code)) for item in items)
+    return (f" ({unchecked}n)" if unchecked else "") + (f" ({stale}s)" if stale else "")
+
+
 def render(content: Content, countries: Optional[Iterable[str]] = None, today: Optional[date] = None) -> str:
     """The coverage report as Markdown."""
     today = today or date.today()
@@ -84,25 +105,53 @@ def render(content: Content, countries: Optional[Iterable[str]] = None, today: O
     specific = sum(cell.specific for row in matrix.values() for cell in row.values())
     cells = sum(len(row) for row in matrix.values())
     lines += ["", f"Country-specific answers: {specific} of {cells} topic × country cells.", ""]
-    lines += ["## Languages", "", "| language | country-specific answers translated |", "|---|---|"]
+    lines += ["## Languages", "",
+              "Translated: country-specific answers that have the language. Review (every answer, general ones "
+              "included): reviewed by a fluent speaker against the current Spanish text / not reviewed / outdated "
+              "(the Spanish changed after the translation was stamped).", "",
+              "| language | country-specific answers translated | reviewed | unreviewed | outdated |",
+              "|---|---|---|---|---|"]
+    states = review_states(content, codes)
     for lang, (have, of) in language_totals(content, codes).items():
-        lines.append(f"| {lang} | {have} / {of} |")
+        review = states.get(lang)
+        cells_review = " | ".join(str(review[s]) for s in TextState) if review is not None else "source | — | —"
+        lines.append(f"| {lang} | {have} / {of} | {cells_review} |")
 
     types = list(content.place_types)
     lines += ["", "## Places: countries × kinds of place", "",
-              "Counts of places; (u) how many are not yet reviewed, (s) how many were last reviewed over a year ago.",
+              "Counts of places; (n) how many have no checked date yet, (s) how many were checked longer ago than "
+              "the recheck period.",
               "", "| country | " + " | ".join(types) + " | total |", "|---|" + "---|" * (len(types) + 1)]
     for code in codes:
         here = [p for p in content.places if p.country == code]
         counts = Counter(p.type for p in here)
-        unreviewed = sum(p.status.value != "reviewed" for p in here)
-        stale = sum((today - p.last_reviewed).days > STALE_AFTER_DAYS for p in here)
-        total = f"{len(here)}" + (f" ({unreviewed}u)" if unreviewed else "") + (f" ({stale}s)" if stale else "")
+        total = f"{len(here)}" + _flags(list(here), content, code, today)
         lines.append(f"| {code} | " + " | ".join(str(counts.get(t, 0) or NONE) for t in types) + f" | {total} |")
 
-    lines += ["", "## Emergency numbers", "", "| country | numbers | not yet reviewed |", "|---|---|---|"]
+    precisions = [p.value for p in Precision]
+    lines += ["", "## Places: countries × kinds × location precision", "",
+              "exact: the building's point · street: a street address, approximate point · city: only the city's "
+              "point. Each cell is exact/street/city.", "",
+              "| country | " + " | ".join(types) + " | total (exact/street/city) |",
+              "|---|" + "---|" * (len(types) + 1)]
+    for code in codes:
+        here = [p for p in content.places if p.country == code]
+        if not here:
+            lines.append(f"| {code} | " + " | ".join(NONE for _ in types) + f" | {NONE} |")
+            continue
+        by = Counter((p.type, p.location_precision.value) for p in here)
+        cells_by_type = ["/".join(str(by[(t, level)]) for level in precisions)
+                         if any(by[(t, level)] for level in precisions) else NONE for t in types]
+        levels = Counter(p.location_precision.value for p in here)
+        lines.append(f"| {code} | " + " | ".join(cells_by_type) + " | "
+                     + "/".join(str(levels[level]) for level in precisions) + " |")
+
+    lines += ["", "## Emergency numbers", "", "| country | numbers | kinds | with evidence | not checked |",
+              "|---|---|---|---|---|"]
     for code in codes:
         numbers = content.emergency_numbers(code)
-        unreviewed = sum(n.status.value != "reviewed" for n in numbers)
-        lines.append(f"| {code} | {len(numbers) or NONE} | {unreviewed} |")
+        kinds = ", ".join(sorted({n.kind.value for n in numbers if n.kind})) or NONE
+        evidenced = sum(bool(n.evidence) for n in numbers)
+        unchecked = sum(n.checked is None for n in numbers)
+        lines.append(f"| {code} | {len(numbers) or NONE} | {kinds} | {evidenced} | {unchecked} |")
     return "\n".join(lines) + "\n"

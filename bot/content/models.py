@@ -1,8 +1,11 @@
 """The shape of the YAML files in ``content/``, as pydantic (v1, Rasa's pin) models.
 
-One format for everything an NGO edits: every item that states a fact carries where it comes from
-(``source``), when it was last checked (``last_reviewed``), by whom (``reviewed_by``) and whether
-it has been checked at all (``status``). Text meant for users is a mapping language -> text.
+One format for everything an NGO edits: every item that states a fact carries its provenance
+(content schema v2, see CONTENT.md): a label for users (``source``), the specific pages that state it
+(``evidence``: url, a quote of 30 words at most, the day it was read), the day someone compared the
+item with that evidence (``checked``), and, only when an organisation confirmed it, with whom and when
+(``confirmed_with``/``confirmed_on``/``confirmed_by``). Time-limited facts carry ``valid_until``,
+``recheck_by`` or ``watch_from``. Text meant for users is a mapping language -> text.
 
 Validators raise messages written for the NGO volunteer who will read them next to the file name
 and line (see :mod:`bot.content.check`): say what is wrong, show the value, and hint at the fix.
@@ -10,25 +13,43 @@ and line (see :mod:`bot.content.check`): say what is wrong, show the value, and 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import date
+from datetime import date as Date  # noqa: N812 - a field below is called date
 from enum import Enum
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Extra, Field, validator
+from pydantic import BaseModel, Extra, Field, root_validator, validator
 
 from bot.language import SUPPORTED
 
 LANGUAGES = SUPPORTED
-STALE_AFTER_DAYS = 365  # an item not reviewed for a year is shown with a caution and reported by the check
+SOURCE_LANGUAGE = "es"  # answers are written in Spanish first; the other languages are translations of it
+# The single staleness rule (see Sourced.is_stale): an item checked longer ago than this is shown with a
+# caution and reported by the check. Countries flagged `volatile: true` in content/emergency.yml change their
+# rules often and get the shorter period.
+STALE_AFTER_DAYS = 365
+VOLATILE_STALE_AFTER_DAYS = 90
+MAX_QUOTE_WORDS = 30
+
+# The batch stamp of content schema v1, and what replaced each key (shown to editors who still write them).
+LEGACY_FIELDS = {
+    "last_reviewed": "last_reviewed was replaced by checked: write checked: YYYY-MM-DD only if someone compared "
+                     "this item with its evidence on that day, otherwise delete the line",
+    "reviewed_by": "reviewed_by was replaced by checked_by (who compared the item with its evidence) and, only when "
+                   "an organisation confirmed it, confirmed_with/confirmed_on/confirmed_by: delete the line",
+    "status": "status was replaced by checked and confirmed_with/confirmed_on (the bot works out what to show): "
+              "delete the line",
+}
 
 Translations = Dict[str, str]
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 # Short dialling codes (911, 123, 155) and national toll-free lines are not E.164; emergency numbers allow them.
-SHORT_NUMBER = re.compile(r"^\d{2,12}$")
+SHORT_NUMBER = re.compile(r"^\*?\d{2,12}$")  # 911, 123, and mobile star codes such as *212
 _URL_TOKEN = re.compile(r"(?:https?:|www\.)\S*", re.IGNORECASE)
 _COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 _SPOKEN_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
@@ -47,6 +68,21 @@ def shown(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+# The one translation fallback chain: the user's language, then Spanish (the source), then English, then any.
+FALLBACK_CHAIN = (SOURCE_LANGUAGE, "en", *LANGUAGES)
+
+
+def pick_translation(translations: Translations, language: str) -> tuple[str, str]:
+    """The text for ``language`` and the language it is in (another one when it is missing, see FALLBACK_CHAIN)."""
+    for candidate in (language, *FALLBACK_CHAIN):
+        if translations.get(candidate):
+            return translations[candidate], candidate
+    for candidate, text in translations.items():
+        if text:
+            return text, candidate
+    return "", language
 
 
 def _check_languages(value: Translations) -> Translations:
@@ -125,26 +161,112 @@ def _coordinate(value: Any, name: str, limit: int) -> float:
     return number
 
 
+def stale_after_days(volatile: bool = False) -> int:
+    """How many days after ``checked`` an item is stale (shorter for volatile countries)."""
+    return VOLATILE_STALE_AFTER_DAYS if volatile else STALE_AFTER_DAYS
+
+
+def text_hash(text: str) -> str:
+    """A short fingerprint of a text, blind to spacing changes: recorded when a translation is made or reviewed."""
+    normalised = " ".join(str(text).split())
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:10]
+
+
+def is_homepage(url: str) -> bool:
+    """True when ``url`` is a site's front page (empty path, ``/`` or just a language code such as ``/es/``)."""
+    parts = urlsplit(url)
+    path = parts.path.strip("/")
+    return not parts.query and (not path or bool(re.fullmatch(r"[a-z]{2}(?:[-_][a-zA-Z]{2})?", path)))
+
+
+def word_count(text: str) -> int:
+    return len(str(text).split())
+
+
 class Status(str, Enum):
+    """Kept for code that still reads ``item.status``: reviewed means an organisation confirmed it."""
+
     reviewed = "reviewed"
     unreviewed = "unreviewed"
 
 
+class Evidence(Strict):
+    """One page that states (part of) an item: where, what it says, and when it was read."""
+
+    url: str
+    quote: str
+    read_on: date
+    claim: Optional[str] = None
+
+    @validator("url")
+    def _url(cls, value: str) -> str:  # noqa: N805
+        return _url_field(value) or value
+
+    @validator("quote")
+    def _quote(cls, value: str) -> str:  # noqa: N805
+        if not value.strip():
+            raise ValueError("is empty: copy the words of the page that state the claim (30 words at most)")
+        return value.strip()
+
+
 class Sourced(Strict):
-    """Provenance every fact-bearing item carries."""
+    """Provenance every fact-bearing item carries (content schema v2)."""
 
     source: str
-    last_reviewed: date
-    reviewed_by: Optional[str] = None
-    status: Status = Status.unreviewed
+    evidence: List[Evidence] = []
+    checked: Optional[date] = None
+    checked_by: Optional[str] = None
+    confirmed_with: Optional[str] = None
+    confirmed_on: Optional[date] = None
+    confirmed_by: Optional[str] = None
+    valid_until: Optional[date] = None
+    recheck_by: Optional[date] = None
+    watch_from: Optional[date] = None
+    unconfirmed: List[str] = []
+    # The schema v1 keys (last_reviewed, reviewed_by, status) of an item not migrated yet: the check warns
+    # (see bot.content.rules), `python -m bot.content migrate-provenance` deletes them. Never shown to users.
+    legacy_stamp: Optional[Dict[str, Any]] = None
+
+    @root_validator(pre=True)
+    def _legacy(cls, values: Dict[str, Any]) -> Dict[str, Any]:  # noqa: N805
+        if isinstance(values, dict) and any(key in values for key in LEGACY_FIELDS):
+            values = dict(values)
+            values["legacy_stamp"] = {key: values.pop(key) for key in LEGACY_FIELDS if key in values}
+        return values
 
     @property
-    def is_reviewed(self) -> bool:
-        return self.status is Status.reviewed
+    def is_confirmed(self) -> bool:
+        """An organisation confirmed the item (a call, an email reply, a visit)."""
+        return self.confirmed_on is not None and bool(self.confirmed_with)
 
-    def is_stale(self, today: date) -> bool:
-        """Last reviewed more than :data:`STALE_AFTER_DAYS` before ``today``: users see a caution."""
-        return (today - self.last_reviewed).days > STALE_AFTER_DAYS
+    def is_stale(self, today: date, volatile: bool = False) -> bool:
+        """Checked longer ago than :func:`stale_after_days`: users see a caution, the check warns.
+
+        The one staleness rule. An item never checked is not "stale": it is "not checked", which users are told.
+        """
+        latest = max((d for d in (self.checked, self.confirmed_on) if d is not None), default=None)
+        return latest is not None and (today - latest).days > stale_after_days(volatile)
+
+    def is_expired(self, today: date) -> bool:
+        return self.valid_until is not None and self.valid_until < today
+
+    # -- transitional: read by conversation code written for schema v1, until it uses bot.content.provenance --
+    @property
+    def is_reviewed(self) -> bool:
+        return self.is_confirmed
+
+    @property
+    def status(self) -> Status:
+        return Status.reviewed if self.is_confirmed else Status.unreviewed
+
+    @property
+    def last_reviewed(self) -> date:
+        """The latest date anyone looked at the item (checked, confirmed, read or the v1 stamp)."""
+        dates = [d for d in (self.checked, self.confirmed_on, *(e.read_on for e in self.evidence)) if d]
+        stamp = (self.legacy_stamp or {}).get("last_reviewed")
+        if isinstance(stamp, date):
+            dates.append(stamp)
+        return max(dates, default=date.min)
 
     @validator("source")
     def _source(cls, value: str) -> str:  # noqa: N805
@@ -157,18 +279,95 @@ class Sourced(Strict):
                 raise ValueError(f"has a web address that {problem}")
         return text
 
+    @validator("unconfirmed", each_item=True)
+    def _unconfirmed(cls, value: str) -> str:  # noqa: N805
+        if not str(value).strip():
+            raise ValueError("has an empty line: say what you looked for and could not confirm")
+        return value
+
+
+class TextState(str, Enum):
+    """Whether a fluent speaker reviewed one language of an answer against the current Spanish text."""
+
+    reviewed = "reviewed"
+    unreviewed = "unreviewed"
+    outdated = "outdated"  # computed: the Spanish text changed after this language was stamped
+
+
+class TextStamp(Strict):
+    """Written by ``python -m bot.content stamp-translations``, not by hand."""
+
+    status: TextState = TextState.unreviewed
+    es_hash: Optional[str] = None  # text_hash() of the Spanish text this language was translated/reviewed from
+    reviewer: Optional[str] = None  # the fluent speaker who reviewed it (status: reviewed)
+    date: Optional[Date] = None  # when it was reviewed
+
+    @validator("status")
+    def _stored(cls, value: TextState) -> TextState:  # noqa: N805
+        if value is TextState.outdated:
+            raise ValueError("outdated is worked out by the bot when the Spanish text changes: write reviewed or "
+                             "unreviewed")
+        return value
+
 
 class TopicAnswer(Sourced):
     country: str = Field("*", description="ISO 3166-1 alpha-2 code, or * for every country")
     text: Translations
+    text_status: Dict[str, TextStamp] = {}
 
     _languages = validator("text", allow_reuse=True)(_check_languages)
+
+    @validator("text_status", pre=True)
+    def _text_status(cls, value: Any) -> Any:  # noqa: N805
+        if isinstance(value, dict):  # "ht: unreviewed" is short for "ht: {status: unreviewed}"
+            value = {lang: {"status": stamp} if isinstance(stamp, str) else stamp for lang, stamp in value.items()}
+            unknown = sorted(set(map(str, value)) - set(LANGUAGES))
+            if unknown:
+                raise ValueError(f"unknown language {', '.join(unknown)}: use {', '.join(LANGUAGES)}")
+        return value
+
+    def text_state(self, language: str) -> TextState:
+        """Review state of ``language``: the Spanish source counts as reviewed; a stamp against an older
+        Spanish text is outdated whatever it says."""
+        if language == SOURCE_LANGUAGE:
+            return TextState.reviewed
+        stamp = self.text_status.get(language)
+        if stamp is None or language not in self.text:
+            return TextState.unreviewed
+        source = self.text.get(SOURCE_LANGUAGE)
+        if stamp.es_hash and source is not None and stamp.es_hash != text_hash(source):
+            return TextState.outdated
+        if stamp.status is TextState.reviewed and stamp.es_hash:
+            return TextState.reviewed
+        return TextState.unreviewed
 
 
 class TopicFile(Strict):
     topic: str
     needs_country: bool = False
+    # Example questions per language, editable by NGOs; the NLU may add them to its training data.
+    examples: Dict[str, List[str]] = {}
     answers: List[TopicAnswer]
+
+    @validator("examples")
+    def _examples(cls, value: Dict[str, List[str]]) -> Dict[str, List[str]]:  # noqa: N805
+        unknown = sorted(set(value) - set(LANGUAGES))
+        if unknown:
+            raise ValueError(f"unknown language {', '.join(unknown)}: use {', '.join(LANGUAGES)}")
+        for lang, questions in value.items():
+            if any(not str(q).strip() for q in questions):
+                raise ValueError(f"has an empty question in {lang}")
+        return value
+
+
+class Kind(str, Enum):
+    """What a number is for; ``emergency`` is one number for police, ambulance and fire."""
+
+    police = "police"
+    ambulance = "ambulance"
+    fire = "fire"
+    emergency = "emergency"
+    hotline = "hotline"  # trafficking, violence against women, children, missing persons...
 
 
 class EmergencyNumber(Sourced):
@@ -177,6 +376,7 @@ class EmergencyNumber(Sourced):
     label: Translations
     number: Optional[str] = None
     url: Optional[str] = None
+    kind: Optional[Kind] = None  # required by the check as a warning until every number has one
 
     _languages = validator("label", allow_reuse=True)(_check_languages)
 
@@ -193,7 +393,20 @@ class EmergencyNumber(Sourced):
 
 class CountryEmergency(Strict):
     country: str
+    # Where the national number does not reach (regions without coverage), and what to try if nobody answers.
+    coverage_note: Optional[Translations] = None
+    if_no_answer: Optional[Translations] = None
+    # The country changes its rules often: its items are stale after VOLATILE_STALE_AFTER_DAYS. The only place
+    # volatility is recorded (topic answers and places of the country follow it too).
+    volatile: bool = False
+    # A change of numbers is announced (a new national line): when to look again, and from when.
+    recheck_by: Optional[date] = None
+    watch_from: Optional[date] = None
     numbers: List[EmergencyNumber] = Field(..., min_items=1)  # the bot shows the first one in corridor lists
+
+    @validator("coverage_note", "if_no_answer")
+    def _translated(cls, value: Optional[Translations]) -> Optional[Translations]:  # noqa: N805
+        return None if value is None else _check_languages(value)
 
 
 class EmergencyFile(Strict):
@@ -250,8 +463,12 @@ class City(Strict):
 
 
 class CitiesFile(Strict):
+    """The gazetteer: city points come from ``source`` (OpenStreetMap); not a fact shown as an answer."""
+
     source: str
-    last_reviewed: date
+    evidence: List[Evidence] = []
+    checked: Optional[date] = None
+    checked_by: Optional[str] = None
     cities: List[City]
 
 
@@ -313,6 +530,20 @@ class Precision(str, Enum):
     city = "city"  # only the town: the gazetteer's centre point
 
 
+class ConsularStatus(str, Enum):
+    open = "open"
+    suspended = "suspended"
+    closed = "closed"
+
+
+class ImportProvenance(Strict):
+    """Where an imported place came from (``python -m bot.content import-places``)."""
+
+    file: str
+    ref: str  # "osm:node/123" or "row:14"
+    imported_on: date
+
+
 class Place(Sourced):
     """A place people can go to. Leave out what you cannot source (address, phone, hours): never guess."""
 
@@ -336,6 +567,11 @@ class Place(Sourced):
     notes: Optional[Translations] = None
     # Fields left empty on purpose because no public source gives them (never guess an address or a phone).
     not_sourced: List[str] = []
+    # Consulates and embassies: whether the consular section works, since when, and what to do instead.
+    consular_status: Optional[ConsularStatus] = None
+    status_since: Optional[date] = None
+    status_note: Optional[Translations] = None
+    provenance: Optional[ImportProvenance] = None
 
     @validator("not_sourced", each_item=True)
     def _not_sourced(cls, value: str) -> str:  # noqa: N805
@@ -380,7 +616,7 @@ class Place(Sourced):
             raise ValueError(f"must be a two-letter country code in capitals (ISO 3166-1), got {shown(value)}")
         return value
 
-    @validator("hours", "notes")
+    @validator("hours", "notes", "status_note")
     def _translated(cls, value: Optional[Translations]) -> Optional[Translations]:  # noqa: N805
         return None if value is None else _check_languages(value)
 
@@ -403,3 +639,91 @@ class Organisation(Sourced):
 
 class OrganisationsFile(Strict):
     organisations: List[Organisation]
+
+
+# -- walking parsed models ---------------------------------------------------------------------------
+_TRANSLATED_FIELDS = ("text", "label", "title", "name", "hours", "notes", "description")
+
+
+def iter_items(obj: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], BaseModel]]:
+    if isinstance(obj, BaseModel):
+        yield path, obj
+        for name in obj.__fields__:
+            yield from iter_items(getattr(obj, name), (*path, name))
+    elif isinstance(obj, list):
+        for index, item in enumerate(obj):
+            yield from iter_items(item, (*path, index))
+
+
+def iter_translations(model: BaseModel) -> Iterator[tuple[tuple[Any, ...], dict[str, str]]]:
+    if isinstance(model, UiFile):
+        for key, translations in model.messages.items():
+            yield ("messages", key), translations
+        return
+    for path, item in iter_items(model):
+        for name in _TRANSLATED_FIELDS:
+            value = getattr(item, name, None)
+            if isinstance(value, dict):
+                yield (*path, name), value
+
+
+# -- the offer check ("is this a scam?", content/offers/indicators.yml) -----------------------------------
+OFFER_LANGUAGES = tuple(SUPPORTED)
+MAX_OFFER_QUOTE_WORDS = 30
+
+
+class OfferSeverity(str, Enum):
+    high = "high"
+    some = "some"
+
+
+class OfferLevel(str, Enum):
+    high = "high"
+    some = "some"
+    none_found = "none_found"
+
+
+class IndicatorSource(Strict):
+    """The public page that documents a warning sign, with a short quote from it."""
+
+    name: str
+    url: str
+    quote: str
+    read_on: date
+
+    @validator("quote")
+    def _short_quote(cls, value: str) -> str:  # noqa: N805
+        if len(value.split()) > MAX_OFFER_QUOTE_WORDS:
+            raise ValueError(f"is {len(value.split())} words long: quote at most {MAX_OFFER_QUOTE_WORDS} words")
+        return value
+
+    @validator("url")
+    def _web_address(cls, value: str) -> str:  # noqa: N805
+        if not value.startswith(("https://", "http://")):
+            raise ValueError(f"must start with https://, got {value!r}")
+        return value
+
+
+class Indicator(Strict):
+    """One warning sign: patterns per language, a plain explanation per language, a severity and a source."""
+
+    id: str
+    severity: OfferSeverity
+    patterns: dict[str, list[str]]
+    explanation: dict[str, str]
+    source: IndicatorSource
+
+    @validator("patterns", "explanation")
+    def _five_languages(cls, value: dict[str, Any]) -> dict[str, Any]:  # noqa: N805
+        unknown = sorted(set(value) - set(OFFER_LANGUAGES))
+        if unknown:
+            raise ValueError(f"unknown language {', '.join(unknown)}: use {', '.join(OFFER_LANGUAGES)}")
+        missing = [lang for lang in OFFER_LANGUAGES if not value.get(lang)]
+        if missing:
+            raise ValueError(f"missing for {', '.join(missing)}: every language needs at least one")
+        return value
+
+
+class IndicatorsFile(Strict):
+    macros: dict[str, str] = {}
+    indicators: list[Indicator]

@@ -1,7 +1,10 @@
 """Loads ``content/`` into an immutable :class:`Content` snapshot and keeps the last good one.
 
 A broken edit never takes the bot down: :class:`ContentStore` keeps serving the last snapshot that
-loaded cleanly and remembers the errors (file, line, field) for staff to see. :meth:`ContentStore.watch`
+loaded cleanly and remembers the errors (file, line, field) for staff to see. The process-wide store
+(:func:`current`, used by the action server AND the Rasa process: channels, ``/chat``, the desk, the
+city recogniser) persists every clean version in the state folder, so a process that starts after a
+broken edit serves the last good version instead of failing. :meth:`ContentStore.watch`
 starts a background thread that notices an edit within a second or two, so a refused edit is logged
 at once rather than at the next user message.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import os
 import shutil
 import threading
 import time
@@ -22,7 +26,6 @@ from typing import Any, Sequence
 from bot import paths
 from bot.content.check import Problem, Report, check
 from bot.content.models import (
-    LANGUAGES,
     City,
     Country,
     CountryEmergency,
@@ -36,6 +39,7 @@ from bot.content.models import (
     Sourced,
     TopicAnswer,
     TopicFile,
+    pick_translation,
 )
 from bot.text import fold
 
@@ -132,6 +136,18 @@ class Content:
     def emergency_countries(self) -> list[CountryEmergency]:
         return list(self.emergency.countries)
 
+    def emergency_entry(self, country: str | None) -> CountryEmergency | None:
+        """The country's entry in emergency.yml (numbers, coverage note, what to try if nobody answers)."""
+        return next((entry for entry in self.emergency.countries if entry.country == country), None)
+
+    @functools.cached_property
+    def volatile_countries(self) -> frozenset[str]:
+        """Countries flagged ``volatile: true`` in emergency.yml: their items go stale sooner."""
+        return frozenset(entry.country for entry in self.emergency.countries if entry.volatile)
+
+    def is_volatile(self, country: str | None) -> bool:
+        return bool(country) and country in self.volatile_countries
+
     def city(self, name: str | None, country: str | None = None) -> City | None:
         """The gazetteer city called ``name`` (its canonical name or an alias; accents and case ignored)."""
         if not name:
@@ -175,12 +191,8 @@ class Content:
 
 
 def _in_language(item: Sourced, translations: dict[str, str], language: str) -> Answer:
-    if language in translations:
-        return Answer(translations[language], item, language, True)
-    for fallback in ("es", "en", *LANGUAGES):
-        if fallback in translations:
-            return Answer(translations[fallback], item, fallback, False)
-    raise ValueError("item without text")  # prevented by the models' validators
+    text, shown_in = pick_translation(translations, language)
+    return Answer(text, item, shown_in, shown_in == language)
 
 
 def _content_files(root: Path) -> list[Path]:
@@ -323,15 +335,20 @@ class ContentStore:
         try:
             if marker.exists() and marker.read_text(encoding="utf-8").strip() == content.version:
                 return
-            staging = self.keep_copy.with_name(self.keep_copy.name + ".new")
+            # Names unique to this process: the Rasa process and the action server keep the same copy.
+            suffix = f"{os.getpid()}.{threading.get_ident()}"
+            staging = self.keep_copy.with_name(f"{self.keep_copy.name}.new.{suffix}")
             shutil.rmtree(staging, ignore_errors=True)
             shutil.copytree(self.root, staging, ignore=shutil.ignore_patterns(".*"))
             (staging / ".version").write_text(content.version, encoding="utf-8")
-            old = self.keep_copy.with_name(self.keep_copy.name + ".old")
-            shutil.rmtree(old, ignore_errors=True)
+            old = self.keep_copy.with_name(f"{self.keep_copy.name}.old.{suffix}")
+            self.keep_copy.parent.mkdir(parents=True, exist_ok=True)
             if self.keep_copy.exists():
                 self.keep_copy.rename(old)
-            staging.rename(self.keep_copy)
+            try:
+                staging.rename(self.keep_copy)
+            except OSError:  # another process put its copy in place first: theirs is as good
+                shutil.rmtree(staging, ignore_errors=True)
             shutil.rmtree(old, ignore_errors=True)
         except OSError as error:
             logger.warning("Could not keep a copy of content version %s in %s: %s", content.version, self.keep_copy,
@@ -398,12 +415,32 @@ class ContentStore:
 _default_store: ContentStore | None = None
 
 
+def kept_copy_dir(root: Path) -> Path:
+    """Where the last good version of ``root`` is kept, in the state folder (one folder per content folder,
+    so a test's or a second deployment's content never stands in for another's)."""
+    root = root.resolve()
+    if root == (paths.ROOT / "content").resolve():
+        return paths.state_dir() / "content-last-good"
+    tag = hashlib.sha256(str(root).encode()).hexdigest()[:8]
+    return paths.state_dir() / f"content-last-good-{tag}"
+
+
 def default_store() -> ContentStore:
-    """The process-wide store for ``content/`` (or ``BRUJULA_CONTENT_DIR``)."""
+    """The process-wide store for ``content/`` (or ``BRUJULA_CONTENT_DIR``), keeping its last good version
+    on disk in every process that reads content."""
     global _default_store
-    if _default_store is None or _default_store.root != paths.content_dir():
-        _default_store = ContentStore()
+    root = paths.content_dir()
+    if _default_store is None or _default_store.root != root:
+        _default_store = ContentStore(root, keep_copy=kept_copy_dir(root))
     return _default_store
+
+
+def reset_default_store() -> None:
+    """Forget the process-wide store (as a restart would): the next :func:`current` builds a fresh one."""
+    global _default_store
+    if _default_store is not None:
+        _default_store.stop_watching()
+    _default_store = None
 
 
 def current() -> Content:

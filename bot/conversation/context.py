@@ -14,7 +14,8 @@ last answered (``last_topic``). With them:
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from bot.conversation import nearby
 from bot.conversation.dialogue import BotMessage, Dialogue

@@ -8,9 +8,10 @@ returns them. Nothing here talks to Rasa or the network.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from bot import language as lang_id
 from bot.content import Content

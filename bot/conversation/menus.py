@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.vocabulary import INFORMATION_TOPICS, Menu, Slot

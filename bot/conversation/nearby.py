@@ -7,8 +7,9 @@ and how each place is written (name, where, distance, address, phones, hours, ma
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from bot import places
 from bot.content import Content
@@ -67,7 +68,7 @@ def describe(content: Content, nearby: Nearby | Place, language: str, today: dat
         lines.append(place.website)
     zoom = 17 if place.location_precision == Precision.exact else 13
     lines.append(text("place_map", language, url=osm_link(place.lat, place.lon, zoom)))
-    lines.append(footer(content, [place], language, today, unreviewed_key="place_unreviewed"))
+    lines.append(footer(content, [place], language, today))
     return "\n".join(lines)
 
 

@@ -71,7 +71,7 @@ def resume_offer_check(d: Dialogue) -> bool:
 
 
 def _is_an_offer(d: Dialogue, result: offers.OfferCheck, min_words: int) -> bool:
-    return result.level is not offers.Level.none_found or is_forwarded(d) or len(d.turn.text.split()) >= min_words
+    return result.level is not offers.OfferLevel.none_found or is_forwarded(d) or len(d.turn.text.split()) >= min_words
 
 
 def _advice_only(d: Dialogue) -> None:
@@ -84,9 +84,9 @@ def answer(d: Dialogue, result: offers.OfferCheck) -> None:
     """The warning signs quoted, what each means, what to do, whom to call, and a person."""
     d.set(Slot.AWAITING_OFFER, None)
     d.set(Slot.LAST_TOPIC, CHECK_OFFER)
-    d.set(Slot.OFFER_FLAGS, ",".join(flag.id for flag in result.flags) or offers.Level.none_found.value)
+    d.set(Slot.OFFER_FLAGS, ",".join(flag.id for flag in result.flags) or offers.OfferLevel.none_found.value)
     lines: list[str] = []
-    if result.level is offers.Level.none_found:
+    if result.level is offers.OfferLevel.none_found:
         lines.append(d.text("offer_none_found"))
     else:
         lines.append(d.text(f"offer_level_{result.level.value}"))

@@ -9,7 +9,8 @@ Events are read by duck typing (``type_name == "user"``), so this module needs n
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Reversible
+from collections.abc import Iterable, Reversible
+from typing import Any
 
 from bot import language as lang_id
 from bot.conversation.vocabulary import Meta

@@ -9,44 +9,48 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from bot import desk_settings
 from bot.content import Content
-from bot.content.models import EmergencyNumber
+from bot.content.provenance import emergency_lines, kind_rank, number_line
 from bot.conversation.dialogue import Dialogue, Turn
-from bot.conversation.provenance import footer
 from bot.conversation.topics import note_places, sourced
 from bot.conversation.vocabulary import HANDOFF_OPEN_STATES, Handoff, HandoffReason, Slot
-from bot.language import translated
 
 logger = logging.getLogger(__name__)
 
 
 # -- emergency numbers ------------------------------------------------------------------------------
 def say_emergency_numbers(d: Dialogue) -> None:
-    """The numbers to call now: the user's country if known, else the list for the corridor."""
+    """The numbers to call now: the user's country if known (by kind, with coverage gaps and what to try
+    if nobody answers), else the first number of every corridor country; then the regional lines.
+
+    No "confirm with the source before you act" here: a person in danger calls first. One line says when
+    the numbers were checked against public pages.
+    """
     country = d.slot(Slot.COUNTRY)
-    numbers = d.content.emergency_numbers(country)
-    if numbers:
-        lines = [d.text("emergency_intro"), *(_number_line(d, n) for n in numbers)]
-        items: list[Any] = list(numbers)
+    entry = next((e for e in d.content.emergency.countries if e.country == country), None)
+    items: list[Any]
+    if entry is not None:
+        lines = [d.text("emergency_intro"), *emergency_lines(entry, d.language, ui=d.content)]
+        items = list(entry.numbers)
     else:
         lines = [d.text("emergency_intro_corridor")]
         items = []
-        for entry in d.content.emergency_countries():
-            first = entry.numbers[0]
-            lines.append(f"• {d.content.country_name(entry.country, d.language)}: {first.number or first.url}")
+        for corridor_entry in d.content.emergency_countries():
+            first = sorted(corridor_entry.numbers, key=kind_rank)[0]
+            lines.append(f"• {d.content.country_name(corridor_entry.country, d.language)}: {first.number or first.url}")
             items.append(first)
     for regional in d.content.emergency.regional:
-        lines.append(_number_line(d, regional))
+        lines.append(number_line(regional, d.language))
         items.append(regional)
-    d.say("\n".join(lines) + "\n\n" + footer(d.content, items, d.language, d.today))
-
-
-def _number_line(d: Dialogue, number: EmergencyNumber) -> str:
-    return f"• {number.number or number.url}: {translated(number.label, d.language)}"
+    checked = [item.checked for item in items if item.checked is not None]
+    if checked and len(checked) == len(items):
+        lines.append(d.text("emergency_checked", date=min(checked).isoformat()))
+    d.say("\n".join(lines))
 
 
 def emergency(d: Dialogue, topic: str) -> None:

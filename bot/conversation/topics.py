@@ -15,7 +15,7 @@ def sourced(d: Dialogue, answer: Answer) -> str:
     parts = [answer.text.strip()]
     if not answer.translated:
         parts.insert(0, d.text("not_translated"))
-    parts.append(footer(d.content, [answer.item], d.language, d.today))
+    parts.append(footer(d.content, [answer.item], d.language, d.today, shown_language=answer.language))
     return "\n\n".join(parts)
 
 

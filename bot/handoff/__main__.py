@@ -15,7 +15,6 @@ import getpass
 import json
 import sys
 from datetime import datetime, timezone
-from typing import List, Optional
 
 from bot import desk_settings
 
@@ -89,7 +88,7 @@ def audit(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.handoff", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)

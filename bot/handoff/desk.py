@@ -24,8 +24,9 @@ import hmac
 import logging
 import math
 import secrets
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
+from typing import Any, Text
 from urllib.parse import urlsplit
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -89,21 +90,21 @@ class DeskInput(InputChannel):
         return "desk"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> DeskInput:
+    def from_credentials(cls, credentials: dict[Text, Any] | None) -> DeskInput:
         return cls()
 
     def __init__(
         self,
-        storage: Optional[DeskStorage] = None,
+        storage: DeskStorage | None = None,
         settings_getter: Callable[[], desk_settings.DeskSettings] = desk_settings.load_settings,
-        staff_getter: Callable[[], Dict[str, desk_settings.StaffMember]] = desk_settings.load_staff,
+        staff_getter: Callable[[], dict[str, desk_settings.StaffMember]] = desk_settings.load_staff,
     ) -> None:
         self._storage = storage
         self.settings_getter = settings_getter
         self.staff_getter = staff_getter
         self._app: Any = None
-        self._service: Optional[HandoffService] = None
-        self._viewed: set[Tuple[str, str]] = set()
+        self._service: HandoffService | None = None
+        self._viewed: set[tuple[str, str]] = set()
 
     def url_prefix(self) -> Text:
         return PATH  # urljoin("/webhooks/", "/desk") == "/desk": the console lives at the site root
@@ -126,7 +127,7 @@ class DeskInput(InputChannel):
         return self._service
 
     # -- sessions and protection ----------------------------------------------------------------
-    async def _session(self, request: Request) -> Tuple[Optional[StaffSession], str]:
+    async def _session(self, request: Request) -> tuple[StaffSession | None, str]:
         settings = self.settings_getter()
         token = request.cookies.get(SESSION_COOKIE, "")
         session, reason = await self.storage.run(
@@ -137,7 +138,7 @@ class DeskInput(InputChannel):
         return session, reason
 
     async def _guard(self, request: Request, changes_state: bool
-                     ) -> Tuple[Optional[desk_settings.StaffMember], Optional[HTTPResponse]]:
+                     ) -> tuple[desk_settings.StaffMember | None, HTTPResponse | None]:
         session, reason = await self._session(request)
         if session is None:
             code = "session_expired" if reason == "expired" else "unauthenticated"
@@ -151,7 +152,7 @@ class DeskInput(InputChannel):
                 return None, web_pages.error(403, "csrf", "This request did not come from the desk page.")
         return member, None
 
-    def _cookie(self, resp: HTTPResponse, request: Request, name: str, value: str, max_age: Optional[int]) -> None:
+    def _cookie(self, resp: HTTPResponse, request: Request, name: str, value: str, max_age: int | None) -> None:
         resp.cookies[name] = value
         cookie = resp.cookies[name]
         cookie["path"] = PATH
@@ -164,7 +165,7 @@ class DeskInput(InputChannel):
             cookie["max-age"] = max_age
 
     # -- pages ----------------------------------------------------------------------------------
-    def _login_page(self, request: Request, lang: str, message_key: Optional[str] = None, status: int = 200,
+    def _login_page(self, request: Request, lang: str, message_key: str | None = None, status: int = 200,
                     username: str = "", **values: Any) -> HTTPResponse:
         snapshot = content.current()
         csrf = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
@@ -255,7 +256,7 @@ class DeskInput(InputChannel):
             await channel.service.stop_monitor()
 
         @desk.middleware("request")
-        async def remember_app(request: Request) -> Optional[HTTPResponse]:
+        async def remember_app(request: Request) -> HTTPResponse | None:
             channel._app = request.app
             if len(request.body or b"") > MAX_BODY:
                 return web_pages.error(413, "too_large", "Request too large.")

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import importlib
 import logging
-from typing import Awaitable, Callable, Dict, List, Optional
+from collections.abc import Awaitable, Callable
 
 logger = logging.getLogger(__name__)
 
-ProactiveSender = Callable[[str, List[str], Optional[str]], Awaitable[bool]]  # (sender_id, texts, language)
-_senders: Dict[str, ProactiveSender] = {}
+ProactiveSender = Callable[[str, list[str], str | None], Awaitable[bool]]  # (sender_id, texts, language)
+_senders: dict[str, ProactiveSender] = {}
 _MODULES = {"whatsapp": "bot.channels.whatsapp", "telegram": "bot.channels.telegram"}
 
 
@@ -30,13 +30,13 @@ def register(name: str, sender: ProactiveSender) -> None:
     _senders[name] = sender
 
 
-def channel_from_sender_id(sender_id: str) -> Optional[str]:
+def channel_from_sender_id(sender_id: str) -> str | None:
     """The channel a pseudonymous sender id belongs to ("whatsapp-3f2a..." -> "whatsapp")."""
     prefix = sender_id.split("-", 1)[0]
     return prefix if prefix in _MODULES or prefix in _senders else None
 
 
-async def send(channel: Optional[str], sender_id: str, texts: List[str], language: Optional[str] = None) -> bool:
+async def send(channel: str | None, sender_id: str, texts: list[str], language: str | None = None) -> bool:
     """Send ``texts`` to the person behind ``sender_id`` on ``channel``; False if that is not possible.
 
     ``language`` (the conversation's, "ht"...) picks the WhatsApp template when the 24-hour window is closed.

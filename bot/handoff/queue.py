@@ -18,12 +18,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Set
+from typing import Any
 
 from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 
-from bot import privacy
+from bot import personal_data
 from bot.conversation.vocabulary import Slot
 from bot.handoff import records
 
@@ -32,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 def desk_ref(sender_id: str) -> str:
     """The conversation's id on the desk: a keyed hash, so no channel address can show through."""
-    return privacy.pseudonymize("desk", sender_id).split("-", 1)[1]
+    return personal_data.pseudonymize("desk", sender_id).split("-", 1)[1]
 
 
 def short_ref(ref: str) -> str:
@@ -44,7 +45,7 @@ class QueueEntry:
     ref: str
     view: records.ConversationView
 
-    def as_dict(self, now: Optional[float] = None, last: int = 3) -> Dict[str, Any]:
+    def as_dict(self, now: float | None = None, last: int = 3) -> dict[str, Any]:
         view = self.view
         return {
             "ref": self.ref,
@@ -69,12 +70,12 @@ class HandoffQueue:
     def __init__(self, agent_getter: Any, history_limit: int = 60) -> None:
         self._agent_getter = agent_getter
         self.history_limit = history_limit
-        self._candidates: Set[str] = set()
+        self._candidates: set[str] = set()
         self._last_event_id = 0
-        self._refs: Dict[str, str] = {}
+        self._refs: dict[str, str] = {}
         self._lock = asyncio.Lock()
         self._warned_scan = False
-        privacy.register_erase_hook(self.forget)
+        personal_data.register_erase_hook(self.forget)
 
     @property
     def agent(self) -> Any:
@@ -96,8 +97,8 @@ class HandoffQueue:
             self._warned_scan = True
         return list(await store.keys())
 
-    def _discover_sql(self, store: SQLTrackerStore) -> List[str]:
-        found: List[str] = []
+    def _discover_sql(self, store: SQLTrackerStore) -> list[str]:
+        found: list[str] = []
         event = store.SQLEvent
         with store.session_scope() as session:
             rows = (
@@ -112,12 +113,12 @@ class HandoffQueue:
                 found.append(sender_id)
         return found
 
-    async def entries(self) -> List[QueueEntry]:
+    async def entries(self) -> list[QueueEntry]:
         """Open conversations, urgent first, then the longest waiting."""
         async with self._lock:
             self._candidates.update(await self._discover())
             candidates = list(self._candidates)
-        entries: List[QueueEntry] = []
+        entries: list[QueueEntry] = []
         for sender_id in candidates:
             try:
                 view = await records.retrieve_view(self.agent, sender_id, self.history_limit)
@@ -134,7 +135,7 @@ class HandoffQueue:
         entries.sort(key=lambda e: (not e.view.urgent, -e.view.waited(now)))
         return entries
 
-    async def resolve(self, ref: str) -> Optional[str]:
+    async def resolve(self, ref: str) -> str | None:
         """The sender id behind a desk reference, if that conversation is (or just was) in the queue."""
         if ref not in self._refs:
             await self.entries()

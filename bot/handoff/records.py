@@ -19,8 +19,9 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+from typing import Any
 
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -59,12 +60,12 @@ class HistoryItem:
     text: str
     at: float
     id: str
-    buttons: List[Dict[str, str]] = field(default_factory=list)
-    staff_name: Optional[str] = None
-    kind: Optional[str] = None
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    staff_name: str | None = None
+    kind: str | None = None
 
-    def as_dict(self) -> Dict[str, Any]:
-        data: Dict[str, Any] = {"role": self.role, "text": self.text, "at": self.at, "id": self.id}
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"role": self.role, "text": self.text, "at": self.at, "id": self.id}
         if self.buttons:
             data["buttons"] = self.buttons
         if self.staff_name:
@@ -79,16 +80,16 @@ class ConversationView:
     """What the desk needs to know about one conversation, derived from its tracker."""
 
     sender_id: str
-    status: Optional[str]
-    reason: Optional[str]
-    requested_at: Optional[float]
-    staff: Optional[str]
-    staff_name: Optional[str]
+    status: str | None
+    reason: str | None
+    requested_at: float | None
+    staff: str | None
+    staff_name: str | None
     channel: str
-    language: Optional[str]
+    language: str | None
     followup_sent: bool
-    history: List[HistoryItem]
-    slots: Dict[str, Any]
+    history: list[HistoryItem]
+    slots: dict[str, Any]
 
     @property
     def urgent(self) -> bool:
@@ -98,11 +99,11 @@ class ConversationView:
     def open(self) -> bool:
         return self.status in OPEN_STATES
 
-    def waited(self, now: Optional[float] = None) -> float:
+    def waited(self, now: float | None = None) -> float:
         return max(0.0, (now or time.time()) - self.requested_at) if self.requested_at else 0.0
 
 
-def desk_meta(event: Event) -> Dict[str, Any]:
+def desk_meta(event: Event) -> dict[str, Any]:
     meta = getattr(event, "metadata", None) or {}
     value = meta.get(META)
     return value if isinstance(value, dict) else {}
@@ -121,7 +122,7 @@ def _user_text(event: UserUttered) -> str:
     return text
 
 
-def conversation_channel(sender_id: str, tracker: Optional[DialogueStateTracker] = None) -> str:
+def conversation_channel(sender_id: str, tracker: DialogueStateTracker | None = None) -> str:
     """The channel the person writes on: the latest message's, else the sender id's prefix."""
     if tracker is not None:
         for event in reversed(tracker.events):
@@ -130,13 +131,13 @@ def conversation_channel(sender_id: str, tracker: Optional[DialogueStateTracker]
     return sender_id.split("-", 1)[0] if "-" in sender_id else "unknown"
 
 
-def button_fields(buttons: Iterable[Any]) -> List[Dict[str, str]]:
+def button_fields(buttons: Iterable[Any]) -> list[dict[str, str]]:
     """Buttons as the web chat and the desk show them: ``title`` and ``payload`` as text, nothing else."""
     return [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
             for b in buttons or [] if isinstance(b, dict)]
 
 
-def _history_item(event: Event, index: int) -> Optional[HistoryItem]:
+def _history_item(event: Event, index: int) -> HistoryItem | None:
     """The message ``event`` (the ``index``-th of its tracker) as shown, or None if it shows nothing."""
     stamp = float(event.timestamp or 0.0)
     if isinstance(event, UserUttered):
@@ -154,9 +155,9 @@ def _history_item(event: Event, index: int) -> Optional[HistoryItem]:
     return None
 
 
-def history(events: Sequence[Event], limit: int = 60) -> List[HistoryItem]:
+def history(events: Sequence[Event], limit: int = 60) -> list[HistoryItem]:
     """The last ``limit`` messages, oldest first (read from the end: a long conversation costs no more)."""
-    items: List[HistoryItem] = []
+    items: list[HistoryItem] = []
     last = len(events) - 1
     for offset, event in enumerate(reversed(events)):  # tracker.events is a deque: no indexing
         if len(items) >= limit:
@@ -204,13 +205,13 @@ def is_pushed(event: Event) -> bool:
     return isinstance(event, BotUttered) and desk_meta(event).get("kind") in PUSHED_KINDS
 
 
-def pushed_since(tracker: DialogueStateTracker, after: float) -> List[HistoryItem]:
+def pushed_since(tracker: DialogueStateTracker, after: float) -> list[HistoryItem]:
     """Hand-off messages (staff replies, notices) written after ``after`` (a Unix time), oldest first.
 
     Every event is looked at (replicas' clocks may disagree, so the order of timestamps is not trusted
     to stop early), but only the hand-off messages become history items.
     """
-    items: List[HistoryItem] = []
+    items: list[HistoryItem] = []
     for index, event in enumerate(tracker.events):
         if is_pushed(event) and float(event.timestamp or 0.0) > after:
             item = _history_item(event, index)
@@ -228,19 +229,19 @@ def desk_message(text: str, kind: str, **meta: Any) -> BotUttered:
     return BotUttered(text=text, metadata={META: {"kind": kind, "id": new_message_id(), **meta}})
 
 
-def take_events(staff: str, staff_name: str, notice: str) -> List[Event]:
+def take_events(staff: str, staff_name: str, notice: str) -> list[Event]:
     mark = {META: {"kind": "take", "staff": staff, "staff_name": staff_name}}
     return [SlotSet(Slot.HANDOFF, ACTIVE, metadata=mark),
             desk_message(notice, "handoff_taken", staff=staff, staff_name=staff_name)]
 
 
-def release_events(staff: str, staff_name: str, notice: str) -> List[Event]:
+def release_events(staff: str, staff_name: str, notice: str) -> list[Event]:
     mark = {META: {"kind": "release", "staff": staff}}
     return [SlotSet(Slot.HANDOFF, REQUESTED, metadata=mark),
             desk_message(notice, "handoff_released", staff=staff, staff_name=staff_name)]
 
 
-def hand_back_events(staff: str, staff_name: str, notice: str) -> List[Event]:
+def hand_back_events(staff: str, staff_name: str, notice: str) -> list[Event]:
     mark = {META: {"kind": "hand_back", "staff": staff}}
     return [
         SlotSet(Slot.HANDOFF, None, metadata=mark),
@@ -306,7 +307,7 @@ def _conversation_lock(agent: Any, sender_id: str) -> Any:
     return lock_store.lock(sender_id)
 
 
-async def retrieve_view(agent: Any, sender_id: str, history_limit: int = 60) -> Optional[ConversationView]:
+async def retrieve_view(agent: Any, sender_id: str, history_limit: int = 60) -> ConversationView | None:
     tracker = await trackers.tracker_if_ready(agent, sender_id)
     return read_view(tracker, history_limit) if tracker is not None else None
 

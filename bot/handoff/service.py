@@ -18,8 +18,9 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, List, Optional
+from typing import Any
 
 from bot import content as content_module
 from bot import desk_settings, trackers
@@ -52,7 +53,7 @@ class Delivery:
         return {"status": self.status, "channel": self.channel, "ok": self.ok}
 
 
-async def push(channel: str, sender_id: str, texts: List[str], language: Optional[str] = None) -> Delivery:
+async def push(channel: str, sender_id: str, texts: list[str], language: str | None = None) -> Delivery:
     """Send ``texts`` to the person on ``channel`` outside a normal answer.
 
     ``language`` is the conversation's: outside WhatsApp's 24-hour window it picks the template.
@@ -89,17 +90,17 @@ class HandoffService:
         self.settings_getter = settings_getter
         self.content_getter = content_getter
         self.queue = HandoffQueue(agent_getter, history_limit=settings_getter().history_events)
-        self._monitor: Optional[asyncio.Task] = None
+        self._monitor: asyncio.Task | None = None
 
     @property
     def agent(self) -> Any:
         return self._agent_getter()
 
     # -- reading --------------------------------------------------------------------------------
-    async def entries(self) -> List[QueueEntry]:
+    async def entries(self) -> list[QueueEntry]:
         return await self.queue.entries()
 
-    async def conversation(self, ref: str) -> Optional[QueueEntry]:
+    async def conversation(self, ref: str) -> QueueEntry | None:
         sender_id = await self.queue.resolve(ref)
         if sender_id is None:
             return None
@@ -116,7 +117,7 @@ class HandoffService:
             raise records.HandoffError("not_found", "This conversation is not in the queue any more.")
         return sender_id
 
-    async def _audit(self, staff: str, action: str, ref: Optional[str], ip: Optional[str] = None,
+    async def _audit(self, staff: str, action: str, ref: str | None, ip: str | None = None,
                      **detail: Any) -> None:
         try:
             await self.storage.run(self.storage.audit, staff, action, ref, detail or None, ip)
@@ -128,12 +129,12 @@ class HandoffService:
         return view.staff in (None, username)
 
     # -- staff actions --------------------------------------------------------------------------
-    async def take(self, staff: desk_settings.StaffMember, ref: str, ip: Optional[str] = None
+    async def take(self, staff: desk_settings.StaffMember, ref: str, ip: str | None = None
                    ) -> tuple[records.ConversationView, Delivery]:
         sender_id = await self._sender(ref)
-        notice: List[str] = []
+        notice: list[str] = []
 
-        def build(view: records.ConversationView) -> List[Any]:
+        def build(view: records.ConversationView) -> list[Any]:
             if view.status == records.ACTIVE and view.staff == staff.username:
                 return []  # a double click: already yours
             if view.status == records.ACTIVE:
@@ -151,7 +152,7 @@ class HandoffService:
                               waited_seconds=int(view.waited()))
         return view, delivery
 
-    async def reply(self, staff: desk_settings.StaffMember, ref: str, text: str, ip: Optional[str] = None
+    async def reply(self, staff: desk_settings.StaffMember, ref: str, text: str, ip: str | None = None
                     ) -> tuple[records.ConversationView, Delivery]:
         text = (text or "").strip()
         if not text:
@@ -160,7 +161,7 @@ class HandoffService:
             raise records.HandoffError("too_long", f"A reply can have at most {MAX_REPLY_CHARS} characters.")
         sender_id = await self._sender(ref)
 
-        def build(view: records.ConversationView) -> List[Any]:
+        def build(view: records.ConversationView) -> list[Any]:
             if view.status != records.ACTIVE:
                 raise records.HandoffError("not_taken", "Take the conversation before replying.")
             if not self._owned_by(view, staff.username):
@@ -173,21 +174,21 @@ class HandoffService:
                           characters=len(text))
         return view, delivery
 
-    async def hand_back(self, staff: desk_settings.StaffMember, ref: str, ip: Optional[str] = None
+    async def hand_back(self, staff: desk_settings.StaffMember, ref: str, ip: str | None = None
                         ) -> tuple[records.ConversationView, Delivery]:
         """Give the conversation back to the bot (waiting or held by ``staff``)."""
         return await self._let_go(staff, ref, ip, _must_be_open, "handoff_returned", records.hand_back_events,
                                   "hand_back")
 
-    async def release(self, staff: desk_settings.StaffMember, ref: str, ip: Optional[str] = None
+    async def release(self, staff: desk_settings.StaffMember, ref: str, ip: str | None = None
                       ) -> tuple[records.ConversationView, Delivery]:
         """Put a conversation back in the queue for a colleague (e.g. at the end of a shift)."""
         return await self._let_go(staff, ref, ip, _must_be_held, "handoff_released", records.release_events,
                                   "release")
 
-    async def _let_go(self, staff: desk_settings.StaffMember, ref: str, ip: Optional[str],
+    async def _let_go(self, staff: desk_settings.StaffMember, ref: str, ip: str | None,
                       check: Callable[[records.ConversationView], None], notice_key: str,
-                      events: Callable[[str, str, str], List[Any]], action: str
+                      events: Callable[[str, str, str], list[Any]], action: str
                       ) -> tuple[records.ConversationView, Delivery]:
         """Stop holding a conversation (hand back to the bot, or return to the queue).
 
@@ -198,9 +199,9 @@ class HandoffService:
             action: the audit log's name for it.
         """
         sender_id = await self._sender(ref)
-        notice: List[str] = []
+        notice: list[str] = []
 
-        def build(view: records.ConversationView) -> List[Any]:
+        def build(view: records.ConversationView) -> list[Any]:
             check(view)
             if view.status == records.ACTIVE and not self._owned_by(view, staff.username):
                 raise records.HandoffError("taken", "Someone else has taken this conversation.")
@@ -212,7 +213,7 @@ class HandoffService:
         await self._audit(staff.username, action, ref, ip, channel=view.channel, delivery=delivery.status)
         return view, delivery
 
-    async def record_view(self, staff: desk_settings.StaffMember, ref: str, ip: Optional[str] = None) -> None:
+    async def record_view(self, staff: desk_settings.StaffMember, ref: str, ip: str | None = None) -> None:
         await self._audit(staff.username, "view", ref, ip)
 
     # -- follow-up ------------------------------------------------------------------------------
@@ -220,7 +221,7 @@ class HandoffService:
         """"Nobody has answered yet" with the desk's hours and the emergency numbers, in the user's language."""
         return safety.followup_text(self.content_getter(), view.slots, view.language, self.settings_getter())
 
-    async def check_followups(self, now: Optional[float] = None) -> int:
+    async def check_followups(self, now: float | None = None) -> int:
         """Send the follow-up to every conversation nobody took within ``followup_after_minutes``."""
         now = now or time.time()
         limit = self.settings_getter().followup_after_minutes * 60
@@ -229,9 +230,9 @@ class HandoffService:
             view = entry.view
             if view.status != records.REQUESTED or view.followup_sent or view.waited(now) < limit:
                 continue
-            texts: List[str] = []
+            texts: list[str] = []
 
-            def build(current: records.ConversationView, texts: List[str] = texts) -> List[Any]:
+            def build(current: records.ConversationView, texts: list[str] = texts) -> list[Any]:
                 if current.status != records.REQUESTED or current.followup_sent:
                     return []  # another replica was faster, or someone took it meanwhile
                 texts.append(self.followup_text(current))

@@ -14,8 +14,9 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -69,7 +70,7 @@ class StaffSession:
 
 class DeskStorage:
     def __init__(self, url: str) -> None:
-        kwargs: Dict[str, Any] = {}
+        kwargs: dict[str, Any] = {}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False}
         self.engine = sa.create_engine(url, future=True, **kwargs)
@@ -80,7 +81,7 @@ class DeskStorage:
         return await asyncio.get_running_loop().run_in_executor(None, function, *args)
 
     # -- sessions -------------------------------------------------------------------------------
-    def create_session(self, username: str, now: Optional[float] = None) -> StaffSession:
+    def create_session(self, username: str, now: float | None = None) -> StaffSession:
         now = now or time.time()
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         with self.engine.begin() as conn:
@@ -89,7 +90,7 @@ class DeskStorage:
         return StaffSession(token, username, csrf, now, now)
 
     def check_session(self, token: str, idle_seconds: float, max_seconds: float,
-                      now: Optional[float] = None) -> tuple[Optional[StaffSession], str]:
+                      now: float | None = None) -> tuple[StaffSession | None, str]:
         """``(session, "ok")``, or ``(None, "missing" | "expired")``. A valid session's idle clock restarts.
 
         Only a request without any token is "missing": a token the database no longer knows belonged to
@@ -118,20 +119,20 @@ class DeskStorage:
         with self.engine.begin() as conn:
             return int(conn.execute(sessions_table.delete().where(sessions_table.c.username == username)).rowcount)
 
-    def purge_sessions(self, idle_seconds: float, max_seconds: float, now: Optional[float] = None) -> None:
+    def purge_sessions(self, idle_seconds: float, max_seconds: float, now: float | None = None) -> None:
         now = now or time.time()
         with self.engine.begin() as conn:
             conn.execute(sessions_table.delete().where(sa.or_(
                 sessions_table.c.last_seen < now - idle_seconds, sessions_table.c.created_at < now - max_seconds)))
 
     # -- login rate limit -----------------------------------------------------------------------
-    def record_failure(self, keys: List[str], now: Optional[float] = None) -> None:
+    def record_failure(self, keys: list[str], now: float | None = None) -> None:
         now = now or time.time()
         with self.engine.begin() as conn:
             conn.execute(attempts_table.insert(), [{"key": key, "at": now} for key in keys])
 
-    def blocked_for(self, keys: List[str], max_failures: int, window_seconds: float,
-                    now: Optional[float] = None) -> float:
+    def blocked_for(self, keys: list[str], max_failures: int, window_seconds: float,
+                    now: float | None = None) -> float:
         """Seconds until a new attempt is allowed for any of ``keys`` (0: allowed now)."""
         now = now or time.time()
         wait = 0.0
@@ -146,13 +147,13 @@ class DeskStorage:
                     wait = max(wait, times[-1] + window_seconds - now)
         return max(0.0, wait)
 
-    def clear_failures(self, keys: List[str]) -> None:
+    def clear_failures(self, keys: list[str]) -> None:
         with self.engine.begin() as conn:
             conn.execute(attempts_table.delete().where(attempts_table.c.key.in_(keys)))
 
     # -- audit ----------------------------------------------------------------------------------
-    def audit(self, staff: str, action: str, conversation: Optional[str] = None,
-              detail: Optional[Dict[str, Any]] = None, ip: Optional[str] = None, now: Optional[float] = None) -> None:
+    def audit(self, staff: str, action: str, conversation: str | None = None,
+              detail: dict[str, Any] | None = None, ip: str | None = None, now: float | None = None) -> None:
         """Write who did what, when, to which conversation (pseudonymous id). Never message text."""
         now = now or time.time()
         detail_text = json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None
@@ -162,8 +163,8 @@ class DeskStorage:
         audit_logger.info("desk audit: staff=%s action=%s conversation=%s detail=%s",
                           staff[:64], action, conversation or "-", detail_text or "-")
 
-    def audit_entries(self, limit: int = 100, staff: Optional[str] = None,
-                      conversation: Optional[str] = None) -> List[Dict[str, Any]]:
+    def audit_entries(self, limit: int = 100, staff: str | None = None,
+                      conversation: str | None = None) -> list[dict[str, Any]]:
         query = sa.select(audit_table).order_by(audit_table.c.id.desc()).limit(limit)
         if staff:
             query = query.where(audit_table.c.staff == staff)

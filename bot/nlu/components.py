@@ -20,9 +20,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import content, gazetteer, language
+from bot.danger_words import looks_like_emergency
 from bot.input_check import BLOCKING_PROBLEMS, InputProblem, check_input
 from bot.nlu import examples, nationality
-from bot.safety import looks_like_emergency
 
 logger = logging.getLogger(__name__)
 

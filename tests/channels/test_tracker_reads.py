@@ -17,6 +17,7 @@ from sanic import Sanic
 from sanic_testing.testing import SanicASGITestClient
 
 from bot.channels.rest import RestInput
+from bot.channels.webchat import WebChatInput
 from bot.channels.whatsapp import Inbound, WhatsAppConfig, WhatsAppInput
 from bot.contacts import ContactStore
 from tests.fakes import FakeTwilio
@@ -90,3 +91,15 @@ async def test_whatsapp_reads_the_conversation_once_per_message(tmp_path: Path, 
             assert agent.channel_reads - before == 1
         assert twilio.messages
         await channel.close_sender()
+
+
+async def test_the_web_chat_reads_the_conversation_once_per_message_and_still_reports_the_new_state(
+        tmp_path: Path) -> None:
+    agent = CountingAgent(tmp_path)
+    client = SanicASGITestClient(make_app(agent, WebChatInput()))
+    headers = {"X-Chat-Token": "r" * 48}
+    _, first = await client.post("/chat/api/messages", json={"text": "/greet", "language": "es"}, headers=headers)
+    assert agent.channel_reads == 1 and first.json["handoff"] is None
+    _, second = await client.post("/chat/api/messages", json={"text": "/request_human"}, headers=headers)
+    assert agent.channel_reads == 2
+    assert second.json["handoff"] == "requested"  # the state after this very answer, without a second read

@@ -94,6 +94,7 @@ def test_the_pasted_offer_is_not_stored_only_its_flags() -> None:
     tracker.update(SlotSet("offer_flags", "recruitment_fee"))
     asyncio.run(store.save(tracker))
     stored = asyncio.run(store.retrieve("person"))
+    assert stored is not None
     dumped = str([event.as_dict() for event in stored.events])
     assert "500 reais" not in dumped
     assert OFFER_TEXT_REMOVED in dumped

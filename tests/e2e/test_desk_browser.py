@@ -20,8 +20,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Dict, Iterator, List
 
 import pytest
 
@@ -39,11 +39,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until(url: str, process: subprocess.Popen, timeout: float, expect: str = "") -> None:
+def wait_until(url: str, process: subprocess.Popen[bytes], timeout: float, expect: str = "") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}: see {ARTIFACTS}")
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode}: see {ARTIFACTS}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
                 if expect in response.read().decode():
@@ -55,7 +55,7 @@ def wait_until(url: str, process: subprocess.Popen, timeout: float, expect: str 
 
 
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, str]]:
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install -y chromium"
     assert MODEL.exists(), "the trained model models/brujula.tar.gz is needed"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -79,7 +79,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, str]
     subprocess.run([sys.executable, "-m", "bot.handoff", "add-staff", "ana", "--name", "Ana", "--languages", "es",
                     "--password-stdin"], input=PASSWORD, text=True, check=True, env=env, cwd=ROOT)
     bin_dir = Path(sys.executable).parent
-    processes: List[subprocess.Popen] = []
+    processes: list[subprocess.Popen] = []
     logs = [open(ARTIFACTS / name, "w") for name in ("actions.log", "rasa.log")]  # noqa: SIM115
     try:
         processes.append(subprocess.Popen(
@@ -110,7 +110,7 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
 
 
-def test_a_haitian_migrant_is_handed_to_a_person_and_back_in_a_real_browser(servers: Dict[str, str]):
+def test_a_haitian_migrant_is_handed_to_a_person_and_back_in_a_real_browser(servers: dict[str, str]) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     base = servers["base"]
@@ -192,7 +192,7 @@ def test_a_haitian_migrant_is_handed_to_a_person_and_back_in_a_real_browser(serv
             browser.close()
 
 
-def test_the_chat_opens_with_the_greeting_and_the_menu_in_the_browser_language_once(servers: Dict[str, str]):
+def test_the_chat_opens_with_the_greeting_and_the_menu_in_the_browser_language_once(servers: dict[str, str]):
     from playwright.sync_api import expect, sync_playwright
 
     base = servers["base"]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -13,11 +14,11 @@ class FakeServer:
 
     def __init__(self) -> None:
         self.app = web.Application(client_max_size=2 * 1024 * 1024)
-        self.runner: Optional[web.AppRunner] = None
+        self.runner: web.AppRunner | None = None
         self.port = 0
-        self._changed: Optional[asyncio.Condition] = None
+        self._changed: asyncio.Condition | None = None
         # called with the recipient of every message delivered (the benchmark measures with it)
-        self.on_message: Optional[Callable[[str], None]] = None
+        self.on_message: Callable[[str], None] | None = None
 
     @property
     def url(self) -> str:

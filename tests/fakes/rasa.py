@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional
+from collections.abc import Callable
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
-Reply = Callable[[UserMessage], List[Dict[str, Any]]]
+Reply = Callable[[UserMessage], list[dict[str, Any]]]
 
 MENU = [
     {"title": "1 · Antes de salir", "payload": "1"},
@@ -15,11 +16,11 @@ MENU = [
 ]
 
 
-def echo(message: UserMessage) -> List[Dict[str, Any]]:
+def echo(message: UserMessage) -> list[dict[str, Any]]:
     return [{"text": f"eco: {message.text}"}]
 
 
-def intro_and_menu(message: UserMessage) -> List[Dict[str, Any]]:
+def intro_and_menu(message: UserMessage) -> list[dict[str, Any]]:
     """What Brújula says to "hola": the introduction, then the main menu as buttons."""
     return [
         {"text": "Hola, soy Brújula 🧭."},
@@ -28,12 +29,12 @@ def intro_and_menu(message: UserMessage) -> List[Dict[str, Any]]:
 
 
 class StubRasa:
-    def __init__(self, reply: Optional[Reply] = None) -> None:
+    def __init__(self, reply: Reply | None = None) -> None:
         self.reply = reply or echo
-        self.received: List[UserMessage] = []
+        self.received: list[UserMessage] = []
 
     @property
-    def texts(self) -> List[str]:
+    def texts(self) -> list[str]:
         return [message.text or "" for message in self.received]
 
     async def __call__(self, message: UserMessage) -> None:

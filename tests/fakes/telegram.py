@@ -6,7 +6,7 @@ import itertools
 import json
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from aiohttp import web
 
@@ -16,7 +16,7 @@ from tests.fakes._server import FakeServer
 @dataclass
 class Call:
     method: str
-    params: Dict[str, Any]
+    params: dict[str, Any]
 
     @property
     def text(self) -> str:
@@ -27,12 +27,12 @@ class Call:
         return int(self.params["chat_id"])
 
     @property
-    def keyboard(self) -> List[List[Dict[str, Any]]]:
+    def keyboard(self) -> list[list[dict[str, Any]]]:
         markup = self.params.get("reply_markup") or {}
         return markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
 
     @property
-    def callback_data(self) -> List[str]:
+    def callback_data(self) -> list[str]:
         return [button["callback_data"] for row in self.keyboard for button in row]
 
 
@@ -51,23 +51,23 @@ class FakeTelegram(FakeServer):
     def __init__(self, token: str = "123456:TEST-token") -> None:
         super().__init__()
         self.token = token
-        self.calls: List[Call] = []
-        self._failures: Dict[str, List[Tuple[int, str, Optional[int]]]] = {}
+        self.calls: list[Call] = []
+        self._failures: dict[str, list[tuple[int, str, int | None]]] = {}
         self._message_ids = itertools.count(1000)
         self.app.router.add_post("/bot{token}/{method}", self._call)
 
     def fail_next(self, method: str, times: int = 1, status: int = 502, description: str = "Bad Gateway",
-                  retry_after: Optional[int] = None) -> None:
+                  retry_after: int | None = None) -> None:
         self._failures.setdefault(method, []).extend([(status, description, retry_after)] * times)
 
-    def sent(self, method: str = "sendMessage") -> List[Call]:
+    def sent(self, method: str = "sendMessage") -> list[Call]:
         return [call for call in self.calls if call.method == method]
 
-    async def wait_for(self, count: int, method: str = "sendMessage", timeout: float = 5.0) -> List[Call]:
+    async def wait_for(self, count: int, method: str = "sendMessage", timeout: float = 5.0) -> list[Call]:
         await self._wait(lambda: len(self.sent(method)) >= count, timeout)
         return self.sent(method)
 
-    async def _params(self, request: web.Request) -> Dict[str, Any]:
+    async def _params(self, request: web.Request) -> dict[str, Any]:
         if request.content_type == "application/json":
             data = await request.json()  # python-telegram-bot sends objects JSON-encoded as strings here too
             if not isinstance(data, dict):
@@ -84,7 +84,7 @@ class FakeTelegram(FakeServer):
         failures = self._failures.get(method)
         if failures:
             status, description, retry_after = failures.pop(0)
-            body: Dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+            body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
             if retry_after is not None:
                 body["parameters"] = {"retry_after": retry_after}
             return web.json_response(body, status=status)
@@ -94,7 +94,7 @@ class FakeTelegram(FakeServer):
         await self._notify()
         return web.json_response({"ok": True, "result": self._result(method, params)})
 
-    def _result(self, method: str, params: Dict[str, Any]) -> Any:
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "sendMessage":
             result = {"message_id": next(self._message_ids), "date": int(time.time()),
                       "chat": {"id": int(params["chat_id"]), "type": "private"},

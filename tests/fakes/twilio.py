@@ -6,7 +6,7 @@ import asyncio
 import base64
 import itertools
 from dataclasses import dataclass
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 from aiohttp import web
 
@@ -16,7 +16,7 @@ from tests.fakes._server import FakeServer
 @dataclass
 class SentMessage:
     account_sid: str
-    params: Dict[str, str]
+    params: dict[str, str]
 
     @property
     def to(self) -> str:
@@ -33,10 +33,10 @@ class FakeTwilio(FakeServer):
     def __init__(self, account_sid: str = "AC" + "0" * 32, auth_token: str = "test-auth-token") -> None:
         super().__init__()
         self.account_sid, self.auth_token = account_sid, auth_token
-        self.messages: List[SentMessage] = []
+        self.messages: list[SentMessage] = []
         self.attempts = 0
         self.delay = 0.0  # seconds before answering, to see that sending does not block the bot
-        self._failures: List[Tuple[int, int]] = []  # (HTTP status, Twilio error code), consumed in order
+        self._failures: list[tuple[int, int]] = []  # (HTTP status, Twilio error code), consumed in order
         self._ids = itertools.count(1)
         self.app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._create)
 
@@ -44,7 +44,7 @@ class FakeTwilio(FakeServer):
         """The next ``times`` requests fail with ``status`` (and Twilio error ``code``)."""
         self._failures.extend([(status, code)] * times)
 
-    async def wait_for(self, count: int, timeout: float = 5.0) -> List[SentMessage]:
+    async def wait_for(self, count: int, timeout: float = 5.0) -> list[SentMessage]:
         await self._wait(lambda: len(self.messages) >= count, timeout)
         return self.messages
 
@@ -78,7 +78,7 @@ class FakeTwilio(FakeServer):
         return web.json_response(self._instance(sid, number, params), status=201)
 
     @staticmethod
-    def _instance(sid: str, number: int, params: Dict[str, str]) -> Dict[str, Any]:
+    def _instance(sid: str, number: int, params: dict[str, str]) -> dict[str, Any]:
         return {
             "sid": f"SM{number:032x}", "account_sid": sid, "to": params.get("To"), "from": params.get("From"),
             "messaging_service_sid": params.get("MessagingServiceSid"), "body": params.get("Body", ""),

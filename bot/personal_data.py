@@ -12,7 +12,7 @@ import hmac
 import logging
 import os
 import secrets
-from typing import Awaitable, Callable, List
+from collections.abc import Awaitable, Callable
 
 from bot import paths
 
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 ID_KEY_ENV = "BRUJULA_ID_KEY"
 
 EraseHook = Callable[[str], Awaitable[None]]
-_erase_hooks: List[EraseHook] = []
+_erase_hooks: list[EraseHook] = []
 
 
 def _key() -> bytes:

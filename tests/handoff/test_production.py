@@ -43,12 +43,14 @@ def production(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AvailableEndp
 
 
 def replica(endpoints: AvailableEndpoints) -> ScriptedAgent:
-    agent = ScriptedAgent(TrackerStore.create(endpoints.tracker_store, domain()))  # type: ignore[arg-type]
-    agent.lock_store = LockStore.create(endpoints.lock_store)  # type: ignore[assignment]
+    agent = ScriptedAgent(TrackerStore.create(endpoints.tracker_store, domain()))
+    agent.lock_store = LockStore.create(endpoints.lock_store)
     return agent
 
 
-async def test_replicas_share_the_queue_one_take_wins_and_one_follow_up_goes_out(production: AvailableEndpoints):
+async def test_replicas_share_the_queue_one_take_wins_and_one_follow_up_goes_out(
+    production: AvailableEndpoints,
+) -> None:
     first, second = replica(production), replica(production)
     sender = f"webchat-prod-{uuid.uuid4().hex}"
     await deliver(first, UserMessage("/request_human", CollectingOutputChannel(), sender, input_channel="webchat",
@@ -73,10 +75,10 @@ async def test_replicas_share_the_queue_one_take_wins_and_one_follow_up_goes_out
     assert sender not in {e.view.sender_id for e in await desk_a.entries()}
     assert any(row["action"] == "hand_back" and row["conversation"] == ref
                for row in desk_a.storage.audit_entries(limit=20, staff=holder))
-    await first.tracker_store.erase(sender)  # type: ignore[attr-defined]
+    await first.tracker_store.erase(sender)
 
 
-async def test_replicas_checking_for_follow_ups_together_send_one(production: AvailableEndpoints):
+async def test_replicas_checking_for_follow_ups_together_send_one(production: AvailableEndpoints) -> None:
     first, second = replica(production), replica(production)
     sender = f"webchat-prod-{uuid.uuid4().hex}"
     await deliver(first, UserMessage("/request_human", CollectingOutputChannel(), sender, input_channel="webchat"),
@@ -86,8 +88,10 @@ async def test_replicas_checking_for_follow_ups_together_send_one(production: Av
     await desk_a.entries()
     await desk_b.entries()
     view = await records.retrieve_view(first, sender)
-    later = view.requested_at + 24 * 3600  # type: ignore[union-attr]
+    assert view is not None and view.requested_at is not None
+    later = view.requested_at + 24 * 3600
     await asyncio.gather(desk_a.check_followups(now=later), desk_b.check_followups(now=later))
     tracker = await first.tracker_store.retrieve(sender)
-    assert [i.kind for i in records.history(tracker.events)].count("handoff_followup") == 1  # type: ignore[union-attr]
-    await first.tracker_store.erase(sender)  # type: ignore[attr-defined]
+    assert tracker is not None
+    assert [i.kind for i in records.history(tracker.events)].count("handoff_followup") == 1
+    await first.tracker_store.erase(sender)

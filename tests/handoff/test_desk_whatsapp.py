@@ -5,21 +5,22 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
 from sanic_testing.testing import SanicASGITestClient
 from twilio.request_validator import RequestValidator
 
-from bot import desk_settings, privacy
+from bot import desk_settings, personal_data
 from bot.channels.whatsapp import FREE_TEXT_SECONDS, WhatsAppConfig, WhatsAppInput
 from bot.contacts import ContactStore
 from bot.handoff.desk import DeskInput
 from bot.handoff.storage import DeskStorage
 from tests.fakes import FakeTwilio
-from tests.handoff_fakes import ScriptedAgent, make_app, make_store
+from tests.handoff_fakes import ScriptedAgent, csrf_token, make_app, make_store
 
 PUBLIC_URL = "https://brujula.example.org/webhooks/whatsapp/webhook"
 NUMBER = "+50937001234"
@@ -41,13 +42,13 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-async def twilio():
+async def twilio() -> AsyncIterator[FakeTwilio]:
     async with FakeTwilio() as fake:
         yield fake
 
 
 class WhatsAppDesk:
-    def __init__(self, twilio: FakeTwilio, tmp_path: Path, templates: Optional[Mapping[str, str]] = None) -> None:
+    def __init__(self, twilio: FakeTwilio, tmp_path: Path, templates: Mapping[str, str] | None = None) -> None:
         self.twilio = twilio
         self.agent = ScriptedAgent(make_store(tmp_path / "trackers.db"))
         store = ContactStore(f"sqlite:///{tmp_path / 'contacts.db'}", MultiFernet([Fernet(Fernet.generate_key())]))
@@ -74,12 +75,14 @@ class WhatsAppDesk:
 
     async def staff_signs_in(self) -> None:
         _, page = await self.client.get("/desk/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        token = csrf_token(page.text)
         await self.client.post("/desk/login", data={"username": "ana", "password": PASSWORD, "csrf_token": token})
         _, console = await self.client.get("/desk")
-        self.csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', console.text).group(1)
+        meta = re.search(r'<meta name="csrf-token" content="([^"]+)"', console.text)
+        assert meta is not None
+        self.csrf = meta.group(1)
 
-    async def act(self, ref: str, action: str, body: Dict[str, Any] | None = None) -> Any:
+    async def act(self, ref: str, action: str, body: dict[str, Any] | None = None) -> Any:
         _, response = await self.client.post(f"/desk/api/conversations/{ref}/{action}", json=body or {},
                                              headers={"X-CSRF-Token": self.csrf})
         return response
@@ -89,7 +92,7 @@ class WhatsAppDesk:
 
 
 async def test_a_whatsapp_user_gets_the_staff_reply_on_whatsapp_and_the_bot_after_hand_back(
-        twilio: FakeTwilio, tmp_path: Path):
+        twilio: FakeTwilio, tmp_path: Path) -> None:
     world = WhatsAppDesk(twilio, tmp_path)
     await world.migrant_writes("Bonjou")
     await world.migrant_writes("mwen vle pale ak yon moun")
@@ -99,7 +102,7 @@ async def test_a_whatsapp_user_gets_the_staff_reply_on_whatsapp_and_the_bot_afte
     _, queue = await world.client.get("/desk/api/queue")
     [entry] = queue.json["conversations"]
     assert entry["channel"] == "whatsapp" and entry["language"] == "ht"
-    assert NUMBER[1:] not in queue.text and privacy.pseudonymize("whatsapp", NUMBER) not in queue.text
+    assert NUMBER[1:] not in queue.text and personal_data.pseudonymize("whatsapp", NUMBER) not in queue.text
 
     before = len(world.twilio.messages)
     taken = await world.act(entry["ref"], "take")
@@ -126,10 +129,10 @@ async def test_a_whatsapp_user_gets_the_staff_reply_on_whatsapp_and_the_bot_afte
 
 
 async def test_outside_the_24_hour_window_the_desk_reply_waits_behind_the_approved_template(
-        twilio: FakeTwilio, tmp_path: Path):
+        twilio: FakeTwilio, tmp_path: Path) -> None:
     world = WhatsAppDesk(twilio, tmp_path)
     await world.migrant_writes("mwen vle pale ak yon moun")
-    sender_id = privacy.pseudonymize("whatsapp", NUMBER)
+    sender_id = personal_data.pseudonymize("whatsapp", NUMBER)
     world.contacts._written.clear()  # forget the write cache: the person last wrote 24 hours ago
     await world.contacts.touch(sender_id, "whatsapp", f"whatsapp:{NUMBER}", now=time.time() - FREE_TEXT_SECONDS - 60)
     await world.staff_signs_in()
@@ -142,10 +145,10 @@ async def test_outside_the_24_hour_window_the_desk_reply_waits_behind_the_approv
 
 
 async def test_a_kreyol_conversation_answered_outside_the_window_gets_the_kreyol_template(
-        twilio: FakeTwilio, tmp_path: Path):
+        twilio: FakeTwilio, tmp_path: Path) -> None:
     world = WhatsAppDesk(twilio, tmp_path, templates={"ht": "HX" + "7" * 32, "fr": "HX" + "f" * 32})
     await world.migrant_writes("mwen vle pale ak yon moun")
-    sender_id = privacy.pseudonymize("whatsapp", NUMBER)
+    sender_id = personal_data.pseudonymize("whatsapp", NUMBER)
     world.contacts._written.clear()  # forget the write cache: the person last wrote 24 hours ago
     await world.contacts.touch(sender_id, "whatsapp", f"whatsapp:{NUMBER}", now=time.time() - FREE_TEXT_SECONDS - 60)
     await world.staff_signs_in()

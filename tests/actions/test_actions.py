@@ -14,7 +14,9 @@ from tests.conftest import Conversation
 REVIEW_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def test_greeting_introduces_brujula_and_shows_five_numbered_stages_in_the_users_language(conversation):
+def test_greeting_introduces_brujula_and_shows_five_numbered_stages_in_the_users_language(
+    conversation: Conversation,
+) -> None:
     turn = conversation.say(ActionGreet, "bonjou, sak pase", "greet")
     assert "Brújula" in turn.texts[0]
     assert "gouvènman" in turn.texts[0]  # says it is not a government office, in Kreyòl
@@ -24,7 +26,7 @@ def test_greeting_introduces_brujula_and_shows_five_numbered_stages_in_the_users
     assert turn.slots["menu"] == "main"
 
 
-def test_typed_numbers_walk_the_menus_like_buttons(conversation):
+def test_typed_numbers_walk_the_menus_like_buttons(conversation: Conversation) -> None:
     conversation.say(ActionMainMenu, "menu", "main_menu")
     stage = conversation.say(ActionChooseOption, "2", "choose_option")
     assert stage.slots["menu"] == "stage:on_the_way"
@@ -39,14 +41,14 @@ def test_typed_numbers_walk_the_menus_like_buttons(conversation):
     assert back.slots["menu"] == "main"
 
 
-def test_an_option_that_does_not_exist_says_so_and_repeats_the_menu(conversation):
+def test_an_option_that_does_not_exist_says_so_and_repeats_the_menu(conversation: Conversation) -> None:
     conversation.say(ActionMainMenu, "menu", "main_menu")
     turn = conversation.say(ActionChooseOption, "9", "choose_option")
     assert "9" in turn.texts[0]
     assert [b["payload"] for b in turn.buttons] == ["1", "2", "3", "4", "5"]
 
 
-def test_topic_needing_a_country_asks_once_then_answers_when_the_user_names_it():
+def test_topic_needing_a_country_asks_once_then_answers_when_the_user_names_it() -> None:
     conversation = Conversation(language="es")
     ask = conversation.say(ActionAnswerTopic, "como regularizo mi situacion migratoria", "ask_regularization")
     assert ask.slots["pending_topic"] == "ask_regularization"
@@ -56,36 +58,36 @@ def test_topic_needing_a_country_asks_once_then_answers_when_the_user_names_it()
     assert answer.slots["country"] == "CO"
     assert answer.slots["pending_topic"] is None
     assert "Estatuto Temporal" in answer.all_text or "PPT" in answer.all_text
-    assert "Fuente:" in answer.all_text and REVIEW_DATE.search(answer.all_text)
+    assert "Verificado con" in answer.all_text and REVIEW_DATE.search(answer.all_text)
 
 
-def test_country_chosen_by_number_answers_the_pending_topic():
+def test_country_chosen_by_number_answers_the_pending_topic() -> None:
     conversation = Conversation(language="pt")
     conversation.say(ActionAnswerTopic, "preciso de um medico", "ask_health")
     turn = conversation.say(ActionChooseOption, "5", "choose_option")  # 5th country in content/menu.yml: BR
     assert turn.slots["country"] == "BR"
     assert "SUS" in turn.all_text
-    assert "Fonte:" in turn.all_text
+    assert "Verificado com" in turn.all_text  # where it comes from, in Portuguese
 
 
-def test_every_answer_shows_source_review_date_and_a_caution_when_unreviewed():
+def test_every_answer_says_what_it_was_checked_against_when_and_that_no_organisation_confirmed_it() -> None:
     conversation = Conversation(language="en", country="PE")
     turn = conversation.say(ActionAnswerTopic, "how do i get a work permit", "ask_work")
     text = turn.all_text
-    assert "Source:" in text and "last reviewed:" in text
-    assert REVIEW_DATE.search(text)
-    assert "has not checked this yet" in text  # the Peru work answer is marked unreviewed
+    assert "Checked against" in text and REVIEW_DATE.search(text)
+    assert "not yet confirmed by an organisation" in text
+    assert "last reviewed" not in text  # never a review date beside "not checked"
 
 
-def test_consulate_question_takes_nationality_and_city_from_the_message(conversation):
+def test_consulate_question_takes_nationality_and_city_from_the_message(conversation: Conversation) -> None:
     turn = conversation.say(ActionAnswerTopic, "donde esta el consulado de colombia en quito", "ask_consulate")
     assert turn.slots["nationality"] == "CO"
     assert turn.slots["city"] == "Quito"
     assert turn.slots["country"] == "EC"
-    assert turn.messages and "Fuente:" in turn.all_text
+    assert turn.messages and "Verificado con" in turn.all_text
 
 
-def test_emergency_gives_the_countrys_numbers_first_then_a_person_then_advice():
+def test_emergency_gives_the_countrys_numbers_first_then_a_person_then_advice() -> None:
     conversation = Conversation(language="es", country="CO")
     turn = conversation.say(ActionEmergency, "me tienen secuestrado ayuda", "report_emergency")
     assert "123" in turn.texts[0]  # Colombia's emergency line comes first
@@ -95,7 +97,7 @@ def test_emergency_gives_the_countrys_numbers_first_then_a_person_then_advice():
     assert not any("pasé esta conversación" in text.lower() for text in turn.texts[2:])  # said once
 
 
-def test_a_second_emergency_message_does_not_queue_or_announce_again():
+def test_a_second_emergency_message_does_not_queue_or_announce_again() -> None:
     conversation = Conversation(language="es", country="CO")
     conversation.say(ActionEmergency, "me tienen secuestrado ayuda", "report_emergency")
     again = conversation.say(ActionEmergency, "por favor ayuda nos van a matar", "report_emergency")
@@ -103,14 +105,14 @@ def test_a_second_emergency_message_does_not_queue_or_announce_again():
     assert not any("Pasé esta conversación" in text for text in again.texts)
 
 
-def test_emergency_without_a_known_country_lists_the_corridor(conversation):
+def test_emergency_without_a_known_country_lists_the_corridor(conversation: Conversation) -> None:
     turn = conversation.say(ActionEmergency, "someone is threatening to kill me", "report_emergency")
     first = turn.texts[0]
     assert "Colombia: 123" in first and "Brazil: 190" in first and "Mexico: 911" in first
     assert "familylinks.icrc.org" in first
 
 
-def test_missing_relative_gets_numbers_family_tracing_and_a_person():
+def test_missing_relative_gets_numbers_family_tracing_and_a_person() -> None:
     conversation = Conversation(language="fr")
     turn = conversation.say(ActionEmergency, "je n'ai plus de nouvelles de mon frere", "ask_missing_person")
     assert "familylinks.icrc.org" in turn.texts[0]
@@ -118,7 +120,7 @@ def test_missing_relative_gets_numbers_family_tracing_and_a_person():
     assert turn.slots["handoff_reason"] == "missing_person"
 
 
-def test_fallback_asks_to_rephrase_offers_a_person_and_shows_the_menu(conversation):
+def test_fallback_asks_to_rephrase_offers_a_person_and_shows_the_menu(conversation: Conversation) -> None:
     turn = conversation.say(ActionFallback, "quien gano el partido ayer", "nlu_fallback")
     assert "no entendí" in turn.texts[0]
     assert any(b["payload"] == "/request_human" for b in turn.buttons)
@@ -126,14 +128,14 @@ def test_fallback_asks_to_rephrase_offers_a_person_and_shows_the_menu(conversati
     assert turn.slots["handoff"] is None
 
 
-def test_three_fallbacks_in_a_row_put_the_conversation_in_the_queue_for_a_person(conversation):
+def test_three_fallbacks_in_a_row_put_the_conversation_in_the_queue_for_a_person(conversation: Conversation) -> None:
     for _ in range(3):
         turn = conversation.say(ActionFallback, "quien gano el partido ayer", "nlu_fallback")
     assert turn.slots["handoff"] == "requested"
     assert turn.slots["handoff_reason"] == "fallbacks"
 
 
-def test_request_human_is_recorded_and_the_user_is_told_what_happens_next(conversation):
+def test_request_human_is_recorded_and_the_user_is_told_what_happens_next(conversation: Conversation) -> None:
     turn = conversation.say(ActionRequestHuman, "quero falar com uma pessoa", "request_human")
     assert "equipe" in turn.texts[0]
     assert turn.slots["handoff"] == "requested"
@@ -141,7 +143,7 @@ def test_request_human_is_recorded_and_the_user_is_told_what_happens_next(conver
     assert turn.slots["handoff_requested_at"] > 0
 
 
-def test_delete_my_data_asks_for_confirmation_and_yes_requests_erasure(conversation):
+def test_delete_my_data_asks_for_confirmation_and_yes_requests_erasure(conversation: Conversation) -> None:
     ask = conversation.say(ActionDeleteMyData, "delete everything you know about me", "delete_my_data")
     assert "delete everything" in ask.texts[0]
     assert ask.slots["erase_requested"] is None
@@ -150,14 +152,14 @@ def test_delete_my_data_asks_for_confirmation_and_yes_requests_erasure(conversat
     assert done.slots["erase_requested"] is True
 
 
-def test_delete_my_data_then_no_deletes_nothing(conversation):
+def test_delete_my_data_then_no_deletes_nothing(conversation: Conversation) -> None:
     conversation.say(ActionDeleteMyData, "borra mis datos", "delete_my_data")
     turn = conversation.say(ActionDeny, "no", "deny")
     assert "no borré nada" in turn.texts[0]
     assert turn.slots["erase_requested"] is None
 
 
-def test_language_switch_on_request_and_by_number():
+def test_language_switch_on_request_and_by_number() -> None:
     conversation = Conversation(language="es")
     turn = conversation.say(ActionSetLanguage, "english please", "set_language")
     assert turn.slots["language"] == "en"
@@ -169,7 +171,7 @@ def test_language_switch_on_request_and_by_number():
     assert "kreyòl" in chosen.texts[0]
 
 
-def test_short_ambiguous_messages_do_not_flip_the_conversation_language():
+def test_short_ambiguous_messages_do_not_flip_the_conversation_language() -> None:
     conversation = Conversation(language="pt")
     for text in ("ok", "no", "si", "non"):
         turn = conversation.say(ActionAffirm, text, "affirm")
@@ -177,18 +179,18 @@ def test_short_ambiguous_messages_do_not_flip_the_conversation_language():
         assert turn.texts[0] == "Certo. Como posso ajudar?"
 
 
-def test_the_first_clear_message_sets_the_language(conversation):
+def test_the_first_clear_message_sets_the_language(conversation: Conversation) -> None:
     turn = conversation.say(ActionAnswerTopic, "mwen bezwen yon doktè, pitit mwen malad", "ask_health")
     assert turn.slots["language"] == "ht"
     assert "peyi" in turn.texts[0]  # asks which country, in Kreyòl
 
 
-def test_telegram_language_hint_is_used_when_the_message_says_nothing(conversation):
+def test_telegram_language_hint_is_used_when_the_message_says_nothing(conversation: Conversation) -> None:
     turn = conversation.say(ActionGreet, "👋", "greet", metadata={"language_hint": "fr-FR"})
     assert "Bonjour" in turn.texts[0]
 
 
-def test_unusable_input_gets_a_short_clear_answer(conversation):
+def test_unusable_input_gets_a_short_clear_answer(conversation: Conversation) -> None:
     empty = conversation.say(ActionFallback, "   ", "nlu_fallback")
     assert "vacío" in empty.texts[0] or "empty" in empty.texts[0]
     emoji = conversation.say(ActionFallback, "🙏🙏😭", "nlu_fallback")
@@ -197,7 +199,7 @@ def test_unusable_input_gets_a_short_clear_answer(conversation):
     assert "leer" in junk.texts[0] or "read" in junk.texts[0]
 
 
-def test_unsupported_language_lists_the_five_languages_spoken(conversation):
+def test_unsupported_language_lists_the_five_languages_spoken(conversation: Conversation) -> None:
     arabic = conversation.say(ActionFallback, "أين أجد مأوى الليلة", "nlu_fallback")
     assert "español" in arabic.texts[0] and "kreyòl" in arabic.texts[0]
     assert len(arabic.buttons) == 5
@@ -205,7 +207,7 @@ def test_unsupported_language_lists_the_five_languages_spoken(conversation):
     assert "English" in chinese.texts[0]
 
 
-def test_a_huge_message_is_answered_with_a_note_that_only_the_start_was_read():
+def test_a_huge_message_is_answered_with_a_note_that_only_the_start_was_read() -> None:
     conversation = Conversation(language="es")
     text = "necesito un medico " + "bla " * 2500
     turn = conversation.say(ActionAnswerTopic, text, "ask_health")

@@ -5,16 +5,16 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any
 
 import pytest
 from sanic_testing.testing import SanicASGITestClient
 
-from bot import desk_settings, privacy
+from bot import desk_settings, personal_data
 from bot.channels.webchat import WebChatInput
 from bot.handoff.desk import SESSION_COOKIE, DeskInput
 from bot.handoff.storage import DeskStorage
-from tests.handoff_fakes import ScriptedAgent, make_app, make_store
+from tests.handoff_fakes import ScriptedAgent, csrf_token, make_app, make_store
 
 PASSWORD = "correct horse battery"
 TOKEN = "a" * 40  # the web chat's token for "the migrant"
@@ -40,7 +40,7 @@ def desk_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 class Desk:
     """A browser's view of the desk: one cookie jar, the CSRF token of its page."""
 
-    def __init__(self, tmp_path: Path, agent: Optional[ScriptedAgent] = None) -> None:
+    def __init__(self, tmp_path: Path, agent: ScriptedAgent | None = None) -> None:
         self.agent = agent or ScriptedAgent(make_store(tmp_path / "trackers.db"))
         self.storage = DeskStorage(f"sqlite:///{tmp_path / 'desk.db'}")
         self.desk = DeskInput(storage=self.storage)
@@ -51,7 +51,7 @@ class Desk:
 
     async def sign_in(self, username: str = "ana", password: str = PASSWORD) -> Any:
         _, page = await self.client.get("/desk/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        token = csrf_token(page.text)
         _, response = await self.client.post("/desk/login", data={"username": username, "password": password,
                                                                   "csrf_token": token})
         return response
@@ -66,8 +66,8 @@ class Desk:
         _, response = await self.client.get("/desk/api/queue")
         return response
 
-    async def act(self, ref: str, action: str, body: Optional[Dict[str, Any]] = None,
-                  headers: Optional[Dict[str, str]] = None) -> Any:
+    async def act(self, ref: str, action: str, body: dict[str, Any] | None = None,
+                  headers: dict[str, str] | None = None) -> Any:
         sent = {"X-CSRF-Token": self.csrf} if headers is None else headers
         _, response = await self.client.post(f"/desk/api/conversations/{ref}/{action}", json=body or {},
                                              headers=sent)
@@ -94,7 +94,7 @@ async def signed_in(desk: Desk) -> Desk:
 
 
 # -- sign-in -----------------------------------------------------------------------------------
-async def test_the_console_needs_a_login_and_the_login_page_speaks_the_staff_language(desk: Desk):
+async def test_the_console_needs_a_login_and_the_login_page_speaks_the_staff_language(desk: Desk) -> None:
     _, response = await desk.client.get("/desk")
     assert response.status == 303 and response.headers["location"].startswith("/desk/login")
     _, page = await desk.client.get("/desk/login?lang=ht")
@@ -104,7 +104,7 @@ async def test_the_console_needs_a_login_and_the_login_page_speaks_the_staff_lan
     assert api.status == 401 and api.json["error"] == "unauthenticated"
 
 
-async def test_a_wrong_password_is_refused_and_written_to_the_audit_log(desk: Desk):
+async def test_a_wrong_password_is_refused_and_written_to_the_audit_log(desk: Desk) -> None:
     response = await desk.sign_in(password="not the password")
     assert response.status == 401
     assert "Usuario o contraseña incorrectos." in response.text  # Spanish: no language chosen
@@ -116,7 +116,7 @@ async def test_a_wrong_password_is_refused_and_written_to_the_audit_log(desk: De
     assert ("ana", "login_failed") in actions and ("mallory", "login_failed") in actions
 
 
-async def test_login_is_rate_limited_even_for_the_right_password(desk: Desk):
+async def test_login_is_rate_limited_even_for_the_right_password(desk: Desk) -> None:
     for _ in range(3):
         assert (await desk.sign_in(password="guess")).status == 401
     blocked = await desk.sign_in()
@@ -126,7 +126,7 @@ async def test_login_is_rate_limited_even_for_the_right_password(desk: Desk):
     assert any(row["action"] == "login_blocked" for row in desk.audit())
 
 
-async def test_a_good_login_opens_the_console_with_a_strict_session_cookie(desk: Desk):
+async def test_a_good_login_opens_the_console_with_a_strict_session_cookie(desk: Desk) -> None:
     response = await desk.sign_in()
     assert response.status == 303
     cookie = response.headers["set-cookie"]
@@ -140,7 +140,7 @@ async def test_a_good_login_opens_the_console_with_a_strict_session_cookie(desk:
     assert desk.audit(staff="ana")[0]["action"] == "login"
 
 
-async def test_an_idle_session_expires_and_the_console_says_so(desk: Desk):
+async def test_an_idle_session_expires_and_the_console_says_so(desk: Desk) -> None:
     await signed_in(desk)
     assert (await desk.queue()).status == 200
     with desk.storage.engine.begin() as conn:  # 31 minutes without activity
@@ -153,7 +153,7 @@ async def test_an_idle_session_expires_and_the_console_says_so(desk: Desk):
     assert "Tu sesión expiró. Vuelve a entrar." in login.text
 
 
-async def test_a_session_also_ends_after_its_maximum_length(desk: Desk):
+async def test_a_session_also_ends_after_its_maximum_length(desk: Desk) -> None:
     await signed_in(desk)
     with desk.storage.engine.begin() as conn:  # signed in 13 hours ago, active a second ago
         conn.execute(desk_settings_table().update().values(created_at=time.time() - 13 * 3600,
@@ -161,7 +161,7 @@ async def test_a_session_also_ends_after_its_maximum_length(desk: Desk):
     assert (await desk.queue()).json["error"] == "session_expired"
 
 
-async def test_signing_out_ends_the_session(desk: Desk):
+async def test_signing_out_ends_the_session(desk: Desk) -> None:
     await signed_in(desk)
     _, response = await desk.client.post("/desk/logout", data={"csrf_token": desk.csrf})
     assert response.status == 303
@@ -176,7 +176,7 @@ def desk_settings_table() -> Any:
 
 
 # -- CSRF --------------------------------------------------------------------------------------
-async def test_state_changes_without_the_csrf_token_are_refused_and_audited(desk: Desk):
+async def test_state_changes_without_the_csrf_token_are_refused_and_audited(desk: Desk) -> None:
     await desk.chat("/request_human")
     await signed_in(desk)
     ref = (await desk.queue()).json["conversations"][0]["ref"]
@@ -192,7 +192,7 @@ async def test_state_changes_without_the_csrf_token_are_refused_and_audited(desk
     assert (await desk.act(ref, "take")).status == 200  # the page's own token works
 
 
-async def test_a_login_form_posted_from_elsewhere_is_refused(desk: Desk):
+async def test_a_login_form_posted_from_elsewhere_is_refused(desk: Desk) -> None:
     _, response = await desk.client.post("/desk/login", data={"username": "ana", "password": PASSWORD,
                                                               "csrf_token": "made-up"})
     assert response.status == 403
@@ -200,10 +200,10 @@ async def test_a_login_form_posted_from_elsewhere_is_refused(desk: Desk):
 
 
 # -- the queue and the hand-off ------------------------------------------------------------------
-async def test_the_queue_shows_who_waits_with_language_channel_wait_urgency_and_no_addresses(desk: Desk):
+async def test_the_queue_shows_who_waits_with_language_channel_wait_urgency_and_no_addresses(desk: Desk) -> None:
     await desk.chat("Bonjou")
     await desk.chat("/request_human", display_text="Pale ak yon moun")
-    whatsapp_sender = privacy.pseudonymize("whatsapp", "+573001234567")
+    whatsapp_sender = personal_data.pseudonymize("whatsapp", "+573001234567")
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
     await desk.agent.handle_message(UserMessage("/report_emergency", CollectingOutputChannel(), whatsapp_sender,
@@ -224,7 +224,7 @@ async def test_the_queue_shows_who_waits_with_language_channel_wait_urgency_and_
     assert re.fullmatch(r"[0-9a-f]{32}", urgent["ref"]) and re.fullmatch(r"[0-9A-F]{8}", urgent["short_id"])
 
 
-async def test_a_staff_member_takes_replies_and_hands_back_while_the_bot_stays_quiet(desk: Desk):
+async def test_a_staff_member_takes_replies_and_hands_back_while_the_bot_stays_quiet(desk: Desk) -> None:
     await desk.chat("Bonjou")
     asked = await desk.chat("/request_human")
     assert asked.json["handoff"] == "requested"
@@ -267,7 +267,7 @@ async def test_a_staff_member_takes_replies_and_hands_back_while_the_bot_stays_q
     assert all(row["at"] > 0 for row in desk.audit())
 
 
-async def test_two_staff_cannot_hold_the_same_conversation(desk: Desk, desk_env: Path):
+async def test_two_staff_cannot_hold_the_same_conversation(desk: Desk, desk_env: Path) -> None:
     await desk.chat("/request_human")
     await signed_in(desk)
     ref = (await desk.queue()).json["conversations"][0]["ref"]
@@ -287,7 +287,7 @@ async def signed_in_as(desk: Desk, username: str) -> None:
     await desk.open_console()
 
 
-async def test_bad_desk_requests_get_clear_errors_not_500(desk: Desk):
+async def test_bad_desk_requests_get_clear_errors_not_500(desk: Desk) -> None:
     await desk.chat("/request_human")
     await signed_in(desk)
     ref = (await desk.queue()).json["conversations"][0]["ref"]
@@ -304,7 +304,7 @@ async def test_bad_desk_requests_get_clear_errors_not_500(desk: Desk):
     assert static.status == 404
 
 
-async def test_the_desk_serves_its_own_static_files(desk: Desk):
+async def test_the_desk_serves_its_own_static_files(desk: Desk) -> None:
     _, script = await desk.client.get("/desk/static/desk.js")
     _, style = await desk.client.get("/desk/static/desk.css")
     assert script.status == 200 and "javascript" in script.headers["content-type"]
@@ -313,7 +313,7 @@ async def test_the_desk_serves_its_own_static_files(desk: Desk):
 
 
 # -- checking an offer a migrant shows at the desk ----------------------------------------------------
-async def test_staff_check_a_pasted_offer_and_see_the_signs_explained_in_their_language(desk: Desk):
+async def test_staff_check_a_pasted_offer_and_see_the_signs_explained_in_their_language(desk: Desk) -> None:
     await signed_in(desk)
     offer = "Trabajo en Canada, visa garantizada, solo tienes que pagar 300 dolares de inscripcion"
     _, response = await desk.client.post("/desk/api/check-offer", json={"text": offer, "language": "en"},
@@ -327,7 +327,7 @@ async def test_staff_check_a_pasted_offer_and_see_the_signs_explained_in_their_l
     assert offer not in str(desk.audit())  # the pasted text is not kept
 
 
-async def test_the_offer_check_needs_a_signed_in_session_and_its_csrf_token(desk: Desk):
+async def test_the_offer_check_needs_a_signed_in_session_and_its_csrf_token(desk: Desk) -> None:
     _, anonymous = await desk.client.post("/desk/api/check-offer", json={"text": "hola"})
     assert anonymous.status in (401, 403)
     await signed_in(desk)

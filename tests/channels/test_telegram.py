@@ -12,13 +12,14 @@ import logging
 import os
 import sys
 import uuid
-from typing import Any, Dict, Optional
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
 from sanic import Sanic
 
-from bot import content, privacy
+from bot import content, personal_data
 from bot.channels.rendering import TELEGRAM_LIMIT, text_length
 from bot.channels.telegram import TelegramConfig, TelegramInput
 from bot.contacts import ContactStore
@@ -40,7 +41,7 @@ def _keys(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
 
 
 @pytest.fixture
-async def telegram():
+async def telegram() -> AsyncIterator[FakeTelegram]:
     async with FakeTelegram() as fake:
         yield fake
 
@@ -50,19 +51,19 @@ def store(tmp_path: Any) -> ContactStore:
     return ContactStore(f"sqlite:///{tmp_path / 'contacts.db'}", MultiFernet([Fernet(Fernet.generate_key())]))
 
 
-def person(language_code: Optional[str] = "es") -> Dict[str, Any]:
-    user: Dict[str, Any] = {"id": CHAT_ID, "is_bot": False, "first_name": "María"}
+def person(language_code: str | None = "es") -> dict[str, Any]:
+    user: dict[str, Any] = {"id": CHAT_ID, "is_bot": False, "first_name": "María"}
     if language_code:
         user["language_code"] = language_code
     return user
 
 
-def chat(kind: str = "private") -> Dict[str, Any]:
+def chat(kind: str = "private") -> dict[str, Any]:
     return {"id": CHAT_ID if kind == "private" else -100123, "type": kind, "first_name": "María"}
 
 
-def message_update(kind: str = "message", chat_type: str = "private", language_code: Optional[str] = "es",
-                   **fields: Any) -> Dict[str, Any]:
+def message_update(kind: str = "message", chat_type: str = "private", language_code: str | None = "es",
+                   **fields: Any) -> dict[str, Any]:
     message = {"message_id": 42, "date": 1_760_000_000, "chat": chat(chat_type), "from": person(language_code),
                **fields}
     if kind == "edited_message":
@@ -70,7 +71,7 @@ def message_update(kind: str = "message", chat_type: str = "private", language_c
     return {"update_id": next(_update_ids), kind: message}
 
 
-def callback_update(data: str, message_id: int, language_code: str = "es") -> Dict[str, Any]:
+def callback_update(data: str, message_id: int, language_code: str = "es") -> dict[str, Any]:
     return {"update_id": next(_update_ids), "callback_query": {
         "id": f"cbq-{uuid.uuid4().hex[:8]}", "chat_instance": "-42", "data": data, "from": person(language_code),
         "message": {"message_id": message_id, "date": 1_760_000_000, "chat": chat(), "text": "menu",
@@ -79,15 +80,15 @@ def callback_update(data: str, message_id: int, language_code: str = "es") -> Di
 
 class Harness:
     def __init__(self, telegram: FakeTelegram, store: ContactStore, rasa: StubRasa,
-                 config: Optional[TelegramConfig] = None) -> None:
+                 config: TelegramConfig | None = None) -> None:
         self.telegram, self.store, self.rasa = telegram, store, rasa
         config = config or TelegramConfig(token=telegram.token, secret_token=SECRET, api_base_url=telegram.url)
         self.channel = TelegramInput(config, store=store, retry_delays=(0.01, 0.02))
         self.app = Sanic(f"telegram_{uuid.uuid4().hex[:12]}")
         self.app.blueprint(self.channel.blueprint(rasa), url_prefix="/webhooks/telegram")
 
-    async def post(self, update: Any, secret: Optional[str] = SECRET, content_type: str = "application/json",
-                   raw: Optional[bytes] = None) -> Any:
+    async def post(self, update: Any, secret: str | None = SECRET, content_type: str = "application/json",
+                   raw: bytes | None = None) -> Any:
         headers = {"content-type": content_type}
         if secret is not None:
             headers["X-Telegram-Bot-Api-Secret-Token"] = secret
@@ -98,7 +99,7 @@ class Harness:
 
     @property
     def sender_id(self) -> str:
-        return privacy.pseudonymize("telegram", str(CHAT_ID))
+        return personal_data.pseudonymize("telegram", str(CHAT_ID))
 
 
 @pytest.fixture
@@ -107,7 +108,7 @@ def harness(telegram: FakeTelegram, store: ContactStore) -> Harness:
 
 
 # -- what a user notices ---------------------------------------------------------------------------
-async def test_a_text_is_answered_with_an_inline_keyboard_and_the_language_code_as_hint(harness: Harness):
+async def test_a_text_is_answered_with_an_inline_keyboard_and_the_language_code_as_hint(harness: Harness) -> None:
     response = await harness.post(message_update(text="¡Hola! necesito ayuda 🙏", language_code="pt-br"))
 
     assert response.status == 200
@@ -129,13 +130,13 @@ async def test_a_text_is_answered_with_an_inline_keyboard_and_the_language_code_
     ("/menu", "/main_menu", "es"),
     ("/otra_cosa", "/otra_cosa", "es"),
 ])
-async def test_commands_become_intents(harness: Harness, typed: str, expected: str, hint: str):
+async def test_commands_become_intents(harness: Harness, typed: str, expected: str, hint: str) -> None:
     await harness.post(message_update(text=typed))
     assert harness.rasa.texts == [expected]
     assert harness.rasa.received[0].metadata["language_hint"] == hint
 
 
-async def test_a_tapped_button_sends_its_payload_and_the_tap_is_answered(harness: Harness):
+async def test_a_tapped_button_sends_its_payload_and_the_tap_is_answered(harness: Harness) -> None:
     await harness.post(message_update(text="hola"))  # the fake numbers sent messages from 1000
 
     tap = callback_update("2", 1000)
@@ -147,7 +148,7 @@ async def test_a_tapped_button_sends_its_payload_and_the_tap_is_answered(harness
     assert "text" not in answered.params
 
 
-async def test_a_button_on_an_old_menu_is_refused_with_a_notice_in_the_users_language(harness: Harness):
+async def test_a_button_on_an_old_menu_is_refused_with_a_notice_in_the_users_language(harness: Harness) -> None:
     await harness.post(message_update(text="hola"))  # menu in message 1000
     await harness.post(callback_update("1", 1000))  # answered with a new menu, message 1001
 
@@ -158,7 +159,7 @@ async def test_a_button_on_an_old_menu_is_refused_with_a_notice_in_the_users_lan
     assert notices[-1] == content.current().text("menu_expired", "fr")
 
 
-async def test_a_location_or_a_venue_asks_for_the_nearest_places(harness: Harness):
+async def test_a_location_or_a_venue_asks_for_the_nearest_places(harness: Harness) -> None:
     await harness.post(message_update(location={"latitude": -12.046374, "longitude": -77.042793}))
     await harness.post(message_update(venue={"location": {"latitude": 4.60971, "longitude": -74.08175},
                                              "title": "Terminal", "address": "Calle 1"}))
@@ -173,7 +174,7 @@ async def test_a_location_or_a_venue_asks_for_the_nearest_places(harness: Harnes
                  "is_animated": False, "is_video": False}},
 ])
 async def test_media_without_text_gets_the_text_only_reply_in_the_users_language_and_the_menu(
-        harness: Harness, media: Dict[str, Any]):
+        harness: Harness, media: dict[str, Any]) -> None:
     await harness.post(message_update(language_code="pt-br", **media))
 
     assert harness.rasa.texts == ["/main_menu"]
@@ -183,13 +184,13 @@ async def test_media_without_text_gets_the_text_only_reply_in_the_users_language
     assert sent.callback_data == ["1", "2", "3"]
 
 
-async def test_a_photo_with_a_caption_is_answered_from_the_caption(harness: Harness):
+async def test_a_photo_with_a_caption_is_answered_from_the_caption(harness: Harness) -> None:
     await harness.post(message_update(caption="¿este papel sirve?",
                                       photo=[{"file_id": "p", "file_unique_id": "u", "width": 9, "height": 9}]))
     assert harness.rasa.texts == ["¿este papel sirve?"]
 
 
-async def test_an_edited_message_is_answered_as_a_new_one_but_a_moving_live_location_is_not(harness: Harness):
+async def test_an_edited_message_is_answered_as_a_new_one_but_a_moving_live_location_is_not(harness: Harness) -> None:
     await harness.post(message_update("edited_message", text="quiero pedir refugio"))
     await harness.post(message_update("edited_message", location={"latitude": 1.0, "longitude": 2.0,
                                                                   "live_period": 900}))
@@ -198,7 +199,7 @@ async def test_an_edited_message_is_answered_as_a_new_one_but_a_moving_live_loca
 
 
 async def test_a_long_reply_is_split_with_the_keyboard_under_the_last_part(telegram: FakeTelegram,
-                                                                           store: ContactStore):
+                                                                           store: ContactStore) -> None:
     long_text = "\n\n".join((f"Sección {n}. " + "Texto informativo y verificado. " * 60).strip() for n in range(1, 6))
     harness = Harness(telegram, store, StubRasa(lambda m: [{"text": long_text, "buttons": MENU[:1]}]))
     await harness.post(message_update(text="todo sobre asilo"))
@@ -211,7 +212,7 @@ async def test_a_long_reply_is_split_with_the_keyboard_under_the_last_part(teleg
 
 
 async def test_a_payload_over_64_bytes_is_written_out_instead_of_breaking_the_message(telegram: FakeTelegram,
-                                                                                      store: ContactStore):
+                                                                                      store: ContactStore) -> None:
     long_payload = '/choose_option{"option": "' + "4" * 50 + '"}'
     buttons = [{"title": "4 · Otra opción", "payload": long_payload}, {"title": "✔", "payload": "/affirm"}]
     harness = Harness(telegram, store, StubRasa(lambda m: [{"text": "Elige:", "buttons": buttons}]))
@@ -224,7 +225,7 @@ async def test_a_payload_over_64_bytes_is_written_out_instead_of_breaking_the_me
 # -- authentication and bad input -------------------------------------------------------------------
 @pytest.mark.parametrize("secret", [None, "", "guess", SECRET + "x"])
 async def test_a_forged_or_missing_secret_gets_403_and_nothing_is_processed(harness: Harness,
-                                                                             secret: Optional[str]):
+                                                                             secret: str | None) -> None:
     response = await harness.post(message_update(text="borrar mis datos"), secret=secret)
     assert response.status == 403
     assert harness.rasa.received == [] and harness.telegram.calls == []
@@ -238,7 +239,7 @@ async def test_a_forged_or_missing_secret_gets_403_and_nothing_is_processed(harn
     ("no update_id", 400),
     ("text update_id", 400),
 ])
-async def test_malformed_requests_get_4xx(harness: Harness, case: str, status: int):
+async def test_malformed_requests_get_4xx(harness: Harness, case: str, status: int) -> None:
     if case == "form body":
         response = await harness.post(None, content_type="application/x-www-form-urlencoded", raw=b"update_id=1")
     elif case == "1 MB":
@@ -266,18 +267,21 @@ async def test_malformed_requests_get_4xx(harness: Harness, case: str, status: i
     {"message": {"message_id": 1}},
     {"some_future_update": {"x": 1}},
 ])
-async def test_unknown_or_unreadable_updates_are_acknowledged_and_ignored(harness: Harness, update: Dict[str, Any]):
+async def test_unknown_or_unreadable_updates_are_acknowledged_and_ignored(
+    harness: Harness,
+    update: dict[str, Any],
+) -> None:
     response = await harness.post({"update_id": next(_update_ids), **update})
     assert response.status == 200
     assert harness.rasa.received == [] and harness.telegram.sent() == []
 
 
-async def test_group_chats_are_ignored(harness: Harness):
+async def test_group_chats_are_ignored(harness: Harness) -> None:
     assert (await harness.post(message_update(chat_type="supergroup", text="hola"))).status == 200
     assert harness.rasa.received == []
 
 
-async def test_a_replayed_update_is_answered_once(harness: Harness):
+async def test_a_replayed_update_is_answered_once(harness: Harness) -> None:
     update = message_update(text="hola")
     assert [(await harness.post(update)).status for _ in range(3)] == [200, 200, 200]
     assert harness.rasa.texts == ["hola"]
@@ -285,7 +289,7 @@ async def test_a_replayed_update_is_answered_once(harness: Harness):
 
 
 async def test_an_unconfigured_channel_refuses_requests_and_says_why(store: ContactStore,
-                                                                     caplog: pytest.LogCaptureFixture):
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.ERROR)
     channel = TelegramInput(TelegramConfig(token="123:abc", secret_token="has spaces!"), store=store)
     app = Sanic(f"telegram_{uuid.uuid4().hex[:12]}")
@@ -297,7 +301,7 @@ async def test_an_unconfigured_channel_refuses_requests_and_says_why(store: Cont
 
 
 # -- sending: retries, refusals, privacy ------------------------------------------------------------
-async def test_network_errors_and_flood_control_are_retried(harness: Harness):
+async def test_network_errors_and_flood_control_are_retried(harness: Harness) -> None:
     harness.telegram.fail_next("sendMessage", times=1, status=502)
     harness.telegram.fail_next("sendMessage", times=1, status=429, description="Too Many Requests: retry after 0",
                                retry_after=0)
@@ -306,7 +310,7 @@ async def test_network_errors_and_flood_control_are_retried(harness: Harness):
 
 
 async def test_a_user_who_blocked_the_bot_is_logged_and_not_retried(harness: Harness,
-                                                                     caplog: pytest.LogCaptureFixture):
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     harness.telegram.fail_next("sendMessage", times=5, status=403, description="Forbidden: bot was blocked by the user")
     assert (await harness.post(message_update(text="hola"))).status == 200
@@ -319,7 +323,7 @@ async def test_a_user_who_blocked_the_bot_is_logged_and_not_retried(harness: Har
 
 
 async def test_the_help_desk_can_answer_later_and_not_after_the_data_is_deleted(harness: Harness,
-                                                                                 monkeypatch: pytest.MonkeyPatch):
+        monkeypatch: pytest.MonkeyPatch) -> None:
     from bot import contacts
 
     monkeypatch.setattr(contacts, "_default", None)
@@ -330,12 +334,12 @@ async def test_the_help_desk_can_answer_later_and_not_after_the_data_is_deleted(
     assert harness.telegram.sent()[-1].text == "Hola María, soy Ana del equipo."
     assert harness.telegram.sent()[-1].chat_id == CHAT_ID
 
-    await privacy.run_erase_hooks(harness.sender_id)
+    await personal_data.run_erase_hooks(harness.sender_id)
     assert not await outbox.send("telegram", harness.sender_id, ["¿Sigues ahí?"])
     assert len(harness.telegram.sent()) == 2
 
 
-async def test_concurrent_messages_are_all_answered(harness: Harness):
+async def test_concurrent_messages_are_all_answered(harness: Harness) -> None:
     updates = [message_update(text=f"mensaje {n}") for n in range(20)]
     headers = {"content-type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
     results = await asyncio.gather(*(harness.app.asgi_client.post(PATH, content=json.dumps(u), headers=headers)
@@ -347,7 +351,7 @@ async def test_concurrent_messages_are_all_answered(harness: Harness):
 
 
 # -- set-webhook -------------------------------------------------------------------------------------
-async def test_set_webhook_registers_the_url_the_secret_and_the_commands(telegram: FakeTelegram):
+async def test_set_webhook_registers_the_url_the_secret_and_the_commands(telegram: FakeTelegram) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": telegram.token,
            "TELEGRAM_SECRET_TOKEN": SECRET, "TELEGRAM_API_BASE_URL": telegram.url,
            "TELEGRAM_WEBHOOK_URL": "https://brujula.example.org/webhooks/telegram/webhook"}
@@ -370,7 +374,7 @@ async def test_set_webhook_registers_the_url_the_secret_and_the_commands(telegra
 
 
 def test_set_webhook_without_configuration_explains_what_is_missing(capsys: pytest.CaptureFixture[str],
-                                                                    monkeypatch: pytest.MonkeyPatch):
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.channels.telegram_setup import main
 
     for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_SECRET_TOKEN", "TELEGRAM_WEBHOOK_URL"):
@@ -380,7 +384,7 @@ def test_set_webhook_without_configuration_explains_what_is_missing(capsys: pyte
 
 
 
-async def test_a_forwarded_message_is_marked_so_the_offer_check_knows_it_came_from_someone_else(harness: Harness):
+async def test_a_forwarded_message_is_marked_for_the_offer_check(harness: Harness) -> None:
     origin = {"type": "hidden_user", "sender_user_name": "Agencia", "date": 1_759_000_000}
     await harness.post(message_update(text="Trabajo en Chile, paga 200 dolares antes", forward_origin=origin))
 

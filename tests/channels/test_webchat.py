@@ -38,7 +38,7 @@ async def say(client: SanicASGITestClient, text: str, token: str = TOKEN, **extr
     return response
 
 
-async def test_the_page_is_served_by_the_bot_with_only_local_assets(client: SanicASGITestClient):
+async def test_the_page_is_served_by_the_bot_with_only_local_assets(client: SanicASGITestClient) -> None:
     _, page = await client.get("/chat", headers={"Accept-Language": "ht,fr;q=0.8"})
     assert page.status == 200 and page.headers["content-type"].startswith("text/html")
     html = page.text
@@ -56,7 +56,7 @@ async def test_the_page_is_served_by_the_bot_with_only_local_assets(client: Sani
     assert missing.status == 404
 
 
-async def test_the_page_is_labelled_for_screen_readers_and_keyboards(client: SanicASGITestClient):
+async def test_the_page_is_labelled_for_screen_readers_and_keyboards(client: SanicASGITestClient) -> None:
     _, page = await client.get("/chat?lang=es")
     html = page.text
     assert '<label for="language"' in html and '<select id="language">' in html
@@ -67,7 +67,7 @@ async def test_the_page_is_labelled_for_screen_readers_and_keyboards(client: San
     assert 'class="skip" href="#message"' in html  # jump straight to the message box
 
 
-async def test_a_message_gets_the_bot_replies_whole_with_their_buttons(client: SanicASGITestClient):
+async def test_a_message_gets_the_bot_replies_whole_with_their_buttons(client: SanicASGITestClient) -> None:
     response = await say(client, "/greet", language="ht", display_text="")
     assert response.status == 200
     messages = response.json["messages"]
@@ -76,14 +76,14 @@ async def test_a_message_gets_the_bot_replies_whole_with_their_buttons(client: S
     assert response.json["handoff"] is None
 
 
-async def test_the_page_follows_the_conversation_language_the_bot_settled_on(client: SanicASGITestClient):
+async def test_the_page_follows_the_conversation_language_the_bot_settled_on(client: SanicASGITestClient) -> None:
     response = await say(client, "mwen bezwen yon doktè, pitit mwen malad", language="en")
     assert response.status == 200
     assert response.json["language"] == "ht"  # chat.js relabels the page in Kreyòl
     assert response.json["messages"][0]["text"].startswith("Eskize m")  # answered in Kreyòl too
 
 
-async def test_the_history_survives_a_reload_without_silent_commands(client: SanicASGITestClient):
+async def test_the_history_survives_a_reload_without_silent_commands(client: SanicASGITestClient) -> None:
     await say(client, "/greet", language="es", display_text="")
     await say(client, "/request_human", display_text="Hablar con una persona")
     _, history = await client.get("/chat/api/history", headers={"X-Chat-Token": TOKEN})
@@ -96,7 +96,7 @@ async def test_the_history_survives_a_reload_without_silent_commands(client: San
 
 
 async def test_asking_for_a_person_says_what_happens_next_and_gives_emergency_numbers(
-        client: SanicASGITestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+        client: SanicASGITestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "desk.yml"
     config.write_text("expected_wait_minutes: 15\n", encoding="utf-8")
     monkeypatch.setenv("BRUJULA_DESK_CONFIG", str(config))
@@ -117,13 +117,13 @@ async def test_asking_for_a_person_says_what_happens_next_and_gives_emergency_nu
     ({"text": "/share_location{lat: 1}"}, {"X-Chat-Token": TOKEN}, 400, "location"),
 ])
 async def test_bad_messages_get_a_clear_4xx(client: SanicASGITestClient, agent: ScriptedAgent, body: Any,
-                                            headers: Any, status: int, code: str):
+                                            headers: Any, status: int, code: str) -> None:
     _, response = await client.post("/chat/api/messages", json=body, headers=headers)
     assert response.status == status and response.json["error"] == code
     assert agent.handled == []
 
 
-async def test_non_json_and_huge_bodies_are_refused(client: SanicASGITestClient):
+async def test_non_json_and_huge_bodies_are_refused(client: SanicASGITestClient) -> None:
     form = {"X-Chat-Token": TOKEN, "Content-Type": "application/x-www-form-urlencoded"}
     _, not_json = await client.post("/chat/api/messages", content=b"text=hola", headers=form)
     assert not_json.status == 400
@@ -136,7 +136,7 @@ async def test_non_json_and_huge_bodies_are_refused(client: SanicASGITestClient)
 
 
 async def test_a_shared_location_reaches_rasa_rounded_to_about_100_metres(client: SanicASGITestClient,
-                                                                         agent: ScriptedAgent):
+                                                                         agent: ScriptedAgent) -> None:
     response = await say(client, '/share_location{"lat": 4.609712, "lon": -74.081749}',
                          display_text="📍 Ubicación compartida")
     assert response.status == 200
@@ -146,7 +146,7 @@ async def test_a_shared_location_reaches_rasa_rounded_to_about_100_metres(client
                                            "text": "📍 Ubicación compartida"}
 
 
-async def test_the_user_hears_back_even_when_the_bot_is_broken(tmp_path: Path):
+async def test_the_user_hears_back_even_when_the_bot_is_broken(tmp_path: Path) -> None:
     client = SanicASGITestClient(make_app(ScriptedAgent(make_store(tmp_path / "t.db"), broken=True), WebChatInput()))
     response = await say(client, "Mwen bezwen yon kote pou m dòmi aswè a", language="ht")
     assert response.status == 200
@@ -154,14 +154,14 @@ async def test_the_user_hears_back_even_when_the_bot_is_broken(tmp_path: Path):
 
 
 async def test_the_rasa_conversation_id_is_a_keyed_hash_of_the_token(client: SanicASGITestClient,
-                                                                     agent: ScriptedAgent):
+                                                                     agent: ScriptedAgent) -> None:
     await say(client, "hola")
     keys = list(await agent.tracker_store.keys())
     assert keys == [WebChatInput.sender_id(TOKEN)]
     assert TOKEN not in keys[0] and keys[0].startswith("webchat-")
 
 
-async def test_updates_bring_only_desk_messages_and_the_hand_off_state(client: SanicASGITestClient):
+async def test_updates_bring_only_desk_messages_and_the_hand_off_state(client: SanicASGITestClient) -> None:
     await say(client, "/request_human")
     _, updates = await client.get("/chat/api/updates?after=0", headers={"X-Chat-Token": TOKEN})
     assert updates.json["messages"] == [] and updates.json["handoff"] == "requested"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any, List, Optional, Tuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -42,7 +42,7 @@ def service_for(agent: ScriptedAgent, tmp_path: Path) -> HandoffService:
 
 
 async def ask_for_person(agent: ScriptedAgent, sender_id: str, channel: str = "webchat",
-                         text: str = "/request_human", hint: str = "ht") -> List[str]:
+                         text: str = "/request_human", hint: str = "ht") -> list[str]:
     output = CollectingOutputChannel()
     await deliver(agent, UserMessage(text, output, sender_id, input_channel=channel,
                                      metadata={"language_hint": hint}), agent)
@@ -55,14 +55,14 @@ async def write(agent: ScriptedAgent, sender_id: str, text: str, channel: str = 
 
 
 # -- what users are told -------------------------------------------------------------------------
-def test_opening_hours_read_naturally_in_each_language():
+def test_opening_hours_read_naturally_in_each_language() -> None:
     hours = desk_settings.OpeningHours.parse_obj(HOURS)
     snapshot = content.current()
     assert safety.hours_summary(hours, snapshot, "es") == "lun–vie 08:00–17:00 · sáb 09:00–13:00"
     assert safety.hours_summary(hours, snapshot, "ht") == "lendi–vandredi 08:00–17:00 · samdi 09:00–13:00"
 
 
-def test_while_the_desk_is_open_users_hear_the_configured_wait():
+def test_while_the_desk_is_open_users_hear_the_configured_wait() -> None:
     settings = desk_settings.DeskSettings.parse_obj({"opening_hours": HOURS, "expected_wait_minutes": 20})
     tuesday_morning = datetime(2026, 11, 24, 10, 0, tzinfo=BOGOTA)
     text = safety.availability_text(content.current(), "ht", tuesday_morning, settings)
@@ -70,7 +70,7 @@ def test_while_the_desk_is_open_users_hear_the_configured_wait():
     assert "lendi–vandredi 08:00–17:00" in text and "America/Bogota" in text
 
 
-def test_when_the_desk_is_closed_users_hear_when_it_opens_again():
+def test_when_the_desk_is_closed_users_hear_when_it_opens_again() -> None:
     settings = desk_settings.DeskSettings.parse_obj({"opening_hours": HOURS, "expected_wait_minutes": 20})
     saturday_night = datetime(2026, 11, 28, 20, 0, tzinfo=BOGOTA)
     text = safety.availability_text(content.current(), "es", saturday_night, settings)
@@ -80,24 +80,24 @@ def test_when_the_desk_is_closed_users_hear_when_it_opens_again():
                                                                      settings)
 
 
-def test_without_configured_hours_no_wait_or_hours_are_invented():
+def test_without_configured_hours_no_wait_or_hours_are_invented() -> None:
     settings = desk_settings.DeskSettings.parse_obj({})
     text = safety.availability_text(content.current(), "en", datetime(2026, 11, 24, 10, 0, tzinfo=BOGOTA), settings)
     assert text == "I don't have the help desk's opening hours, so I can't tell you how long the answer will take."
 
 
-def test_asking_for_a_person_gives_the_wait_and_the_numbers_of_the_users_country():
+def test_asking_for_a_person_gives_the_wait_and_the_numbers_of_the_users_country() -> None:
     d = Dialogue(Turn(intent="request_human", slots={"language": "es", "country": "PE"}), content.current())
     safety.request_human(d)
     reply = d.reply()
     assert reply.messages[0].text.startswith("Anoté que quieres hablar con una persona.")
     assert "No tengo el horario del equipo" in reply.messages[0].text
-    assert "• 105: Policía" in reply.messages[1].text
+    assert "105: Policía Nacional" in reply.messages[1].text
     assert reply.slots["handoff"] == "requested" and reply.slots["handoff_reason"] == "request"
 
 
 @pytest.mark.parametrize("topic, reason", [("report_emergency", "emergency"), ("ask_missing_person", "missing_person")])
-def test_emergencies_are_queued_and_the_user_is_told_so(topic: str, reason: str):
+def test_emergencies_are_queued_and_the_user_is_told_so(topic: str, reason: str) -> None:
     d = Dialogue(Turn(intent=topic, slots={"language": "ht"}), content.current())
     safety.emergency(d, topic)
     reply = d.reply()
@@ -105,9 +105,9 @@ def test_emergencies_are_queued_and_the_user_is_told_so(topic: str, reason: str)
     assert any(m.text.startswith("Mwen pase konvèsasyon sa a bay ekip resepsyon an") for m in reply.messages)
 
 
-def test_three_misunderstandings_in_a_row_queue_the_conversation_and_say_so():
+def test_three_misunderstandings_in_a_row_queue_the_conversation_and_say_so() -> None:
     slots: dict = {"language": "en"}
-    texts: List[str] = []
+    texts: list[str] = []
     for _ in range(3):
         d = Dialogue(Turn(intent="nlu_fallback", text="blorp", slots=slots), content.current())
         navigation.fallback(d)
@@ -119,7 +119,7 @@ def test_three_misunderstandings_in_a_row_queue_the_conversation_and_say_so():
 
 # -- configuration ---------------------------------------------------------------------------------
 def test_a_broken_desk_file_names_the_file_and_field_and_the_last_good_version_stays(tmp_path: Path,
-                                                                                     monkeypatch: Any):
+                                                                                     monkeypatch: Any) -> None:
     config = tmp_path / "desk2.yml"
     monkeypatch.setenv("BRUJULA_DESK_CONFIG", str(config))
     config.write_text("expected_wait_minutes: 25\n", encoding="utf-8")
@@ -134,7 +134,7 @@ def test_a_broken_desk_file_names_the_file_and_field_and_the_last_good_version_s
     assert desk_settings.load_settings().expected_wait_minutes == 25
 
 
-def test_staff_passwords_are_stored_as_bcrypt_hashes_and_checked(tmp_path: Path):
+def test_staff_passwords_are_stored_as_bcrypt_hashes_and_checked(tmp_path: Path) -> None:
     path = tmp_path / "staff.yml"
     member = desk_settings.StaffMember(username="ana", name="Ana",
                                        password_hash=desk_settings.hash_password("a long passphrase", rounds=4))
@@ -152,7 +152,7 @@ def test_staff_passwords_are_stored_as_bcrypt_hashes_and_checked(tmp_path: Path)
 
 
 # -- the queue, restarts and replicas ----------------------------------------------------------------
-async def test_the_queue_lists_only_conversations_waiting_for_or_held_by_a_person(tmp_path: Path):
+async def test_the_queue_lists_only_conversations_waiting_for_or_held_by_a_person(tmp_path: Path) -> None:
     agent = ScriptedAgent(make_store(tmp_path / "trackers.db"))
     service = service_for(agent, tmp_path)
     await write(agent, "webchat-calm", "Bonjou")
@@ -162,7 +162,7 @@ async def test_the_queue_lists_only_conversations_waiting_for_or_held_by_a_perso
     assert entries[0].view.reason == "request" and entries[0].view.channel == "webchat"
 
 
-async def test_hand_off_state_survives_a_restart_of_the_server(tmp_path: Path):
+async def test_hand_off_state_survives_a_restart_of_the_server(tmp_path: Path) -> None:
     db = tmp_path / "trackers.db"
     first = ScriptedAgent(make_store(db))
     await ask_for_person(first, "webchat-x")
@@ -176,7 +176,7 @@ async def test_hand_off_state_survives_a_restart_of_the_server(tmp_path: Path):
     assert restarted.handled == []
 
 
-async def test_two_replicas_see_the_same_queue_and_only_one_staff_member_wins(tmp_path: Path):
+async def test_two_replicas_see_the_same_queue_and_only_one_staff_member_wins(tmp_path: Path) -> None:
     db = tmp_path / "trackers.db"
     replica_a, replica_b = ScriptedAgent(make_store(db)), ScriptedAgent(make_store(db))
     replica_b.lock_store = replica_a.lock_store  # production: one Redis lock store for all replicas
@@ -190,14 +190,14 @@ async def test_two_replicas_see_the_same_queue_and_only_one_staff_member_wins(tm
     assert refused.value.code == "taken"
 
 
-async def test_the_in_memory_store_works_too():
+async def test_the_in_memory_store_works_too() -> None:
     agent = ScriptedAgent()
     await ask_for_person(agent, "webchat-mem")
     assert [e.view.sender_id for e in await HandoffService(lambda: agent, DeskStorage("sqlite://")).entries()] == [
         "webchat-mem"]
 
 
-async def test_an_erased_conversation_leaves_the_queue_at_once(tmp_path: Path):
+async def test_an_erased_conversation_leaves_the_queue_at_once(tmp_path: Path) -> None:
     agent = ScriptedAgent(make_store(tmp_path / "trackers.db"))
     service = service_for(agent, tmp_path)
     await ask_for_person(agent, "webchat-gone")
@@ -208,7 +208,7 @@ async def test_an_erased_conversation_leaves_the_queue_at_once(tmp_path: Path):
         await service.take(ANA, ref)
 
 
-async def test_handing_back_clears_the_hand_off_and_the_bot_answers_again(tmp_path: Path):
+async def test_handing_back_clears_the_hand_off_and_the_bot_answers_again(tmp_path: Path) -> None:
     agent = ScriptedAgent(make_store(tmp_path / "trackers.db"))
     service = service_for(agent, tmp_path)
     await ask_for_person(agent, "webchat-z")
@@ -226,17 +226,17 @@ async def test_handing_back_clears_the_hand_off_and_the_bot_answers_again(tmp_pa
 class FakeSender:
     def __init__(self, works: bool = True) -> None:
         self.works = works
-        self.sent: List[Tuple[str, List[str]]] = []
-        self.languages: List[Optional[str]] = []
+        self.sent: list[tuple[str, list[str]]] = []
+        self.languages: list[str | None] = []
 
-    async def __call__(self, sender_id: str, texts: List[str], language: Optional[str] = None) -> bool:
+    async def __call__(self, sender_id: str, texts: list[str], language: str | None = None) -> bool:
         self.sent.append((sender_id, list(texts)))
         self.languages.append(language)
         return self.works
 
 
 async def test_a_telegram_user_gets_the_staff_reply_through_the_proactive_sender(tmp_path: Path,
-                                                                                monkeypatch: pytest.MonkeyPatch):
+        monkeypatch: pytest.MonkeyPatch) -> None:
     telegram = FakeSender()
     monkeypatch.setitem(outbox._senders, "telegram", telegram)
     agent = ScriptedAgent(make_store(tmp_path / "trackers.db"))
@@ -251,7 +251,10 @@ async def test_a_telegram_user_gets_the_staff_reply_through_the_proactive_sender
     assert telegram.languages == ["fr", "fr"]  # the conversation's language goes with every desk message
 
 
-async def test_a_failed_delivery_keeps_the_reply_and_tells_staff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+async def test_a_failed_delivery_keeps_the_reply_and_tells_staff(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setitem(outbox._senders, "telegram", FakeSender(works=False))
     agent = ScriptedAgent(make_store(tmp_path / "trackers.db"))
     service = service_for(agent, tmp_path)
@@ -267,7 +270,7 @@ async def test_a_failed_delivery_keeps_the_reply_and_tells_staff(tmp_path: Path,
 
 
 # -- nobody took it in time -------------------------------------------------------------------------------
-async def test_a_conversation_nobody_takes_gets_one_follow_up_with_other_ways_to_get_help(tmp_path: Path):
+async def test_a_conversation_nobody_takes_gets_one_follow_up_with_other_ways_to_get_help(tmp_path: Path) -> None:
     agent = ScriptedAgent(make_store(tmp_path / "trackers.db"))
     service = service_for(agent, tmp_path)
     await ask_for_person(agent, "webchat-wait", hint="pt")
@@ -275,10 +278,12 @@ async def test_a_conversation_nobody_takes_gets_one_follow_up_with_other_ways_to
     entries = {e.view.sender_id: e for e in await service.entries()}
     await service.take(ANA, entries["webchat-taken"].ref)
     requested_at = entries["webchat-wait"].view.requested_at
+    assert requested_at is not None
     assert await service.check_followups(now=requested_at + 29 * 60) == 0
     assert await service.check_followups(now=requested_at + 31 * 60) == 1
     assert await service.check_followups(now=requested_at + 90 * 60) == 0  # only once
     tracker = await agent.tracker_store.retrieve("webchat-wait")
+    assert tracker is not None
     followups = [i for i in records.history(tracker.events) if i.kind == "handoff_followup"]
     assert len(followups) == 1
     text = followups[0].text
@@ -287,20 +292,22 @@ async def test_a_conversation_nobody_takes_gets_one_follow_up_with_other_ways_to
     assert service.storage.audit_entries(staff="system")[0]["action"] == "followup"
 
 
-async def test_replicas_checking_at_the_same_time_send_a_single_follow_up(tmp_path: Path):
+async def test_replicas_checking_at_the_same_time_send_a_single_follow_up(tmp_path: Path) -> None:
     db = tmp_path / "trackers.db"
     replica_a, replica_b = ScriptedAgent(make_store(db)), ScriptedAgent(make_store(db))
     replica_b.lock_store = replica_a.lock_store
     await ask_for_person(replica_a, "webchat-race")
     service_a, service_b = service_for(replica_a, tmp_path), service_for(replica_b, tmp_path)
-    later = (await service_a.entries())[0].view.requested_at + 3600
+    requested_at = (await service_a.entries())[0].view.requested_at
+    assert requested_at is not None
+    later = requested_at + 3600
     import asyncio
 
     sent = await asyncio.gather(service_a.check_followups(now=later), service_b.check_followups(now=later))
     assert sum(sent) == 1
 
 
-async def test_the_background_check_sends_the_follow_up_without_anyone_asking(tmp_path: Path):
+async def test_the_background_check_sends_the_follow_up_without_anyone_asking(tmp_path: Path) -> None:
     import asyncio
 
     agent = ScriptedAgent(make_store(tmp_path / "trackers.db"))
@@ -308,6 +315,7 @@ async def test_the_background_check_sends_the_follow_up_without_anyone_asking(tm
     service = HandoffService(lambda: agent, DeskStorage(f"sqlite:///{tmp_path / 'desk.db'}"), lambda: quick)
     await ask_for_person(agent, "webchat-late")
     tracker = await agent.tracker_store.retrieve("webchat-late")
+    assert tracker is not None
     tracker.update(SlotSet("handoff_requested_at", tracker.get_slot("handoff_requested_at") - 120))
     await agent.tracker_store.save(tracker)  # asked two minutes ago
     service.start_monitor()
@@ -322,7 +330,7 @@ async def test_the_background_check_sends_the_follow_up_without_anyone_asking(tm
         await service.stop_monitor()
 
 
-def test_the_documented_example_configuration_is_valid():
-    example = Path(__file__).resolve().parent.parent / "bot" / "handoff" / "desk.example.yml"
+def test_the_documented_example_configuration_is_valid() -> None:
+    example = Path(__file__).resolve().parents[2] / "bot" / "handoff" / "desk.example.yml"
     settings = desk_settings._read(example, desk_settings.DeskSettings)
     assert settings.opening_hours.configured and settings.expected_wait_minutes == 20

@@ -41,7 +41,7 @@ async def post(client: SanicASGITestClient, body: Any) -> Any:
     return response
 
 
-async def test_same_url_and_answer_format_as_rasas_rest_channel(client: SanicASGITestClient):
+async def test_same_url_and_answer_format_as_rasas_rest_channel(client: SanicASGITestClient) -> None:
     _, health = await client.get("/webhooks/rest/")
     assert health.status == 200 and health.json == {"status": "ok"}
     response = await post(client, {"sender": "tester", "message": "hola", "metadata": {"language_hint": "es"}})
@@ -51,7 +51,7 @@ async def test_same_url_and_answer_format_as_rasas_rest_channel(client: SanicASG
     assert any("buttons" in m for m in messages) and all("text" in m for m in messages)
 
 
-async def test_an_action_server_that_is_down_still_gets_the_user_a_reply(tmp_path: Path):
+async def test_an_action_server_that_is_down_still_gets_the_user_a_reply(tmp_path: Path) -> None:
     client = SanicASGITestClient(make_app(ScriptedAgent(make_store(tmp_path / "t.db"), broken=True), RestInput()))
     response = await post(client, {"sender": "tester", "message": "Necesito un albergue para esta noche"})
     assert response.status == 200
@@ -62,14 +62,18 @@ async def test_an_action_server_that_is_down_still_gets_the_user_a_reply(tmp_pat
                                   json.dumps({"sender": "a", "message": 5}).encode(),
                                   json.dumps({"sender": "a", "message": "hi", "metadata": "nope"}).encode(),
                                   json.dumps({"sender": "a", "message": "x" * 20_001}).encode()])
-async def test_bad_requests_get_400_with_a_reason(client: SanicASGITestClient, agent: ScriptedAgent, body: bytes):
+async def test_bad_requests_get_400_with_a_reason(
+    client: SanicASGITestClient,
+    agent: ScriptedAgent,
+    body: bytes,
+) -> None:
     _, response = await client.post(URL, content=body, headers={"Content-Type": "application/json"})
     assert response.status == 400 and response.json["message"]
     assert agent.handled == []
 
 
 async def test_while_a_person_holds_it_the_bot_is_silent_and_desk_messages_come_with_the_next_answer(
-        client: SanicASGITestClient, agent: ScriptedAgent, tmp_path: Path):
+        client: SanicASGITestClient, agent: ScriptedAgent, tmp_path: Path) -> None:
     await post(client, {"sender": "api-user-1", "message": "/request_human", "metadata": {"language_hint": "en"}})
     service = HandoffService(lambda: agent, DeskStorage(f"sqlite:///{tmp_path / 'desk.db'}"))
     ref = (await service.entries())[0].ref
@@ -85,7 +89,7 @@ async def test_while_a_person_holds_it_the_bot_is_silent_and_desk_messages_come_
     assert agent.handled == ["/request_human"]  # the bot was never asked while Ana held it
 
 
-async def test_streaming_answers_come_as_json_lines(client: SanicASGITestClient):
+async def test_streaming_answers_come_as_json_lines(client: SanicASGITestClient) -> None:
     _, response = await client.post(URL + "?stream=true", json={"sender": "s", "message": "hola"})
     assert response.status == 200
     lines = [json.loads(line) for line in response.text.splitlines() if line.strip()]

@@ -9,7 +9,8 @@ import asyncio
 import logging
 import time
 import uuid
-from typing import Any, Dict, List, Optional
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
@@ -18,7 +19,7 @@ from rasa.core.lock_store import InMemoryLockStore
 from sanic import Sanic
 from twilio.request_validator import RequestValidator
 
-from bot import content, privacy
+from bot import content, personal_data
 from bot.channels.rendering import WHATSAPP_LIMIT, split_text, text_length
 from bot.channels.whatsapp import FREE_TEXT_SECONDS, WhatsAppConfig, WhatsAppInput
 from bot.contacts import ContactStore
@@ -39,7 +40,7 @@ def _keys(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
 
 
 @pytest.fixture
-async def twilio():
+async def twilio() -> AsyncIterator[FakeTwilio]:
     async with FakeTwilio() as fake:
         yield fake
 
@@ -53,7 +54,7 @@ class Harness:
     """A Sanic app with the WhatsApp channel, a stub Rasa and the fake Twilio."""
 
     def __init__(self, twilio: FakeTwilio, store: ContactStore, rasa: StubRasa, **config: Any) -> None:
-        settings: Dict[str, Any] = dict(account_sid=twilio.account_sid, auth_token=twilio.auth_token,
+        settings: dict[str, Any] = dict(account_sid=twilio.account_sid, auth_token=twilio.auth_token,
                                         whatsapp_from=FROM_US, webhook_url=PUBLIC_URL, api_base_url=twilio.url,
                                         template_content_sid="HX" + "a" * 32)
         settings.update(config)
@@ -63,7 +64,7 @@ class Harness:
         self.app.blueprint(self.channel.blueprint(rasa), url_prefix="/webhooks/whatsapp")
 
     @staticmethod
-    def message(body: str = "hola", sid: Optional[str] = None, **extra: str) -> Dict[str, str]:
+    def message(body: str = "hola", sid: str | None = None, **extra: str) -> dict[str, str]:
         params = {"SmsMessageSid": sid or f"SM{uuid.uuid4().hex}", "NumMedia": "0", "ProfileName": "Ana",
                   "WaId": NUMBER[1:], "SmsStatus": "received", "Body": body, "To": FROM_US, "NumSegments": "1",
                   "From": f"whatsapp:{NUMBER}", "ApiVersion": "2010-04-01", "AccountSid": "AC" + "0" * 32}
@@ -71,7 +72,7 @@ class Harness:
         params.update(extra)
         return params
 
-    async def post(self, params: Dict[str, str], signature: Optional[str] = "sign", url: str = PUBLIC_URL,
+    async def post(self, params: dict[str, str], signature: str | None = "sign", url: str = PUBLIC_URL,
                    **kwargs: Any) -> Any:
         headers = dict(kwargs.pop("headers", {}))
         if signature == "sign":
@@ -84,7 +85,7 @@ class Harness:
 
     @property
     def sender_id(self) -> str:
-        return privacy.pseudonymize("whatsapp", NUMBER)
+        return personal_data.pseudonymize("whatsapp", NUMBER)
 
 
 @pytest.fixture
@@ -93,7 +94,7 @@ def harness(twilio: FakeTwilio, store: ContactStore) -> Harness:
 
 
 # -- what a user notices ---------------------------------------------------------------------------
-async def test_text_reaches_rasa_exactly_and_the_reply_goes_out_through_the_twilio_api(harness: Harness):
+async def test_text_reaches_rasa_exactly_and_the_reply_goes_out_through_the_twilio_api(harness: Harness) -> None:
     text = "¡Hola! ¿Dónde hay un albergue en Bogotá? 🙏🏽"
     response = await harness.post(harness.message(text))
 
@@ -111,8 +112,8 @@ async def test_text_reaches_rasa_exactly_and_the_reply_goes_out_through_the_twil
                          "1 · Antes de salir\n2 · En el camino\n3 · Donde vivo ahora")
 
 
-async def test_buttons_become_a_numbered_list_in_one_message_per_turn(twilio: FakeTwilio, store: ContactStore):
-    def fallback_turn(message: UserMessage) -> List[Dict[str, Any]]:
+async def test_buttons_become_a_numbered_list_in_one_message_per_turn(twilio: FakeTwilio, store: ContactStore) -> None:
+    def fallback_turn(message: UserMessage) -> list[dict[str, Any]]:
         return [
             {"text": "Perdón, no entendí.", "buttons": [{"title": "Hablar con una persona",
                                                          "payload": "/request_human"}]},
@@ -130,7 +131,10 @@ async def test_buttons_become_a_numbered_list_in_one_message_per_turn(twilio: Fa
                          "Elige:\n0 · Volver")
 
 
-async def test_a_reply_over_1600_characters_is_split_at_paragraphs_in_order(twilio: FakeTwilio, store: ContactStore):
+async def test_a_reply_over_1600_characters_is_split_at_paragraphs_in_order(
+    twilio: FakeTwilio,
+    store: ContactStore,
+) -> None:
     paragraphs = [f"Párrafo {n}: " + "información útil sobre tus derechos. " * 18 for n in range(1, 6)]
     harness = Harness(twilio, store, StubRasa(lambda m: [{"text": "\n\n".join(paragraphs)}]))
     await harness.post(harness.message("derechos"))
@@ -142,7 +146,7 @@ async def test_a_reply_over_1600_characters_is_split_at_paragraphs_in_order(twil
     assert all(body.startswith("Párrafo") for body in bodies)  # every message starts with a paragraph
 
 
-async def test_a_shared_location_asks_for_the_nearest_places(harness: Harness):
+async def test_a_shared_location_asks_for_the_nearest_places(harness: Harness) -> None:
     await harness.post(harness.message("", Latitude="4.6097100", Longitude="-74.0817500",
                                        Address="Calle 26, Bogotá"))
 
@@ -151,7 +155,10 @@ async def test_a_shared_location_asks_for_the_nearest_places(harness: Harness):
 
 
 @pytest.mark.parametrize("media", ["audio/ogg", "image/jpeg", "image/webp"])
-async def test_a_voice_note_or_photo_without_text_gets_the_text_only_reply_and_the_menu(harness: Harness, media: str):
+async def test_a_voice_note_or_photo_without_text_gets_the_text_only_reply_and_the_menu(
+    harness: Harness,
+    media: str,
+) -> None:
     await harness.post(harness.message("", NumMedia="1", MediaContentType0=media,
                                        MediaUrl0="https://api.twilio.com/media/ME1"))
 
@@ -163,19 +170,19 @@ async def test_a_voice_note_or_photo_without_text_gets_the_text_only_reply_and_t
     assert "1 · Antes de salir" in sent.body
 
 
-async def test_a_photo_with_a_caption_is_answered_from_the_caption(harness: Harness):
+async def test_a_photo_with_a_caption_is_answered_from_the_caption(harness: Harness) -> None:
     await harness.post(harness.message("¿sirve este documento?", NumMedia="1", MediaContentType0="image/jpeg"))
     assert harness.rasa.texts == ["¿sirve este documento?"]
 
 
-async def test_a_template_quick_reply_button_sends_its_payload(harness: Harness):
+async def test_a_template_quick_reply_button_sends_its_payload(harness: Harness) -> None:
     await harness.post(harness.message("Sí, quiero", ButtonText="Sí, quiero", ButtonPayload="/affirm"))
     assert harness.rasa.texts == ["/affirm"]
 
 
 # -- authentication and bad input -------------------------------------------------------------------
 @pytest.mark.parametrize("case", ["missing", "other token", "other url", "tampered"])
-async def test_a_forged_or_missing_signature_gets_403_and_nothing_is_processed(harness: Harness, case: str):
+async def test_a_forged_or_missing_signature_gets_403_and_nothing_is_processed(harness: Harness, case: str) -> None:
     params = harness.message("hola")
     if case == "missing":
         response = await harness.post(params, signature=None)
@@ -192,7 +199,7 @@ async def test_a_forged_or_missing_signature_gets_403_and_nothing_is_processed(h
     assert harness.twilio.attempts == 0
 
 
-async def test_the_signature_covers_the_query_string_twilio_was_given(harness: Harness):
+async def test_the_signature_covers_the_query_string_twilio_was_given(harness: Harness) -> None:
     params = harness.message("hola")
     signature = RequestValidator(harness.twilio.auth_token).compute_signature(PUBLIC_URL + "?ngo=acnur", params)
     _, response = await harness.app.asgi_client.post(PATH + "?ngo=acnur", data=params,
@@ -201,7 +208,7 @@ async def test_the_signature_covers_the_query_string_twilio_was_given(harness: H
     assert response.status == 200 and harness.rasa.texts == ["hola"]
 
 
-async def test_wrong_content_type_oversized_body_and_missing_fields_get_4xx(harness: Harness):
+async def test_wrong_content_type_oversized_body_and_missing_fields_get_4xx(harness: Harness) -> None:
     _, as_json = await harness.app.asgi_client.post(PATH, json=harness.message("hola"),
                                                     headers={"X-Twilio-Signature": "x"})
     assert as_json.status == 415
@@ -221,7 +228,7 @@ async def test_wrong_content_type_oversized_body_and_missing_fields_get_4xx(harn
     assert harness.rasa.received == [] and harness.twilio.attempts == 0
 
 
-async def test_a_replayed_request_is_acknowledged_but_answered_once(harness: Harness):
+async def test_a_replayed_request_is_acknowledged_but_answered_once(harness: Harness) -> None:
     params = harness.message("hola", sid="SM" + "1" * 32)
     first, second = await harness.post(params), await harness.post(params)
     assert (first.status, second.status) == (200, 200)
@@ -229,7 +236,7 @@ async def test_a_replayed_request_is_acknowledged_but_answered_once(harness: Har
     assert len(harness.twilio.messages) == 1
 
 
-async def test_a_delivery_status_callback_is_acknowledged_and_ignored(harness: Harness):
+async def test_a_delivery_status_callback_is_acknowledged_and_ignored(harness: Harness) -> None:
     status = {"MessageSid": "SM" + "2" * 32, "MessageStatus": "delivered", "To": f"whatsapp:{NUMBER}",
               "From": FROM_US, "AccountSid": harness.twilio.account_sid}
     assert (await harness.post(status)).status == 200
@@ -237,7 +244,7 @@ async def test_a_delivery_status_callback_is_acknowledged_and_ignored(harness: H
 
 
 async def test_an_unconfigured_channel_refuses_requests_and_says_why(caplog: pytest.LogCaptureFixture,
-                                                                     store: ContactStore):
+                                                                     store: ContactStore) -> None:
     caplog.set_level(logging.ERROR)
     channel = WhatsAppInput(WhatsAppConfig(), store=store)
     app = Sanic(f"whatsapp_{uuid.uuid4().hex[:12]}")
@@ -252,7 +259,7 @@ async def test_an_unconfigured_channel_refuses_requests_and_says_why(caplog: pyt
 
 
 # -- sending: retries, failures, the event loop -----------------------------------------------------
-async def test_transient_twilio_errors_are_retried(harness: Harness):
+async def test_transient_twilio_errors_are_retried(harness: Harness) -> None:
     harness.twilio.fail_next(times=2, status=503)
     await harness.post(harness.message("hola"))
     assert harness.twilio.attempts == 3
@@ -260,7 +267,7 @@ async def test_transient_twilio_errors_are_retried(harness: Harness):
 
 
 async def test_a_refused_message_is_logged_without_the_number_and_the_bot_keeps_working(
-        harness: Harness, caplog: pytest.LogCaptureFixture):
+        harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     harness.twilio.fail_next(times=1, status=400, code=63016)
     refused = await harness.post(harness.message("hola"))
@@ -275,7 +282,7 @@ async def test_a_refused_message_is_logged_without_the_number_and_the_bot_keeps_
         assert NUMBER[1:] not in record.getMessage()
 
 
-async def test_twilio_unreachable_is_logged_not_raised(store: ContactStore, caplog: pytest.LogCaptureFixture):
+async def test_twilio_unreachable_is_logged_not_raised(store: ContactStore, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.ERROR)
     async with FakeTwilio() as twilio:
         harness = Harness(twilio, store, StubRasa())
@@ -285,7 +292,7 @@ async def test_twilio_unreachable_is_logged_not_raised(store: ContactStore, capl
     assert "could not be sent: ClientConnectorError" in caplog.text
 
 
-async def test_sending_does_not_block_the_event_loop(harness: Harness):
+async def test_sending_does_not_block_the_event_loop(harness: Harness) -> None:
     harness.twilio.delay = 0.3
     ticks = 0
 
@@ -305,7 +312,7 @@ async def test_sending_does_not_block_the_event_loop(harness: Harness):
 
 
 # -- privacy and proactive messages ----------------------------------------------------------------
-async def test_the_number_is_stored_only_encrypted(harness: Harness, tmp_path: Any):
+async def test_the_number_is_stored_only_encrypted(harness: Harness, tmp_path: Any) -> None:
     await harness.post(harness.message("hola"))
     contact = await harness.store.lookup(harness.sender_id)
     assert contact is not None and contact.address == f"whatsapp:{NUMBER}"
@@ -313,7 +320,7 @@ async def test_the_number_is_stored_only_encrypted(harness: Harness, tmp_path: A
     assert NUMBER[1:].encode() not in raw and NUMBER[1:].encode("utf-16-le") not in raw
 
 
-async def test_the_help_desk_can_answer_within_the_24_hour_window(harness: Harness):
+async def test_the_help_desk_can_answer_within_the_24_hour_window(harness: Harness) -> None:
     await harness.post(harness.message("necesito hablar con una persona"))
     delivered = await outbox.send("whatsapp", harness.sender_id, ["Hola, soy Ana, del equipo de Brújula."])
     assert delivered
@@ -321,7 +328,7 @@ async def test_the_help_desk_can_answer_within_the_24_hour_window(harness: Harne
     assert harness.twilio.messages[-1].to == f"whatsapp:{NUMBER}"
 
 
-async def test_after_24_hours_only_the_template_goes_out_and_the_reply_waits_for_the_person(harness: Harness):
+async def test_after_24_hours_only_the_template_goes_out_and_the_reply_waits_for_the_person(harness: Harness) -> None:
     yesterday = time.time() - FREE_TEXT_SECONDS - 3600
     await harness.store.touch(harness.sender_id, "whatsapp", f"whatsapp:{NUMBER}", now=yesterday)
 
@@ -338,7 +345,7 @@ async def test_after_24_hours_only_the_template_goes_out_and_the_reply_waits_for
 
 
 async def test_after_24_hours_without_a_template_nothing_is_sent(twilio: FakeTwilio, store: ContactStore,
-                                                                 caplog: pytest.LogCaptureFixture):
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
     harness = Harness(twilio, store, StubRasa(), template_content_sid="")
     await store.touch(harness.sender_id, "whatsapp", f"whatsapp:{NUMBER}", now=time.time() - 2 * 86400)
     assert not await harness.channel.send_proactive(harness.sender_id, ["¿Sigues ahí?"])
@@ -346,14 +353,17 @@ async def test_after_24_hours_without_a_template_nothing_is_sent(twilio: FakeTwi
     assert "TWILIO_TEMPLATE_CONTENT_SID is not set" in caplog.text
 
 
-async def test_a_per_language_template_is_chosen_when_configured(twilio: FakeTwilio, store: ContactStore):
+async def test_a_per_language_template_is_chosen_when_configured(twilio: FakeTwilio, store: ContactStore) -> None:
     harness = Harness(twilio, store, StubRasa(), templates={"ht": "HX" + "b" * 32})
     await store.touch(harness.sender_id, "whatsapp", f"whatsapp:{NUMBER}", now=time.time() - 2 * 86400)
     assert await harness.channel.send_proactive(harness.sender_id, ["Bonjou"], language="ht")
     assert twilio.messages[0].params["ContentSid"] == "HX" + "b" * 32
 
 
-async def test_nobody_can_be_reached_after_deleting_their_data(harness: Harness, monkeypatch: pytest.MonkeyPatch):
+async def test_nobody_can_be_reached_after_deleting_their_data(
+    harness: Harness,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from bot import contacts
 
     monkeypatch.setattr(contacts, "_default", None)
@@ -361,14 +371,14 @@ async def test_nobody_can_be_reached_after_deleting_their_data(harness: Harness,
     await harness.post(harness.message("hola"))
     assert await harness.store.lookup(harness.sender_id) is not None
 
-    await privacy.run_erase_hooks(harness.sender_id)  # what the tracker store runs on "delete my data"
+    await personal_data.run_erase_hooks(harness.sender_id)  # what the tracker store runs on "delete my data"
 
     assert await harness.store.lookup(harness.sender_id) is None
     assert not await outbox.send("whatsapp", harness.sender_id, ["¿Sigues ahí?"])
 
 
 # -- splitting ---------------------------------------------------------------------------------------
-def test_splitting_prefers_paragraphs_then_sentences_and_never_loses_text():
+def test_splitting_prefers_paragraphs_then_sentences_and_never_loses_text() -> None:
     sentence = "¿Dónde puedo dormir esta noche? Hay albergues gratuitos cerca de la terminal. "
     text = "Primero.\n\n" + sentence * 40
     chunks = split_text(text, WHATSAPP_LIMIT)
@@ -378,7 +388,7 @@ def test_splitting_prefers_paragraphs_then_sentences_and_never_loses_text():
     assert " ".join(" ".join(chunks[1:]).split()) == " ".join((sentence * 40).split())
 
 
-def test_a_single_endless_word_is_cut_hard_and_emoji_are_counted_as_whatsapp_does():
+def test_a_single_endless_word_is_cut_hard_and_emoji_are_counted_as_whatsapp_does() -> None:
     assert split_text("x" * 3500, WHATSAPP_LIMIT) == ["x" * 1600, "x" * 1600, "x" * 300]
     emoji = "🧭" * 1000  # 2,000 UTF-16 units
     chunks = split_text(emoji, WHATSAPP_LIMIT)
@@ -387,8 +397,8 @@ def test_a_single_endless_word_is_cut_hard_and_emoji_are_counted_as_whatsapp_doe
 
 async def test_the_person_is_answered_even_when_the_contact_store_is_down(harness: Harness,
                                                                           monkeypatch: pytest.MonkeyPatch,
-                                                                          caplog: pytest.LogCaptureFixture):
-    async def down(*args: Any, **kwargs: Any) -> List[str]:
+                                                                          caplog: pytest.LogCaptureFixture) -> None:
+    async def down(*args: Any, **kwargs: Any) -> list[str]:
         raise ConnectionError("database unreachable")
 
     monkeypatch.setattr(harness.store, "touch", down)
@@ -403,7 +413,7 @@ class AgentWithPersonAtTheDesk:
     def __init__(self) -> None:
         self.tracker_store = self
         self.lock_store = InMemoryLockStore()
-        self.logged: List[UserMessage] = []
+        self.logged: list[UserMessage] = []
 
     async def retrieve(self, sender_id: str) -> Any:
         slots = {"handoff": "active", "language": "ht"}
@@ -414,7 +424,7 @@ class AgentWithPersonAtTheDesk:
 
 
 async def test_while_a_person_holds_the_conversation_media_is_explained_and_passed_on_without_a_menu(
-        harness: Harness):
+        harness: Harness) -> None:
     agent = AgentWithPersonAtTheDesk()
     harness.app.ctx.agent = agent
 
@@ -428,7 +438,7 @@ async def test_while_a_person_holds_the_conversation_media_is_explained_and_pass
     assert [(m.text, m.metadata) for m in agent.logged] == [("", {"media": ["audio/ogg"]}), ("mwen la toujou", {})]
 
 
-async def test_a_forwarded_message_is_marked_so_the_offer_check_knows_it_came_from_someone_else(harness: Harness):
+async def test_a_forwarded_message_is_marked_for_the_offer_check(harness: Harness) -> None:
     await harness.post(harness.message("Trabajo en Chile, paga 200 dolares antes", Forwarded="true"))
     await harness.post(harness.message("hola"))
 

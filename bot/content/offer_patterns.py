@@ -1,0 +1,48 @@
+"""The pattern language of ``content/offers/indicators.yml``: placeholders and accent-free regular expressions.
+
+NGO editors write patterns without accents, with ``{money}``-style placeholders defined under ``macros:``.
+Both the offer check (:mod:`bot.offers`) and the content check compile them here, so a broken pattern is
+reported with its file and line before it can reach a person.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from bot.content.models import IndicatorsFile
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")  # regex quantifiers such as {0,40} are digits: never placeholders
+MAX_PLACEHOLDER_DEPTH = 5
+
+
+def strip_accents(text: str) -> str:
+    """Remove accents but keep case and every other character (patterns are regular expressions)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def expand(pattern: str, macros: dict[str, str], depth: int = 0) -> str:
+    """``pattern`` with every ``{name}`` replaced by its macro (macros may use other macros)."""
+    if depth > MAX_PLACEHOLDER_DEPTH:
+        raise ValueError("placeholders refer to each other in a loop")
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in macros:
+            raise ValueError(f"unknown placeholder {{{name}}}: use one of {', '.join(sorted(macros))}")
+        return expand(macros[name], macros, depth + 1)
+
+    return _PLACEHOLDER.sub(replace, pattern)
+
+
+def compiled_patterns(data: IndicatorsFile) -> Iterator[tuple[int, str, int, re.Pattern[str] | str]]:
+    """``(indicator index, language, pattern index, compiled pattern or the reason it does not compile)``."""
+    for i_index, indicator in enumerate(data.indicators):
+        for language, patterns in indicator.patterns.items():
+            for p_index, pattern in enumerate(patterns):
+                try:
+                    yield i_index, language, p_index, re.compile(strip_accents(expand(pattern, data.macros)))
+                except (re.error, ValueError) as error:
+                    yield i_index, language, p_index, str(error)
