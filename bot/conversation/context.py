@@ -25,6 +25,7 @@ from bot.conversation.topics import answer_topic
 from bot.conversation.vocabulary import (
     AMBIGUITY_MARGIN,
     AMBIGUOUS_BELOW,
+    EMERGENCY_TOPICS,
     INFORMATION_TOPICS,
     NLU_FALLBACK,
     Slot,
@@ -59,6 +60,15 @@ FOLLOWUP_KINDS: tuple[tuple[str, frozenset[str], tuple[tuple[str, ...], ...]], .
 def _country_of(entity: Mapping[str, Any]) -> str | None:
     value = entity.get("country") if entity.get("entity") == "city" else entity.get("value")
     return str(value) if value else None
+
+
+def current_topic(d: Dialogue) -> str | None:
+    """The topic the conversation is on (an information topic or an emergency), else None.
+
+    ``last_topic`` also remembers an offer check, which has no answer per country nor places.
+    """
+    topic = d.slot(Slot.LAST_TOPIC)
+    return topic if topic in INFORMATION_TOPICS or topic in EMERGENCY_TOPICS else None
 
 
 def _is_place_followup(text: str) -> bool:
@@ -110,7 +120,7 @@ def inform(d: Dialogue) -> None:
     """
     where, origin = note_information(d)
     followup = _is_place_followup(d.turn.text)
-    last_topic = d.slot(Slot.LAST_TOPIC)
+    last_topic = current_topic(d)
     if not where and not origin:
         # understood as "here is where I am" but no place we know: ask, keeping the thread
         if followup and last_topic:
@@ -127,7 +137,7 @@ def inform(d: Dialogue) -> None:
             country_menu(d)  # only the nationality came: the question still needs the country
         return
     if where and followup and last_topic:
-        answer_topic(d, last_topic)
+        run_topic(d, last_topic)  # "and in Peru?" after an emergency: Peru's numbers
         return
     main_menu(d)
 
@@ -141,7 +151,7 @@ def greet(d: Dialogue) -> None:
 
 def places_for_topic(d: Dialogue) -> None:
     """"Where is the nearest one?": places of the current topic's kind near the person."""
-    topic = d.slot(Slot.LAST_TOPIC)
+    topic = current_topic(d)
     if not topic:
         d.say(d.text("nearby_which_topic"))
         main_menu(d)
@@ -179,12 +189,15 @@ def followup_kind(text: str) -> str:
 
 def followup(d: Dialogue) -> None:
     """"How much does it cost?" / "what documents do I need for that?": the current topic, same country."""
-    topic = d.slot(Slot.LAST_TOPIC)
+    topic = current_topic(d)
     if not topic:
         d.say(d.text("followup_which_topic"))
         main_menu(d)
         return
     note_information(d)  # "how much does it cost in Chile?"
+    if topic in EMERGENCY_TOPICS:
+        run_topic(d, topic)  # in danger the numbers again, not a line about costs
+        return
     d.say(d.text(f"followup_{followup_kind(d.turn.text)}", topic=d.text(f"topic_{topic}")))
     answer_topic(d, topic, with_places=False)
 

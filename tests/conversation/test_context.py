@@ -287,6 +287,20 @@ def test_how_long_does_it_take_says_time() -> None:
     assert "how long it takes" in turn.texts[0]
 
 
+def test_after_an_offer_check_a_followup_or_nearest_asks_which_topic() -> None:
+    for action, text, intent in ((ActionFollowup, "how much does it cost?", "ask_followup"),
+                                 (ActionNearby, "where is the nearest one?", "ask_nearby")):
+        turn = Conversation(language="en", country="PE", last_topic="check_offer").say(action, text, intent)
+        assert menu_title("en") in turn.all_text
+
+
+def test_and_in_peru_after_an_emergency_gives_the_emergency_numbers_of_peru() -> None:
+    conversation = Conversation(language="es", country="MX", last_topic="report_emergency")
+    turn = conversation.say(ActionInform, "y en Perú?", "inform")
+    assert "105" in turn.all_text  # Peru's police
+    assert turn.slots["country"] == "PE"
+
+
 def test_a_followup_with_no_topic_yet_shows_the_menu() -> None:
     turn = Conversation(language="ht").say(ActionFollowup, "konbyen sa koute?", "ask_followup")
     assert menu_title("ht") in turn.all_text
