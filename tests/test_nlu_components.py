@@ -166,3 +166,24 @@ def test_an_edited_example_file_is_read_again(tmp_path, monkeypatch):
     path.write_text(text, encoding="utf-8")
     os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 5))
     assert _top("ki kote m ka jwenn yon djob kom machann", "nlu_fallback", 0.2) == "nlu_fallback"
+
+
+def _ranked(text: str, ranking: list[tuple[str, float]]) -> str:
+    message = Message.build(text=text)
+    message.set("intent", {"name": ranking[0][0], "confidence": ranking[0][1]}, add_to_output=True)
+    message.set("intent_ranking", [{"name": n, "confidence": c} for n, c in ranking], add_to_output=True)
+    IntentRules({}).process([message])
+    return message.get("intent")["name"]
+
+
+def test_a_long_question_that_names_a_topic_is_not_a_bare_follow_up():
+    long_question = "how much does it cost to renew the residence permit for my two children here"
+    assert _ranked(long_question, [("ask_followup", 0.4), ("ask_regularization", 0.3), ("ask_documents", 0.1)]) == (
+        "ask_regularization"
+    )
+    # short follow-ups and pure information keep their intent
+    assert _ranked("how much does it cost?", [("ask_followup", 0.4), ("ask_regularization", 0.3)]) == "ask_followup"
+    pure_inform = "I am Honduran and I am in Guatemala"
+    assert _ranked(pure_inform, [("inform", 0.7), ("ask_asylum", 0.1)]) == "inform"
+    # a far-behind topic does not take over
+    assert _ranked(long_question, [("ask_followup", 0.6), ("ask_nearby", 0.2), ("ask_work", 0.1)]) == "ask_followup"

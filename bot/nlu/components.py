@@ -32,6 +32,11 @@ FALLBACK_INTENT = "nlu_fallback"
 CHOOSE_OPTION_INTENT = "choose_option"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 EMERGENCY_INTENT = "report_emergency"
+# Intents for messages that carry no topic of their own (issue 9): the conversation resolves them from context.
+CONTEXT_INTENTS = frozenset({"inform", "ask_followup", "ask_nearby"})
+TOPIC_PREFIX = "ask_"
+LONG_MESSAGE_WORDS = 7  # "I am Honduran and I am in Guatemala" has 8 words but no topic: the share rule keeps it
+TOPIC_SHARE = 0.5  # the best topic needs at least half the context intent's confidence
 
 # "2", "2.", "#2", "opcion 2", "option 2", "opção 2", "opsyon 2", "no 2"
 OPTION_PATTERN = re.compile(
@@ -209,7 +214,10 @@ class IntentRules(_Stateless):
     * unusable input (empty, emoji only, binary, unsupported script) is ``nlu_fallback``;
     * the trained ``out_of_scope`` examples are reported as ``nlu_fallback``;
     * a message that the classifier could not place but that names a danger (kidnapping,
-      trafficking...) is ``report_emergency``: safety first.
+      trafficking...) is ``report_emergency``: safety first;
+    * a long message classified as ``inform`` / ``ask_followup`` / ``ask_nearby`` whose best topic
+      is close behind is that topic: those intents are for messages that name no topic
+      ("I'm in Peru", "how much is it?"), and a question of many words almost always names one.
     """
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -239,4 +247,21 @@ class IntentRules(_Stateless):
                 _set_intent(message, EMERGENCY_INTENT, 0.9)
             elif name == OUT_OF_SCOPE_INTENT:
                 _set_intent(message, FALLBACK_INTENT, confidence)
+            elif name in CONTEXT_INTENTS:
+                topic = _topic_behind(message, text, confidence)
+                if topic is not None:
+                    _set_intent(message, topic["name"], float(topic["confidence"]))
         return messages
+
+
+def _topic_behind(message: Message, text: str, confidence: float) -> Optional[Dict[Text, Any]]:
+    """The best topic of a long message that the classifier put on a context intent, if close behind."""
+    if len(text.split()) < LONG_MESSAGE_WORDS:
+        return None
+    for candidate in message.get(INTENT_RANKING_KEY) or []:
+        candidate_name = str(candidate.get("name", ""))
+        if candidate_name.startswith(TOPIC_PREFIX) and candidate_name not in CONTEXT_INTENTS:
+            if float(candidate.get("confidence") or 0.0) >= TOPIC_SHARE * confidence:
+                return dict(candidate)
+            return None
+    return None
