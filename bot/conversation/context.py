@@ -83,6 +83,8 @@ def note_information(d: Dialogue) -> tuple[str | None, str | None]:
     cities = d.turn.entities_named("city")
     countries = d.turn.entities_named("country")
     where: str | None = None
+    if cities and countries and not {_country_of(city) for city in cities} & {_country_of(c) for c in countries}:
+        cities = []  # "soy de Caracas y estoy en Perú": the city is where the person comes from
     if cities:
         city = cities[0]
         d.set(Slot.CITY, city.get("value"))

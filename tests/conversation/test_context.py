@@ -87,6 +87,12 @@ def test_a_city_is_kept_with_its_country() -> None:
     assert (turn.slots["city"], turn.slots["country"]) == ("Tapachula", "MX")
 
 
+def test_a_home_city_does_not_hide_the_country_where_the_person_is() -> None:
+    turn = Conversation(language="es").say(ActionInform, "soy de Caracas y estoy en Perú", "inform")
+    assert turn.texts[0] == "Anotado: estás en Perú."
+    assert (turn.slots["country"], turn.slots["city"]) == ("PE", None)
+
+
 def test_an_inform_with_no_place_we_know_asks_for_the_country() -> None:
     conversation = Conversation(language="en")
     turn = conversation.say(ActionInform, "I'm in Narnia", "inform")
