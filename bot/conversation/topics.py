@@ -34,6 +34,8 @@ def note_places(d: Dialogue, topic: str) -> None:
     if topic in NATIONALITY_TOPICS and countries and not nationality:
         d.set(Slot.NATIONALITY, countries[0].get("value"))
         countries = countries[1:]
+    if city and countries and city.get("country") not in {country.get("value") for country in countries}:
+        city = None  # "soy de Caracas, ¿hay trabajo en Perú?": the city is where the person comes from
     if city:
         d.set(Slot.CITY, city.get("value"))
         d.set(Slot.COUNTRY, city.get("country"))

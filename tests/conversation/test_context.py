@@ -195,6 +195,12 @@ def test_a_topic_question_naming_a_country_moves_the_conversation_there() -> Non
     assert turn.slots["country"] == "CL"
 
 
+def test_a_home_city_in_a_topic_question_does_not_move_the_person() -> None:
+    turn = Conversation(language="es").say(ActionAnswerTopic, "soy de Caracas, hay trabajo en Perú?", "ask_work")
+    assert (turn.slots["country"], turn.slots["city"]) == ("PE", None)
+    assert_answers(turn, "ask_work", "PE", "es", not_country="VE")
+
+
 def test_for_the_consulate_the_country_named_is_the_nationality_and_the_second_where_one_is() -> None:
     conversation = Conversation(language="es", country="CO")
     turn = conversation.say(ActionAnswerTopic, "consulado de Honduras en México", "ask_consulate")
