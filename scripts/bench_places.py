@@ -36,7 +36,7 @@ def generate(count: int, cities: list, types: list[str], rng: random.Random) -> 
         generated.append(Place.construct(
             id=f"bench-{number}", type=rng.choice(types), name=f"Place {number}", country=country,
             lat=max(-90.0, min(90.0, lat)), lon=lon, nationalities=[rng.choice(["VE", "HN", "HT", "CO"])],
-            source="https://example.org", last_reviewed=date(2026, 1, 1),
+            source="https://example.org", checked=date(2026, 1, 1),
         ))
     return generated
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+from collections.abc import Iterator
 from datetime import date
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 

@@ -56,7 +56,7 @@ def root(tmp_path: Path) -> Path:
 
 
 def _legacy_warnings(root: Path, name: str) -> list[str]:
-    return [str(p) for p in check(root, TODAY).problems if p.path == f"content/{name}" and "old review stamp" in
+    return [str(p) for p in check(root, TODAY).problems if p.path == f"content/{name}" and "the old stamp" in
             p.message]
 
 
@@ -72,43 +72,40 @@ def test_migrate_general_scope_touches_only_general_answers_and_keeps_comments(r
     assert "checked" not in text  # a tool never says something was checked
 
 
-OLD_EMERGENCY_ENTRY = (
-    "  - country: ZZ\n"
-    "    numbers:\n"
-    '      - {number: "123", label: *all, source: "https://www.policia.gov.co", last_reviewed: 2026-11-25, '
-    "reviewed_by: Brújula core team, status: reviewed}\n"
-)
+ONE_LINE_NUMBERS = '''# One number per line, as emergency.yml does. Keep `status: unreviewed` in comments.
+x-labels:
+  police: &police {es: "Policía", en: "Police", pt: "Polícia", fr: "Police", ht: "Polis"}
+countries:
+  - country: CO
+    numbers:
+      - {number: "123", label: *police, source: "PNC", last_reviewed: 2026-11-25, reviewed_by: "A, B", status: reviewed}
+      - {number: "155", label: *police, source: "L155", last_reviewed: 2026-11-25, status: unreviewed, kind: hotline}
+'''
 
 
 def test_migrate_all_removes_the_stamp_everywhere_including_one_line_items(root: Path) -> None:
-    emergency_file = root / "emergency.yml"
-    text = emergency_file.read_text(encoding="utf-8")
-    emergency_file.write_text(text.replace("countries:\n", "countries:\n" + OLD_EMERGENCY_ENTRY, 1), encoding="utf-8")
-    countries = root / "gazetteer" / "countries.yml"
-    countries.write_text(countries.read_text(encoding="utf-8").rstrip("\n")
-                         + '\n  - code: ZZ\n    name: {es: Zeta, en: Zeta, pt: Zeta, fr: Zeta, ht: Zeta}\n',
-                         encoding="utf-8")
+    (root / "emergency.yml").write_text(ONE_LINE_NUMBERS, encoding="utf-8")
+
     done = migrate(root, scope="all")
 
     assert done.skipped == []
-    emergency = "".join(line for line in (root / "emergency.yml").read_text(encoding="utf-8").splitlines(True)
-                        if not line.lstrip().startswith("#"))
-    assert "last_reviewed" not in emergency and "reviewed_by" not in emergency and "status:" not in emergency
-    assert '{number: "123", label: *all, source: "https://www.policia.gov.co"}' in emergency
+    emergency = (root / "emergency.yml").read_text(encoding="utf-8").splitlines()
+    assert emergency[0].endswith("Keep `status: unreviewed` in comments.")
+    assert emergency[-2:] == ['      - {number: "123", label: *police, source: "PNC"}',
+                              '      - {number: "155", label: *police, source: "L155", kind: hotline}']
     report_after = check(root, TODAY)
     assert report_after.errors == []
-    assert not [p for p in report_after.problems if "old review stamp" in p.message]
+    assert not [p for p in report_after.problems if "the old stamp" in p.message]
     assert load(root, TODAY).topics["ask_zz"].answers[1].text["es"].startswith("Respuesta para Perú.")
     assert migrate(root, scope="all").items == 0  # running it again changes nothing
 
 
 def test_the_checker_names_the_replacement_of_each_old_field(root: Path) -> None:
     assert _legacy_warnings(root, "topics/ask_zz.yml") == [
-        "content/topics/ask_zz.yml:6 warning: last_reviewed: 2 items still use the old review stamp (the first one "
-        "is here): last_reviewed, reviewed_by and status were replaced by evidence, checked and "
-        "confirmed_with/confirmed_on. Run python -m bot.content migrate-provenance to remove the stamp, then add "
-        "evidence (see CONTENT.md)"]
-    assert [p.severity for p in check(root, TODAY).problems if "old review stamp" in p.message][0] == WARNING
+        "content/topics/ask_zz.yml:6 warning: last_reviewed: last_reviewed was replaced by checked, reviewed_by and "
+        "status by checked_by and confirmed_with/confirmed_on: 2 items still use the old stamp (the first one is "
+        "here). Run python -m bot.content migrate-provenance to remove it, then add evidence (see CONTENT.md)"]
+    assert [p.severity for p in check(root, TODAY).problems if "the old stamp" in p.message][0] == WARNING
 
 
 def test_stamping_then_changing_the_spanish_marks_translations_outdated(root: Path) -> None:
@@ -153,7 +150,7 @@ def test_due_lists_windows_ending_soon_announced_changes_and_stale_items(root: P
                  "read_on: 2025-12-10}]\n    checked: 2025-12-10\n    valid_until: 2026-12-15\n"
                  "    watch_from: 2026-12-20\n")
 
-    found = due.due_items(check(root, TODAY), TODAY)
+    found = [d for d in due.due_items(check(root, TODAY), TODAY) if d.item.startswith("ask_zz")]
 
     assert [(d.item, d.reason, d.when.isoformat()) for d in found] == [
         ("ask_zz / PE", "stale", "2026-12-11"), ("ask_zz / PE", "valid_until", "2026-12-15"),
@@ -162,10 +159,16 @@ def test_due_lists_windows_ending_soon_announced_changes_and_stale_items(root: P
     assert "(in 12 days) stale" in found[0].render(TODAY)
 
 
-def test_content_due_command_prints_nothing_due_on_a_quiet_tree(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_content_due_command_lists_an_item_once_its_date_comes_near(
+    root: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
     migrate(root, scope="all")
     assert main(["due", "--content", str(root), "--today", "2026-11-29"]) == 0
-    assert "Nothing is due in the next 30 days" in capsys.readouterr().out
+    assert "ask_zz" not in capsys.readouterr().out
+
+    _dated(root, "    recheck_by: 2026-12-24\n")
+    assert main(["due", "--content", str(root), "--today", "2026-11-29"]) == 0
+    assert "2026-12-24 (in 25 days) recheck_by: ask_zz / PE — content/topics/ask_zz.yml:13" in capsys.readouterr().out
 
 
 def _git(repo: Path, *args: str) -> None:
@@ -180,18 +183,17 @@ def test_report_counts_statuses_and_lists_what_changed_since_the_previous_conten
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "add", "content")
     _git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "content")
+    before = report.build(repo / "content", TODAY, repo=repo)
     _dated(repo / "content", "    evidence: [{url: \"https://www.gob.pe/12345-cambio\", quote: \"El CPP no es "
                              "renovable\", read_on: 2026-11-29}]\n    checked: 2026-11-29\n")
 
     page = report.build(repo / "content", TODAY, repo=repo)
 
-    rows = {row[0]: row for row in report.summary(page)["Items by status"]}
-    shipped = load(paths.ROOT / "content", TODAY)
-    checked_before = sum(answer.checked is not None for topic in shipped.topics.values() for answer in topic.answers)
-    assert rows["answer"][2] == str(checked_before + 1)  # the shipped checked answers and the new one
-    evidence = {row[0]: row for row in report.summary(page)["Evidence coverage"]}
-    with_evidence = sum(bool(answer.evidence) for topic in shipped.topics.values() for answer in topic.answers)
-    assert evidence["answer"][2] == str(with_evidence + 1)
+    def cell(built: report.Page, table: str, kind: str, column: int) -> int:
+        return int({row[0]: row for row in report.summary(built)[table]}[kind][column])
+
+    assert cell(page, "Items by status", "answer", 2) == cell(before, "Items by status", "answer", 2) + 1  # checked
+    assert cell(page, "Evidence coverage", "answer", 2) == cell(before, "Evidence coverage", "answer", 2) + 1
     changes = dict(page.lists)["Changes since the last release"]
     assert changes[0].endswith("0 added, 1 changed, 0 removed.")
     assert changes[1:] == ["changed: ask_zz / PE"]

@@ -20,9 +20,10 @@ import json
 import sys
 import urllib.error
 import urllib.request
+from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Optional, Sequence
 
 from bot import paths
 from bot.content import coverage, due, gaps, migrate, report, translations
@@ -46,6 +47,9 @@ def _check(args: argparse.Namespace) -> int:
     missing = report.missing_translations()
     print()
     print(f"{len(report.files)} files checked: {len(errors)} error(s), {len(warnings)} warning(s).")
+    if warnings:
+        by_field = Counter(problem.field or "file" for problem in warnings)
+        print("Warnings by field: " + ", ".join(f"{name} {count}" for name, count in by_field.most_common()))
     if any(missing.values()):
         print("Texts without a translation: " + ", ".join(f"{lang} {count}" for lang, count in missing.items()))
     if errors:
@@ -187,7 +191,7 @@ def _import_places(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.content", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)

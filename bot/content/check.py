@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -27,6 +27,7 @@ from bot.content.messages import ERROR, WARNING, Problem, Report, friendly_error
 from bot.content.models import (
     CitiesFile,
     CountriesFile,
+    DemonymsFile,
     EmergencyFile,
     IndicatorsFile,
     MenuFile,
@@ -52,6 +53,7 @@ SINGLE_FILES = {
 OPTIONAL_FILES = {
     "place_types.yml": PlaceTypesFile,
     "organisations.yml": OrganisationsFile,
+    "gazetteer/demonyms.yml": DemonymsFile,
     "offers/indicators.yml": IndicatorsFile,
 }
 FOLDERS = {"topics": TopicFile, "places": PlacesFile}
@@ -86,7 +88,7 @@ def validate(parsed: ParsedFile, model: Any, report: Report) -> None:
 
 
 # -- entry point ------------------------------------------------------------------------------------------
-def check(root: Path, today: Optional[date] = None) -> Report:
+def check(root: Path, today: date | None = None) -> Report:
     """Check every file under ``root`` (the ``content/`` folder) and return all the problems found."""
     today = today or date.today()
     report = Report(root)

@@ -7,9 +7,9 @@ at a glance which answers are missing, which exist only as general advice, and w
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Optional
 
 from bot.content.models import LANGUAGES, SOURCE_LANGUAGE, Precision, Sourced, TextState
 from bot.content.store import Content
@@ -82,7 +82,7 @@ def _flags(items: list[Sourced], content: Content, code: str, today: date) -> st
     return (f" ({unchecked}n)" if unchecked else "") + (f" ({stale}s)" if stale else "")
 
 
-def render(content: Content, countries: Optional[Iterable[str]] = None, today: Optional[date] = None) -> str:
+def render(content: Content, countries: Iterable[str] | None = None, today: date | None = None) -> str:
     """The coverage report as Markdown."""
     today = today or date.today()
     codes = list(countries or CORRIDOR)

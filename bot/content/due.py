@@ -78,6 +78,15 @@ def due_items(report: Report, today: date, days: int = DUE_WITHIN_DAYS) -> list[
             stale_on = last + timedelta(days=stale_after_days(country in volatile) + 1)
             if stale_on <= horizon:
                 add("stale" + (" (volatile country)" if country in volatile else ""), stale_on)
+    emergency_parsed, emergency = report.files.get("emergency.yml"), report.model("emergency.yml")
+    if emergency_parsed is not None and emergency is not None:
+        for index, entry in enumerate(emergency.countries):
+            where = f"{emergency_parsed.display}:{emergency_parsed.line('countries', index)}"
+            label = f"emergency {entry.country} (coverage and numbers)"
+            if entry.recheck_by is not None and entry.recheck_by <= horizon:
+                found.append(Due(where, label, "recheck_by", entry.recheck_by))
+            if entry.watch_from is not None and entry.watch_from <= horizon:
+                found.append(Due(where, label, "watch_from", entry.watch_from))
     return sorted(found, key=lambda due: (due.when, due.where))
 
 

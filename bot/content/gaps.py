@@ -14,10 +14,10 @@ import os
 import re
 import threading
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Iterable, Optional
 
 from bot import paths
 from bot.text import fold, words
@@ -48,7 +48,7 @@ def redact(text: str) -> str:
     return text[:MAX_TEXT]
 
 
-def record(text: str, language: str, today: Optional[date] = None, path: Optional[Path] = None) -> None:
+def record(text: str, language: str, today: date | None = None, path: Path | None = None) -> None:
     """Remember one unanswered message. Never raises: losing a gap must not break a conversation."""
     cleaned = redact(text or "")
     if not cleaned or not any(ch.isalpha() for ch in cleaned):
@@ -79,7 +79,7 @@ def _key(text: str) -> str:
     return " ".join(words(text)) or fold(text)
 
 
-def read(path: Optional[Path] = None) -> Iterable[dict[str, str]]:
+def read(path: Path | None = None) -> Iterable[dict[str, str]]:
     target = path or gaps_file()
     for candidate in (target.with_name(target.name + ".1"), target):
         if not candidate.exists():
@@ -94,8 +94,8 @@ def read(path: Optional[Path] = None) -> Iterable[dict[str, str]]:
                     yield entry
 
 
-def report(path: Optional[Path] = None, days: Optional[int] = None, top: int = 10,
-           today: Optional[date] = None) -> dict[str, list[Gap]]:
+def report(path: Path | None = None, days: int | None = None, top: int = 10,
+           today: date | None = None) -> dict[str, list[Gap]]:
     """The ``top`` most frequent unanswered questions per language (over the last ``days`` days if given)."""
     since = ((today or date.today()) - timedelta(days=days)).isoformat() if days else ""
     counts: dict[str, Counter[str]] = defaultdict(Counter)

@@ -16,10 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from datetime import date
 from datetime import date as Date  # noqa: N812 - a field below is called date
 from enum import Enum
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Extra, Field, root_validator, validator
@@ -45,11 +46,11 @@ LEGACY_FIELDS = {
               "delete the line",
 }
 
-Translations = Dict[str, str]
+Translations = dict[str, str]
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 # Short dialling codes (911, 123, 155) and national toll-free lines are not E.164; emergency numbers allow them.
-SHORT_NUMBER = re.compile(r"^\*?\d{2,12}$")  # 911, 123, and mobile star codes such as *212
+SHORT_NUMBER = re.compile(r"^[*#]?\d{2,12}$")  # *212 and #112 style codes are dialled as written
 _URL_TOKEN = re.compile(r"(?:https?:|www\.)\S*", re.IGNORECASE)
 _COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 _SPOKEN_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
@@ -110,7 +111,7 @@ def check_url(value: str) -> str | None:
     return None
 
 
-def _url_field(value: Optional[str]) -> Optional[str]:
+def _url_field(value: str | None) -> str | None:
     if value is None:
         return None
     problem = check_url(str(value).strip())
@@ -183,20 +184,13 @@ def word_count(text: str) -> int:
     return len(str(text).split())
 
 
-class Status(str, Enum):
-    """Kept for code that still reads ``item.status``: reviewed means an organisation confirmed it."""
-
-    reviewed = "reviewed"
-    unreviewed = "unreviewed"
-
-
 class Evidence(Strict):
     """One page that states (part of) an item: where, what it says, and when it was read."""
 
     url: str
     quote: str
     read_on: date
-    claim: Optional[str] = None
+    claim: str | None = None
 
     @validator("url")
     def _url(cls, value: str) -> str:  # noqa: N805
@@ -213,22 +207,22 @@ class Sourced(Strict):
     """Provenance every fact-bearing item carries (content schema v2)."""
 
     source: str
-    evidence: List[Evidence] = []
-    checked: Optional[date] = None
-    checked_by: Optional[str] = None
-    confirmed_with: Optional[str] = None
-    confirmed_on: Optional[date] = None
-    confirmed_by: Optional[str] = None
-    valid_until: Optional[date] = None
-    recheck_by: Optional[date] = None
-    watch_from: Optional[date] = None
-    unconfirmed: List[str] = []
+    evidence: list[Evidence] = []
+    checked: date | None = None
+    checked_by: str | None = None
+    confirmed_with: str | None = None
+    confirmed_on: date | None = None
+    confirmed_by: str | None = None
+    valid_until: date | None = None
+    recheck_by: date | None = None
+    watch_from: date | None = None
+    unconfirmed: list[str] = []
     # The schema v1 keys (last_reviewed, reviewed_by, status) of an item not migrated yet: the check warns
     # (see bot.content.rules), `python -m bot.content migrate-provenance` deletes them. Never shown to users.
-    legacy_stamp: Optional[Dict[str, Any]] = None
+    legacy_stamp: dict[str, Any] | None = None
 
     @root_validator(pre=True)
-    def _legacy(cls, values: Dict[str, Any]) -> Dict[str, Any]:  # noqa: N805
+    def _legacy(cls, values: dict[str, Any]) -> dict[str, Any]:  # noqa: N805
         if isinstance(values, dict) and any(key in values for key in LEGACY_FIELDS):
             values = dict(values)
             values["legacy_stamp"] = {key: values.pop(key) for key in LEGACY_FIELDS if key in values}
@@ -249,24 +243,6 @@ class Sourced(Strict):
 
     def is_expired(self, today: date) -> bool:
         return self.valid_until is not None and self.valid_until < today
-
-    # -- transitional: read by conversation code written for schema v1, until it uses bot.content.provenance --
-    @property
-    def is_reviewed(self) -> bool:
-        return self.is_confirmed
-
-    @property
-    def status(self) -> Status:
-        return Status.reviewed if self.is_confirmed else Status.unreviewed
-
-    @property
-    def last_reviewed(self) -> date:
-        """The latest date anyone looked at the item (checked, confirmed, read or the v1 stamp)."""
-        dates = [d for d in (self.checked, self.confirmed_on, *(e.read_on for e in self.evidence)) if d]
-        stamp = (self.legacy_stamp or {}).get("last_reviewed")
-        if isinstance(stamp, date):
-            dates.append(stamp)
-        return max(dates, default=date.min)
 
     @validator("source")
     def _source(cls, value: str) -> str:  # noqa: N805
@@ -298,9 +274,9 @@ class TextStamp(Strict):
     """Written by ``python -m bot.content stamp-translations``, not by hand."""
 
     status: TextState = TextState.unreviewed
-    es_hash: Optional[str] = None  # text_hash() of the Spanish text this language was translated/reviewed from
-    reviewer: Optional[str] = None  # the fluent speaker who reviewed it (status: reviewed)
-    date: Optional[Date] = None  # when it was reviewed
+    es_hash: str | None = None  # text_hash() of the Spanish text this language was translated/reviewed from
+    reviewer: str | None = None  # the fluent speaker who reviewed it (status: reviewed)
+    date: Date | None = None  # when it was reviewed
 
     @validator("status")
     def _stored(cls, value: TextState) -> TextState:  # noqa: N805
@@ -313,7 +289,7 @@ class TextStamp(Strict):
 class TopicAnswer(Sourced):
     country: str = Field("*", description="ISO 3166-1 alpha-2 code, or * for every country")
     text: Translations
-    text_status: Dict[str, TextStamp] = {}
+    text_status: dict[str, TextStamp] = {}
 
     _languages = validator("text", allow_reuse=True)(_check_languages)
 
@@ -346,11 +322,11 @@ class TopicFile(Strict):
     topic: str
     needs_country: bool = False
     # Example questions per language, editable by NGOs; the NLU may add them to its training data.
-    examples: Dict[str, List[str]] = {}
-    answers: List[TopicAnswer]
+    examples: dict[str, list[str]] = {}
+    answers: list[TopicAnswer]
 
     @validator("examples")
-    def _examples(cls, value: Dict[str, List[str]]) -> Dict[str, List[str]]:  # noqa: N805
+    def _examples(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:  # noqa: N805
         unknown = sorted(set(value) - set(LANGUAGES))
         if unknown:
             raise ValueError(f"unknown language {', '.join(unknown)}: use {', '.join(LANGUAGES)}")
@@ -374,18 +350,18 @@ class EmergencyNumber(Sourced):
     """A number to call (or, for services without one, a web address) with what it is for."""
 
     label: Translations
-    number: Optional[str] = None
-    url: Optional[str] = None
-    kind: Optional[Kind] = None  # required by the check as a warning until every number has one
+    number: str | None = None
+    url: str | None = None
+    kind: Kind | None = None  # required by the check as a warning until every number has one
 
     _languages = validator("label", allow_reuse=True)(_check_languages)
 
     @validator("number", pre=True)
-    def _number(cls, value: Any) -> Optional[str]:  # noqa: N805
+    def _number(cls, value: Any) -> str | None:  # noqa: N805
         return None if value is None else check_phone(value, allow_short=True)
 
     @validator("url", always=True)
-    def _number_or_url(cls, url: Optional[str], values: dict) -> Optional[str]:  # noqa: N805
+    def _number_or_url(cls, url: str | None, values: dict) -> str | None:  # noqa: N805
         if not url and "number" in values and not values["number"]:  # an invalid number is reported already
             raise ValueError("give a number or a url")
         return _url_field(url)
@@ -394,33 +370,33 @@ class EmergencyNumber(Sourced):
 class CountryEmergency(Strict):
     country: str
     # Where the national number does not reach (regions without coverage), and what to try if nobody answers.
-    coverage_note: Optional[Translations] = None
-    if_no_answer: Optional[Translations] = None
+    coverage_note: Translations | None = None
+    if_no_answer: Translations | None = None
     # The country changes its rules often: its items are stale after VOLATILE_STALE_AFTER_DAYS. The only place
     # volatility is recorded (topic answers and places of the country follow it too).
     volatile: bool = False
-    # A change of numbers is announced (a new national line): when to look again, and from when.
-    recheck_by: Optional[date] = None
-    watch_from: Optional[date] = None
-    numbers: List[EmergencyNumber] = Field(..., min_items=1)  # the bot shows the first one in corridor lists
+    # When the coverage note or the numbers must be looked at again (a 911 centre being built, a new line).
+    recheck_by: date | None = None
+    watch_from: date | None = None
+    numbers: list[EmergencyNumber] = Field(..., min_items=1)  # the bot shows the first one in corridor lists
 
     @validator("coverage_note", "if_no_answer")
-    def _translated(cls, value: Optional[Translations]) -> Optional[Translations]:  # noqa: N805
+    def _translated(cls, value: Translations | None) -> Translations | None:  # noqa: N805
         return None if value is None else _check_languages(value)
 
 
 class EmergencyFile(Strict):
-    countries: List[CountryEmergency]
+    countries: list[CountryEmergency]
     # Regional lines that help anywhere (family tracing, UN agencies), shown when the country is unknown.
-    regional: List[EmergencyNumber] = []
+    regional: list[EmergencyNumber] = []
 
 
 class Country(Strict):
     code: str
     name: Translations
-    aliases: List[str] = []
+    aliases: list[str] = []
     # [west, south, east, north] in decimal degrees: places and cities outside it are flagged as likely typos.
-    bbox: Optional[List[float]] = None
+    bbox: list[float] | None = None
 
     @validator("code")
     def _code(cls, value: str) -> str:  # noqa: N805
@@ -429,7 +405,7 @@ class Country(Strict):
         return value
 
     @validator("bbox")
-    def _bbox(cls, value: Optional[List[float]]) -> Optional[List[float]]:  # noqa: N805
+    def _bbox(cls, value: list[float] | None) -> list[float] | None:  # noqa: N805
         if value is None:
             return None
         if len(value) != 4:
@@ -443,7 +419,22 @@ class Country(Strict):
 
 
 class CountriesFile(Strict):
-    countries: List[Country]
+    countries: list[Country]
+
+
+class DemonymsFile(Strict):
+    """``gazetteer/demonyms.yml``: nationality words per country code (read by the NLU's nationality finder)."""
+
+    demonyms: dict[str, list[str]]
+
+    @validator("demonyms")
+    def _codes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:  # noqa: N805
+        for code, words in value.items():
+            if not _COUNTRY_CODE.match(str(code)):
+                raise ValueError(f"{shown(code)} must be a two-letter country code in capitals (ISO 3166-1)")
+            if any(not str(word).strip() for word in words):
+                raise ValueError(f"{code} has an empty word")
+        return value
 
 
 class City(Strict):
@@ -451,7 +442,7 @@ class City(Strict):
     country: str
     lat: float
     lon: float
-    aliases: List[str] = []
+    aliases: list[str] = []
 
     @validator("lat", pre=True)
     def _lat(cls, value: Any) -> float:  # noqa: N805
@@ -466,28 +457,28 @@ class CitiesFile(Strict):
     """The gazetteer: city points come from ``source`` (OpenStreetMap); not a fact shown as an answer."""
 
     source: str
-    evidence: List[Evidence] = []
-    checked: Optional[date] = None
-    checked_by: Optional[str] = None
-    cities: List[City]
+    evidence: list[Evidence] = []
+    checked: date | None = None
+    checked_by: str | None = None
+    cities: list[City]
 
 
 class MenuStage(Strict):
     id: str
     title: Translations
-    topics: List[str]
+    topics: list[str]
 
 
 class MenuFile(Strict):
-    stages: List[MenuStage]
+    stages: list[MenuStage]
     # The countries offered as numbered choices when the bot must ask where the user is.
-    countries: List[str]
+    countries: list[str]
 
 
 class UiFile(Strict):
     """Every short text the bot says that is not a sourced answer: greetings, menus, prompts, errors."""
 
-    messages: Dict[str, Translations]
+    messages: dict[str, Translations]
 
     @validator("messages", each_item=True)
     def _languages(cls, value: Translations) -> Translations:  # noqa: N805
@@ -500,7 +491,7 @@ class PlaceType(Strict):
 
     id: str
     label: Translations
-    topics: List[str] = []
+    topics: list[str] = []
     # Shown when someone shares a location without having asked for anything in particular.
     default: bool = False
     # Places of this type serve people of some nationalities only (consulates): they must list them.
@@ -517,8 +508,8 @@ class Service(Strict):
 
 
 class PlaceTypesFile(Strict):
-    types: List[PlaceType]
-    services: List[Service] = []
+    types: list[PlaceType]
+    services: list[Service] = []
 
 
 OPTIONAL_PLACE_FIELDS = ("address", "phone", "whatsapp", "website", "hours")
@@ -551,27 +542,27 @@ class Place(Sourced):
     type: str
     name: str
     country: str
-    city: Optional[str] = None
-    address: Optional[str] = None
+    city: str | None = None
+    address: str | None = None
     lat: float
     lon: float
     location_precision: Precision = Precision.exact
-    phone: Optional[str] = None
-    whatsapp: Optional[str] = None
-    website: Optional[str] = None
-    hours: Optional[Translations] = None
-    services: List[str] = []
-    languages: List[str] = []
-    nationalities: List[str] = []  # consulates and embassies: the ISO codes of the nationals they serve
-    organisation: Optional[str] = None
-    notes: Optional[Translations] = None
+    phone: str | None = None
+    whatsapp: str | None = None
+    website: str | None = None
+    hours: Translations | None = None
+    services: list[str] = []
+    languages: list[str] = []
+    nationalities: list[str] = []  # consulates and embassies: the ISO codes of the nationals they serve
+    organisation: str | None = None
+    notes: Translations | None = None
     # Fields left empty on purpose because no public source gives them (never guess an address or a phone).
-    not_sourced: List[str] = []
+    not_sourced: list[str] = []
     # Consulates and embassies: whether the consular section works, since when, and what to do instead.
-    consular_status: Optional[ConsularStatus] = None
-    status_since: Optional[date] = None
-    status_note: Optional[Translations] = None
-    provenance: Optional[ImportProvenance] = None
+    consular_status: ConsularStatus | None = None
+    status_since: date | None = None
+    status_note: Translations | None = None
+    provenance: ImportProvenance | None = None
 
     @validator("not_sourced", each_item=True)
     def _not_sourced(cls, value: str) -> str:  # noqa: N805
@@ -597,11 +588,11 @@ class Place(Sourced):
         return _coordinate(value, "lon", 180)
 
     @validator("phone", "whatsapp", pre=True)
-    def _phone(cls, value: Any) -> Optional[str]:  # noqa: N805
+    def _phone(cls, value: Any) -> str | None:  # noqa: N805
         return None if value is None else check_phone(value)
 
     @validator("website")
-    def _website(cls, value: Optional[str]) -> Optional[str]:  # noqa: N805
+    def _website(cls, value: str | None) -> str | None:  # noqa: N805
         return _url_field(value)
 
     @validator("languages", each_item=True)
@@ -617,12 +608,12 @@ class Place(Sourced):
         return value
 
     @validator("hours", "notes", "status_note")
-    def _translated(cls, value: Optional[Translations]) -> Optional[Translations]:  # noqa: N805
+    def _translated(cls, value: Translations | None) -> Translations | None:  # noqa: N805
         return None if value is None else _check_languages(value)
 
 
 class PlacesFile(Strict):
-    places: List[Place]
+    places: list[Place]
 
 
 class Organisation(Sourced):
@@ -630,15 +621,15 @@ class Organisation(Sourced):
 
     id: str
     name: str
-    website: Optional[str] = None
-    countries: List[str] = []
-    description: Optional[Translations] = None
+    website: str | None = None
+    countries: list[str] = []
+    description: Translations | None = None
 
     _website = validator("website", allow_reuse=True)(_url_field)
 
 
 class OrganisationsFile(Strict):
-    organisations: List[Organisation]
+    organisations: list[Organisation]
 
 
 # -- walking parsed models ---------------------------------------------------------------------------
@@ -669,7 +660,6 @@ def iter_translations(model: BaseModel) -> Iterator[tuple[tuple[Any, ...], dict[
 
 # -- the offer check ("is this a scam?", content/offers/indicators.yml) -----------------------------------
 OFFER_LANGUAGES = tuple(SUPPORTED)
-MAX_OFFER_QUOTE_WORDS = 30
 
 
 class OfferSeverity(str, Enum):
@@ -683,24 +673,16 @@ class OfferLevel(str, Enum):
     none_found = "none_found"
 
 
-class IndicatorSource(Strict):
-    """The public page that documents a warning sign, with a short quote from it."""
+class IndicatorSource(Evidence):
+    """The public page that documents a warning sign (ILO, IOM, UNHCR, a consumer agency), quoted."""
 
     name: str
-    url: str
-    quote: str
-    read_on: date
 
     @validator("quote")
     def _short_quote(cls, value: str) -> str:  # noqa: N805
-        if len(value.split()) > MAX_OFFER_QUOTE_WORDS:
-            raise ValueError(f"is {len(value.split())} words long: quote at most {MAX_OFFER_QUOTE_WORDS} words")
-        return value
-
-    @validator("url")
-    def _web_address(cls, value: str) -> str:  # noqa: N805
-        if not value.startswith(("https://", "http://")):
-            raise ValueError(f"must start with https://, got {value!r}")
+        # An error here, not a warning as for answers: the quote is shown to staff as the sign's reason.
+        if len(value.split()) > MAX_QUOTE_WORDS:
+            raise ValueError(f"is {len(value.split())} words long: quote at most {MAX_QUOTE_WORDS} words")
         return value
 
 

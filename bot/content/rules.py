@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import string
 from datetime import date
-from typing import Any, Optional
+from typing import Any
 
 from bot.content import geo
 from bot.content.messages import WARNING, Report, did_you_mean
@@ -103,9 +103,9 @@ def _check_provenance(report: Report, today: date) -> None:
         count = f"{len(entries)} items still use" if len(entries) > 1 else "this item still uses"
         first = " (the first one is here)" if len(entries) > 1 else ""
         report.add(parsed, (*path, first_key), first_key,
-                   f"{count} the old review stamp{first}: last_reviewed, reviewed_by and status were replaced by "
-                   "evidence, checked and confirmed_with/confirmed_on. Run python -m bot.content migrate-provenance "
-                   "to remove the stamp, then add evidence (see CONTENT.md)", LEGACY_STAMP_SEVERITY)
+                   "last_reviewed was replaced by checked, reviewed_by and status by checked_by and "
+                   f"confirmed_with/confirmed_on: {count} the old stamp{first}. Run python -m bot.content "
+                   "migrate-provenance to remove it, then add evidence (see CONTENT.md)", LEGACY_STAMP_SEVERITY)
 
 
 def item_legacy_keys(parsed: ParsedFile, path: tuple[Any, ...]) -> list[str]:
@@ -204,7 +204,7 @@ def _check_translations(report: Report) -> None:
         if parsed.model is None:
             continue
         missing: dict[str, int] = {}
-        first: Optional[tuple[Any, ...]] = None
+        first: tuple[Any, ...] | None = None
         for path, translations in iter_translations(parsed.model):
             absent = [lang for lang in LANGUAGES if lang not in translations]
             for language in absent:
@@ -279,6 +279,11 @@ def _check_references(report: Report) -> None:
                     report.add(menu_parsed, ("stages", s_index, "topics", t_index), "topics",
                                f"{shown(topic)} has no file in content/topics/: people who choose it are told there "
                                "is no information yet", WARNING)
+
+    demonyms_parsed, demonyms = report.files.get("gazetteer/demonyms.yml"), report.model("gazetteer/demonyms.yml")
+    if demonyms_parsed and demonyms:
+        for code in demonyms.demonyms:
+            country_ok(demonyms_parsed, ("demonyms", code), "demonyms", code)
 
     emergency_parsed, emergency = report.files.get("emergency.yml"), report.model("emergency.yml")
     if emergency_parsed and emergency:

@@ -20,10 +20,11 @@ The files are edited line by line: comments and layout stay.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from bot.content.editing import block_end, indent_of, parse, write
 from bot.content.models import LANGUAGES, SOURCE_LANGUAGE, TextStamp, TextState, text_hash
