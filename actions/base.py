@@ -26,8 +26,11 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
     """The latest user message, as :mod:`bot.conversation` reads it."""
     latest: dict[Text, Any] = tracker.latest_message or {}
     metadata = latest.get("metadata") or {}
+    intent = latest.get("intent") or {}
+    ranking = latest.get("intent_ranking")
+    confidence = intent.get("confidence")
     return Turn(
-        intent=(latest.get("intent") or {}).get("name") or "",
+        intent=intent.get("name") or "",
         text=latest.get("text") or "",
         entities=latest.get("entities") or [],
         detection=Detection.from_parse_result(latest.get("language")),
@@ -35,7 +38,8 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         slots=tracker.current_slot_values(),
         language_hint=metadata.get(Meta.LANGUAGE_HINT) if isinstance(metadata, dict) else None,
         metadata=metadata if isinstance(metadata, dict) else {},
-        intent_ranking=[r for r in latest.get("intent_ranking") or [] if isinstance(r, dict)],
+        confidence=float(confidence) if isinstance(confidence, int | float) else None,
+        intent_ranking=[item for item in ranking if isinstance(item, dict)] if isinstance(ranking, list) else (),
     )
 
 

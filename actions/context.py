@@ -1,4 +1,4 @@
-"""Keeping the thread: new information, "where is the nearest one?" and follow-ups on the current topic."""
+"""Keeping the thread: "I'm in Colombia", "and in Peru?", "where is the nearest one?", "how much does it cost?"."""
 
 from __future__ import annotations
 
@@ -8,28 +8,30 @@ from bot.conversation.dialogue import Dialogue
 
 
 class ActionInform(BrujulaAction):
-    """``inform``: "I'm in Colombia", "soy hondureño", "and in Peru?" (resumes a waiting question itself)."""
+    """Only new information (where the person is, their nationality): noted, confirmed, then the thread goes on."""
 
     action_name = "action_inform"
-    resumes_pending_topic = False
+    resumes_pending_topic = False  # it resumes the pending question itself, after the one-line confirmation
 
     def respond(self, dialogue: Dialogue) -> None:
         context.inform(dialogue)
 
 
-class ActionAskNearby(BrujulaAction):
-    """``ask_nearby``: "where is the nearest one?", "onde fica?", "kote li ye?"."""
+class ActionNearby(BrujulaAction):
+    """"Where is the nearest one?": places of the current topic's kind."""
 
     action_name = "action_nearby"
+    resumes_pending_topic = False
 
     def respond(self, dialogue: Dialogue) -> None:
-        context.ask_nearby(dialogue)
+        context.places_for_topic(dialogue)
 
 
 class ActionFollowup(BrujulaAction):
-    """``ask_followup``: "how much does it cost?", "what documents do I need for that?"."""
+    """"How much does it cost?": the current topic again, for the same country."""
 
     action_name = "action_followup"
+    resumes_pending_topic = False
 
     def respond(self, dialogue: Dialogue) -> None:
-        context.ask_followup(dialogue)
+        context.followup(dialogue)

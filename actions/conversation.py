@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from actions.base import BrujulaAction
-from bot.conversation import menus, navigation
+from bot.conversation import context, menus, navigation
 from bot.conversation.dialogue import Dialogue
 
 
@@ -11,7 +11,7 @@ class ActionGreet(BrujulaAction):
     action_name = "action_greet"
 
     def respond(self, dialogue: Dialogue) -> None:
-        menus.greet(dialogue)
+        context.greet(dialogue)  # a greeting that also says where the person is keeps it
 
 
 class ActionGoodbye(BrujulaAction):
@@ -48,4 +48,6 @@ class ActionFallback(BrujulaAction):
     action_name = "action_fallback"
 
     def respond(self, dialogue: Dialogue) -> None:
+        if context.clarify_or_answer(dialogue):  # not sure between two topics: ask which, not "I don't understand"
+            return
         navigation.fallback(dialogue)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from actions.base import BrujulaAction
-from bot.conversation import navigation, topics
+from bot.conversation import context, topics
 from bot.conversation.dialogue import Dialogue
 
 
@@ -13,6 +13,6 @@ class ActionAnswerTopic(BrujulaAction):
     action_name = "action_answer_topic"
 
     def respond(self, dialogue: Dialogue) -> None:
-        if navigation.clarify(dialogue):  # the classifier hesitated between two topics: ask which one
+        if context.clarify_or_answer(dialogue):  # two topics equally likely: "Do you mean 1 ... 2 ...?"
             return
         topics.answer_topic(dialogue, dialogue.turn.intent)

@@ -13,9 +13,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import content, gazetteer, language
+from bot import content, language
 from bot.input_check import BLOCKING_PROBLEMS, check_input
-from bot.nlu.components import OPTION_PATTERN
+from bot.nlu.components import OPTION_PATTERN, _place_entities
 
 # Tests must not write to the real log of unanswered questions (.state/gaps.jsonl).
 os.environ.setdefault("BRUJULA_GAPS_FILE", os.path.join(tempfile.mkdtemp(prefix="brujula-gaps-"), "gaps.jsonl"))
@@ -28,11 +28,8 @@ SLOTS = ("language", "country", "city", "nationality", "menu", "pending_topic", 
 def parse(text: str, intent: str) -> dict[str, Any]:
     """The parse data Brújula's NLU components add for ``text`` (the intent is given by the test)."""
     checked = check_input(text)
-    entities: list[dict[str, Any]] = [
-        {"entity": m.entity, "value": m.value, "text": m.text, "start": m.start, "end": m.end,
-         **({"country": m.country} if m.entity == "city" else {})}
-        for m in gazetteer.find(checked.text, content.current())
-    ]
+    # country / nationality / city exactly as the NLU pipeline's gazetteer extractor labels them
+    entities: list[dict[str, Any]] = _place_entities(checked.text, content.current(), "test")
     option = OPTION_PATTERN.match(text)
     if option:
         entities.append({"entity": "option", "value": str(int(option.group(1)))})
@@ -79,9 +76,15 @@ class Conversation:
         text: str,
         intent: str,
         metadata: dict[str, Any] | None = None,
+        ranking: dict[str, float] | None = None,
     ) -> ActionResult:
+        """Run ``action_cls`` on ``text`` classified as ``intent`` (``ranking``: the classifier's scores)."""
         latest = parse(text, intent)
         latest["metadata"] = metadata or {}
+        if ranking:
+            ordered = sorted(ranking.items(), key=lambda pair: pair[1], reverse=True)
+            latest["intent_ranking"] = [{"name": name, "confidence": score} for name, score in ordered]
+            latest["intent"]["confidence"] = ranking.get(intent, ordered[0][1])
         tracker = Tracker("test-sender", dict(self.slots), latest, [], False, None, {}, "action_listen")
         dispatcher = CollectingDispatcher()
         events = asyncio.run(action_cls().run(dispatcher, tracker, {}))

@@ -150,3 +150,48 @@ async def test_the_real_rasa_turn_reports_its_saved_conversation_to_the_channel(
     assert delivered.replies >= 1
     saved = delivered.tracker_after  # no second read of the store: the channel gets what Rasa saved
     assert saved is not None and saved.get_slot("handoff") == "requested"
+
+
+# (I'm in Colombia, a work question, "and in <country>?", "how much does it cost?", "and for school?")
+THREADS = {
+    "es": ("estoy en Colombia", "necesito trabajo", "y en Perú?", "PE", "cuánto cuesta?",
+           "y para la escuela de mis hijos?"),
+    "en": ("I'm in Colombia", "i need a job", "and in Peru?", "PE", "how much does it cost?", "and for school?"),
+    "pt": ("estou na Colômbia", "preciso de trabalho", "e no Chile?", "CL", "quanto custa isso?", "e para a escola?"),
+    "fr": ("je suis en Colombie", "je cherche du travail", "et au Mexique ?", "MX", "combien ça coûte ?",
+           "et pour l'école des enfants ?"),
+    "ht": ("mwen nan Kolonbi", "mwen bezwen travay", "e an Ayiti?", "HT", "konbyen sa koute?", "e pou lekòl la?"),
+}
+
+
+async def test_the_thread_is_kept_with_the_real_model_in_five_languages(tmp_path: Path, action_server: str) -> None:
+    from bot import content
+
+    snapshot = content.current()
+
+    def first_line(topic: str, country: str, language: str) -> str:
+        answer = snapshot.topic_answer(topic, country, language)
+        assert answer is not None
+        return answer.text.strip().splitlines()[0]
+
+    def text_of(replies: list[dict[str, Any]]) -> str:
+        return "\n".join(reply.get("text") or "" for reply in replies)
+
+    agent = await agent_for(tmp_path, action_server)
+    for language, (where, work, elsewhere, code, cost, school) in THREADS.items():
+        sender = f"e2e-thread-{language}"
+        noted = text_of(await say(agent, sender, where))
+        assert snapshot.country_name("CO", language) in noted.splitlines()[0]  # "Noted: you are in Colombia."
+        assert snapshot.text("main_menu_title", language) in noted  # then the menu, not a topic
+        assert first_line("ask_work", "CO", language) in text_of(await say(agent, sender, work))
+        moved = text_of(await say(agent, sender, elsewhere))
+        assert first_line("ask_work", code, language) in moved, language  # same topic, new country
+        followup = text_of(await say(agent, sender, cost))
+        assert snapshot.text("topic_ask_work", language) in followup.splitlines()[0]
+        assert first_line("ask_work", code, language) in followup
+        assert first_line("ask_education", code, language) in text_of(await say(agent, sender, school))
+
+    nearest = "e2e-thread-nearest"
+    await say(agent, nearest, "necesito un albergue en Tapachula")
+    places = text_of(await say(agent, nearest, "dónde queda el más cercano?"))
+    assert "Albergue" in places and "Cruz Roja" not in places

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
@@ -53,7 +55,7 @@ def test_countries_and_nationalities_become_iso_codes_and_cities_are_found() -> 
         ("mwen soti Kiba", {"nationality": "CU"}),
     ],
 )
-def test_a_demonym_or_from_x_is_the_nationality_and_in_x_is_the_country(text, expected):
+def test_a_demonym_or_from_x_is_the_nationality_and_in_x_is_the_country(text: str, expected: dict[str, str]) -> None:
     assert entities(run(text)) == expected
 
 
@@ -62,11 +64,11 @@ def test_a_demonym_or_from_x_is_the_nationality_and_in_x_is_the_country(text, ex
     [("I'm in Colombia", "CO"), ("estoy en Perú", "PE"), ("estou no Brasil", "BR"), ("et au Mexique ?", "MX"),
      ("e an Ayiti?", "HT"), ("what about in Panama", "PA"), ("estoy en república dominicana", "DO")],
 )
-def test_a_place_after_in_en_no_nan_au_stays_the_country(text, country):
+def test_a_place_after_in_en_no_nan_au_stays_the_country(text: str, country: str) -> None:
     assert entities(run(text)) == {"country": country}
 
 
-def test_demonyms_are_read_from_content_so_an_ngo_can_add_a_spelling(tmp_path, monkeypatch):
+def test_demonyms_are_read_from_content_so_an_ngo_can_add_a_spelling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 
     from bot import paths
@@ -116,7 +118,7 @@ def test_a_huge_message_is_cut_but_still_understood() -> None:
     assert message.get("intent")["name"] == "ask_health"
 
 
-def _with_examples(tmp_path, monkeypatch, topic: str, lines: str):
+def _with_examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, topic: str, lines: str) -> Path:
     import shutil
 
     from bot import paths
@@ -143,7 +145,7 @@ def _top(text: str, intent: str, confidence: float) -> str:
     return _classified(text, intent, confidence).get("intent")["name"]
 
 
-def test_an_ngo_example_question_in_content_answers_its_topic_without_retraining(tmp_path, monkeypatch):
+def test_an_ngo_example_question_in_content_answers_its_topic_without_retraining(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     text = "donde saco la tarjeta roja de la municipalidad"
     before = _classified(text, "nlu_fallback", 0.3)
     assert before.get("intent")["name"] == "nlu_fallback"
@@ -156,7 +158,7 @@ def test_an_ngo_example_question_in_content_answers_its_topic_without_retraining
     assert _top("quiero mandar plata a mi mama", "ask_remittances", 0.8) == "ask_remittances"
 
 
-def test_an_edited_example_file_is_read_again(tmp_path, monkeypatch):
+def test_an_edited_example_file_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
     example = '\nexamples:\n  ht: ["ki kote m ka jwenn yon djòb kòm machann"]\n'
@@ -176,7 +178,7 @@ def _ranked(text: str, ranking: list[tuple[str, float]]) -> str:
     return message.get("intent")["name"]
 
 
-def test_a_long_question_that_names_a_topic_is_not_a_bare_follow_up():
+def test_a_long_question_that_names_a_topic_is_not_a_bare_follow_up() -> None:
     long_question = "how much does it cost to renew the residence permit for my two children here"
     assert _ranked(long_question, [("ask_followup", 0.4), ("ask_regularization", 0.3), ("ask_documents", 0.1)]) == (
         "ask_regularization"

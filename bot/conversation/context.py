@@ -1,12 +1,15 @@
-"""Keeping the thread: new information, "where is the nearest one?", "how much does it cost?", and close calls.
+"""Keeping the thread: new information ("I'm in Colombia"), follow-ups on the current topic, and "which one?".
 
-* :func:`inform` — "I'm in Colombia", "soy hondureño y estoy en Guatemala", "and in Peru?": the slots are
-  set and confirmed in one line; then the question waiting for a country is answered, or the last topic is
-  answered again for the new place, or the menu is shown.
-* :func:`ask_nearby` — places of the current topic's kind, near where the person is.
-* :func:`ask_followup` — the current topic again (same country); with none yet, the menu.
+The conversation remembers where the person is (``country``, ``city``), their nationality and the topic
+last answered (``last_topic``). With them:
 
-The "Do you mean 1 … 2 …?" question for close calls is :func:`bot.conversation.navigation.clarify`.
+* :func:`inform`: a message that only gives new information sets the slots, confirms in one line, then
+  resumes the question waiting for a country, or answers the same topic for a new place ("and in Peru?"),
+  or shows the menu;
+* :func:`places_for_topic`: "where is the nearest one?" lists places of the current topic's kind;
+* :func:`followup`: "how much does it cost?" answers the current topic again for the same country;
+* :func:`ambiguous_topics` / :func:`ask_which_topic`: when the classifier hesitates between two topics,
+  "Do you mean 1 ... 2 ...?".
 """
 
 from __future__ import annotations
@@ -14,82 +17,231 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot import places
-from bot.conversation import nearby, texts
-from bot.conversation.dialogue import Dialogue
-from bot.conversation.menus import main_menu
+from bot.conversation import nearby
+from bot.conversation.dialogue import BotMessage, Dialogue
+from bot.conversation.menus import ask_which_topic, country_menu, main_menu, offered_topics
 from bot.conversation.navigation import run_topic
 from bot.conversation.topics import answer_topic
-from bot.conversation.vocabulary import EMERGENCY_TOPICS, REQUEST_HUMAN, Menu, Slot
+from bot.conversation.vocabulary import (
+    AMBIGUITY_MARGIN,
+    AMBIGUOUS_BELOW,
+    EMERGENCY_TOPICS,
+    INFORMATION_TOPICS,
+    NLU_FALLBACK,
+    Slot,
+)
+from bot.text import words
+
+# How a follow-up that changes only the place starts: "and in Peru?", "y en Chile?", "e no Chile?",
+# "et au Mexique ?", "e an Ayiti?", "what about in Panama", "¿y qué tal en Perú?" (folded words).
+FOLLOWUP_OPENERS = (
+    ("and",), ("what", "about"), ("how", "about"), ("same", "for"), ("same", "in"), ("also", "in"),
+    ("y",), ("e",), ("et",), ("ak",), ("epi",), ("ou",), ("ni",), ("o",), ("tambien",), ("igual",),
+    ("que", "tal"), ("y", "que", "tal"), ("e", "quanto"), ("e", "se"), ("et", "si"), ("pareil",), ("menm", "bagay"),
+)
+
+# Words that tell what a follow-up asks about the current topic (folded, so "cuánto" is "cuanto").
+FOLLOWUP_KINDS: tuple[tuple[str, frozenset[str], tuple[tuple[str, ...], ...]], ...] = (
+    ("time", frozenset({"tiempo", "tarda", "tardan", "demora", "demoram", "demoran", "tempo", "temps", "delai",
+                        "delais", "duree", "plazo", "prazo", "days", "dias", "jours"}),
+     (("how", "long"), ("cuanto", "tiempo"), ("quanto", "tempo"), ("combien", "de", "temps"), ("konbyen", "tan"),
+      ("konbyen", "jou"), ("ki", "tan"))),
+    ("documents", frozenset({"documents", "document", "papers", "papeles", "documentos", "requisitos", "requirements",
+                             "requisits", "pieces", "papye", "dokiman", "bring", "llevar", "levar", "apporter",
+                             "pote"}), ()),
+    ("cost", frozenset({"cost", "costs", "cuesta", "cuestan", "costo", "coste", "precio", "price", "fee", "fees",
+                        "pay", "pagar", "paga", "custa", "custam", "custo", "preco", "taxa", "coute", "coutent",
+                        "prix", "frais", "payer", "payant", "koute", "pri", "peye", "lajan", "gratis", "free",
+                        "gratuit", "gratuito", "gratuita"}),
+     (("how", "much"), ("cuanto", "vale"), ("combien",), ("konbyen",), ("quanto",), ("cuanto",))),
+)
 
 
-def _value(entity: Mapping[str, Any] | None) -> str | None:
-    value = entity.get("value") if entity else None
+def _country_of(entity: Mapping[str, Any]) -> str | None:
+    value = entity.get("country") if entity.get("entity") == "city" else entity.get("value")
     return str(value) if value else None
 
 
+def current_topic(d: Dialogue) -> str | None:
+    """The topic the conversation is on (an information topic or an emergency), else None.
+
+    ``last_topic`` also remembers an offer check, which has no answer per country nor places.
+    """
+    topic = d.slot(Slot.LAST_TOPIC)
+    return topic if topic in INFORMATION_TOPICS or topic in EMERGENCY_TOPICS else None
+
+
+def _is_place_followup(text: str) -> bool:
+    """Whether the message opens like "and in Peru?" / "what about Panama" (a follow-up, not a statement)."""
+    tokens = words(text)
+    return any(tuple(tokens[: len(opener)]) == opener for opener in FOLLOWUP_OPENERS)
+
+
+def note_information(d: Dialogue) -> tuple[str | None, str | None]:
+    """Set ``country`` / ``city`` / ``nationality`` from the message; return (where, nationality) as said."""
+    nationality_entities = d.turn.entities_named("nationality")
+    cities = d.turn.entities_named("city")
+    countries = d.turn.entities_named("country")
+    where: str | None = None
+    if cities and countries and not {_country_of(city) for city in cities} & {_country_of(c) for c in countries}:
+        cities = []  # "soy de Caracas y estoy en Perú": the city is where the person comes from
+    if cities:
+        city = cities[0]
+        d.set(Slot.CITY, city.get("value"))
+        d.set(Slot.COUNTRY, _country_of(city))
+        where = f"{city.get('value')} ({d.content.country_name(_country_of(city), d.language)})"
+    elif countries:
+        code = _country_of(countries[-1])  # "I was in Ecuador, now I'm in Peru": the last one named
+        if code != d.slot(Slot.COUNTRY):
+            d.set(Slot.CITY, None)  # the city we knew is in the other country
+        d.set(Slot.COUNTRY, code)
+        where = d.content.country_name(code, d.language)
+    origin: str | None = None
+    if nationality_entities:
+        code = str(nationality_entities[0].get("value"))
+        d.set(Slot.NATIONALITY, code)
+        origin = d.content.country_name(code, d.language)
+    return where, origin
+
+
+def _confirm(d: Dialogue, where: str | None, origin: str | None) -> None:
+    if where and origin:
+        d.say(d.text("noted_place_and_origin", place=where, country=origin))
+    elif where:
+        d.say(d.text("noted_place", place=where))
+    elif origin:
+        d.say(d.text("noted_origin", country=origin))
+
+
 def inform(d: Dialogue) -> None:
-    """The message only gives where the person is, their nationality or city: keep it, confirm, move on."""
-    city_entity, country, nationality = d.turn.entity("city"), _value(d.turn.entity("country")), \
-        _value(d.turn.entity("nationality"))
-    if d.slot(Slot.MENU) == Menu.NATIONALITY and country and not nationality:
-        nationality, country = country, None  # the answer to "which country's consulate?"
-    confirmations = []
-    place_changed = False
-    if city_entity:
-        d.set(Slot.CITY, city_entity.get("value"))
-        d.set(Slot.COUNTRY, city_entity.get("country") or country)
-        place_changed = True
-        confirmations.append(texts.text(d.content, "noted_place", d.language, place=str(city_entity.get("value"))))
-    elif country:
-        if country != d.slot(Slot.COUNTRY):
-            d.set(Slot.CITY, None)  # the city belonged to the old country
-        d.set(Slot.COUNTRY, country)
-        place_changed = True
-        confirmations.append(texts.text(d.content, "noted_place", d.language,
-                                        place=d.content.country_name(country, d.language)))
-    if nationality:
-        d.set(Slot.NATIONALITY, nationality)
-        confirmations.append(texts.text(d.content, "noted_nationality", d.language,
-                                        country=d.content.country_name(nationality, d.language)))
-    if confirmations:
-        d.say(" ".join(confirmations))
-    pending, last = d.slot(Slot.PENDING_TOPIC), d.slot(Slot.LAST_TOPIC)
-    if pending and d.slot(Slot.COUNTRY):
-        d.set(Slot.PENDING_TOPIC, None)
-        run_topic(d, pending)
-    elif d.slot(Slot.MENU) == Menu.NATIONALITY and nationality:
-        d.set(Slot.MENU, None)
-        nearby.say_nearby(d, last or "ask_consulate")
-    elif last and place_changed and last not in EMERGENCY_TOPICS and last != REQUEST_HUMAN:
-        answer_topic(d, last, note_places_in_message=False)  # "and in Peru?": the same question for the new place
-    else:
+    """"I'm in Colombia", "soy hondureño y estoy en Guatemala", "and in Peru?": note it, confirm, go on.
+
+    Then, in this order: the question that waited for a country is answered; a follow-up that changes only
+    the place ("and in Peru?") answers the last topic for the new place; otherwise the menu. A first "I'm in
+    Colombia" is new information, never a topic.
+    """
+    where, origin = note_information(d)
+    followup = _is_place_followup(d.turn.text)
+    last_topic = current_topic(d)
+    if not where and not origin:
+        # understood as "here is where I am" but no place we know: ask, keeping the thread
+        if followup and last_topic:
+            d.set(Slot.PENDING_TOPIC, last_topic)
+        country_menu(d)
+        return
+    _confirm(d, where, origin)
+    pending = d.slot(Slot.PENDING_TOPIC)
+    if pending:
+        if d.slot(Slot.COUNTRY):
+            d.set(Slot.PENDING_TOPIC, None)
+            run_topic(d, pending)
+        else:
+            country_menu(d)  # only the nationality came: the question still needs the country
+        return
+    if where and followup and last_topic:
+        run_topic(d, last_topic)  # "and in Peru?" after an emergency: Peru's numbers
+        return
+    main_menu(d)
+
+
+def greet(d: Dialogue) -> None:
+    """"Hola, estoy en Colombia": the greeting, what was noted in one line, then the menu."""
+    d.say(d.text("intro"))
+    _confirm(d, *note_information(d))
+    main_menu(d)
+
+
+def places_for_topic(d: Dialogue) -> None:
+    """"Where is the nearest one?": places of the current topic's kind near the person."""
+    topic = current_topic(d)
+    if not topic:
+        d.say(d.text("nearby_which_topic"))
         main_menu(d)
-
-
-def ask_nearby(d: Dialogue) -> None:
-    """"Where is the nearest one?": places of the current topic's kind (or the usual ones), near the person."""
-    topic = d.slot(Slot.LAST_TOPIC)
-    if not (d.slot(Slot.CITY) or d.slot(Slot.COUNTRY)):
-        d.say(d.text("places_share_location_hint"))
         return
-    if topic and d.content.place_types_for_topic(topic):
-        nearby.say_nearby(d, topic)
+    label = d.text(f"topic_{topic}")
+    if not d.content.place_types_for_topic(topic) or not d.content.places:
+        d.say(d.text("nearby_no_list", topic=label), [d.back_button()])
         return
-    city = places.named_city(d.content, d.slot(Slot.CITY), d.slot(Slot.COUNTRY))
-    types = places.searchable_types(d.content, d.content.default_place_types(), d.slot(Slot.NATIONALITY))
-    if city is None or not types:
-        d.say(d.text("places_share_location_hint"))
+    note_information(d)  # "where is the nearest one in Quito?"
+    if not d.slot(Slot.COUNTRY) and not d.slot(Slot.CITY):
+        d.set(Slot.PENDING_TOPIC, topic)  # the city or the shared location answers it
+        d.say(d.text("nearby_ask_location", topic=label))
         return
-    ranked = places.rank(d.content, city.lat, city.lon, types, d.slot(Slot.NATIONALITY), country=city.country)
-    kinds = ", ".join(d.content.place_type_label(t, d.language) for t in types)
-    nearby.say_ranked(d, ranked, d.text("places_near_city", city=city.name), kinds, city.country)
+    before = len(d.messages)
+    nearby.say_nearby(d, topic)
+    added = [message.text for message in d.messages[before:]]
+    if added == [d.text("places_share_location_hint")]:
+        # nothing listed for the whole country: say so before "share your location"
+        country = d.content.country_name(d.slot(Slot.COUNTRY), d.language)
+        d.messages.insert(before, BotMessage(d.text("nearby_none_in_country", topic=label, country=country)))
+    d.set(Slot.FALLBACK_COUNT, 0)
 
 
-def ask_followup(d: Dialogue) -> None:
-    """"How much does it cost?": the current topic's answer again, for the same country; else the menu."""
-    topic = d.slot(Slot.LAST_TOPIC)
-    if topic and topic not in EMERGENCY_TOPICS and topic != REQUEST_HUMAN and topic in d.content.topics:
-        answer_topic(d, topic, note_places_in_message=False)
-    else:
+def followup_kind(text: str) -> str:
+    """What a follow-up asks about the current topic: ``time``, ``documents``, ``cost`` or ``general``."""
+    tokens = words(text)
+    for kind, single, phrases in FOLLOWUP_KINDS:
+        if single & set(tokens):
+            return kind
+        for phrase in phrases:
+            if any(tuple(tokens[i: i + len(phrase)]) == phrase for i in range(len(tokens))):
+                return kind
+    return "general"
+
+
+def followup(d: Dialogue) -> None:
+    """"How much does it cost?" / "what documents do I need for that?": the current topic, same country."""
+    topic = current_topic(d)
+    if not topic:
+        d.say(d.text("followup_which_topic"))
         main_menu(d)
+        return
+    note_information(d)  # "how much does it cost in Chile?"
+    if topic in EMERGENCY_TOPICS:
+        run_topic(d, topic)  # in danger the numbers again, not a line about costs
+        return
+    d.say(d.text(f"followup_{followup_kind(d.turn.text)}", topic=d.text(f"topic_{topic}")))
+    answer_topic(d, topic, with_places=False)
+
+
+def _ranked(d: Dialogue) -> list[tuple[str, float]]:
+    ranking = []
+    for item in d.turn.intent_ranking:
+        name, confidence = item.get("name"), item.get("confidence")
+        if isinstance(name, str) and name != NLU_FALLBACK and isinstance(confidence, int | float):
+            ranking.append((name, float(confidence)))
+    ranking.sort(key=lambda pair: pair[1], reverse=True)
+    return ranking
+
+
+def ambiguous_topics(d: Dialogue) -> tuple[str, str] | None:
+    """The two topics to offer when the classifier hesitates between them, else None.
+
+    Ambiguous: the best intent is below :data:`AMBIGUOUS_BELOW`, the two best are information topics and
+    the second is within :data:`AMBIGUITY_MARGIN` of the first. Only for a topic question or a fallback:
+    an emergency, a number or a request for a person is never second-guessed.
+    """
+    if d.turn.intent not in (*INFORMATION_TOPICS, NLU_FALLBACK) or d.turn.input_problem:
+        return None
+    if d.turn.intent in offered_topics(d):
+        return None  # the person answered "Do you mean ...?" with the topic's name
+    ranking = _ranked(d)
+    if len(ranking) < 2:
+        return None
+    (first, best), (second, runner_up) = ranking[0], ranking[1]
+    if best >= AMBIGUOUS_BELOW or best - runner_up > AMBIGUITY_MARGIN:
+        return None
+    if first not in INFORMATION_TOPICS or second not in INFORMATION_TOPICS:
+        return None
+    return first, second
+
+
+def clarify_or_answer(d: Dialogue) -> bool:
+    """Ask "Do you mean ...?" when the classifier hesitates between two topics; True if asked."""
+    topics = ambiguous_topics(d)
+    if topics is None:
+        return False
+    ask_which_topic(d, topics)
+    return True
+
+

@@ -53,7 +53,8 @@ class Turn:
     slots: Mapping[str, Any] = field(default_factory=dict)
     language_hint: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
-    # The classifier's ranking ({"name", "confidence"}, best first): close calls are asked about.
+    confidence: float | None = None  # the classifier's confidence in ``intent`` (None: not known, e.g. a test)
+    # every intent the classifier considered, best first: [{"name": ..., "confidence": ...}]
     intent_ranking: Sequence[Mapping[str, Any]] = ()
 
     def entity(self, name: str) -> Mapping[str, Any] | None:
@@ -61,6 +62,9 @@ class Turn:
             if entity.get("entity") == name:
                 return entity
         return None
+
+    def entities_named(self, name: str) -> list[Mapping[str, Any]]:
+        return [entity for entity in self.entities if entity.get("entity") == name]
 
 
 @dataclass

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.conversation.dialogue import Dialogue
-from bot.conversation.vocabulary import Menu, Slot
+from bot.conversation.vocabulary import INFORMATION_TOPICS, Menu, Slot
 from bot.language import LANGUAGE_NAMES, translated
 from bot.text import words
 
@@ -43,8 +45,25 @@ def country_menu(d: Dialogue) -> None:
     d.set(Slot.MENU, Menu.COUNTRY)
 
 
+def offered_topics(d: Dialogue) -> list[str]:
+    """The topics of the "Do you mean 1 ... 2 ...?" question, when it is the menu on screen (else [])."""
+    menu = d.slot(Slot.MENU) or ""
+    if not menu.startswith(Menu.DISAMBIGUATION_PREFIX):
+        return []
+    return [topic for topic in menu[len(Menu.DISAMBIGUATION_PREFIX):].split(",") if topic in INFORMATION_TOPICS]
+
+
+def ask_which_topic(d: Dialogue, topics: Sequence[str]) -> None:
+    """"Do you mean 1 ... 2 ...?" when the words fit two topics: a number or the topic's name answers it."""
+    d.say(d.text("disambiguation_question"), d.numbered([d.text(f"topic_{topic}") for topic in topics]))
+    d.set(Slot.MENU, Menu.DISAMBIGUATION_PREFIX + ",".join(topics))
+
+
 def repeat_menu(d: Dialogue, menu: str) -> None:
     """Show again the menu named by the ``menu`` slot (after a number that is not on it)."""
+    if menu.startswith(Menu.DISAMBIGUATION_PREFIX) and offered_topics(d):
+        ask_which_topic(d, offered_topics(d))
+        return
     if menu.startswith(Menu.STAGE_PREFIX):
         ids = [s.id for s in d.content.menu.stages]
         stage_id = menu.split(":", 1)[1]

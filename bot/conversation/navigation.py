@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.content import gaps
-from bot.conversation import nearby, texts
+from bot.conversation import nearby
 from bot.conversation.dialogue import Button, Dialogue
-from bot.conversation.menus import main_menu, repeat_menu, show_stage, switch_language
+from bot.conversation.menus import main_menu, offered_topics, repeat_menu, show_stage, switch_language
 from bot.conversation.safety import emergency, queue_for_human, request_human
 from bot.conversation.topics import answer_topic
 from bot.conversation.vocabulary import (
@@ -59,16 +59,15 @@ def choose_option(d: Dialogue) -> None:
         if stage and 1 <= number <= len(stage.topics):
             run_topic(d, stage.topics[number - 1])
             return
+    elif menu.startswith(Menu.DISAMBIGUATION_PREFIX):
+        topics = offered_topics(d)
+        if 1 <= number <= len(topics):
+            run_topic(d, topics[number - 1])
+            return
     elif menu == Menu.LANGUAGE:
         codes = list(LANGUAGE_NAMES)
         if 1 <= number <= len(codes):
             switch_language(d, codes[number - 1])
-            return
-    elif menu.startswith(Menu.CHOICE_PREFIX):
-        choices = [t for t in menu[len(Menu.CHOICE_PREFIX):].split(",") if t]
-        if 1 <= number <= len(choices):
-            d.set(Slot.MENU, None)
-            run_topic(d, choices[number - 1])
             return
     elif menu == Menu.NATIONALITY:
         if nearby.nationality_chosen(d, number):
@@ -114,36 +113,6 @@ def resume_pending_topic(d: Dialogue) -> bool:
     return True
 
 
-# "Do you mean…?" only when the best topic is unsure and the second is close behind.
-CLARIFY_BELOW = 0.5
-CLARIFY_GAP = 0.2
-
-
-def close_topics(d: Dialogue) -> list[str]:
-    """The two topics the classifier hesitated between (best first), or [] when it was sure enough."""
-    ranking = [r for r in d.turn.intent_ranking if r.get("name") != "nlu_fallback"]
-    if len(ranking) < 2:
-        return []
-    first, second = ranking[0], ranking[1]
-    names = [str(first.get("name")), str(second.get("name"))]
-    confidence = [float(first.get("confidence") or 0.0), float(second.get("confidence") or 0.0)]
-    if not all(name in d.content.topics for name in names):
-        return []
-    if confidence[0] >= CLARIFY_BELOW or confidence[0] - confidence[1] > CLARIFY_GAP:
-        return []
-    return names
-
-
-def clarify(d: Dialogue) -> bool:
-    """Ask "Do you mean 1 … 2 …?" when the classifier hesitated between two topics; True if asked."""
-    topics = close_topics(d)
-    if not topics:
-        return False
-    d.say(texts.text(d.content, "clarify_topic", d.language), d.numbered([d.text(f"topic_{t}") for t in topics]))
-    d.set(Slot.MENU, Menu.CHOICE_PREFIX + ",".join(topics))
-    return True
-
-
 _PROBLEM_TEXT = {InputProblem.EMPTY.value: "empty_message", InputProblem.UNREADABLE.value: "unreadable",
                  InputProblem.EMOJI_ONLY.value: "emoji_only"}
 
@@ -158,8 +127,6 @@ def fallback(d: Dialogue) -> None:
     if problem in _PROBLEM_TEXT:
         d.say(d.text(_PROBLEM_TEXT[problem]))
         main_menu(d)
-        return
-    if clarify(d):  # two topics were close: asking beats "I did not understand"
         return
     count = int(d.slot(Slot.FALLBACK_COUNT) or 0) + 1
     d.set(Slot.FALLBACK_COUNT, count)

@@ -16,7 +16,6 @@ from bot import places
 from bot.content import Content
 from bot.content.geo import osm_link
 from bot.content.models import Place, Precision
-from bot.conversation import texts
 from bot.conversation.dialogue import Button, Dialogue
 from bot.conversation.provenance import footer
 from bot.conversation.vocabulary import CONSULATE_NATIONALITIES, REQUEST_HUMAN, SHARE_LOCATION, Menu, Meta, Slot
@@ -55,12 +54,12 @@ def _confirmation(content: Content, place: Place, value: str, field_name: str, l
         if field_name in claim or (field_name == "phone" and digits and digits in quoted_digits):
             source = urlsplit(str(getattr(entry, "url", ""))).netloc or str(getattr(entry, "url", ""))
             when = getattr(entry, "read_on", None)
-            return " " + texts.text(content, "place_fact_confirmed", language, source=source,
+            return " " + content.text("place_fact_confirmed", language, source=source,
                                     date=when.isoformat() if isinstance(when, date) else "")
     if confirmed_on is not None:
-        return " " + texts.text(content, "place_fact_confirmed", language,
+        return " " + content.text("place_fact_confirmed", language,
                                 source=str(getattr(place, "confirmed_with", "") or ""), date=str(confirmed_on))
-    return " " + texts.text(content, "place_fact_unconfirmed", language)
+    return " " + content.text("place_fact_unconfirmed", language)
 
 
 def _map_line(content: Content, place: Place, language: str) -> str:
@@ -71,8 +70,8 @@ def _map_line(content: Content, place: Place, language: str) -> str:
         query = ", ".join(part for part in (place.address, place.city, content.country_name(place.country, "en"))
                           if part)
         url = f"https://www.openstreetmap.org/search?query={quote_plus(query)}"
-        return texts.text(content, "place_map_street", language, url=url)
-    return texts.text(content, "place_map_city", language, url=osm_link(place.lat, place.lon, 13))
+        return content.text("place_map_street", language, url=url)
+    return content.text("place_map_city", language, url=osm_link(place.lat, place.lon, 13))
 
 
 def _consular_lines(content: Content, place: Place, language: str) -> list[str]:
@@ -81,10 +80,10 @@ def _consular_lines(content: Content, place: Place, language: str) -> list[str]:
     status = getattr(status, "value", status)
     if status not in ("open", "suspended", "closed"):
         return []
-    line = texts.text(content, f"consular_{status}", language)
+    line = content.text(f"consular_{status}", language)
     since = getattr(place, "status_since", None)
     if since and status != "open":
-        line += " " + texts.text(content, "consular_since", language, date=str(since))
+        line += " " + content.text("consular_since", language, date=str(since))
     lines = [line]
     note = getattr(place, "status_note", None)
     if note:
@@ -124,7 +123,7 @@ def describe(content: Content, nearby: Nearby | Place, language: str, today: dat
             title += " · " + text(key, language, km=_number(nearby.distance_km, language))
     lines = [title]
     if person_country and place.country != person_country:
-        lines.append(texts.text(content, "place_other_country", language,
+        lines.append(content.text("place_other_country", language,
                                 country=content.country_name(place.country, language)))
     lines.extend(_consular_lines(content, place, language))
     if place.address:
@@ -149,7 +148,7 @@ def describe(content: Content, nearby: Nearby | Place, language: str, today: dat
         lines.append(place.website)
     official = _official_page(place)
     if official:
-        lines.append(texts.text(content, "place_official_page", language, url=official))
+        lines.append(content.text("place_official_page", language, url=official))
     lines.append(_map_line(content, place, language))
     lines.append(footer(content, [place], language, today))
     return "\n".join(lines)
@@ -222,7 +221,7 @@ def say_ranked(d: Dialogue, ranked: Ranked, title: str, kinds: str, country: str
     if ranked.closest is not None:
         place = ranked.closest.place
         where = ", ".join(part for part in (place.city, content.country_name(place.country, d.language)) if part)
-        closest = texts.text(content, "places_closest", d.language, name=place.name, where=where,
+        closest = content.text("places_closest", d.language, name=place.name, where=where,
                              km=_number(ranked.closest.distance_km, d.language))
         d.say(closest + "\n\n" + describe(content, ranked.closest, d.language, d.today, None, country),
               [Button(d.text("topic_request_human"), "/" + REQUEST_HUMAN)])

@@ -20,26 +20,41 @@ def sourced(d: Dialogue, answer: Answer) -> str:
 
 
 def note_places(d: Dialogue, topic: str) -> None:
-    """Remember the places named in this message: where the user is, and their nationality."""
+    """Remember the places named in this message: where the user is, and their nationality.
+
+    The NLU labels a demonym or "I am from X" as ``nationality`` and other country names as ``country``.
+    For the topics about one's own country (consulate, documents, return) a plain country name is the
+    nationality ("consulado de Venezuela"); a second one is where the person is ("... en Perú").
+    """
     city = d.turn.entity("city")
-    country = d.turn.entity("country")
+    nationality = d.turn.entity("nationality")
+    countries = d.turn.entities_named("country")
+    if nationality:
+        d.set(Slot.NATIONALITY, nationality.get("value"))
+    if topic in NATIONALITY_TOPICS and countries and not nationality:
+        d.set(Slot.NATIONALITY, countries[0].get("value"))
+        countries = countries[1:]
+    if city and countries and city.get("country") not in {country.get("value") for country in countries}:
+        city = None  # "soy de Caracas, ¿hay trabajo en Perú?": the city is where the person comes from
     if city:
         d.set(Slot.CITY, city.get("value"))
         d.set(Slot.COUNTRY, city.get("country"))
-    if country:
-        if topic in NATIONALITY_TOPICS:
-            d.set(Slot.NATIONALITY, country.get("value"))
-        elif not city:
-            d.set(Slot.COUNTRY, country.get("value"))
+    elif countries:
+        country = countries[-1].get("value")
+        if country != d.slot(Slot.COUNTRY):
+            d.set(Slot.CITY, None)  # the city we knew is in the other country
+        d.set(Slot.COUNTRY, country)
 
 
-def answer_topic(d: Dialogue, topic: str, note_places_in_message: bool = True) -> None:
+def answer_topic(d: Dialogue, topic: str, with_places: bool = True) -> None:
     """The topic's answer for the user's country (asking for the country first when it matters), then places.
 
-    ``note_places_in_message=False`` when the caller already read the places in the message (a follow-up).
+    Args:
+        d: the turn being answered.
+        topic: the intent naming the topic file.
+        with_places: list the nearest places after the answer (a follow-up on cost or documents does not).
     """
-    if note_places_in_message:
-        note_places(d, topic)
+    note_places(d, topic)
     d.set(Slot.LAST_TOPIC, topic)
     topic_file = d.content.topics.get(topic)
     if topic_file is None:
@@ -62,6 +77,7 @@ def answer_topic(d: Dialogue, topic: str, note_places_in_message: bool = True) -
         country_name = d.content.country_name(lookup_country, d.language)
         text = d.text("general_answer_for_country", country=country_name) + "\n\n" + text
     d.say(text, [d.back_button()])
-    nearby.say_nearby(d, topic)
+    if with_places:
+        nearby.say_nearby(d, topic)
     d.set(Slot.PENDING_TOPIC, None)
     d.set(Slot.FALLBACK_COUNT, 0)

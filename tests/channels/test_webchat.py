@@ -167,3 +167,27 @@ async def test_updates_bring_only_desk_messages_and_the_hand_off_state(client: S
     assert updates.json["messages"] == [] and updates.json["handoff"] == "requested"
     _, bad = await client.get("/chat/api/updates?after=yesterday", headers={"X-Chat-Token": TOKEN})
     assert bad.status == 400
+
+
+@pytest.mark.parametrize("language", ["es", "en", "pt", "fr", "ht"])
+async def test_the_first_screen_is_the_greeting_and_the_menu_in_the_browser_language_once(
+        client: SanicASGITestClient, language: str) -> None:
+    from bot import content
+    from bot.language import translated
+
+    snapshot = content.current()
+    _, empty = await client.get("/chat/api/history", headers={"X-Chat-Token": TOKEN})
+    assert empty.json["messages"] == []  # chat.js greets only a conversation with nothing in it
+    response = await say(client, "/greet", language=language, display_text="")
+    texts = [m["text"] for m in response.json["messages"]]
+    assert texts[0] == snapshot.text("intro", language)
+    assert texts[1] == snapshot.text("main_menu_title", language)
+    stages = [translated(stage.title, language) for stage in snapshot.menu.stages]
+    assert [b["title"] for b in response.json["messages"][1]["buttons"]] == [
+        f"{number} · {title}" for number, title in enumerate(stages, start=1)]
+    # a reload shows the greeting again from the history, once, with no "/greet" from the user
+    _, history = await client.get("/chat/api/history", headers={"X-Chat-Token": TOKEN})
+    shown = [m["text"] for m in history.json["messages"]]
+    assert shown.count(snapshot.text("intro", language)) == 1
+    assert [m for m in history.json["messages"] if m["role"] == "user"] == []
+

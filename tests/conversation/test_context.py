@@ -1,125 +1,370 @@
-"""Keeping the thread of a conversation: new information, follow-ups on the same topic, and close calls."""
+"""Keeping the thread: the answer a person reads is the right topic for the right country, in five languages."""
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-from typing import Any
-
 import pytest
 
-from bot import content as content_module
-from bot.content import Content
-from bot.conversation import context, navigation
-from bot.conversation.dialogue import Dialogue, Turn
+from actions.context import ActionFollowup, ActionInform, ActionNearby
+from actions.conversation import ActionChooseOption, ActionFallback, ActionGreet
+from actions.topics import ActionAnswerTopic
+from bot import content
+from tests.conftest import ActionResult, Conversation
 
-TODAY = date(2026, 11, 29)
-
-
-@pytest.fixture(scope="module")
-def content() -> Content:
-    return content_module.current()
+LANGUAGES = ("es", "en", "pt", "fr", "ht")
 
 
-@pytest.fixture(autouse=True)
-def no_gap_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BRUJULA_GAPS_FILE", str(tmp_path / "gaps.jsonl"))
+def answer_of(topic: str, country: str | None, language: str) -> str:
+    """The first line of the sourced answer a person should read for ``topic`` in ``country``."""
+    answer = content.current().topic_answer(topic, country, language)
+    assert answer is not None
+    return answer.text.strip().splitlines()[0]
 
 
-def turn(content: Content, intent: str, slots: dict[str, Any], text: str = "",
-         entities: list[dict[str, Any]] | None = None, ranking: list[dict[str, Any]] | None = None) -> Dialogue:
-    return Dialogue(Turn(intent=intent, text=text, slots=slots, entities=entities or [], intent_ranking=ranking or []),
-                    content, today=TODAY)
+def country_name(code: str, language: str) -> str:
+    return content.current().country_name(code, language)
 
 
-def country(code: str, text: str) -> dict[str, Any]:
-    return {"entity": "country", "value": code, "text": text}
+def menu_title(language: str) -> str:
+    return content.current().text("main_menu_title", language)
 
 
-def texts(d: Dialogue) -> list[str]:
-    return [m.text for m in d.reply().messages]
+def assert_answers(turn: ActionResult, topic: str, country: str, language: str, not_country: str | None = None) -> None:
+    assert answer_of(topic, country, language) in turn.all_text
+    if not_country and answer_of(topic, not_country, language) != answer_of(topic, country, language):
+        assert answer_of(topic, not_country, language) not in turn.all_text
 
 
-def test_only_a_country_is_noted_confirmed_in_one_line_and_the_menu_follows(content: Content) -> None:
-    d = turn(content, "inform", {"language": "en"}, "I'm in Colombia", [country("CO", "Colombia")])
-    context.inform(d)
-    said = texts(d)
-    assert d.slot_changes["country"] == "CO"
-    assert said[0] == "Noted: you are in Colombia."
-    assert said[1] == content.text("main_menu_title", "en")  # what do you need? (not a regularization answer)
+# --- "I'm in Colombia" as a first message: noted and confirmed, then the menu (never a topic) ---------------------
+
+FIRST = {
+    "es": ("estoy en Colombia", "Anotado: estás en Colombia."),
+    "en": ("I'm in Colombia", "Noted: you are in Colombia."),
+    "pt": ("estou na Colômbia", "Anotado. Onde você está: Colômbia."),
+    "fr": ("je suis en Colombie", "C'est noté. Là où vous êtes : Colombie."),
+    "ht": ("mwen nan Kolonbi", "Mwen note sa: ou nan Kolonbi."),
+}
 
 
-def test_a_nationality_and_a_country_are_both_kept(content: Content) -> None:
-    d = turn(content, "inform", {"language": "es"}, "soy hondureño y estoy en Guatemala",
-             [{"entity": "nationality", "value": "HN", "text": "hondureño"}, country("GT", "Guatemala")])
-    context.inform(d)
-    assert d.slot_changes["country"] == "GT" and d.slot_changes["nationality"] == "HN"
-    assert texts(d)[0] == "Anotado: estás en Guatemala. Anotado: eres de Honduras."
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_first_im_in_colombia_is_noted_then_the_menu_not_regularization(language: str) -> None:
+    text, confirmation = FIRST[language]
+    conversation = Conversation(language=language)
+    turn = conversation.say(ActionInform, text, "inform")
+    assert turn.texts[0] == confirmation
+    assert menu_title(language) in turn.texts[1]
+    assert answer_of("ask_regularization", "CO", language) not in turn.all_text
+    assert turn.slots["country"] == "CO"
+    # the next question uses the country
+    work = conversation.say(ActionAnswerTopic, {"es": "necesito trabajo", "en": "i need a job",
+                                                "pt": "preciso de trabalho", "fr": "je cherche du travail",
+                                                "ht": "mwen bezwen travay"}[language], "ask_work")
+    assert_answers(work, "ask_work", "CO", language)
 
 
-def test_and_in_peru_after_a_work_question_answers_work_for_peru(content: Content) -> None:
-    slots = {"language": "en", "country": "CO", "last_topic": "ask_work"}
-    d = turn(content, "inform", slots, "and in Peru?", [country("PE", "Peru")])
-    context.inform(d)
-    assert d.slot_changes["country"] == "PE" and d.slot_changes["last_topic"] == "ask_work"
-    expected = content.topic_answer("ask_work", "PE", "en")
-    assert expected is not None and expected.text.strip()[:60] in "\n".join(texts(d))
+def test_a_greeting_that_says_where_the_person_is_keeps_it() -> None:
+    conversation = Conversation(language="fr")
+    turn = conversation.say(ActionGreet, "bonjour, j'habite au Pérou", "greet")
+    assert turn.texts[0].startswith("Bonjour, je suis Brújula")
+    assert turn.texts[1] == "C'est noté. Là où vous êtes : Pérou."
+    assert menu_title("fr") in turn.texts[2]
+    assert turn.slots["country"] == "PE"
 
 
-def test_a_place_given_while_the_bot_waits_for_the_country_answers_the_waiting_question(content: Content) -> None:
-    slots = {"language": "pt", "pending_topic": "ask_regularization", "menu": "country"}
-    d = turn(content, "inform", slots, "estou no Peru", [country("PE", "Peru")])
-    context.inform(d)
-    assert d.slot_changes["pending_topic"] is None and d.slot_changes["last_topic"] == "ask_regularization"
+def test_the_country_answers_the_question_that_waited_for_it_after_the_confirmation() -> None:
+    conversation = Conversation(language="pt")
+    asked = conversation.say(ActionAnswerTopic, "preciso de trabalho", "ask_work")
+    assert asked.slots["pending_topic"] == "ask_work"
+    turn = conversation.say(ActionInform, "estou no Peru", "inform")
+    assert turn.texts[0] == "Anotado. Onde você está: Peru."
+    assert_answers(turn, "ask_work", "PE", "pt")
+    assert turn.slots["pending_topic"] is None
 
 
-def test_where_is_the_nearest_one_after_a_shelter_question_lists_shelters(content: Content) -> None:
-    slots = {"language": "es", "city": "Tapachula", "country": "MX", "last_topic": "ask_shelter"}
-    d = turn(content, "ask_nearby", slots, "¿dónde queda el más cercano?")
-    context.ask_nearby(d)
-    shown = "\n".join(texts(d))
-    assert shown.startswith("📍 Lugares cerca de Tapachula")
-    assert "Albergue" in shown and "Puesto de salud" not in shown
+def test_a_city_is_kept_with_its_country() -> None:
+    conversation = Conversation(language="es")
+    turn = conversation.say(ActionInform, "estoy en Tapachula", "inform")
+    assert turn.texts[0].startswith("Anotado: estás en Tapachula (México)")
+    assert (turn.slots["city"], turn.slots["country"]) == ("Tapachula", "MX")
 
 
-def test_where_is_the_nearest_one_without_a_place_asks_for_the_location(content: Content) -> None:
-    d = turn(content, "ask_nearby", {"language": "en", "last_topic": "ask_shelter"}, "where is the nearest one?")
-    context.ask_nearby(d)
-    assert texts(d) == [content.text("places_share_location_hint", "en")]
+def test_a_home_city_does_not_hide_the_country_where_the_person_is() -> None:
+    turn = Conversation(language="es").say(ActionInform, "soy de Caracas y estoy en Perú", "inform")
+    assert turn.texts[0] == "Anotado: estás en Perú."
+    assert (turn.slots["country"], turn.slots["city"]) == ("PE", None)
 
 
-def test_how_much_does_it_cost_stays_on_the_current_topic_and_country(content: Content) -> None:
-    slots = {"language": "en", "country": "PE", "last_topic": "ask_regularization"}
-    d = turn(content, "ask_followup", slots, "how much does it cost?")
-    context.ask_followup(d)
-    expected = content.topic_answer("ask_regularization", "PE", "en")
-    assert expected is not None and expected.text.strip()[:60] in texts(d)[0]
-    assert "country" not in d.slot_changes
+def test_an_inform_with_no_place_we_know_asks_for_the_country() -> None:
+    conversation = Conversation(language="en")
+    turn = conversation.say(ActionInform, "I'm in Narnia", "inform")
+    assert "Which country are you in now?" in turn.all_text
+    assert turn.slots["country"] is None
 
 
-def test_a_follow_up_with_no_topic_yet_shows_the_menu(content: Content) -> None:
-    d = turn(content, "ask_followup", {"language": "fr"}, "combien ça coûte ?")
-    context.ask_followup(d)
-    assert texts(d) == [content.text("main_menu_title", "fr")]
+# --- nationality and country in one message -------------------------------------------------------------------------
+
+BOTH = {
+    "es": ("soy hondureño y estoy en Guatemala", "Honduras", "Guatemala"),
+    "en": ("I am Honduran and I am in Guatemala", "Honduras", "Guatemala"),
+    "pt": ("sou venezuelana e estou no Brasil", "Venezuela", "Brasil"),
+    "fr": ("je suis haïtien et je suis au Chili", "Haïti", "Chili"),
+    "ht": ("mwen se ayisyen e mwen nan Chili", "Ayiti", "Chili"),
+}
+CODES = {"Honduras": "HN", "Guatemala": "GT", "Venezuela": "VE", "Brasil": "BR", "Haïti": "HT", "Chili": "CL",
+         "Ayiti": "HT"}
 
 
-def test_a_close_call_between_two_topics_is_asked_and_a_number_answers_it(content: Content) -> None:
-    ranking = [{"name": "ask_work", "confidence": 0.38}, {"name": "ask_rights", "confidence": 0.31},
-               {"name": "ask_health", "confidence": 0.1}]
-    d = turn(content, "ask_work", {"language": "en", "country": "PE"}, "my labour rights", ranking=ranking)
-    assert navigation.clarify(d)
-    question = d.reply().messages[0]
-    assert question.text == "Do you mean…?"
-    assert [b.title for b in question.buttons] == [f"1 · {content.text('topic_ask_work', 'en')}",
-                                                   f"2 · {content.text('topic_ask_rights', 'en')}"]
-    choice = turn(content, "choose_option", {"language": "en", "country": "PE", "menu": d.slot_changes["menu"]}, "2",
-                  [{"entity": "option", "value": "2"}])
-    navigation.choose_option(choice)
-    assert choice.slot_changes["last_topic"] == "ask_rights"
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_nationality_and_country_are_both_kept(language: str) -> None:
+    text, origin, where = BOTH[language]
+    conversation = Conversation(language=language)
+    turn = conversation.say(ActionInform, text, "inform")
+    assert origin in turn.texts[0] and where in turn.texts[0]
+    assert turn.slots["nationality"] == CODES[origin]
+    assert turn.slots["country"] == CODES[where]
+    assert menu_title(language) in turn.all_text
 
 
-def test_a_sure_classifier_is_not_second_guessed(content: Content) -> None:
-    ranking = [{"name": "ask_work", "confidence": 0.62}, {"name": "ask_rights", "confidence": 0.3}]
-    assert not navigation.clarify(turn(content, "ask_work", {"language": "en"}, "jobs", ranking=ranking))
-    far_apart = [{"name": "ask_work", "confidence": 0.45}, {"name": "ask_rights", "confidence": 0.2}]
-    assert not navigation.clarify(turn(content, "ask_work", {"language": "en"}, "jobs", ranking=far_apart))
+# --- a follow-up that changes only the place: the same topic for the new country ------------------------------------
+
+PLACE_FOLLOWUP = {
+    "es": ("necesito trabajo", "y en Perú?", "PE"),
+    "en": ("i need a job", "and in Peru?", "PE"),
+    "pt": ("preciso de trabalho", "e no Chile?", "CL"),
+    "fr": ("je cherche du travail", "et au Mexique ?", "MX"),
+    "ht": ("mwen bezwen travay", "e an Ayiti?", "HT"),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_and_in_peru_answers_the_same_topic_for_the_new_country(language: str) -> None:
+    first, followup, new_country = PLACE_FOLLOWUP[language]
+    conversation = Conversation(language=language, country="CO")
+    conversation.say(ActionAnswerTopic, first, "ask_work")
+    turn = conversation.say(ActionInform, followup, "inform")
+    assert country_name(new_country, language) in turn.texts[0]  # "Noted: you are in Peru."
+    assert_answers(turn, "ask_work", new_country, language, not_country="CO")
+    assert menu_title(language) not in turn.all_text
+    assert turn.slots["country"] == new_country
+    # and the next question keeps the new country
+    health = conversation.say(ActionAnswerTopic, "doctor", "ask_health")
+    assert_answers(health, "ask_health", new_country, language, not_country="CO")
+
+
+def test_what_about_in_panama_replaces_the_old_country() -> None:
+    conversation = Conversation(language="en", country="CR")
+    conversation.say(ActionAnswerTopic, "how do i get a residence permit", "ask_regularization")
+    turn = conversation.say(ActionInform, "what about in Panama", "inform")
+    assert_answers(turn, "ask_regularization", "PA", "en", not_country="CR")
+
+
+def test_a_changed_country_forgets_the_city_of_the_old_one() -> None:
+    conversation = Conversation(language="es", country="MX", city="Tapachula")
+    conversation.say(ActionAnswerTopic, "necesito un albergue", "ask_shelter")
+    turn = conversation.say(ActionInform, "y en Guatemala?", "inform")
+    assert turn.slots["city"] is None
+    assert "Tapachula" not in turn.all_text
+
+
+# --- a follow-up that changes only the topic keeps the country -------------------------------------------------------
+
+TOPIC_FOLLOWUP = {
+    "es": ("necesito trabajo", "ask_work", "y para la escuela?", "ask_education"),
+    "en": ("i need a job", "ask_work", "and for school?", "ask_education"),
+    "pt": ("preciso de trabalho", "ask_work", "e para a escola?", "ask_education"),
+    "fr": ("je cherche du travail", "ask_work", "et pour le passeport ?", "ask_documents"),
+    "ht": ("mwen bezwen travay", "ask_work", "e pou lekòl la?", "ask_education"),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_and_for_school_answers_the_new_topic_for_the_same_country(language: str) -> None:
+    first, first_topic, followup, topic = TOPIC_FOLLOWUP[language]
+    conversation = Conversation(language=language)
+    conversation.say(ActionInform, {"es": "estoy en Ecuador", "en": "I'm in Ecuador", "pt": "estou no Equador",
+                                    "fr": "je suis en Équateur", "ht": "mwen nan Ekwatè"}[language], "inform")
+    conversation.say(ActionAnswerTopic, first, first_topic)
+    turn = conversation.say(ActionAnswerTopic, followup, topic)
+    assert_answers(turn, topic, "EC", language)
+    assert turn.slots["country"] == "EC"
+
+
+def test_a_topic_question_naming_a_country_moves_the_conversation_there() -> None:
+    conversation = Conversation(language="es", country="CO")
+    turn = conversation.say(ActionAnswerTopic, "necesito trabajo en Chile", "ask_work")
+    assert_answers(turn, "ask_work", "CL", "es", not_country="CO")
+    assert turn.slots["country"] == "CL"
+
+
+def test_a_home_city_in_a_topic_question_does_not_move_the_person() -> None:
+    turn = Conversation(language="es").say(ActionAnswerTopic, "soy de Caracas, hay trabajo en Perú?", "ask_work")
+    assert (turn.slots["country"], turn.slots["city"]) == ("PE", None)
+    assert_answers(turn, "ask_work", "PE", "es", not_country="VE")
+
+
+def test_for_the_consulate_the_country_named_is_the_nationality_and_the_second_where_one_is() -> None:
+    conversation = Conversation(language="es", country="CO")
+    turn = conversation.say(ActionAnswerTopic, "consulado de Honduras en México", "ask_consulate")
+    assert (turn.slots["nationality"], turn.slots["country"]) == ("HN", "MX")
+
+
+# --- "where is the nearest one?": places of the current topic ---------------------------------------------------------
+
+NEAREST = {
+    "es": ("necesito un albergue", "dónde queda el más cercano?"),
+    "en": ("i need a shelter", "where is the nearest one?"),
+    "pt": ("preciso de abrigo", "onde fica?"),
+    "fr": ("je cherche un abri pour dormir", "c'est où ?"),
+    "ht": ("mwen bezwen yon abri", "kote li ye?"),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_where_is_the_nearest_one_lists_places_of_the_topic_just_answered(language: str) -> None:
+    first, nearest = NEAREST[language]
+    conversation = Conversation(language=language, country="MX", city="Tapachula")
+    conversation.say(ActionAnswerTopic, first, "ask_shelter")
+    turn = conversation.say(ActionNearby, nearest, "ask_nearby")
+    assert "Albergue Belén" in turn.all_text or "Buen Pastor" in turn.all_text
+    assert "Cruz Roja" not in turn.all_text  # a health place, not what was asked
+    assert answer_of("ask_health", "MX", language) not in turn.all_text
+
+
+def test_after_a_health_question_the_nearest_are_health_places() -> None:
+    conversation = Conversation(language="es", country="MX", city="Ciudad de México")
+    conversation.say(ActionAnswerTopic, "necesito un doctor", "ask_health")
+    turn = conversation.say(ActionNearby, "dónde queda?", "ask_nearby")
+    assert "Cruz Roja" in turn.all_text
+    assert "Albergue" not in turn.all_text
+
+
+def test_nearest_with_no_topic_yet_asks_what_they_look_for() -> None:
+    turn = Conversation(language="en", country="MX").say(ActionNearby, "where is the nearest one?", "ask_nearby")
+    assert "What kind of place are you looking for?" in turn.texts[0]
+    assert menu_title("en") in turn.all_text
+
+
+def test_nearest_with_no_location_asks_for_the_city_and_the_city_answers_it() -> None:
+    conversation = Conversation(language="fr", last_topic="ask_shelter")  # answered in general, no country
+    turn = conversation.say(ActionNearby, "c'est où ?", "ask_nearby")
+    assert "écrivez votre ville ou partagez votre position" in turn.all_text
+    city = conversation.say(ActionInform, "je suis à Tapachula", "inform")
+    assert city.slots["city"] == "Tapachula"
+    assert "Albergue" in city.all_text
+
+
+def test_nearest_for_a_topic_without_places_says_so_and_offers_a_person() -> None:
+    conversation = Conversation(language="es", country="PE")
+    conversation.say(ActionAnswerTopic, "cómo inscribo a mis hijos en la escuela", "ask_education")
+    turn = conversation.say(ActionNearby, "dónde queda?", "ask_nearby")
+    assert "no tengo una lista de lugares" in turn.all_text
+    assert "persona" in turn.all_text
+
+
+# --- "how much does it cost?": the current topic again, same country --------------------------------------------------
+
+COST = {
+    "es": ("cómo saco el permiso de residencia", "cuánto cuesta?", "costos"),
+    "en": ("how do i get a residence permit", "how much does it cost?", "costs"),
+    "pt": ("como tiro a residência", "quanto custa isso?", "custos"),
+    "fr": ("comment obtenir un titre de séjour", "combien ça coûte ?", "coûts"),
+    "ht": ("kijan pou m jwenn rezidans", "konbyen sa koute?", "pri"),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_how_much_does_it_cost_stays_on_the_topic_for_the_same_country(language: str) -> None:
+    first, followup, word = COST[language]
+    conversation = Conversation(language=language, country="PE")
+    conversation.say(ActionAnswerTopic, first, "ask_regularization")
+    turn = conversation.say(ActionFollowup, followup, "ask_followup")
+    topic_label = content.current().text("topic_ask_regularization", language)
+    assert word in turn.texts[0] and topic_label in turn.texts[0]
+    assert_answers(turn, "ask_regularization", "PE", language)
+    assert answer_of("ask_route", "PE", language) not in turn.all_text  # it used to jump to routes
+    assert turn.slots["last_topic"] == "ask_regularization"
+
+
+def test_what_documents_do_i_need_says_documents_for_the_current_topic() -> None:
+    conversation = Conversation(language="es", country="CO")
+    conversation.say(ActionAnswerTopic, "quiero pedir refugio", "ask_asylum")
+    turn = conversation.say(ActionFollowup, "qué documentos necesito para eso?", "ask_followup")
+    assert turn.texts[0].startswith("Esto es lo que sabemos sobre los documentos para «Pedir refugio (asilo)»")
+    assert_answers(turn, "ask_asylum", "CO", "es")
+
+
+def test_how_long_does_it_take_says_time() -> None:
+    conversation = Conversation(language="en", country="BR")
+    conversation.say(ActionAnswerTopic, "i want to apply for asylum", "ask_asylum")
+    turn = conversation.say(ActionFollowup, "how long does it take?", "ask_followup")
+    assert "how long it takes" in turn.texts[0]
+
+
+def test_after_an_offer_check_a_followup_or_nearest_asks_which_topic() -> None:
+    for action, text, intent in ((ActionFollowup, "how much does it cost?", "ask_followup"),
+                                 (ActionNearby, "where is the nearest one?", "ask_nearby")):
+        turn = Conversation(language="en", country="PE", last_topic="check_offer").say(action, text, intent)
+        assert menu_title("en") in turn.all_text
+
+
+def test_and_in_peru_after_an_emergency_gives_the_emergency_numbers_of_peru() -> None:
+    conversation = Conversation(language="es", country="MX", last_topic="report_emergency")
+    turn = conversation.say(ActionInform, "y en Perú?", "inform")
+    assert "105" in turn.all_text  # Peru's police
+    assert turn.slots["country"] == "PE"
+
+
+def test_a_followup_with_no_topic_yet_shows_the_menu() -> None:
+    turn = Conversation(language="ht").say(ActionFollowup, "konbyen sa koute?", "ask_followup")
+    assert menu_title("ht") in turn.all_text
+    assert turn.slots["last_topic"] is None
+
+
+# --- "Do you mean 1 ... 2 ...?" between two topics ------------------------------------------------------------------
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_two_close_topics_are_offered_as_numbers_and_the_number_answers(language: str) -> None:
+    conversation = Conversation(language=language, country="CO")
+    turn = conversation.say(ActionAnswerTopic, "papeles trabajo", "ask_work",
+                            ranking={"ask_work": 0.34, "ask_regularization": 0.30, "greet": 0.1})
+    question = content.current().text("disambiguation_question", language)
+    assert turn.texts == [question]
+    work = content.current().text("topic_ask_work", language)
+    papers = content.current().text("topic_ask_regularization", language)
+    assert [b["title"] for b in turn.buttons] == [f"1 · {work}", f"2 · {papers}"]
+    assert answer_of("ask_work", "CO", language) not in turn.all_text
+    chosen = conversation.say(ActionChooseOption, "2", "choose_option")
+    assert_answers(chosen, "ask_regularization", "CO", language)
+
+
+def test_the_fallback_asks_which_topic_instead_of_not_understood() -> None:
+    conversation = Conversation(language="es", country="CO")
+    turn = conversation.say(ActionFallback, "banco refugio cuenta", "nlu_fallback",
+                            ranking={"nlu_fallback": 0.2, "ask_remittances": 0.19, "ask_asylum": 0.17})
+    assert turn.texts[0] == "¿Quieres decir…? Escribe un número:"
+    assert turn.slots["fallback_count"] is None  # not counted as a misunderstanding
+    chosen = conversation.say(ActionChooseOption, "1", "choose_option")
+    assert answer_of("ask_remittances", "CO", "es") in chosen.all_text
+
+
+def test_naming_the_topic_answers_the_question() -> None:
+    conversation = Conversation(language="en", country="PE")
+    conversation.say(ActionAnswerTopic, "job papers", "ask_work", ranking={"ask_work": 0.4, "ask_rights": 0.35})
+    turn = conversation.say(ActionAnswerTopic, "rights", "ask_rights", ranking={"ask_rights": 0.45, "ask_work": 0.4})
+    assert_answers(turn, "ask_rights", "PE", "en")
+
+
+def test_a_wrong_number_asks_the_same_question_again() -> None:
+    conversation = Conversation(language="fr", country="PE")
+    conversation.say(ActionAnswerTopic, "travail droits", "ask_work", ranking={"ask_work": 0.4, "ask_rights": 0.35})
+    turn = conversation.say(ActionChooseOption, "7", "choose_option")
+    assert "Voulez-vous dire… ? Écrivez un numéro :" in turn.all_text
+
+
+@pytest.mark.parametrize("ranking", [
+    {"ask_work": 0.55, "ask_rights": 0.40},  # confident enough
+    {"ask_work": 0.45, "ask_rights": 0.20},  # clearly ahead
+    {"ask_work": 0.40, "report_emergency": 0.35},  # danger is never second-guessed
+])
+def test_no_question_when_one_topic_is_clear_or_the_other_is_an_emergency(ranking: dict[str, float]) -> None:
+    turn = Conversation(language="es", country="CO").say(ActionAnswerTopic, "trabajo", "ask_work", ranking=ranking)
+    assert_answers(turn, "ask_work", "CO", "es")

@@ -1,5 +1,7 @@
 """A real hand-off in a real browser: the trained model, the action server, Rasa, and headless Chromium.
 
+0. the chat's first screen: the greeting and the menu in the browser's language, once, even after a reload;
+
 1. a migrant chats in Haitian Creole on http://<rasa>/chat (a phone-sized window, keyboard only);
 2. asks for a person;
 3. a staff member signs in at /desk and takes the conversation;
@@ -186,5 +188,39 @@ def test_a_haitian_migrant_is_handed_to_a_person_and_back_in_a_real_browser(serv
             answer = bot_messages.last.inner_text()
             assert "pwoblèm teknik" not in answer  # a real answer from the bot, not the error message
             shot(migrant, "06-the-bot-answers-again")
+        finally:
+            browser.close()
+
+
+def test_the_chat_opens_with_the_greeting_and_the_menu_in_the_browser_language_once(servers: dict[str, str]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base = servers["base"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            # The browser prefers German, then Portuguese; the server only sees a Spanish Accept-Language:
+            # the page follows the browser's own list (navigator.languages) and takes Portuguese.
+            context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE",
+                                          extra_http_headers={"Accept-Language": "es"})
+            context.add_init_script("Object.defineProperty(navigator, 'languages', {get: () => ['de-DE', 'pt-BR']})")
+            page = context.new_page()
+            page.goto(f"{base}/chat")
+            log = page.locator("#log")
+            expect(log).to_contain_text("Olá, sou a Brújula", timeout=30_000)
+            expect(page.get_by_role("button", name="1 · Antes de sair")).to_be_visible()
+            expect(page.get_by_role("combobox", name="Idioma")).to_have_value("pt")
+            expect(page.locator("#log li.from-user")).to_have_count(0)  # the page's own "/greet" is not shown
+            shot(page, "00-first-screen-in-the-browser-language")
+
+            # a reload shows the same conversation: the greeting is not said twice
+            page.reload()
+            expect(log).to_contain_text("Olá, sou a Brújula", timeout=30_000)
+            page.wait_for_timeout(1500)  # time for a second greeting to arrive, if the page (wrongly) asked for one
+            expect(page.locator("#log li.from-bot", has_text="Olá, sou a Brújula")).to_have_count(1)
+
+            # the menu works from the first screen
+            page.get_by_role("button", name="1 · Antes de sair").click()
+            expect(log).to_contain_text("Antes de sair. Escreva um número", timeout=30_000)
         finally:
             browser.close()

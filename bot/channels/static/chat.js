@@ -25,8 +25,18 @@
 
   var params = new URLSearchParams(window.location.search);
   var savedLang = storage("localStorage") && storage("localStorage").getItem("brujula_chat_lang");
+  // The browser's own languages, in the person's order of preference: the first of the five wins.
+  function browserLanguage() {
+    var wanted = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
+    for (var i = 0; i < wanted.length; i++) {
+      var code = String(wanted[i] || "").slice(0, 2).toLowerCase();
+      if (LANGS.indexOf(code) >= 0) { return code; }
+    }
+    return null;
+  }
+  // ?lang= first, then the language chosen on this device, then the browser's, then the server's guess.
   var lang = LANGS.indexOf(params.get("lang")) >= 0 ? params.get("lang")
-    : (LANGS.indexOf(savedLang) >= 0 ? savedLang : document.documentElement.lang);
+    : (LANGS.indexOf(savedLang) >= 0 ? savedLang : (browserLanguage() || document.documentElement.lang));
   if (LANGS.indexOf(lang) < 0) { lang = "es"; }
 
   function t(key, values) {
@@ -186,6 +196,8 @@
       cursor = data.now;
       data.messages.forEach(render);
       setStatus(data);
+      // The first screen: a conversation with nothing in it yet opens with the greeting and the menu, in
+      // the page's language; a reload of a conversation that has messages only shows them again.
       if (!data.messages.length) { return send("/greet", { hidden: true }); }
     }).catch(function () { showError(t("chat_offline")); });
   }
