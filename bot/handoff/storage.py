@@ -72,6 +72,8 @@ class DeskStorage:
         kwargs: Dict[str, Any] = {}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False}
+        else:  # a connection left over from before a database restart is replaced, not used (no 500)
+            kwargs["pool_pre_ping"] = True
         self.engine = sa.create_engine(url, future=True, **kwargs)
         _metadata.create_all(self.engine)
         self.url_for_logs = self.engine.url.render_as_string(hide_password=True)
