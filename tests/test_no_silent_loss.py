@@ -115,5 +115,5 @@ def test_the_first_desk_login_after_a_database_restart_works(database: str) -> N
     storage = DeskStorage(database)
     storage.create_session("ana")  # a pooled connection now exists
     services.blip(database, 0.0).join()  # every connection is ended, the database is back at once
-    assert storage.blocked_for(["ip:203.0.113.9", "user:ana"], 5, 900) == 0.0
+    assert storage.begin_login_attempt({"ip:203.0.113.9|user:ana": 5}, 900) == 0.0
     assert storage.create_session("ana").username == "ana"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from rasa.core.lock_store import LockStore, RedisLockStore
+from rasa.core.lock_store import LockStore
 from rasa.core.tracker_store import TrackerStore
 from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.domain import Domain
@@ -13,6 +13,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import privacy
+from bot.lock_store import AtomicRedisLockStore
 from bot.paths import ROOT
 from bot.tracker_store import PrivacyTrackerStore
 
@@ -91,7 +92,7 @@ async def test_production_store_is_postgresql_and_forgets_on_request(production_
 
 async def test_production_lock_store_is_redis_and_serialises_a_conversation(production_env):
     lock_store = LockStore.create(production_env.lock_store)
-    assert isinstance(lock_store, RedisLockStore)
+    assert isinstance(lock_store, AtomicRedisLockStore)
     sender = f"test-{uuid.uuid4().hex}"
     async with lock_store.lock(sender):
         assert lock_store.get_lock(sender) is not None

@@ -1,4 +1,4 @@
-"""The desk's own small database: staff sessions, failed logins (rate limit) and the audit log.
+"""The desk's own small database: staff sessions, the login limit and the audit log.
 
 SQLAlchemy Core on ``BRUJULA_DESK_DB_URL`` (SQLite by default, PostgreSQL in production so that all
 Rasa replicas share sessions, limits and one audit trail). Session tokens are stored hashed: a copy of
@@ -35,11 +35,13 @@ sessions_table = sa.Table(
     sa.Column("last_seen", sa.Float, nullable=False),
 )
 
-attempts_table = sa.Table(
-    "desk_login_failures", _metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("key", sa.String(128), nullable=False, index=True),
-    sa.Column("at", sa.Float, nullable=False),
+limits_table = sa.Table(
+    "desk_login_limits", _metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False, default=0),
+    sa.Column("inflight", sa.Integer, nullable=False, default=0),  # password checks running now
+    sa.Column("blocked_until", sa.Float, nullable=False, default=0.0),
+    sa.Column("last_at", sa.Float, nullable=False),
 )
 
 audit_table = sa.Table(
@@ -127,30 +129,82 @@ class DeskStorage:
                 sessions_table.c.last_seen < now - idle_seconds, sessions_table.c.created_at < now - max_seconds)))
 
     # -- login rate limit -----------------------------------------------------------------------
-    def record_failure(self, keys: List[str], now: Optional[float] = None) -> None:
-        now = now or time.time()
-        with self.engine.begin() as conn:
-            conn.execute(attempts_table.insert(), [{"key": key, "at": now} for key in keys])
+    # A try is counted BEFORE its password is checked, by one conditional UPDATE per key (atomic on
+    # PostgreSQL and SQLite): 40 parallel tries cannot all pass a read-then-write check. Keys are per
+    # (address, account) and per address, never per account alone: nobody can lock staff out from
+    # elsewhere. Each failure past the limit doubles the wait (BACKOFF_BASE_SECONDS, 2x, 4x...).
+    BACKOFF_BASE_SECONDS = 30.0
+    BACKOFF_MAX_SECONDS = 3600.0
+    STALE_INFLIGHT_SECONDS = 120.0  # a replica that died during a check does not hold a slot forever
 
-    def blocked_for(self, keys: List[str], max_failures: int, window_seconds: float,
-                    now: Optional[float] = None) -> float:
-        """Seconds until a new attempt is allowed for any of ``keys`` (0: allowed now)."""
+    def begin_login_attempt(self, limits: Dict[str, int], window_seconds: float,
+                            now: Optional[float] = None) -> float:
+        """Reserve one password check under every key of ``limits`` (key -> failures allowed).
+
+        Returns 0 if the check may run (call :meth:`end_login_attempt` afterwards), else the seconds to wait.
+        """
         now = now or time.time()
+        taken: List[str] = []
+        t = limits_table
         wait = 0.0
         with self.engine.begin() as conn:
-            conn.execute(attempts_table.delete().where(attempts_table.c.at < now - window_seconds))
-            for key in keys:
-                times = [r[0] for r in conn.execute(
-                    sa.select(attempts_table.c.at).where(attempts_table.c.key == key,
-                                                         attempts_table.c.at >= now - window_seconds)
-                    .order_by(attempts_table.c.at.desc()).limit(max_failures))]
-                if len(times) >= max_failures:
-                    wait = max(wait, times[-1] + window_seconds - now)
-        return max(0.0, wait)
+            for key, allowed in limits.items():
+                self._ensure_limit_row(conn, key, now)
+                # Forget old failures once the window passed without a block; free slots of dead checks.
+                conn.execute(t.update().where(t.c.key == key, t.c.last_at < now - window_seconds,
+                                              t.c.blocked_until <= now).values(failures=0, inflight=0))
+                conn.execute(t.update().where(t.c.key == key, t.c.inflight > 0,
+                                              t.c.last_at < now - self.STALE_INFLIGHT_SECONDS).values(inflight=0))
+                reserved = conn.execute(t.update().where(
+                    t.c.key == key, t.c.blocked_until <= now,
+                    # under the limit, or the one try allowed when a block has just run out
+                    sa.or_(t.c.failures + t.c.inflight < allowed, sa.and_(t.c.inflight == 0, t.c.failures >= allowed)),
+                ).values(inflight=t.c.inflight + 1, last_at=now)).rowcount
+                if reserved != 1:
+                    row = conn.execute(sa.select(t.c.blocked_until).where(t.c.key == key)).first()
+                    wait = max(1.0, (row[0] if row else now) - now)
+                    break
+                taken.append(key)
+            if wait:
+                for key in taken:  # give back what this refused try reserved
+                    conn.execute(t.update().where(t.c.key == key, t.c.inflight > 0)
+                                 .values(inflight=t.c.inflight - 1))
+        return wait
 
-    def clear_failures(self, keys: List[str]) -> None:
+    def _ensure_limit_row(self, conn: Any, key: str, now: float) -> None:
+        dialect = self.engine.dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            conn.execute(pg_insert(limits_table).values(key=key, failures=0, inflight=0, blocked_until=0.0,
+                                                        last_at=now).on_conflict_do_nothing())
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            conn.execute(sqlite_insert(limits_table).values(key=key, failures=0, inflight=0, blocked_until=0.0,
+                                                            last_at=now).on_conflict_do_nothing())
+        else:
+            if conn.execute(sa.select(limits_table.c.key).where(limits_table.c.key == key)).first() is None:
+                conn.execute(limits_table.insert().values(key=key, failures=0, inflight=0, blocked_until=0.0,
+                                                          last_at=now))
+
+    def end_login_attempt(self, limits: Dict[str, int], success: bool, now: Optional[float] = None) -> None:
+        """Release the reservation; a success clears the keys, a failure counts (and may start a block)."""
+        now = now or time.time()
+        t = limits_table
         with self.engine.begin() as conn:
-            conn.execute(attempts_table.delete().where(attempts_table.c.key.in_(keys)))
+            for key, allowed in limits.items():
+                if success:
+                    conn.execute(t.delete().where(t.c.key == key))
+                    continue
+                conn.execute(t.update().where(t.c.key == key).values(
+                    inflight=sa.case((t.c.inflight > 0, t.c.inflight - 1), else_=0),
+                    failures=t.c.failures + 1, last_at=now))
+                row = conn.execute(sa.select(t.c.failures).where(t.c.key == key)).first()
+                failures = int(row[0]) if row else 0
+                if failures >= allowed:
+                    block = min(self.BACKOFF_MAX_SECONDS, self.BACKOFF_BASE_SECONDS * 2 ** min(failures - allowed, 16))
+                    conn.execute(t.update().where(t.c.key == key).values(blocked_until=now + block))
 
     # -- audit ----------------------------------------------------------------------------------
     def audit(self, staff: str, action: str, conversation: Optional[str] = None,
