@@ -94,6 +94,18 @@ def redact_offer_texts(tracker: DialogueStateTracker) -> None:
             return
 
 
+async def forget_desk_id(sender_id: str) -> None:
+    """Rotate the person's desk id: the desk database forgets which conversation it belonged to."""
+    from bot import desk_settings
+    from bot.handoff.storage import shared_storage
+
+    try:
+        storage = shared_storage(desk_settings.database_url())
+        await storage.run(storage.forget_refs, [sender_id])
+    except Exception:  # logged loudly: the audit trail would stay linked to this person
+        logger.exception("Could not unlink the desk id of an erased conversation")
+
+
 class PrivacyTrackerStore(TrackerStore):
     """Delegates to ``backend`` (a tracker-store endpoint config) and erases on request.
 
@@ -176,4 +188,5 @@ class PrivacyTrackerStore(TrackerStore):
         else:
             raise NotImplementedError(f"cannot erase from {backend.__class__.__name__}")
         await run_erase_hooks(sender_id)
+        await forget_desk_id(sender_id)
         logger.info("Erased a conversation on the user's request")

@@ -44,6 +44,16 @@ limits_table = sa.Table(
     sa.Column("last_at", sa.Float, nullable=False),
 )
 
+refs_table = sa.Table(
+    # A conversation's id on the desk: random, kept only while the conversation exists. "Delete my
+    # data" removes the row, so the audit rows written under the old id link to nobody, and a person who
+    # comes back gets a new id (a keyed hash of the sender would have given the same one again).
+    "desk_refs", _metadata,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("ref", sa.String(32), nullable=False, unique=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
 audit_table = sa.Table(
     "desk_audit", _metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -127,6 +137,35 @@ class DeskStorage:
         with self.engine.begin() as conn:
             conn.execute(sessions_table.delete().where(sa.or_(
                 sessions_table.c.last_seen < now - idle_seconds, sessions_table.c.created_at < now - max_seconds)))
+
+    # -- desk ids -------------------------------------------------------------------------------
+    def ref_for(self, sender_id: str, now: Optional[float] = None) -> str:
+        """The desk id of ``sender_id``, created (random) on first use; the same on every replica."""
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(refs_table.c.ref).where(refs_table.c.sender_id == sender_id)).first()
+            if row is not None:
+                return str(row[0])
+        try:
+            with self.engine.begin() as conn:
+                ref = secrets.token_hex(16)
+                conn.execute(refs_table.insert().values(sender_id=sender_id, ref=ref, created_at=now or time.time()))
+                return ref
+        except sa.exc.IntegrityError:  # another replica created it at the same instant
+            with self.engine.begin() as conn:
+                return str(conn.execute(sa.select(refs_table.c.ref)
+                                        .where(refs_table.c.sender_id == sender_id)).scalar_one())
+
+    def existing_ref(self, sender_id: str) -> Optional[str]:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(refs_table.c.ref).where(refs_table.c.sender_id == sender_id)).first()
+        return str(row[0]) if row else None
+
+    def forget_refs(self, sender_ids: List[str]) -> int:
+        """Unlink the desk ids of erased or purged conversations (their audit rows stay, linked to nobody)."""
+        if not sender_ids:
+            return 0
+        with self.engine.begin() as conn:
+            return int(conn.execute(refs_table.delete().where(refs_table.c.sender_id.in_(sender_ids))).rowcount)
 
     # -- login rate limit -----------------------------------------------------------------------
     # A try is counted BEFORE its password is checked, by one conditional UPDATE per key (atomic on
@@ -213,10 +252,13 @@ class DeskStorage:
         now = now or time.time()
         detail_text = json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None
         with self.engine.begin() as conn:
-            conn.execute(audit_table.insert().values(
-                at=now, staff=staff[:64], action=action, conversation=conversation, detail=detail_text, ip=ip))
-        audit_logger.info("desk audit: staff=%s action=%s conversation=%s detail=%s",
-                          staff[:64], action, conversation or "-", detail_text or "-")
+            row_id = conn.execute(audit_table.insert().values(
+                at=now, staff=staff[:64], action=action, conversation=conversation, detail=detail_text,
+                ip=ip)).inserted_primary_key[0]
+        # The log line names the audit row, not the conversation: logs cannot be erased on request, and
+        # the desk id in them would link a person's trail to whoever can read the desk database.
+        audit_logger.info("desk audit #%s: staff=%s action=%s detail=%s", row_id, staff[:64], action,
+                          detail_text or "-")
 
     def audit_entries(self, limit: int = 100, staff: Optional[str] = None,
                       conversation: Optional[str] = None) -> List[Dict[str, Any]]:
@@ -230,3 +272,13 @@ class DeskStorage:
         for row in rows:
             row["detail"] = json.loads(row["detail"]) if row["detail"] else None
         return rows
+
+
+_shared: Dict[str, DeskStorage] = {}
+
+
+def shared_storage(url: str) -> DeskStorage:
+    """One :class:`DeskStorage` per database URL in this process (erase and purge reuse it)."""
+    if url not in _shared:
+        _shared[url] = DeskStorage(url)
+    return _shared[url]
