@@ -84,6 +84,8 @@ class DeskStorage:
         kwargs: Dict[str, Any] = {}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False}
+            if url in ("sqlite://", "sqlite:///:memory:"):  # one in-memory database for every thread
+                kwargs["poolclass"] = sa.pool.StaticPool
         else:  # a connection left over from before a database restart is replaced, not used (no 500)
             kwargs["pool_pre_ping"] = True
         self.engine = sa.create_engine(url, future=True, **kwargs)
