@@ -1,4 +1,7 @@
-"""Pseudonymous sender ids and the erase-everything hooks.
+"""Pseudonymous sender ids, the erase-everything hooks, and the retention command.
+
+``python -m bot.privacy purge --older-than DAYS`` deletes conversations silent for DAYS (default 180):
+see :mod:`bot.retention`.
 
 A phone number or Telegram id never reaches the tracker store or a log: channels pass Rasa a keyed
 hash of it (HMAC-SHA256). The key comes from ``BRUJULA_ID_KEY``; for the local embedded mode a
@@ -101,3 +104,19 @@ async def run_erase_hooks(sender_id: str) -> None:
             await hook(sender_id)
         except Exception:  # one failing store must not stop the others from erasing
             logger.exception("An erase hook failed for a conversation; the others still ran")
+
+
+def main(argv: List[str] | None = None) -> int:
+    """``python -m bot.privacy purge ...``: the command lives in :mod:`bot.retention`.
+
+    Imported by name at run time: the retention code needs the tracker store, which needs this module.
+    """
+    import importlib
+
+    return int(importlib.import_module("bot.retention").main(argv))
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

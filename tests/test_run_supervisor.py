@@ -102,9 +102,9 @@ def test_rasa_stays_up_and_answers_with_emergency_numbers_while_the_action_serve
     port, action_port = free_port(), free_port()
     env = {**os.environ, "BRUJULA_STATE_DIR": str(tmp_path / "state"), "BRUJULA_ID_KEY": "test-id-key",
            "BRUJULA_GAPS_FILE": str(tmp_path / "gaps.jsonl")}
+    log = (tmp_path / "run.log").open("wb")  # a file, not a pipe: an unread pipe would block Rasa's logging
     run = subprocess.Popen([sys.executable, "-m", "bot.run", "--port", str(port),  # noqa: S603
-                            "--action-port", str(action_port)], cwd=ROOT, env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            "--action-port", str(action_port)], cwd=ROOT, env=env, stdout=log, stderr=log)
     sender = f"supervisor-{uuid.uuid4().hex[:8]}"
     try:
         wait_until(lambda: post(port, sender, "hola"), timeout=420)
@@ -126,3 +126,4 @@ def test_rasa_stays_up_and_answers_with_emergency_numbers_while_the_action_serve
         except subprocess.TimeoutExpired:
             run.kill()
             run.wait()
+        log.close()
