@@ -12,6 +12,8 @@ PORT=${BRUJULA_PROD_PORT:-8088}
 REPLICAS=${BRUJULA_PROD_REPLICAS:-2}
 DB=${BRUJULA_PROD_DB:-brujula_prod}
 REDIS_DB=${BRUJULA_PROD_REDIS_DB:-2}
+PG_PORT=${BRUJULA_PROD_PG_PORT:-5432}        # another cluster (pg_createcluster) keeps faults away from others
+REDIS_PORT=${BRUJULA_PROD_REDIS_PORT:-6379}
 PY=$ROOT/.venv/bin/python
 
 stop() {
@@ -40,21 +42,20 @@ if ! command -v nginx >/dev/null || [ ! -f /usr/lib/nginx/modules/ngx_http_js_mo
   fi
 fi
 # PostgreSQL and Redis from this machine, started as .ci/run does if they are not running.
-if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+if ! pg_isready -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start
 fi
-if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
-  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
-    --dir /var/lib/redis --logfile /var/log/redis/ci.log
+if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no
 fi
-psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$DB'" | grep -q 1 \
-  || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE \"$DB\""
+psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$DB'" | grep -q 1 \
+  || psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE \"$DB\""
 
 mkdir -p "$PREFIX/logs" "$PREFIX/tmp"
 stop >/dev/null 2>&1 || true
-export BRUJULA_STATE_DIR=$PREFIX BRUJULA_DB_HOST=127.0.0.1 BRUJULA_DB_PORT=5432 BRUJULA_DB_NAME=$DB \
-  BRUJULA_DB_USER=postgres BRUJULA_DB_PASSWORD="" BRUJULA_REDIS_HOST=127.0.0.1 BRUJULA_REDIS_PORT=6379 \
-  BRUJULA_REDIS_DB=$REDIS_DB BRUJULA_DESK_DB_URL=postgresql://postgres@127.0.0.1:5432/$DB \
+export BRUJULA_STATE_DIR=$PREFIX BRUJULA_DB_HOST=127.0.0.1 BRUJULA_DB_PORT=$PG_PORT BRUJULA_DB_NAME=$DB \
+  BRUJULA_DB_USER=postgres BRUJULA_DB_PASSWORD="" BRUJULA_REDIS_HOST=127.0.0.1 BRUJULA_REDIS_PORT=$REDIS_PORT \
+  BRUJULA_REDIS_DB=$REDIS_DB BRUJULA_DESK_DB_URL=postgresql://postgres@127.0.0.1:$PG_PORT/$DB \
   BRUJULA_ACTION_URL=http://127.0.0.1:5061/webhook RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 # One key for every replica (the pseudonymous ids must match): kept in .state/prod/ on this machine.
 export BRUJULA_ID_KEY=${BRUJULA_ID_KEY:-$($PY -c "from bot import paths; print(paths.local_secret('id_key', lambda: __import__('secrets').token_hex(32), 'BRUJULA_ID_KEY'))")}
