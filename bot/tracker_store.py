@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text, TypeVar
 
 from rasa.core.brokers.broker import EventBroker
@@ -132,13 +133,28 @@ class PrivacyTrackerStore(TrackerStore):
             self.backend: TrackerStore = InMemoryTrackerStore(domain, event_broker=event_broker)
         else:
             config = EndpointConfig(url=url, type=store_type, **backend)
-            self.backend = create_tracker_store(config, domain, event_broker)
+            self.backend = self._create_backend(config, domain, event_broker)
         engine = getattr(self.backend, "engine", None)
         if engine is not None and engine.dialect.name != "sqlite":
             # Rasa creates its engine without a connection check: after a database restart every pooled
             # connection would fail once. Test each one before use (what pool_pre_ping=True sets).
             engine.pool._pre_ping = True
         logger.info("Tracker store: %s behind PrivacyTrackerStore", self.backend.__class__.__name__)
+
+    @staticmethod
+    def _create_backend(config: EndpointConfig, domain: Optional[Domain],
+                        event_broker: Optional[EventBroker]) -> TrackerStore:
+        """Rasa's store; tried again when another replica was creating the same tables at that instant."""
+        from sqlalchemy.exc import IntegrityError, ProgrammingError
+
+        for attempt in range(5):
+            try:
+                return create_tracker_store(config, domain, event_broker)
+            except (IntegrityError, ProgrammingError):
+                if attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     @property
     def domain(self) -> Domain:

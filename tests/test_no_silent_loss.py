@@ -117,3 +117,24 @@ def test_the_first_desk_login_after_a_database_restart_works(database: str) -> N
     services.blip(database, 0.0).join()  # every connection is ended, the database is back at once
     assert storage.begin_login_attempt({"ip:203.0.113.9|user:ana": 5}, 900) == 0.0
     assert storage.create_session("ana").username == "ana"
+
+
+def test_replicas_starting_together_on_a_fresh_database_all_start(database: str) -> None:
+    """Two replicas of a new deployment create the desk and tracker tables at the same instant."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def start_replica() -> None:
+        try:
+            DeskStorage(database)
+            pg_store(database)
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=start_replica) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []

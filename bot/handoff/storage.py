@@ -66,6 +66,22 @@ audit_table = sa.Table(
 )
 
 
+def create_tables(engine: sa.engine.Engine, metadata: sa.MetaData, tries: int = 5) -> None:
+    """``create_all``, tolerating another replica creating the same tables at the same instant.
+
+    On a fresh PostgreSQL database two replicas starting together both see no table and both run
+    CREATE TABLE: the second fails on a unique index of the catalogue. Trying again finds the tables.
+    """
+    for attempt in range(tries):
+        try:
+            metadata.create_all(engine)
+            return
+        except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -89,7 +105,7 @@ class DeskStorage:
         else:  # a connection left over from before a database restart is replaced, not used (no 500)
             kwargs["pool_pre_ping"] = True
         self.engine = sa.create_engine(url, future=True, **kwargs)
-        _metadata.create_all(self.engine)
+        create_tables(self.engine, _metadata)
         self.url_for_logs = self.engine.url.render_as_string(hide_password=True)
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
