@@ -28,13 +28,17 @@ from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import trackers
+from bot import action_client, trackers
 from bot.conversation.vocabulary import CHECK_OFFER, Slot
 from bot.privacy import run_erase_hooks
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+# Every Rasa server loads this module (endpoints.yml names it): also make its action-server calls
+# survive a connection closed before the request was sent (see bot.action_client).
+action_client.install()
 
 # Back-off between tries of a failed read or save: about 4 s in all, longer than a PostgreSQL restart
 # (about 2.5 s) or a Redis fail-over, short enough for a messenger user waiting for the answer.
