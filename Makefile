@@ -14,7 +14,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONHASHSEED := 0
 
 .PHONY: help install browser run shell train test lint pytest e2e validate conversation-test eval \
-	content-check content-due content-report coverage gaps bench desk-user clean
+	content-check content-due content-report coverage gaps bench desk-user clean prod prod-stop load
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
@@ -40,6 +40,15 @@ train: $(MODEL) ## Train the model (only when data/, config.yml or domain.yml ch
 
 run: $(MODEL) ## Run the bot: web chat and REST API on http://localhost:5005 (SQLite, no other server)
 	$(BIN)/python -m bot.run
+
+prod: $(MODEL) ## Production topology on this machine: nginx :8088 -> 2 Rasa replicas + 2 action servers -> PostgreSQL + Redis
+	scripts/prod.sh start
+
+prod-stop: ## Stop what make prod started
+	scripts/prod.sh stop
+
+load: $(MODEL) ## Load and fault run against make prod (not part of make test): see scripts/load.py --help
+	$(BIN)/python scripts/load.py $(LOAD_ARGS)
 
 shell: $(MODEL) ## Chat with the bot in this terminal
 	$(BIN)/python -m bot.run --shell

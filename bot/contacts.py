@@ -251,6 +251,22 @@ class ContactStore:
         with self.engine.begin() as connection:
             connection.execute(delete(contacts_table).where(contacts_table.c.sender_id == sender_id))
 
+    def erase_many(self, sender_ids: list[str]) -> int:
+        """Delete what is kept for each of ``sender_ids`` (retention purge); how many addresses went."""
+        if not sender_ids:
+            return 0
+        for sender_id in sender_ids:
+            self._written.pop(sender_id, None)
+        self._ensure_table()
+        with self.engine.begin() as connection:
+            return int(connection.execute(
+                delete(contacts_table).where(contacts_table.c.sender_id.in_(sender_ids))).rowcount or 0)
+
+    def purge_before(self, cutoff: float) -> int:
+        """Delete the addresses of people silent since before ``cutoff`` (a time); how many."""
+        self._written = {k: v for k, v in self._written.items() if v[1] >= cutoff}
+        return self._purge(cutoff)
+
     async def purge_inactive(self, days: float, now: float | None = None) -> int:
         """Delete the addresses of people silent for more than ``days``; return how many."""
         cutoff = (time.time() if now is None else now) - days * 86400

@@ -9,9 +9,12 @@ events cannot be written back afterwards.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterable
-from typing import Any, Text
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Text, TypeVar
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import (
@@ -26,11 +29,42 @@ from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import trackers
+from bot import action_client, trackers
 from bot.conversation.vocabulary import CHECK_OFFER, Slot
 from bot.personal_data import run_erase_hooks
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Every Rasa server loads this module (endpoints.yml names it): also make its action-server calls
+# survive a connection closed before the request was sent (see bot.action_client).
+action_client.install()
+
+# Back-off between tries of a failed read or save: about 4 s in all, longer than a PostgreSQL restart
+# (about 2.5 s) or a Redis fail-over, short enough for a messenger user waiting for the answer.
+RETRY_DELAYS: tuple[float, ...] = (0.2, 0.5, 1.0, 2.0)
+
+
+class TrackerNotSavedError(RuntimeError):
+    """The conversation could not be stored even after retries: the person must be told to resend."""
+
+
+async def with_store_retries(attempt: Callable[[], Awaitable[T]], what: str,
+                             delays: tuple[float, ...] | None = None) -> T:
+    """Run ``attempt``; on any error try again after each of ``delays`` (with jitter), then raise."""
+    delays = RETRY_DELAYS if delays is None else delays
+    for number in range(len(delays) + 1):
+        try:
+            return await attempt()
+        except Exception as error:
+            if number == len(delays):
+                raise
+            delay = delays[number] * (1 + random.random() / 4)  # jitter: replicas do not retry in lockstep
+            logger.warning("Tracker store: %s failed (%s), try %d of %d in %.1fs", what, type(error).__name__,
+                           number + 2, len(delays) + 1, delay)
+            await asyncio.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 def erase_requested(tracker: DialogueStateTracker) -> bool:
@@ -66,6 +100,18 @@ def redact_offer_texts(tracker: DialogueStateTracker) -> None:
             return
 
 
+async def forget_desk_id(sender_id: str) -> None:
+    """Rotate the person's desk id: the desk database forgets which conversation it belonged to."""
+    from bot import desk_settings
+    from bot.handoff.storage import shared_storage
+
+    try:
+        storage = shared_storage(desk_settings.database_url())
+        await storage.run(storage.forget_refs, [sender_id])
+    except Exception:  # logged loudly: the audit trail would stay linked to this person
+        logger.exception("Could not unlink the desk id of an erased conversation")
+
+
 class PrivacyTrackerStore(TrackerStore):
     """Delegates to ``backend`` (a tracker-store endpoint config) and erases on request.
 
@@ -92,8 +138,28 @@ class PrivacyTrackerStore(TrackerStore):
             self.backend: TrackerStore = InMemoryTrackerStore(domain, event_broker=event_broker)
         else:
             config = EndpointConfig(url=url, type=store_type, **backend)
-            self.backend = create_tracker_store(config, domain, event_broker)
+            self.backend = self._create_backend(config, domain, event_broker)
+        engine = getattr(self.backend, "engine", None)
+        if engine is not None and engine.dialect.name != "sqlite":
+            # Rasa creates its engine without a connection check: after a database restart every pooled
+            # connection would fail once. Test each one before use (what pool_pre_ping=True sets).
+            engine.pool._pre_ping = True
         logger.info("Tracker store: %s behind PrivacyTrackerStore", self.backend.__class__.__name__)
+
+    @staticmethod
+    def _create_backend(config: EndpointConfig, domain: Domain | None,
+                        event_broker: EventBroker | None) -> TrackerStore:
+        """Rasa's store; tried again when another replica was creating the same tables at that instant."""
+        from sqlalchemy.exc import IntegrityError, ProgrammingError
+
+        for attempt in range(5):
+            try:
+                return create_tracker_store(config, domain, event_broker)
+            except (IntegrityError, ProgrammingError):
+                if attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     @property
     def domain(self) -> Domain:
@@ -109,14 +175,22 @@ class PrivacyTrackerStore(TrackerStore):
             trackers.note_saved(tracker, erased=True)
             return
         redact_offer_texts(tracker)
-        await self.backend.save(tracker)
+        try:
+            await with_store_retries(lambda: self.backend.save(tracker), "save")
+        except Exception as error:
+            # Raised, not swallowed: the channel tells the person to send the message again (Rasa's
+            # fail-safe store would keep the turn in this process's memory and answer as if stored).
+            trackers.note_save_failed(tracker)
+            logger.error("Tracker store: a turn could not be saved after %d tries (%s)", len(RETRY_DELAYS) + 1,
+                         type(error).__name__)
+            raise TrackerNotSavedError("the conversation could not be stored") from error
         trackers.note_saved(tracker)  # the channel handling this turn reads the new state from here
 
     async def retrieve(self, sender_id: Text) -> DialogueStateTracker | None:
-        return await self.backend.retrieve(sender_id)
+        return await with_store_retries(lambda: self.backend.retrieve(sender_id), "read")
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> DialogueStateTracker | None:
-        return await self.backend.retrieve_full_tracker(conversation_id)
+        return await with_store_retries(lambda: self.backend.retrieve_full_tracker(conversation_id), "read")
 
     async def keys(self) -> Iterable[Text]:
         return await self.backend.keys()
@@ -135,4 +209,5 @@ class PrivacyTrackerStore(TrackerStore):
         else:
             raise NotImplementedError(f"cannot erase from {backend.__class__.__name__}")
         await run_erase_hooks(sender_id)
+        await forget_desk_id(sender_id)
         logger.info("Erased a conversation on the user's request")

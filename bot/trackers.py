@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from rasa.core.tracker_store import FailSafeTrackerStore
+
 
 def store_of(agent: Any) -> Any | None:
     """The agent's tracker store, or None while the model is loading."""
@@ -26,6 +28,7 @@ async def tracker_if_ready(agent: Any, sender_id: str) -> Any | None:
     store = store_of(agent)
     if store is None:
         return None
+    make_strict(agent)
     return await store.retrieve(sender_id)
 
 
@@ -36,6 +39,7 @@ class SavedTurn:
     sender_id: str
     tracker: Any | None = None
     erased: bool = False
+    failed: bool = False  # the store refused the turn even after retries: it is not stored
 
     @property
     def seen(self) -> bool:
@@ -61,3 +65,27 @@ def note_saved(tracker: Any, erased: bool = False) -> None:
     saved = _watching.get()
     if saved is not None and getattr(tracker, "sender_id", None) == saved.sender_id:
         saved.tracker, saved.erased = (None, True) if erased else (tracker, False)
+        saved.failed = False
+
+
+def note_save_failed(tracker: Any) -> None:
+    """Called by the tracker store when a turn could not be stored: the channel must not answer as if it was."""
+    saved = _watching.get()
+    if saved is not None and getattr(tracker, "sender_id", None) == saved.sender_id:
+        saved.failed = True
+
+
+def _reraise(error: Exception) -> None:
+    raise error
+
+
+def make_strict(agent: Any) -> None:
+    """Let tracker-store errors reach the caller instead of Rasa's fail-safe wrapper.
+
+    Rasa wraps every store in ``FailSafeTrackerStore``, which answers a failed read with an empty
+    conversation and keeps a failed save in memory only: both would answer the person as if their
+    message were stored (and a failed read would ignore a staff member holding the conversation).
+    """
+    store = store_of(agent)
+    if isinstance(store, FailSafeTrackerStore) and getattr(store, "_on_tracker_store_error", None) is not _reraise:
+        store._on_tracker_store_error = _reraise

@@ -93,7 +93,7 @@ async def test_production_store_is_postgresql_and_forgets_on_request(production_
 
 async def test_production_lock_store_is_redis_and_serialises_a_conversation(production_env: AvailableEndpoints) -> None:
     lock_store = LockStore.create(production_env.lock_store)
-    assert isinstance(lock_store, AtomicRedisLockStore)  # Rasa's RedisLockStore hands out duplicate tickets
+    assert isinstance(lock_store, AtomicRedisLockStore)
     sender = f"test-{uuid.uuid4().hex}"
     async with lock_store.lock(sender):
         assert lock_store.get_lock(sender) is not None

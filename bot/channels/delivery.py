@@ -8,6 +8,9 @@ user hears back. Every channel goes through :func:`deliver`.
   where the desk console reads it;
 * otherwise lets Rasa answer, and if Rasa produced nothing (action server down, an exception), sends a
   short "technical problem" message with emergency numbers, in the user's language;
+* never answers as if the message were stored when it is not: if the conversation cannot be read (the
+  bot cannot know whether a staff member holds it) or the turn cannot be saved after the store's retries,
+  the answer is replaced by "your message could not be saved, send it again" (with emergency numbers);
 * returns a :class:`Delivered` with what the channel needs afterwards (state before and after the
   turn, desk messages waiting), so no channel reads the conversation again.
 """
@@ -63,6 +66,7 @@ class ConversationState:
     """The stored conversation as one read found it, before the new message is handled."""
 
     tracker: Any | None = None  # None: the model is loading, the store is down, or nobody wrote yet
+    unreadable: bool = False  # the store failed: whether a person holds the conversation is unknown
     handoff: str | None = None
     language_slot: str | None = None
     language: str = language.DEFAULT_LANGUAGE  # the language to write to this person in
@@ -76,9 +80,9 @@ async def read_state(agent: Any, sender_id: str, hint: str | None = None) -> Con
     """Read the conversation once: hand-off state and language (``hint``: the channel's, for this message)."""
     try:
         tracker = await trackers.tracker_if_ready(agent, sender_id)
-    except Exception:  # the tracker store being down must not stop the reply
+    except Exception:  # the store is down (after its retries): unknown state, the bot must not answer
         logger.exception("Could not read the conversation")
-        tracker = None
+        return ConversationState(unreadable=True, language=reply_language.decide(None, None, hint))
     if tracker is None:
         return ConversationState(language=reply_language.decide(None, None, hint))
     slot = tracker.get_slot(Slot.LANGUAGE)
@@ -93,6 +97,7 @@ class Delivered:
     replies: int
     before: ConversationState
     saved: trackers.SavedTurn = field(default_factory=lambda: trackers.SavedTurn(""))
+    not_saved: bool = False  # the person was told to send the message again
 
     @property
     def tracker_after(self) -> Any | None:
@@ -106,13 +111,52 @@ class Delivered:
         return await trackers.tracker_if_ready(agent, self.saved.sender_id)
 
 
-def technical_problem_text(text: str, hint: str | None = None, slot_value: str | None = None) -> str:
-    """The "technical problem" message in the conversation's language, else that of ``text`` or the hint."""
+def technical_problem_text(text: str, hint: str | None = None, slot_value: str | None = None,
+                           key: str = "technical_problem") -> str:
+    """The "technical problem" message in the conversation's language, else that of ``text`` or the hint.
+
+    ``key="message_not_saved"`` gives the variant that asks the person to send the message again.
+    """
     try:
         snapshot = content.current()
     except Exception:  # content itself unreadable: still say something useful
         return _LAST_RESORT
-    return snapshot.text("technical_problem", reply_language.for_conversation((), slot_value, hint, text=text or ""))
+    return snapshot.text(key, reply_language.for_conversation((), slot_value, hint, text=text or ""))
+
+
+def _store_failure(error: BaseException | None) -> bool:
+    """True when ``error`` (or what caused it) means the turn was not stored: tracker store or lock store down."""
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.tracker_store import TrackerNotSavedError
+
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, TrackerNotSavedError | DBAPIError):
+            return True
+        if type(error).__module__.startswith("redis"):  # the lock store (Redis) is down
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _discard_replies(output: OutputChannel) -> None:
+    """Drop the answers a turn collected but has not sent yet (they were produced for an unsaved turn)."""
+    if hasattr(output, "take_parts"):  # WhatsApp, Telegram: sent together after the turn
+        output.take_parts()
+    elif isinstance(getattr(output, "messages", None), list):  # REST, web chat: returned after the turn
+        output.messages.clear()
+
+
+async def _ask_to_resend(message: UserMessage, state: ConversationState) -> None:
+    metadata = message.metadata or {}
+    text = technical_problem_text(message.text or "", metadata.get(Meta.LANGUAGE_HINT), state.language_slot,
+                                  key="message_not_saved")
+    try:
+        await message.output_channel.send_text_message(message.sender_id, text)
+    except Exception:
+        logger.exception("Could not send the 'send it again' message on %s", message.input_channel)
 
 
 async def deliver(
@@ -130,11 +174,24 @@ async def deliver(
     metadata = message.metadata or {}
     state = state or await read_state(agent, message.sender_id, metadata.get(Meta.LANGUAGE_HINT))
     with trackers.watch_saves(message.sender_id) as saved:
+        if state.unreadable:
+            # A staff member may be holding this conversation: the bot must not answer over them.
+            logger.error("Conversation unreadable on %s: asked the person to send the message again",
+                         message.input_channel)
+            await _ask_to_resend(message, state)
+            return Delivered(1, state, saved, not_saved=True)
         if state.held_by_person:
             # log_message takes no lock itself: hold the conversation's lock so a desk action at the
             # same instant cannot make the SQL store drop one of the two events.
-            async with agent.lock_store.lock(message.sender_id):
-                await agent.log_message(message)
+            try:
+                async with agent.lock_store.lock(message.sender_id):
+                    await agent.log_message(message)
+            except Exception as error:
+                if not _store_failure(error):
+                    raise
+                logger.exception("A message for a staff member could not be stored on %s", message.input_channel)
+                await _ask_to_resend(message, state)
+                return Delivered(1, state, saved, not_saved=True)
             return Delivered(0, state, saved)
         output = CountingOutputChannel(message.output_channel)
         wrapped = UserMessage(
@@ -145,10 +202,18 @@ async def deliver(
             message_id=message.message_id,
             metadata=message.metadata,
         )
+        failure: BaseException | None = None
         try:
             await on_new_message(wrapped)
-        except Exception:
+        except Exception as error:
+            failure = error
             logger.exception("Rasa failed on a message from channel %s", message.input_channel)
+    if saved.failed or _store_failure(failure):
+        _discard_replies(message.output_channel)
+        logger.error("A turn on %s was not stored: asked the person to send the message again",
+                     message.input_channel)
+        await _ask_to_resend(message, state)
+        return Delivered(1, state, saved, not_saved=True)
     if output.sent == 0:
         text = technical_problem_text(message.text or "", metadata.get(Meta.LANGUAGE_HINT), state.language_slot)
         logger.error("No reply produced for a message on %s: sent the technical-problem message",

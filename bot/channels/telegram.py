@@ -345,7 +345,7 @@ class TelegramInput(WebhookInput):
         update_id = data.get("update_id") if isinstance(data, dict) else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             return response.text("an Update object with an integer update_id is expected", status=400)
-        if self.recent.seen(update_id):
+        if not await self.first_delivery(str(update_id)):
             logger.info("Telegram: update %d received twice, answered once", update_id)
             return _ok()
         try:

@@ -1,4 +1,4 @@
-"""What the WhatsApp and Telegram webhooks share: body limits, replay memory, background work, retries,
+"""What the WhatsApp and Telegram webhooks share: body limits, the shared replay memory, background work, retries,
 and the channel classes both build on (:class:`WebhookInput`, :class:`BufferedOutput`).
 
 Both platforms want a quick ``200``: the webhooks acknowledge at once and answer the user from a
@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import (
     Any,
     ClassVar,
@@ -25,7 +24,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import contacts
+from bot import contacts, replay
 from bot.channels.delivery import deliver
 from bot.channels.rendering import Outgoing, answer_media, message_parts
 
@@ -52,24 +51,6 @@ def body_too_large(request: Request, limit: int = MAX_BODY_BYTES) -> bool:
 def media_type(request: Request) -> str:
     """The request's media type without parameters, lower-case ("application/json")."""
     return (request.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
-
-
-class RecentIds:
-    """Remembers the last ``size`` ids seen, to drop a webhook delivered twice (retries, replays)."""
-
-    def __init__(self, size: int = 10_000) -> None:
-        self.size = size
-        self._ids: OrderedDict[Hashable, None] = OrderedDict()
-
-    def seen(self, key: Hashable) -> bool:
-        """Record ``key``; True if it was already recorded."""
-        if key in self._ids:
-            self._ids.move_to_end(key)
-            return True
-        self._ids[key] = None
-        if len(self._ids) > self.size:
-            self._ids.popitem(last=False)
-        return False
 
 
 class BackgroundTasks:
@@ -202,7 +183,7 @@ class WebhookInput(InputChannel):
             except contacts.ContactStoreError as error:
                 self.problems.append(str(error))
         self.tasks = BackgroundTasks(self.label)
-        self.recent = RecentIds()
+        self._replay: replay.ReplayMemory | None = None
         if self.problems:
             logger.error("%s channel disabled until configured: %s (see docs/CHANNELS.md)", self.label,
                          "; ".join(self.problems))
@@ -243,6 +224,12 @@ class WebhookInput(InputChannel):
             await self.close_sender()
 
         return webhook
+
+    async def first_delivery(self, message_key: str) -> bool:
+        """True the first time this webhook message reaches any replica (shared replay memory with a TTL)."""
+        if self._replay is None:
+            self._replay = replay.from_environment()
+        return await replay.first_time(self._replay, f"{self.channel_name}:{message_key}")
 
     async def receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
         """Check and acknowledge one webhook request of a configured channel; answer in the background."""

@@ -324,7 +324,7 @@ class WhatsAppInput(WebhookInput):
         raw_from, message_sid = params.get("From", "").strip(), params.get("MessageSid", "").strip()
         if not raw_from or not message_sid:
             return response.text("From and MessageSid are required", status=400)
-        if self.recent.seen(message_sid):
+        if not await self.first_delivery(message_sid):
             logger.info("WhatsApp: message %s received twice, answered once", message_sid)
             return _twiml()
         inbound = self.parse(params, raw_from, message_sid)

@@ -77,11 +77,13 @@ def check(_args: argparse.Namespace) -> int:
 
 
 def audit(args: argparse.Namespace) -> int:
-    from bot.handoff.queue import desk_ref
     from bot.handoff.storage import DeskStorage
 
-    conversation = desk_ref(args.conversation) if args.conversation else None
-    rows = DeskStorage(desk_settings.database_url()).audit_entries(args.limit, args.staff, conversation)
+    storage = DeskStorage(desk_settings.database_url())
+    conversation = None
+    if args.conversation:  # a sender id while the conversation exists; else the desk id itself
+        conversation = storage.existing_ref(args.conversation) or args.conversation
+    rows = storage.audit_entries(args.limit, args.staff, conversation)
     for row in reversed(rows):
         row["at"] = datetime.fromtimestamp(row["at"], tz=timezone.utc).isoformat(timespec="seconds")
         print(json.dumps(row, ensure_ascii=False))
@@ -106,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     log = commands.add_parser("audit", help="print the audit log (oldest first, JSON lines)")
     log.add_argument("--limit", type=int, default=100)
     log.add_argument("--staff")
-    log.add_argument("--conversation", help="a conversation's sender id (as Rasa stores it)")
+    log.add_argument("--conversation", help="a conversation's sender id (as Rasa stores it) or its desk id")
     log.set_defaults(run=audit)
     args = parser.parse_args(argv)
     return int(args.run(args))

@@ -9,7 +9,9 @@ Security:
 * staff accounts from configuration, passwords as bcrypt hashes, checked off the event loop;
 * sessions: random tokens (stored hashed), HttpOnly + SameSite=Strict cookie on ``/desk``, expiring
   after ``session_idle_minutes`` without activity and ``session_max_hours`` in all;
-* login rate limit per address and per user name (``login_max_failures`` in ``login_window_minutes``);
+* login limit counted before the password check, per (address, user name) with a doubling wait after
+  ``login_max_failures``, plus a looser limit per address; never per user name alone, so nobody can lock
+  staff out from another address;
 * CSRF: every state-changing request needs the session's token (``X-CSRF-Token`` header or
   ``csrf_token`` field) and, when the browser sends one, an ``Origin`` of this same host; the login
   form uses a double-submit cookie;
@@ -46,6 +48,7 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"  # pages as HTML files with $
 STATIC_FILES = ("desk.js", "desk.css")
 SESSION_COOKIE = "brujula_desk"
 LOGIN_CSRF_COOKIE = "brujula_desk_login"
+ADDRESS_LIMIT_FACTOR = 4  # an address may try several accounts (a shared office), not unboundedly
 PATH = "/desk"
 MAX_BODY = 16 * 1024
 
@@ -215,9 +218,11 @@ class DeskInput(InputChannel):
         if not (sent_csrf and cookie_csrf and hmac.compare_digest(sent_csrf, cookie_csrf) and _same_origin(request)):
             await self.storage.run(self.storage.audit, username or "?", "login_csrf_rejected", None, None, ip)
             return self._login_page(request, lang, "desk_form_expired", status=403, username=username)
-        keys = [f"ip:{ip}", f"user:{username}"]
+        # Per address and account (with backoff), and a looser limit per address: counted before the check.
+        limits = {f"ip:{ip}|user:{username}": settings.login_max_failures,
+                  f"ip:{ip}": settings.login_max_failures * ADDRESS_LIMIT_FACTOR}
         window = settings.login_window_minutes * 60
-        wait = await self.storage.run(self.storage.blocked_for, keys, settings.login_max_failures, window)
+        wait = await self.storage.run(self.storage.begin_login_attempt, limits, window)
         if wait > 0:
             await self.storage.run(self.storage.audit, username or "?", "login_blocked", None, None, ip)
             minutes = max(1, math.ceil(wait / 60))
@@ -226,13 +231,16 @@ class DeskInput(InputChannel):
             resp.headers["Retry-After"] = str(int(math.ceil(wait)))
             return resp
         member = self.staff_getter().get(username)
-        valid = await asyncio.get_running_loop().run_in_executor(None, desk_settings.check_password, member, password)
+        valid = False
+        try:
+            valid = await asyncio.get_running_loop().run_in_executor(None, desk_settings.check_password, member,
+                                                                     password)
+        finally:
+            await self.storage.run(self.storage.end_login_attempt, limits, bool(valid and member is not None))
         if not valid or member is None:
-            await self.storage.run(self.storage.record_failure, keys)
             shown = username if desk_settings.USERNAME.match(username) else "?"
             await self.storage.run(self.storage.audit, shown, "login_failed", None, None, ip)
             return self._login_page(request, lang, "desk_login_failed", status=401, username=username)
-        await self.storage.run(self.storage.clear_failures, [f"user:{username}"])
         await self.storage.run(self.storage.purge_sessions, settings.session_idle_minutes * 60,
                                settings.session_max_hours * 3600)
         session = await self.storage.run(self.storage.create_session, member.username)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 
 def desk_ref(sender_id: str) -> str:
-    """The conversation's id on the desk: a keyed hash, so no channel address can show through."""
+    """A keyed-hash desk id (only when no desk database gives random ones: see ``DeskStorage.ref_for``)."""
     return personal_data.pseudonymize("desk", sender_id).split("-", 1)[1]
 
 
@@ -67,8 +67,10 @@ class QueueEntry:
 class HandoffQueue:
     """Lists the conversations waiting for, or held by, a person."""
 
-    def __init__(self, agent_getter: Any, history_limit: int = 60) -> None:
+    def __init__(self, agent_getter: Any, history_limit: int = 60,
+                 ref_for: Callable[[str], Awaitable[str]] | None = None) -> None:
         self._agent_getter = agent_getter
+        self._ref_for = ref_for  # the desk database's random ids, which "delete my data" rotates
         self.history_limit = history_limit
         self._candidates: set[str] = set()
         self._last_event_id = 0
@@ -84,6 +86,9 @@ class HandoffQueue:
     async def forget(self, sender_id: str) -> None:
         self._candidates.discard(sender_id)
         self._refs = {ref: sid for ref, sid in self._refs.items() if sid != sender_id}
+        # SQLite gives a deleted row's id to the next row: scan again, or a request made right after
+        # an erase would sort below the ids already read and never reach the queue.
+        self._last_event_id = 0
 
     async def _discover(self) -> Iterable[str]:
         store = records.unwrap_store(self.agent.tracker_store)
@@ -128,7 +133,8 @@ class HandoffQueue:
             if view is None or not view.open:
                 self._candidates.discard(sender_id)
                 continue
-            ref = desk_ref(sender_id)
+            ref = await self._ref_for(sender_id) if self._ref_for else desk_ref(sender_id)
+            self._refs = {r: s for r, s in self._refs.items() if s != sender_id}  # an id rotated by an erase
             self._refs[ref] = sender_id
             entries.append(QueueEntry(ref, view))
         now = time.time()

@@ -89,7 +89,8 @@ class HandoffService:
         self.storage = storage
         self.settings_getter = settings_getter
         self.content_getter = content_getter
-        self.queue = HandoffQueue(agent_getter, history_limit=settings_getter().history_events)
+        self.queue = HandoffQueue(agent_getter, history_limit=settings_getter().history_events,
+                                  ref_for=lambda sender_id: storage.run(storage.ref_for, sender_id))
         self._monitor: asyncio.Task | None = None
 
     @property

@@ -315,7 +315,7 @@ async def test_a_user_who_blocked_the_bot_is_logged_and_not_retried(harness: Har
     caplog.set_level(logging.DEBUG)
     harness.telegram.fail_next("sendMessage", times=5, status=403, description="Forbidden: bot was blocked by the user")
     assert (await harness.post(message_update(text="hola"))).status == 200
-    assert f"{harness.sender_id} has blocked the bot" in caplog.text
+    assert f"{personal_data.log_token(harness.sender_id)} has blocked the bot" in caplog.text
     assert harness.telegram.sent() == []
     assert len(harness.telegram._failures["sendMessage"]) == 4  # one try only
     for record in caplog.records:
