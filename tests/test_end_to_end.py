@@ -96,7 +96,7 @@ async def test_a_conversation_in_spanish_then_kreyol_then_deleted(tmp_path: Path
     switched = await say(agent, sender, "pale kreyol")
     assert "kreyòl" in switched[0]["text"]
     answer = await say(agent, sender, "mwen bezwen yon doktè")
-    assert "Sous:" in answer[-1]["text"]  # answered in Kreyòl with the source line
+    assert "poko konfime" in answer[-1]["text"]  # answered in Kreyòl with the provenance line
 
     db = tmp_path / "trackers.db"
     assert stored_events(db, sender) > 10
