@@ -17,7 +17,7 @@ import pytest
 from bot import desk_settings
 from bot.handoff.storage import DeskStorage
 from tests import services
-from tests.test_desk import PASSWORD, Desk, desk_env  # noqa: F401 - desk_env is the autouse fixture
+from tests.handoff.test_desk import PASSWORD, Desk, desk_env  # noqa: F401 - desk_env is the autouse fixture
 
 WINDOW = 15 * 60
 

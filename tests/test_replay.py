@@ -18,9 +18,9 @@ from bot.contacts import ContactStore
 from tests import services
 from tests.fakes import FakeTelegram, FakeTwilio, StubRasa
 from tests.fakes.rasa import intro_and_menu
-from tests.test_telegram import Harness as TelegramHarness
-from tests.test_telegram import message_update
-from tests.test_whatsapp import Harness
+from tests.channels.test_telegram import Harness as TelegramHarness
+from tests.channels.test_telegram import message_update
+from tests.channels.test_whatsapp import Harness
 
 REDIS_DB = 12
 
