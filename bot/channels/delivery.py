@@ -20,7 +20,7 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-from bot import content, language, trackers
+from bot import content, inprocess_actions, language, trackers
 from bot.conversation import reply_language
 from bot.conversation.vocabulary import Handoff, Meta, Slot
 from bot.handoff import records
@@ -127,6 +127,7 @@ async def deliver(
             the language first); read here otherwise. Either way, once per message.
     """
     metadata = message.metadata or {}
+    inprocess_actions.install(agent)  # endpoints.yml may ask for the actions to run in this process
     state = state or await read_state(agent, message.sender_id, metadata.get(Meta.LANGUAGE_HINT))
     with trackers.watch_saves(message.sender_id) as saved:
         if state.held_by_person:

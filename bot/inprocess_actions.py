@@ -1,0 +1,118 @@
+"""Run the rasa-sdk actions inside the Rasa server instead of calling the action server over HTTP.
+
+Rasa 3.6 has no ``actions_module`` endpoint setting (it came in later versions), so this is the adapter:
+an :class:`InProcessActionEndpoint` is an ``EndpointConfig`` whose ``request`` hands the action call to
+``rasa_sdk.executor.ActionExecutor`` in this process. Rasa's own ``RemoteAction`` still builds the call,
+validates the answer and turns it into events, so the events are the same as from the action server.
+
+endpoints.yml::
+
+    action_endpoint:
+      url: "inprocess:actions"     # the package with the actions
+
+Rasa itself keeps that as a plain ``EndpointConfig``; :func:`install` swaps it for the in-process one on
+the running agent (:func:`bot.channels.delivery.deliver` calls it before each message, so it also
+covers an agent loaded later). The separate action server (``url: http://...``) stays the option for
+scaling the actions on their own; with it, "action server down" still ends in the technical-problem
+answer. In-process, an action that raises is reported to Rasa as the action server's HTTP 500 would be.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+
+logger = logging.getLogger(__name__)
+
+SCHEME = "inprocess:"
+
+
+def wanted(endpoint: Any) -> bool:
+    """True when ``endpoint`` is an action endpoint configured as ``inprocess:<package>`` and not yet swapped."""
+    return (
+        isinstance(endpoint, EndpointConfig)
+        and not isinstance(endpoint, InProcessActionEndpoint)
+        and isinstance(endpoint.url, str)
+        and endpoint.url.startswith(SCHEME)
+    )
+
+
+class InProcessActionEndpoint(EndpointConfig):
+    """An action endpoint served by an ``ActionExecutor`` in this process."""
+
+    def __init__(self, package: str = "actions", **kwargs: Any) -> None:
+        from rasa_sdk.executor import ActionExecutor
+
+        super().__init__(url=f"{SCHEME}{package}", **kwargs)
+        self.package = package
+        self.executor = ActionExecutor()
+        self.executor.register_package(package)
+        _serve_content()
+
+    async def request(
+        self,
+        method: str = "post",
+        subpath: str | None = None,
+        content_type: str | None = "application/json",
+        compress: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """Run the action call in ``kwargs["json"]``; errors look like the action server's HTTP answers."""
+        from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
+
+        action_call = kwargs.get("json")
+        if not isinstance(action_call, dict):
+            raise ClientResponseError(400, "Bad Request", json.dumps({"error": "Invalid body request"}))
+        try:
+            result = await self.executor.run(action_call)  # type: ignore[arg-type]
+        except ActionExecutionRejection as rejection:  # Rasa turns a 400 into ActionExecutionRejected
+            body = {"error": rejection.message, "action_name": rejection.action_name}
+            raise ClientResponseError(400, "Bad Request", json.dumps(body)) from rejection
+        except ActionNotFoundException as missing:
+            logger.error(missing)
+            body = {"error": missing.message, "action_name": missing.action_name}
+            raise ClientResponseError(404, "Not Found", json.dumps(body)) from missing
+        except Exception as error:  # the action server answers 500: Rasa logs it and the turn goes on
+            logger.exception("Action %r failed", action_call.get("next_action"))
+            raise ClientResponseError(500, "Internal Server Error", str(error)) from error
+        # Through JSON, as over HTTP: the events Rasa sees are exactly the action server's (tuples become lists).
+        return json.loads(json.dumps(result)) if result is not None else None
+
+    def copy(self) -> InProcessActionEndpoint:
+        return self
+
+
+def _serve_content() -> None:
+    """As the action server does: keep the last good content version and notice edits in the background."""
+    from bot import paths
+    from bot.content import store as content_store
+
+    store = content_store.default_store()
+    if store.keep_copy is None:
+        store.keep_copy = paths.state_dir() / "content-last-good"
+    try:
+        store.refresh()
+    except content_store.ContentError:
+        logger.error("No usable content: fix the problems above (python -m bot.content check)")
+    store.watch()
+
+
+def install(agent: Any) -> bool:
+    """Swap an ``inprocess:`` action endpoint of ``agent`` (and its processor) for the in-process one.
+
+    Cheap when there is nothing to do; returns True when it swapped.
+    """
+    endpoint = getattr(agent, "action_endpoint", None)
+    if not wanted(endpoint):
+        return False
+    package = endpoint.url[len(SCHEME):] or "actions"
+    swapped = InProcessActionEndpoint(package, **endpoint.kwargs)
+    agent.action_endpoint = swapped
+    processor = getattr(agent, "processor", None)
+    if processor is not None:
+        processor.action_endpoint = swapped
+    logger.info("Actions from package %r run inside the Rasa server", package)
+    return True
