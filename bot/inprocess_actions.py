@@ -15,10 +15,16 @@ the running agent (:func:`bot.channels.delivery.deliver` calls it before each me
 covers an agent loaded later). The separate action server (``url: http://...``) stays the option for
 scaling the actions on their own; with it, "action server down" still ends in the technical-problem
 answer. In-process, an action that raises is reported to Rasa as the action server's HTTP 500 would be.
+
+Either way, :func:`install` also makes Rasa check each action's answer against its schema with a
+validator built once: Rasa 3.6 calls ``jsonschema.validate``, which checks the schema itself against the
+meta-schema on every action call, and that was half of a Brújula turn's time (docs/PERFORMANCE.md).
+The answer is still validated against the same schema, with the same error.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from typing import Any
@@ -100,13 +106,49 @@ def _serve_content() -> None:
     store.watch()
 
 
+@functools.lru_cache(maxsize=1)
+def _result_validator() -> Any:
+    """The validator of an action server's answer, its schema checked once."""
+    from jsonschema import validators
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    cls = validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def _validate_action_result(_action: Any, result: dict[str, Any]) -> bool:
+    """``RemoteAction._validate_action_result`` without re-checking the schema on every call."""
+    from jsonschema import exceptions
+
+    error = exceptions.best_match(_result_validator().iter_errors(result))
+    if error is not None:
+        error.message += (
+            ". Failed to validate Action server response from API, make sure your response from the Action "
+            "endpoint is valid."
+        )
+        raise error
+    return True
+
+
+def validate_action_results_once() -> None:
+    """Make Rasa's ``RemoteAction`` validate answers with the validator built once (idempotent)."""
+    from rasa.core.actions.action import RemoteAction
+
+    if RemoteAction._validate_action_result is not _validate_action_result:  # type: ignore[comparison-overlap]
+        RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
+
+
 def install(agent: Any) -> bool:
     """Swap an ``inprocess:`` action endpoint of ``agent`` (and its processor) for the in-process one.
 
-    Cheap when there is nothing to do; returns True when it swapped.
+    Also makes action answers validate without re-checking their schema each time. Cheap when there is
+    nothing to do; returns True when it swapped the endpoint.
     """
+    validate_action_results_once()
     endpoint = getattr(agent, "action_endpoint", None)
-    if not wanted(endpoint):
+    if endpoint is None or not wanted(endpoint):
         return False
     package = endpoint.url[len(SCHEME):] or "actions"
     swapped = InProcessActionEndpoint(package, **endpoint.kwargs)

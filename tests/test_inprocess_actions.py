@@ -136,3 +136,22 @@ def test_only_an_inprocess_url_is_swapped_and_only_once() -> None:
     assert "action_greet" in swapped.executor.actions  # the package's actions are registered
     assert not inprocess_actions.install(local)
     assert local.action_endpoint is swapped
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"events": [{"event": "no_such_event"}]},
+        {"events": [{"event": "slot", "name": "language"}], "responses": "not a list"},
+        {"events": "not a list"},
+    ],
+)
+def test_answers_are_still_validated_against_rasas_schema_after_install(answer: dict[str, Any]) -> None:
+    from jsonschema import ValidationError
+    from rasa.core.actions.action import RemoteAction
+
+    inprocess_actions.validate_action_results_once()
+    with pytest.raises(ValidationError):
+        RemoteAction("action_greet", None)._validate_action_result(answer)
+    good = {"events": [{"event": "slot", "name": "language", "value": "es"}], "responses": [{"text": "hola"}]}
+    assert RemoteAction("action_greet", None)._validate_action_result(good)
