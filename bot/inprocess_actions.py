@@ -16,20 +16,19 @@ covers an agent loaded later). The separate action server (``url: http://...``) 
 scaling the actions on their own; with it, "action server down" still ends in the technical-problem
 answer. In-process, an action that raises is reported to Rasa as the action server's HTTP 500 would be.
 
-Either way, :func:`install` also makes Rasa check each action's answer against its schema with a
-validator built once: Rasa 3.6 calls ``jsonschema.validate``, which checks the schema itself against the
-meta-schema on every action call, and that was half of a Brújula turn's time (docs/PERFORMANCE.md).
-The answer is still validated against the same schema, with the same error.
+Either way, :func:`install` also applies :mod:`bot.rasa_speedups` (action answers validated without
+re-checking their schema each time, event classes looked up once).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 from typing import Any
 
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+
+from bot import rasa_speedups
 
 logger = logging.getLogger(__name__)
 
@@ -106,47 +105,13 @@ def _serve_content() -> None:
     store.watch()
 
 
-@functools.lru_cache(maxsize=1)
-def _result_validator() -> Any:
-    """The validator of an action server's answer, its schema checked once."""
-    from jsonschema import validators
-    from rasa.core.actions.action import RemoteAction
-
-    schema = RemoteAction.action_response_format_spec()
-    cls = validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
-
-
-def _validate_action_result(_action: Any, result: dict[str, Any]) -> bool:
-    """``RemoteAction._validate_action_result`` without re-checking the schema on every call."""
-    from jsonschema import exceptions
-
-    error = exceptions.best_match(_result_validator().iter_errors(result))
-    if error is not None:
-        error.message += (
-            ". Failed to validate Action server response from API, make sure your response from the Action "
-            "endpoint is valid."
-        )
-        raise error
-    return True
-
-
-def validate_action_results_once() -> None:
-    """Make Rasa's ``RemoteAction`` validate answers with the validator built once (idempotent)."""
-    from rasa.core.actions.action import RemoteAction
-
-    if RemoteAction._validate_action_result is not _validate_action_result:  # type: ignore[comparison-overlap]
-        RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
-
-
 def install(agent: Any) -> bool:
     """Swap an ``inprocess:`` action endpoint of ``agent`` (and its processor) for the in-process one.
 
-    Also makes action answers validate without re-checking their schema each time. Cheap when there is
-    nothing to do; returns True when it swapped the endpoint.
+    Also applies :func:`bot.rasa_speedups.apply`. Cheap when there is nothing to do; returns True when
+    it swapped the endpoint.
     """
-    validate_action_results_once()
+    rasa_speedups.apply()
     endpoint = getattr(agent, "action_endpoint", None)
     if endpoint is None or not wanted(endpoint):
         return False

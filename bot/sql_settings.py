@@ -5,6 +5,10 @@ With SQLite's defaults (rollback journal, ``synchronous=FULL``) every saved turn
 ``synchronous=NORMAL`` a commit is one append to the log and the database is still never corrupted: a
 crash of the bot loses nothing, and a power cut can lose at most the last turns saved before it.
 Readers (the desk console, ``make gaps``) no longer wait for a writer either. PostgreSQL is left alone.
+
+Rasa opens SQLite files with SQLAlchemy's ``NullPool``: a new connection for every session, closed at its
+end. In WAL mode closing the last connection checkpoints the log into the database (with an ``fsync``),
+so the store keeps a small pool of open connections instead (:func:`keep_connections`).
 """
 
 from __future__ import annotations
@@ -36,4 +40,28 @@ def tune_sqlite(engine: Any) -> bool:
         event.listen(engine, "connect", _set_pragmas)
     with engine.connect():  # WAL is a property of the file: switch it now, not at the first turn
         pass
+    return True
+
+
+def keep_connections(store: Any) -> bool:
+    """Give a SQL tracker store on a SQLite *file* a pool of open, tuned connections; True if it did.
+
+    ``store`` is Rasa's ``SQLTrackerStore`` (its ``engine`` and ``sessionmaker`` are replaced). In-memory
+    SQLite and other databases are left as Rasa made them.
+    """
+    import sqlalchemy as sa
+    from sqlalchemy.pool import QueuePool
+
+    engine = getattr(store, "engine", None)
+    if getattr(getattr(engine, "dialect", None), "name", None) != "sqlite":
+        return False
+    if engine.url.database in (None, "", ":memory:"):
+        return False
+    # check_same_thread off: the pool hands a connection to one user at a time, whichever thread it is on
+    pooled = sa.create_engine(engine.url, poolclass=QueuePool, pool_size=4, max_overflow=8,
+                              connect_args={"check_same_thread": False})
+    tune_sqlite(pooled)
+    store.engine = pooled
+    store.sessionmaker = sa.orm.session.sessionmaker(bind=pooled)
+    engine.dispose()
     return True

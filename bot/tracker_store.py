@@ -25,7 +25,7 @@ from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import sql_settings, trackers
+from bot import rasa_speedups, sql_settings, trackers
 from bot.conversation.vocabulary import CHECK_OFFER, Slot
 from bot.privacy import run_erase_hooks
 
@@ -93,7 +93,8 @@ class PrivacyTrackerStore(TrackerStore):
             config = EndpointConfig(url=url, type=store_type, **backend)
             self.backend = create_tracker_store(config, domain, event_broker)
         if isinstance(self.backend, SQLTrackerStore):
-            sql_settings.tune_sqlite(self.backend.engine)  # WAL, synchronous=NORMAL (SQLite only)
+            sql_settings.keep_connections(self.backend)  # SQLite file: WAL, synchronous=NORMAL, pooled
+        rasa_speedups.apply()
         logger.info("Tracker store: %s behind PrivacyTrackerStore", self.backend.__class__.__name__)
 
     @property

@@ -14,7 +14,7 @@ from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import inprocess_actions
+from bot import inprocess_actions, rasa_speedups
 from bot.channels.delivery import deliver
 from bot.inprocess_actions import InProcessActionEndpoint
 from tests.test_end_to_end import action_server, agent_for  # noqa: F401 - the fixture is used by name
@@ -150,7 +150,7 @@ def test_answers_are_still_validated_against_rasas_schema_after_install(answer: 
     from jsonschema import ValidationError
     from rasa.core.actions.action import RemoteAction
 
-    inprocess_actions.validate_action_results_once()
+    rasa_speedups.apply()
     with pytest.raises(ValidationError):
         RemoteAction("action_greet", None)._validate_action_result(answer)
     good = {"events": [{"event": "slot", "name": "language", "value": "es"}], "responses": [{"text": "hola"}]}

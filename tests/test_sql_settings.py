@@ -51,3 +51,25 @@ def test_postgres_and_other_engines_are_left_alone() -> None:
 
     assert not tune_sqlite(NotSqlite())
     assert tune_sqlite(create_engine("sqlite://"))
+
+
+async def test_connections_stay_open_between_turns(tmp_path: Path) -> None:
+    from sqlalchemy.pool import QueuePool
+
+    store = store_at(tmp_path / "trackers.db")
+    assert isinstance(store.backend.engine.pool, QueuePool)  # type: ignore[attr-defined]
+    tracker = DialogueStateTracker("pooled-user", DOMAIN.slots)
+    tracker.update(UserUttered("hola"))
+    await store.save(tracker)
+    assert (tmp_path / "trackers.db-wal").exists()  # the log stays: no checkpoint each time a session ends
+
+
+def test_in_memory_sqlite_is_left_as_rasa_made_it() -> None:
+    from sqlalchemy import create_engine
+
+    from bot.sql_settings import keep_connections
+
+    class Store:
+        engine = create_engine("sqlite://")
+
+    assert not keep_connections(Store())
