@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+
 @functools.lru_cache(maxsize=1)
 def _result_validator() -> Any:
     """The validator of an action server's answer, its schema checked once."""

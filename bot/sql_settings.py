@@ -52,8 +52,8 @@ def keep_connections(store: Any) -> bool:
     import sqlalchemy as sa
     from sqlalchemy.pool import QueuePool
 
-    engine = getattr(store, "engine", None)
-    if getattr(getattr(engine, "dialect", None), "name", None) != "sqlite":
+    engine: Any = getattr(store, "engine", None)
+    if engine is None or getattr(getattr(engine, "dialect", None), "name", None) != "sqlite":
         return False
     if engine.url.database in (None, "", ":memory:"):
         return False
