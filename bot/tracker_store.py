@@ -115,7 +115,31 @@ class PrivacyTrackerStore(TrackerStore):
         trackers.note_saved(tracker)  # the channel handling this turn reads the new state from here
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        prefetched = trackers.take_prefetched(sender_id)  # read moments ago for this message (delivery)
+        if prefetched is not None and self._unchanged_since_read(prefetched):
+            return prefetched
         return await self.backend.retrieve(sender_id)
+
+    def _unchanged_since_read(self, tracker: DialogueStateTracker) -> bool:
+        """True when the stored session still has exactly the events ``tracker`` was built from.
+
+        Events are only ever appended (or all deleted): the same count and the same latest timestamp
+        mean nothing was stored since. One aggregate query instead of reading and replaying every event.
+        """
+        backend = self.backend
+        if not isinstance(backend, SQLTrackerStore) or not tracker.events:
+            return False
+        import sqlalchemy as sa
+
+        try:
+            with backend.session_scope() as session:
+                query = backend._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False)
+                count, latest = query.order_by(None).with_entities(
+                    sa.func.count(backend.SQLEvent.id), sa.func.max(backend.SQLEvent.timestamp)).one()
+        except Exception:  # let the normal read happen (and fail or succeed on its own)
+            logger.exception("Could not check the conversation before reusing it")
+            return False
+        return bool(count == len(tracker.events) and latest == max(event.timestamp for event in tracker.events))
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
         return await self.backend.retrieve_full_tracker(conversation_id)

@@ -146,7 +146,8 @@ async def deliver(
             metadata=message.metadata,
         )
         try:
-            await on_new_message(wrapped)
+            with trackers.share_read(message.sender_id, state.tracker):  # Rasa's own read reuses this one
+                await on_new_message(wrapped)
         except Exception:
             logger.exception("Rasa failed on a message from channel %s", message.input_channel)
     if output.sent == 0:
