@@ -17,7 +17,7 @@ for the answer before writing again. The medians over the rounds are printed, wi
 Finally both serve the rest of 1,000 conversations, and the resident memory (RSS) of each Rasa server
 and of the action server is printed.
 
-    python scripts/bench_stock.py [--rounds 3] [--store sqlite|postgres] [--actions remote|in-process]
+    python scripts/bench_stock.py [--rounds 3] [--store sqlite|postgres|both] [--actions remote|in-process]
 
 Nothing is downloaded: the stock bot is trained offline from Rasa's own template.
 """
@@ -147,7 +147,7 @@ def start_stock(env: dict[str, str], log: Any) -> Bot:
     return bot
 
 
-def start_brujula(env: dict[str, str], log: Any, state: Path, store: str, actions: str) -> Bot:
+def start_brujula(env: dict[str, str], log: Any, state: Path, store: str, actions: str, name: str = "brujula") -> Bot:
     model = ROOT / "models" / "brujula.tar.gz"
     if not model.exists():
         raise SystemExit("models/brujula.tar.gz is missing: make train")
@@ -159,7 +159,7 @@ def start_brujula(env: dict[str, str], log: Any, state: Path, store: str, action
     endpoint: dict[str, Any] = {"url": f"http://127.0.0.1:{action_port}/webhook"}
     if actions == "in-process":
         endpoint = {"url": "inprocess:actions"}
-    endpoints = state / "endpoints.yml"
+    endpoints = state / f"endpoints-{name}.yml"
     endpoints.write_text(json.dumps({  # JSON is YAML
         "action_endpoint": endpoint,
         "tracker_store": {"type": "bot.tracker_store.PrivacyTrackerStore", "backend": backend},
@@ -174,7 +174,7 @@ def start_brujula(env: dict[str, str], log: Any, state: Path, store: str, action
         [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(port), "--interface", "127.0.0.1",
          "--credentials", str(ROOT / "credentials.yml"), "--endpoints", str(endpoints)],
         cwd=str(ROOT), env=env, stdout=log, stderr=log)
-    return Bot("brujula", f"http://127.0.0.1:{port}", processes)
+    return Bot(name, f"http://127.0.0.1:{port}", processes)
 
 
 class Load:
@@ -226,7 +226,12 @@ async def bench(args: argparse.Namespace) -> int:
            "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
     for name in [key for key in env if key.startswith(("TWILIO_", "TELEGRAM_"))]:
         env.pop(name)  # those channels stay disabled: REST only is compared
-    bots = [start_stock(env, log), start_brujula(env, log, state, args.store, args.actions)]
+    bots = [start_stock(env, log)]
+    if args.store in ("sqlite", "both"):
+        bots.append(start_brujula(env, log, state, "sqlite", args.actions))
+    if args.store in ("postgres", "both"):
+        bots.append(start_brujula(env, log, state, "postgres", args.actions,
+                                  "brujula" if args.store == "postgres" else "brujula_pg"))
     results: dict[str, dict[str, list[float]]] = {bot.name: {} for bot in bots}
     try:
         for bot in bots:
@@ -236,7 +241,7 @@ async def bench(args: argparse.Namespace) -> int:
             for bot in bots:  # warm-up: connections, first tracker-store writes, lazy imports
                 await load.run(bot, 10, 10)
             for round_number in range(args.rounds):
-                order = bots if round_number % 2 == 0 else bots[::-1]
+                order = bots if round_number % 2 == 0 else bots[::-1]  # alternate: noise hits all alike
                 for phase, users, conversations in PHASES:
                     for bot in order:
                         measured = await load.run(bot, users, conversations)
@@ -266,20 +271,30 @@ async def bench(args: argparse.Namespace) -> int:
         return statistics.median(results[bot][key])
 
     what = f"Brújula: {args.store}, actions {args.actions}"
+    ours = [bot.name for bot in bots if bot.name != "stock"]
     print(f"\nStock rasa init bot vs Brújula full stack ({what}); 10-message mix in 5 languages, "
           f"median of {args.rounds} rounds, 127.0.0.1\n")
-    print(f"  {'':<22} {'stock':>9} {'Brújula':>9} {'ratio':>7}")
+    print(f"  {'':<22} {'stock':>9}" + "".join(f" {name:>11} {'ratio':>6}" for name in ours))
     rows = [("p50 ms, 1 user", "c1_p50_ms"), ("p95 ms, 1 user", "c1_p95_ms"),
             ("messages/s, 10 users", "c10_per_second"), ("p95 ms, 10 users", "c10_p95_ms"),
             ("messages/s, 50 users", "c50_per_second"), ("p95 ms, 50 users", "c50_p95_ms")]
     summary: dict[str, Any] = {}
     for label, key in rows:
-        stock, ours = median("stock", key), median("brujula", key)
-        summary[key] = {"stock": round(stock, 2), "brujula": round(ours, 2), "ratio": round(ours / stock, 3)}
-        print(f"  {label:<22} {stock:>9.1f} {ours:>9.1f} {ours / stock:>6.2f}x")
-    print(f"\n  RSS after {served['stock']} / {served['brujula']} conversations: stock Rasa "
-          f"{memory['stock']['rasa']:.0f} MB; Brújula Rasa {memory['brujula']['rasa']:.0f} MB"
-          + (f", action server {memory['brujula']['actions']:.0f} MB" if "actions" in memory["brujula"] else ""))
+        stock = median("stock", key)
+        summary[key] = {"stock": round(stock, 2)}
+        line = f"  {label:<22} {stock:>9.1f}"
+        for name in ours:
+            value = median(name, key)
+            summary[key][name] = round(value, 2)
+            summary[key][f"{name}_ratio"] = round(value / stock, 3)
+            line += f" {value:>11.1f} {value / stock:>5.2f}x"
+        print(line)
+    if "brujula_pg" in ours:
+        pg, lite = median("brujula_pg", "c10_per_second"), median("brujula", "c10_per_second")
+        print(f"\n  PostgreSQL vs SQLite at 10 users: {pg / lite:.2f}x the messages/s")
+    print(f"\n  RSS (MB) after {', '.join(f'{bot}: {count}' for bot, count in served.items())} conversations:")
+    for bot, processes in memory.items():
+        print(f"    {bot:<11} " + ", ".join(f"{name} {mb:.0f}" for name, mb in processes.items()))
     spread = {key: {bot: [round(value, 2) for value in results[bot][key]] for bot in results}
               for _label, key in rows}
     print(json.dumps({"bench": "stock", "store": args.store, "actions": args.actions, "rounds": args.rounds,
@@ -290,7 +305,8 @@ async def bench(args: argparse.Namespace) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--store", choices=("sqlite", "postgres", "both"), default="sqlite",
+                        help="Brújula tracker store; both: a SQLite and a PostgreSQL Brújula in the same run")
     parser.add_argument("--actions", choices=("remote", "in-process"), default="remote")
     parser.add_argument("--conversations", type=int, default=1000, help="conversations served before RSS is read")
     args = parser.parse_args()
