@@ -45,7 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / ".bench"
 STOCK_DIR = BENCH_DIR / "stock"
 BIN = Path(sys.executable).parent
-POSTGRES = {"url": "127.0.0.1", "port": 5432, "db": "brujula_bench", "username": "postgres"}
+# login_db: Rasa connects there first and creates brujula_bench if it does not exist yet
+POSTGRES = {"url": "127.0.0.1", "port": 5432, "db": "brujula_bench", "username": "postgres", "login_db": "postgres"}
 
 # The same ten messages for both bots: a greeting and a question in each of the five languages.
 MIX = (
