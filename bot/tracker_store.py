@@ -10,6 +10,7 @@ events cannot be written back afterwards.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import Any, Dict, Iterable, Optional, Text
 
 from rasa.core.brokers.broker import EventBroker
@@ -68,12 +69,18 @@ def redact_offer_texts(tracker: DialogueStateTracker) -> None:
 class PrivacyTrackerStore(TrackerStore):
     """Delegates to ``backend`` (a tracker-store endpoint config) and erases on request.
 
+    With a SQL backend it also keeps the last :attr:`REMEMBERED` trackers it saved, so that the next
+    message of a conversation costs one aggregate query instead of reading and replaying every event
+    (see :meth:`retrieve`; docs/PERFORMANCE.md).
+
     endpoints.yml::
 
         tracker_store:
           type: bot.tracker_store.PrivacyTrackerStore
           backend: {type: sql, dialect: sqlite, db: .state/trackers.db}
     """
+
+    REMEMBERED = 256
 
     def __init__(
         self,
@@ -95,6 +102,8 @@ class PrivacyTrackerStore(TrackerStore):
         if isinstance(self.backend, SQLTrackerStore):
             sql_settings.keep_connections(self.backend)  # SQLite file: WAL, synchronous=NORMAL, pooled
         rasa_speedups.apply()
+        # sender -> (tracker as last saved here, domain): the next message need not replay every event
+        self._saved: OrderedDict[str, tuple[DialogueStateTracker, Domain]] = OrderedDict()
         logger.info("Tracker store: %s behind PrivacyTrackerStore", self.backend.__class__.__name__)
 
     @property
@@ -106,6 +115,7 @@ class PrivacyTrackerStore(TrackerStore):
         self.backend.domain = domain or Domain.empty()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        self._saved.pop(tracker.sender_id, None)
         if erase_requested(tracker):
             await self.erase(tracker.sender_id)
             trackers.note_saved(tracker, erased=True)
@@ -113,11 +123,30 @@ class PrivacyTrackerStore(TrackerStore):
         redact_offer_texts(tracker)
         await self.backend.save(tracker)
         trackers.note_saved(tracker)  # the channel handling this turn reads the new state from here
+        self._remember(tracker)
+
+    def _remember(self, tracker: DialogueStateTracker) -> None:
+        """Keep the tracker just saved for the conversation's next message (at most :attr:`REMEMBERED`)."""
+        if not isinstance(self.backend, SQLTrackerStore):
+            return
+        self._saved[tracker.sender_id] = (tracker, self.domain)
+        self._saved.move_to_end(tracker.sender_id)
+        while len(self._saved) > self.REMEMBERED:
+            self._saved.popitem(last=False)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The conversation, read from the backend unless an up-to-date tracker is already in hand.
+
+        In hand: the tracker the delivery read for this message (:func:`bot.trackers.share_read`), or
+        the one this process saved last for the conversation. Either is handed to one caller only, and
+        only after one aggregate query shows that nothing was stored since.
+        """
         prefetched = trackers.take_prefetched(sender_id)  # read moments ago for this message (delivery)
         if prefetched is not None and self._unchanged_since_read(prefetched):
             return prefetched
+        remembered, domain = self._saved.pop(sender_id, (None, None))
+        if remembered is not None and domain is self.domain and self._unchanged_since_read(remembered):
+            return remembered
         return await self.backend.retrieve(sender_id)
 
     def _unchanged_since_read(self, tracker: DialogueStateTracker) -> bool:
@@ -149,6 +178,7 @@ class PrivacyTrackerStore(TrackerStore):
 
     async def erase(self, sender_id: Text) -> None:
         """Delete every stored event of ``sender_id`` in the backend, then run the erase hooks."""
+        self._saved.pop(sender_id, None)
         backend = self.backend
         if isinstance(backend, SQLTrackerStore):
             with backend.session_scope() as session:

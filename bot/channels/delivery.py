@@ -129,7 +129,8 @@ async def deliver(
     metadata = message.metadata or {}
     inprocess_actions.install(agent)  # endpoints.yml may ask for the actions to run in this process
     state = state or await read_state(agent, message.sender_id, metadata.get(Meta.LANGUAGE_HINT))
-    with trackers.watch_saves(message.sender_id) as saved:
+    # Rasa's own read of the conversation (also log_message's) reuses the tracker read above if still current
+    with trackers.watch_saves(message.sender_id) as saved, trackers.share_read(message.sender_id, state.tracker):
         if state.held_by_person:
             # log_message takes no lock itself: hold the conversation's lock so a desk action at the
             # same instant cannot make the SQL store drop one of the two events.
@@ -146,8 +147,7 @@ async def deliver(
             metadata=message.metadata,
         )
         try:
-            with trackers.share_read(message.sender_id, state.tracker):  # Rasa's own read reuses this one
-                await on_new_message(wrapped)
+            await on_new_message(wrapped)
         except Exception:
             logger.exception("Rasa failed on a message from channel %s", message.input_channel)
     if output.sent == 0:
