@@ -10,11 +10,14 @@ endpoints.yml::
     action_endpoint:
       url: "inprocess:actions"     # the package with the actions
 
-Rasa itself keeps that as a plain ``EndpointConfig``; :func:`install` swaps it for the in-process one on
-the running agent (:func:`bot.channels.delivery.deliver` calls it before each message, so it also
-covers an agent loaded later). The separate action server (``url: http://...``) stays the option for
-scaling the actions on their own; with it, "action server down" still ends in the technical-problem
-answer. In-process, an action that raises is reported to Rasa as the action server's HTTP 500 would be.
+Rasa itself keeps that as a plain ``EndpointConfig``. :func:`route_remote_actions` (called when the
+tracker store is created, so in ``rasa run``, ``rasa shell`` and tests alike) makes every ``RemoteAction``
+built with such an endpoint use the in-process one; :func:`install` also swaps it on a running agent
+(:func:`bot.channels.delivery.deliver` calls it before each message).
+
+The separate action server (``url: http://...``) stays the option for scaling the actions on their own;
+with it, "action server down" still ends in the technical-problem answer. In-process, an action that
+raises is reported to Rasa as the action server's HTTP 500 would be.
 
 Either way, :func:`install` also applies :mod:`bot.rasa_speedups` (action answers validated without
 re-checking their schema each time, event classes looked up once).
@@ -115,11 +118,38 @@ def install(agent: Any) -> bool:
     endpoint = getattr(agent, "action_endpoint", None)
     if endpoint is None or not wanted(endpoint):
         return False
-    package = endpoint.url[len(SCHEME):] or "actions"
-    swapped = InProcessActionEndpoint(package, **endpoint.kwargs)
+    swapped = endpoint_for(endpoint)
     agent.action_endpoint = swapped
     processor = getattr(agent, "processor", None)
     if processor is not None:
         processor.action_endpoint = swapped
-    logger.info("Actions from package %r run inside the Rasa server", package)
     return True
+
+
+_by_package: dict[str, InProcessActionEndpoint] = {}
+
+
+def endpoint_for(endpoint: Any) -> Any:
+    """The in-process endpoint for an ``inprocess:<package>`` endpoint (one per package); others unchanged."""
+    if endpoint is None or not wanted(endpoint):
+        return endpoint
+    package = endpoint.url[len(SCHEME):] or "actions"
+    if package not in _by_package:
+        _by_package[package] = InProcessActionEndpoint(package, **endpoint.kwargs)
+        logger.info("Actions from package %r run inside the Rasa server", package)
+    return _by_package[package]
+
+
+def route_remote_actions() -> None:
+    """Make Rasa's ``RemoteAction`` (and form validation actions) use :func:`endpoint_for` (idempotent)."""
+    from rasa.core.actions.action import RemoteAction
+
+    if getattr(RemoteAction.__init__, "_brujula_routed", False):
+        return
+    original = RemoteAction.__init__
+
+    def routed_init(self: Any, name: str, action_endpoint: Any) -> None:
+        original(self, name, endpoint_for(action_endpoint))
+
+    routed_init._brujula_routed = True  # type: ignore[attr-defined]
+    RemoteAction.__init__ = routed_init  # type: ignore[method-assign]

@@ -26,7 +26,7 @@ from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import rasa_speedups, sql_settings, trackers
+from bot import inprocess_actions, rasa_speedups, sql_settings, trackers
 from bot.conversation.vocabulary import CHECK_OFFER, Slot
 from bot.privacy import run_erase_hooks
 
@@ -102,6 +102,7 @@ class PrivacyTrackerStore(TrackerStore):
         if isinstance(self.backend, SQLTrackerStore):
             sql_settings.keep_connections(self.backend)  # SQLite file: WAL, synchronous=NORMAL, pooled
         rasa_speedups.apply()
+        inprocess_actions.route_remote_actions()  # action_endpoint url "inprocess:actions" works everywhere
         # sender -> (tracker as last saved here, domain): the next message need not replay every event
         self._saved: OrderedDict[str, tuple[DialogueStateTracker, Domain]] = OrderedDict()
         logger.info("Tracker store: %s behind PrivacyTrackerStore", self.backend.__class__.__name__)

@@ -155,3 +155,11 @@ def test_answers_are_still_validated_against_rasas_schema_after_install(answer: 
         RemoteAction("action_greet", None)._validate_action_result(answer)
     good = {"events": [{"event": "slot", "name": "language", "value": "es"}], "responses": [{"text": "hola"}]}
     assert RemoteAction("action_greet", None)._validate_action_result(good)
+
+
+async def test_in_process_actions_work_without_the_delivery_too(tmp_path: Path) -> None:
+    """``rasa shell`` and Rasa's HTTP API do not go through our channels: the actions must still run."""
+    agent = await agent_for(tmp_path, "inprocess:actions")
+    replies = await agent.handle_text("hola", sender_id="shell-user") or []
+    assert "Brújula" in replies[0]["text"]
+    assert [button["payload"] for button in replies[1]["buttons"]] == ["1", "2", "3", "4", "5"]
