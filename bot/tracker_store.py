@@ -93,6 +93,7 @@ class PrivacyTrackerStore(TrackerStore):
         super().__init__(domain, event_broker, **kwargs)
         backend = dict(backend or {"type": "in_memory"})
         store_type = backend.pop("type", "in_memory")
+        durable_commits = bool(backend.pop("durable_commits", False))  # PostgreSQL: wait for every flush
         url = backend.pop("url", host)
         if store_type == "in_memory":
             self.backend: TrackerStore = InMemoryTrackerStore(domain, event_broker=event_broker)
@@ -101,6 +102,8 @@ class PrivacyTrackerStore(TrackerStore):
             self.backend = create_tracker_store(config, domain, event_broker)
         if isinstance(self.backend, SQLTrackerStore):
             sql_settings.keep_connections(self.backend)  # SQLite file: WAL, synchronous=NORMAL, pooled
+            if not durable_commits:
+                sql_settings.tune_postgres(self.backend)  # PostgreSQL: synchronous_commit=off
         rasa_speedups.apply()
         inprocess_actions.route_remote_actions()  # action_endpoint url "inprocess:actions" works everywhere
         # sender -> (tracker as last saved here, domain): the next message need not replay every event

@@ -73,3 +73,28 @@ def test_in_memory_sqlite_is_left_as_rasa_made_it() -> None:
         engine = create_engine("sqlite://")
 
     assert not keep_connections(Store())
+
+
+POSTGRES = {"type": "sql", "dialect": "postgresql", "url": "127.0.0.1", "port": 5432, "db": "test",
+            "username": "postgres"}
+
+
+async def test_postgres_commits_do_not_wait_for_the_flush_unless_asked(tmp_path: Path) -> None:
+    store = PrivacyTrackerStore(DOMAIN, backend=dict(POSTGRES))
+    with store.backend.engine.connect() as connection:  # type: ignore[attr-defined]
+        assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
+    tracker = DialogueStateTracker(f"pg-user-{tmp_path.name}", DOMAIN.slots)
+    tracker.update(UserUttered("hola"))
+    tracker.update(SlotSet("language", "es"))
+    await store.save(tracker)
+    again = await store_at_postgres().retrieve(tracker.sender_id)  # another replica reads it
+    assert again is not None and again.get_slot("language") == "es"
+    await store.erase(tracker.sender_id)
+
+    durable = PrivacyTrackerStore(DOMAIN, backend={**POSTGRES, "durable_commits": True})
+    with durable.backend.engine.connect() as connection:  # type: ignore[attr-defined]
+        assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+
+
+def store_at_postgres() -> PrivacyTrackerStore:
+    return PrivacyTrackerStore(DOMAIN, backend=dict(POSTGRES))
