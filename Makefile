@@ -12,6 +12,8 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(wild
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONHASHSEED := 0
+# make bench: Brújula's tracker store in the comparison with stock Rasa (sqlite, postgres, or both in one run)
+BENCH_STORE ?= sqlite
 
 .PHONY: help install browser run shell train test lint pytest e2e validate conversation-test eval \
 	content-check content-due content-report coverage gaps bench desk-user clean prod prod-stop load
@@ -91,7 +93,8 @@ coverage: $(BIN)/.installed ## Write COVERAGE.md: topics × countries × languag
 gaps: $(BIN)/.installed ## Most frequent unanswered questions per language (last 30 days)
 	$(BIN)/python -m bot.content gaps --days 30
 
-bench: $(MODEL) ## Benchmarks: nearest place (10,000 places); channel throughput vs REST (real model, then stub)
+bench: $(MODEL) ## Benchmarks: vs a stock rasa init bot (SQLite and PostgreSQL); nearest place; channels vs REST
+	$(BIN)/python scripts/bench_stock.py --rounds 3 --store $(BENCH_STORE)
 	$(BIN)/python scripts/bench_places.py
 	$(BIN)/python scripts/bench_channels.py --rasa --users 16 --messages 20 --rounds 3
 	$(BIN)/python scripts/bench_channels.py

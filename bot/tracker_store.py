@@ -13,6 +13,7 @@ import asyncio
 import logging
 import random
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Text, TypeVar
 
@@ -29,7 +30,7 @@ from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import action_client, trackers
+from bot import action_client, inprocess_actions, rasa_speedups, sql_settings, trackers
 from bot.conversation.vocabulary import CHECK_OFFER, Slot
 from bot.personal_data import run_erase_hooks
 
@@ -115,12 +116,18 @@ async def forget_desk_id(sender_id: str) -> None:
 class PrivacyTrackerStore(TrackerStore):
     """Delegates to ``backend`` (a tracker-store endpoint config) and erases on request.
 
+    With a SQL backend it also keeps the last :attr:`REMEMBERED` trackers it saved, so that the next
+    message of a conversation costs one aggregate query instead of reading and replaying every event
+    (see :meth:`retrieve`; docs/PERFORMANCE.md).
+
     endpoints.yml::
 
         tracker_store:
           type: bot.tracker_store.PrivacyTrackerStore
           backend: {type: sql, dialect: sqlite, db: .state/trackers.db}
     """
+
+    REMEMBERED = 256
 
     def __init__(
         self,
@@ -133,6 +140,8 @@ class PrivacyTrackerStore(TrackerStore):
         super().__init__(domain, event_broker, **kwargs)
         backend = dict(backend or {"type": "in_memory"})
         store_type = backend.pop("type", "in_memory")
+        # PostgreSQL waits for every flush unless durable_commits: false (speed for the last ~0.6 s on a DB crash)
+        durable_commits = bool(backend.pop("durable_commits", True))
         url = backend.pop("url", host)
         if store_type == "in_memory":
             self.backend: TrackerStore = InMemoryTrackerStore(domain, event_broker=event_broker)
@@ -144,6 +153,14 @@ class PrivacyTrackerStore(TrackerStore):
             # Rasa creates its engine without a connection check: after a database restart every pooled
             # connection would fail once. Test each one before use (what pool_pre_ping=True sets).
             engine.pool._pre_ping = True
+        if isinstance(self.backend, SQLTrackerStore):
+            sql_settings.keep_connections(self.backend)  # SQLite file: WAL, synchronous=NORMAL, pooled
+            if not durable_commits:
+                sql_settings.tune_postgres(self.backend)  # PostgreSQL: synchronous_commit=off (opt-in)
+        rasa_speedups.apply()
+        inprocess_actions.route_remote_actions()  # action_endpoint url "inprocess:actions" works everywhere
+        # sender -> (tracker as last saved here, domain): the next message need not replay every event
+        self._saved: OrderedDict[str, tuple[DialogueStateTracker, Domain]] = OrderedDict()
         logger.info("Tracker store: %s behind PrivacyTrackerStore", self.backend.__class__.__name__)
 
     @staticmethod
@@ -170,6 +187,7 @@ class PrivacyTrackerStore(TrackerStore):
         self.backend.domain = domain or Domain.empty()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        self._saved.pop(tracker.sender_id, None)
         if erase_requested(tracker):
             await self.erase(tracker.sender_id)
             trackers.note_saved(tracker, erased=True)
@@ -185,9 +203,52 @@ class PrivacyTrackerStore(TrackerStore):
                          type(error).__name__)
             raise TrackerNotSavedError("the conversation could not be stored") from error
         trackers.note_saved(tracker)  # the channel handling this turn reads the new state from here
+        self._remember(tracker)
+
+    def _remember(self, tracker: DialogueStateTracker) -> None:
+        """Keep the tracker just saved for the conversation's next message (at most :attr:`REMEMBERED`)."""
+        if not isinstance(self.backend, SQLTrackerStore):
+            return
+        self._saved[tracker.sender_id] = (tracker, self.domain)
+        self._saved.move_to_end(tracker.sender_id)
+        while len(self._saved) > self.REMEMBERED:
+            self._saved.popitem(last=False)
 
     async def retrieve(self, sender_id: Text) -> DialogueStateTracker | None:
+        """The conversation, read from the backend unless an up-to-date tracker is already in hand.
+
+        In hand: the tracker the delivery read for this message (:func:`bot.trackers.share_read`), or
+        the one this process saved last for the conversation. Either is handed to one caller only, and
+        only after one aggregate query shows that nothing was stored since.
+        """
+        prefetched = trackers.take_prefetched(sender_id)  # read moments ago for this message (delivery)
+        if prefetched is not None and self._unchanged_since_read(prefetched):
+            return prefetched
+        remembered, domain = self._saved.pop(sender_id, (None, None))
+        if remembered is not None and domain is self.domain and self._unchanged_since_read(remembered):
+            return remembered
         return await with_store_retries(lambda: self.backend.retrieve(sender_id), "read")
+
+    def _unchanged_since_read(self, tracker: DialogueStateTracker) -> bool:
+        """True when the stored session still has exactly the events ``tracker`` was built from.
+
+        Events are only ever appended (or all deleted): the same count and the same latest timestamp
+        mean nothing was stored since. One aggregate query instead of reading and replaying every event.
+        """
+        backend = self.backend
+        if not isinstance(backend, SQLTrackerStore) or not tracker.events:
+            return False
+        import sqlalchemy as sa
+
+        try:
+            with backend.session_scope() as session:
+                query = backend._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False)
+                count, latest = query.order_by(None).with_entities(
+                    sa.func.count(backend.SQLEvent.id), sa.func.max(backend.SQLEvent.timestamp)).one()
+        except Exception:  # let the normal read happen (and fail or succeed on its own)
+            logger.exception("Could not check the conversation before reusing it")
+            return False
+        return bool(count == len(tracker.events) and latest == max(event.timestamp for event in tracker.events))
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> DialogueStateTracker | None:
         return await with_store_retries(lambda: self.backend.retrieve_full_tracker(conversation_id), "read")
@@ -197,6 +258,7 @@ class PrivacyTrackerStore(TrackerStore):
 
     async def erase(self, sender_id: Text) -> None:
         """Delete every stored event of ``sender_id`` in the backend, then run the erase hooks."""
+        self._saved.pop(sender_id, None)
         backend = self.backend
         if isinstance(backend, SQLTrackerStore):
             with backend.session_scope() as session:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 from collections.abc import Iterator
@@ -89,3 +90,47 @@ def make_strict(agent: Any) -> None:
     store = store_of(agent)
     if isinstance(store, FailSafeTrackerStore) and getattr(store, "_on_tracker_store_error", None) is not _reraise:
         store._on_tracker_store_error = _reraise
+
+
+@dataclass
+class _Prefetched:
+    sender_id: str
+    tracker: Any
+    task: Any  # only the task handling this message gets it (not tasks it starts, which copy the context)
+
+
+_prefetched: contextvars.ContextVar[_Prefetched | None] = contextvars.ContextVar("brujula_prefetched", default=None)
+
+
+@contextlib.contextmanager
+def share_read(sender_id: str, tracker: Any | None) -> Iterator[None]:
+    """Within the block, offer ``tracker`` (just read for this message) to Rasa's own read of the conversation.
+
+    :class:`bot.tracker_store.PrivacyTrackerStore` hands it to Rasa once, and only after checking that
+    nothing was stored for the conversation since it was read; otherwise Rasa reads the store as usual.
+    The tracker is Rasa's from then on: the turn adds its events to it.
+    """
+    offered = _Prefetched(sender_id, tracker, _current_task()) if tracker is not None else None
+    token = _prefetched.set(offered)
+    try:
+        yield
+    finally:
+        _prefetched.reset(token)
+
+
+def take_prefetched(sender_id: str) -> Any | None:
+    """The tracker offered by :func:`share_read` for ``sender_id``, once; None otherwise."""
+    offered = _prefetched.get()
+    if offered is None or offered.sender_id != sender_id or offered.tracker is None:
+        return None
+    if offered.task is not _current_task():
+        return None
+    tracker, offered.tracker = offered.tracker, None
+    return tracker
+
+
+def _current_task() -> Any | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no running loop
+        return None

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import cast
 import socket
+from typing import cast
 
 from aiohttp import web
 from rasa.utils.endpoints import EndpointConfig

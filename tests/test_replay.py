@@ -16,11 +16,11 @@ from cryptography.fernet import Fernet, MultiFernet
 from bot import replay
 from bot.contacts import ContactStore
 from tests import services
-from tests.fakes import FakeTelegram, FakeTwilio, StubRasa
-from tests.fakes.rasa import intro_and_menu
 from tests.channels.test_telegram import Harness as TelegramHarness
 from tests.channels.test_telegram import message_update
 from tests.channels.test_whatsapp import Harness
+from tests.fakes import FakeTelegram, FakeTwilio, StubRasa
+from tests.fakes.rasa import intro_and_menu
 
 REDIS_DB = 12
 

@@ -24,7 +24,7 @@ from typing import Any, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-from bot import content, language, trackers
+from bot import content, inprocess_actions, language, trackers
 from bot.conversation import reply_language
 from bot.conversation.vocabulary import Handoff, Meta, Slot
 from bot.handoff import records
@@ -172,8 +172,10 @@ async def deliver(
             the language first); read here otherwise. Either way, once per message.
     """
     metadata = message.metadata or {}
+    inprocess_actions.install(agent)  # endpoints.yml may ask for the actions to run in this process
     state = state or await read_state(agent, message.sender_id, metadata.get(Meta.LANGUAGE_HINT))
-    with trackers.watch_saves(message.sender_id) as saved:
+    # Rasa's own read of the conversation (also log_message's) reuses the tracker read above if still current
+    with trackers.watch_saves(message.sender_id) as saved, trackers.share_read(message.sender_id, state.tracker):
         if state.unreadable:
             # A staff member may be holding this conversation: the bot must not answer over them.
             logger.error("Conversation unreadable on %s: asked the person to send the message again",
