@@ -69,9 +69,7 @@ class BrujulaAction(Action, ABC):
     def respond(self, dialogue: Dialogue) -> None:
         """Add this action's messages and slot changes to ``dialogue``."""
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         dialogue = Dialogue(turn_from_tracker(tracker), content.current())
         if dialogue.turn.input_problem == InputProblem.TOO_LONG.value:
             dialogue.say(dialogue.text("too_long"))

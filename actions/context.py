@@ -18,7 +18,7 @@ class ActionInform(BrujulaAction):
 
 
 class ActionNearby(BrujulaAction):
-    """"Where is the nearest one?": places of the current topic's kind."""
+    """ "Where is the nearest one?": places of the current topic's kind."""
 
     action_name = "action_nearby"
     resumes_pending_topic = False
@@ -28,7 +28,7 @@ class ActionNearby(BrujulaAction):
 
 
 class ActionFollowup(BrujulaAction):
-    """"How much does it cost?": the current topic again, for the same country."""
+    """ "How much does it cost?": the current topic again, for the same country."""
 
     action_name = "action_followup"
     resumes_pending_topic = False

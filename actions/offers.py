@@ -1,4 +1,4 @@
-""""Is this a scam?": checks a pasted or forwarded offer for warning signs."""
+""" "Is this a scam?": checks a pasted or forwarded offer for warning signs."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ class ActionDeleteMyData(BrujulaAction):
 
 
 class ActionAffirm(BrujulaAction):
-    """"Yes": confirms what the bot last asked (delete my data, talk to a person)."""
+    """ "Yes": confirms what the bot last asked (delete my data, talk to a person)."""
 
     action_name = "action_affirm"
     resumes_pending_topic = False

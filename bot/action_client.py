@@ -30,7 +30,8 @@ def _never_sent(error: BaseException) -> bool:
     if isinstance(error, aiohttp.ClientConnectorError):  # refused: nothing was sent
         return True
     return isinstance(error, aiohttp.ClientOSError | ConnectionResetError) and any(
-        text in str(error) for text in _NOT_SENT)
+        text in str(error) for text in _NOT_SENT
+    )
 
 
 def install() -> None:
@@ -50,8 +51,9 @@ def install() -> None:
             except Exception as error:
                 if attempt == len(DELAYS) or not _never_sent(error):
                     raise
-                logger.warning("Request to %s not sent (%s), try %d of %d", self.url, error, attempt + 2,
-                               len(DELAYS) + 1)
+                logger.warning(
+                    "Request to %s not sent (%s), try %d of %d", self.url, error, attempt + 2, len(DELAYS) + 1
+                )
                 await asyncio.sleep(DELAYS[attempt])
         raise AssertionError("unreachable")
 

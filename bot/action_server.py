@@ -33,8 +33,11 @@ DEFAULT_PORT = 5055
 WATCH_INTERVAL = 1.0
 
 
-def create_app(action_package: str = "actions", store: content_store.ContentStore | None = None,
-               watch_interval: float = WATCH_INTERVAL) -> Sanic:
+def create_app(
+    action_package: str = "actions",
+    store: content_store.ContentStore | None = None,
+    watch_interval: float = WATCH_INTERVAL,
+) -> Sanic:
     """rasa_sdk's action app with the content watcher and ``/status``.
 
     Args:

@@ -89,8 +89,9 @@ def build_cipher(keys: str | None = None) -> MultiFernet:
     try:
         return MultiFernet([Fernet(key.encode()) for key in key_list])
     except (ValueError, TypeError) as error:
-        raise ContactStoreError(f"{KEY_ENV} is not a valid Fernet key (make one with "
-                                f"'python -m bot.contacts new-key')") from error
+        raise ContactStoreError(
+            f"{KEY_ENV} is not a valid Fernet key (make one with " f"'python -m bot.contacts new-key')"
+        ) from error
 
 
 def default_url() -> str:
@@ -101,9 +102,14 @@ def default_url() -> str:
     host = os.environ.get("BRUJULA_DB_HOST")
     if host:
         port = os.environ.get("BRUJULA_DB_PORT")
-        url = URL.create("postgresql", username=os.environ.get("BRUJULA_DB_USER") or None,
-                         password=os.environ.get("BRUJULA_DB_PASSWORD") or None, host=host,
-                         port=int(port) if port else None, database=os.environ.get("BRUJULA_DB_NAME") or None)
+        url = URL.create(
+            "postgresql",
+            username=os.environ.get("BRUJULA_DB_USER") or None,
+            password=os.environ.get("BRUJULA_DB_PASSWORD") or None,
+            host=host,
+            port=int(port) if port else None,
+            database=os.environ.get("BRUJULA_DB_NAME") or None,
+        )
         return url.render_as_string(hide_password=False)
     return f"sqlite:///{paths.state_dir() / 'contacts.db'}"
 
@@ -125,8 +131,10 @@ class ContactStore:
         try:
             self._ensure_table()
         except Exception:  # the database may come back: answering people must not wait for it
-            logger.error("Contact store unreachable (%s): later replies will not be possible until it is back",
-                         self.engine.url.render_as_string())
+            logger.error(
+                "Contact store unreachable (%s): later replies will not be possible until it is back",
+                self.engine.url.render_as_string(),
+            )
         # SQLite allows one writer: one thread avoids "database is locked"; PostgreSQL takes a few.
         self._executor = ThreadPoolExecutor(max_workers=1 if sqlite else 4, thread_name_prefix="contacts")
         # sender_id -> (address, last_inbound_at written) for what this process wrote recently
@@ -148,8 +156,9 @@ class ContactStore:
         return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
 
     # -- the person wrote -------------------------------------------------------------------
-    async def touch(self, sender_id: str, channel: str, address: str, now: float | None = None,
-                    window_seconds: float | None = None) -> list[str]:
+    async def touch(
+        self, sender_id: str, channel: str, address: str, now: float | None = None, window_seconds: float | None = None
+    ) -> list[str]:
         """Record that ``sender_id`` just wrote from ``address``; return (and clear) texts waiting for them.
 
         Waiting texts only exist when the person had been silent for ``window_seconds`` or more, so
@@ -208,9 +217,12 @@ class ContactStore:
         self._ensure_table()
         with self.engine.connect() as connection:
             row = connection.execute(
-                select(contacts_table.c.channel, contacts_table.c.address, contacts_table.c.last_inbound_at,
-                       contacts_table.c.pending)
-                .where(contacts_table.c.sender_id == sender_id)
+                select(
+                    contacts_table.c.channel,
+                    contacts_table.c.address,
+                    contacts_table.c.last_inbound_at,
+                    contacts_table.c.pending,
+                ).where(contacts_table.c.sender_id == sender_id)
             ).first()
         if row is None:
             return None
@@ -233,7 +245,8 @@ class ContactStore:
             ).scalar()
             waiting = self._texts(token)
             connection.execute(
-                update(contacts_table).where(contacts_table.c.sender_id == sender_id)
+                update(contacts_table)
+                .where(contacts_table.c.sender_id == sender_id)
                 .values(pending=self._seal(json.dumps(waiting + texts, ensure_ascii=False)))
             )
         # the next message from this person must look for what is waiting
@@ -259,8 +272,10 @@ class ContactStore:
             self._written.pop(sender_id, None)
         self._ensure_table()
         with self.engine.begin() as connection:
-            return int(connection.execute(
-                delete(contacts_table).where(contacts_table.c.sender_id.in_(sender_ids))).rowcount or 0)
+            return int(
+                connection.execute(delete(contacts_table).where(contacts_table.c.sender_id.in_(sender_ids))).rowcount
+                or 0
+            )
 
     def purge_before(self, cutoff: float) -> int:
         """Delete the addresses of people silent since before ``cutoff`` (a time); how many."""
@@ -276,9 +291,10 @@ class ContactStore:
     def _purge(self, cutoff: float) -> int:
         self._ensure_table()
         with self.engine.begin() as connection:
-            return int(connection.execute(
-                delete(contacts_table).where(contacts_table.c.last_inbound_at < cutoff)
-            ).rowcount or 0)
+            return int(
+                connection.execute(delete(contacts_table).where(contacts_table.c.last_inbound_at < cutoff)).rowcount
+                or 0
+            )
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)

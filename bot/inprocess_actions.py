@@ -133,7 +133,7 @@ def endpoint_for(endpoint: Any) -> Any:
     """The in-process endpoint for an ``inprocess:<package>`` endpoint (one per package); others unchanged."""
     if endpoint is None or not wanted(endpoint):
         return endpoint
-    package = endpoint.url[len(SCHEME):] or "actions"
+    package = endpoint.url[len(SCHEME) :] or "actions"
     if package not in _by_package:
         _by_package[package] = InProcessActionEndpoint(package, **endpoint.kwargs)
         logger.info("Actions from package %r run inside the Rasa server", package)

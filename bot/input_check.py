@@ -22,7 +22,10 @@ class InputProblem(str, Enum):
 BLOCKING_PROBLEMS = frozenset(
     problem.value
     for problem in (
-        InputProblem.EMPTY, InputProblem.EMOJI_ONLY, InputProblem.UNREADABLE, InputProblem.UNSUPPORTED_LANGUAGE
+        InputProblem.EMPTY,
+        InputProblem.EMOJI_ONLY,
+        InputProblem.UNREADABLE,
+        InputProblem.UNSUPPORTED_LANGUAGE,
     )
 )
 

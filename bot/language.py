@@ -30,8 +30,38 @@ DEFAULT_LANGUAGE = "es"
 
 # Words that mean the same thing in several of our languages: they never decide or flip a language.
 AMBIGUOUS_WORDS = frozenset(
-    {"ok", "okay", "oki", "okey", "okk", "k", "no", "si", "non", "ya", "bye", "hi", "help", "info", "menu",
-     "taxi", "wifi", "whatsapp", "sos", "alo", "allo", "hey", "eh", "ah", "oh", "mmm", "jaja", "haha", "kkk", "jeje"}
+    {
+        "ok",
+        "okay",
+        "oki",
+        "okey",
+        "okk",
+        "k",
+        "no",
+        "si",
+        "non",
+        "ya",
+        "bye",
+        "hi",
+        "help",
+        "info",
+        "menu",
+        "taxi",
+        "wifi",
+        "whatsapp",
+        "sos",
+        "alo",
+        "allo",
+        "hey",
+        "eh",
+        "ah",
+        "oh",
+        "mmm",
+        "jaja",
+        "haha",
+        "kkk",
+        "jeje",
+    }
 )
 
 # Below this confidence a detection is a guess: it is used to answer, but does not set the slot.

@@ -80,8 +80,13 @@ class AtomicRedisLockStore(LockStore):
             key_prefix = kwargs.get("key_prefix", key_prefix)
             socket_timeout = float(kwargs.get("socket_timeout", socket_timeout))
         self.red = redis.StrictRedis(
-            host=host, port=port, db=db, password=password or None, ssl=use_ssl,
-            socket_timeout=socket_timeout, health_check_interval=30,
+            host=host,
+            port=port,
+            db=db,
+            password=password or None,
+            ssl=use_ssl,
+            socket_timeout=socket_timeout,
+            health_check_interval=30,
         )
         self.key_prefix = f"{key_prefix or DEFAULT_KEY_PREFIX}:lock:"
         self._issue = self.red.register_script(_ISSUE)

@@ -54,8 +54,9 @@ def _read_or_create(target: Path, generate: Callable[[], str], env_name: str) ->
             handle.write(generate())
         try:
             os.link(temporary, target)
-            logger.warning("%s is not set: created a local key in %s (fine for a laptop, not for production)",
-                           env_name, target)
+            logger.warning(
+                "%s is not set: created a local key in %s (fine for a laptop, not for production)", env_name, target
+            )
         except FileExistsError:
             pass
         finally:

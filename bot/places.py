@@ -32,9 +32,19 @@ BORDER_KM = float(os.environ.get("BRUJULA_BORDER_KM", "50"))
 # How far each kind of place is still worth the trip (a shelter tonight vs a consulate once); a place type may
 # set its own with ``max_km`` in content/place_types.yml. Other kinds: MAX_DISTANCE_KM.
 RADIUS_KM: dict[str, float] = {
-    "shelter": 150.0, "aid_station": 150.0, "water_point": 50.0, "health_post": 100.0, "red_cross": 300.0,
-    "legal_aid": 300.0, "support_org": 300.0, "migration_office": 400.0, "asylum_office": 400.0,
-    "iom": 600.0, "unhcr": 600.0, "consulate": 1000.0, "embassy": 1500.0,
+    "shelter": 150.0,
+    "aid_station": 150.0,
+    "water_point": 50.0,
+    "health_post": 100.0,
+    "red_cross": 300.0,
+    "legal_aid": 300.0,
+    "support_org": 300.0,
+    "migration_office": 400.0,
+    "asylum_office": 400.0,
+    "iom": 600.0,
+    "unhcr": 600.0,
+    "consulate": 1000.0,
+    "embassy": 1500.0,
 }
 # A shared point this close to a gazetteer city is taken as being in that city.
 SAME_CITY_KM = 30.0
@@ -82,7 +92,7 @@ class PlaceIndex:
             indices[middle],
             axis,
             self._build(indices[:middle], depth + 1),
-            self._build(indices[middle + 1:], depth + 1),
+            self._build(indices[middle + 1 :], depth + 1),
         )
 
     def nearest(self, lat: float, lon: float, k: int = RESULTS, max_km: float | None = None) -> list[Nearby]:
@@ -141,16 +151,22 @@ def matches(place: Place, types: frozenset[str], nationality: str | None, conten
     return True
 
 
-def index_for(content: Content, types: Iterable[str], nationality: str | None = None,
-              country: str | None = None) -> PlaceIndex:
+def index_for(
+    content: Content, types: Iterable[str], nationality: str | None = None, country: str | None = None
+) -> PlaceIndex:
     """The (cached) index of the places of ``types`` that serve ``nationality`` (in ``country`` if given)."""
     wanted = tuple(sorted(set(types)))
     key = (content.version, wanted, nationality, country)
     index = _indexes.get(key)
     if index is None:
         selected = frozenset(wanted)
-        index = PlaceIndex([p for p in content.places if matches(p, selected, nationality, content)
-                            and (country is None or p.country == country)])
+        index = PlaceIndex(
+            [
+                p
+                for p in content.places
+                if matches(p, selected, nationality, content) and (country is None or p.country == country)
+            ]
+        )
         with _indexes_lock:
             if any(cached_key[0] != content.version for cached_key in _indexes):
                 _indexes.clear()  # content changed: old trees hold old places
@@ -158,8 +174,15 @@ def index_for(content: Content, types: Iterable[str], nationality: str | None = 
     return index
 
 
-def nearest(content: Content, lat: float, lon: float, types: Iterable[str], nationality: str | None = None,
-            k: int = RESULTS, max_km: float | None = MAX_DISTANCE_KM) -> list[Nearby]:
+def nearest(
+    content: Content,
+    lat: float,
+    lon: float,
+    types: Iterable[str],
+    nationality: str | None = None,
+    k: int = RESULTS,
+    max_km: float | None = MAX_DISTANCE_KM,
+) -> list[Nearby]:
     """The ``k`` nearest places of ``types``; places that need a nationality only match ``nationality``."""
     return index_for(content, types, nationality).nearest(lat, lon, k, max_km)
 
@@ -190,8 +213,16 @@ class Ranked:
     nothing_within_km: float = 0.0
 
 
-def rank(content: Content, lat: float, lon: float, types: Sequence[str], nationality: str | None = None,
-         country: str | None = None, k: int = RESULTS, border_km: float | None = None) -> Ranked:
+def rank(
+    content: Content,
+    lat: float,
+    lon: float,
+    types: Sequence[str],
+    nationality: str | None = None,
+    country: str | None = None,
+    k: int = RESULTS,
+    border_km: float | None = None,
+) -> Ranked:
     """The places of ``types`` worth showing to someone at (lat, lon) in ``country`` (see :class:`Ranked`)."""
     if not types:
         return Ranked([], None, 0.0, 0.0)
@@ -207,8 +238,11 @@ def rank(content: Content, lat: float, lon: float, types: Sequence[str], nationa
     else:
         results = within_radius(index_for(content, types, nationality, country).nearest(lat, lon, wide, radius))[:k]
         if len(results) < k and border > 0:
-            across = [n for n in index_for(content, types, nationality).nearest(lat, lon, wide, border)
-                      if n.place.country != country]
+            across = [
+                n
+                for n in index_for(content, types, nationality).nearest(lat, lon, wide, border)
+                if n.place.country != country
+            ]
             results += across[: k - len(results)]
     closest = None
     if not results:
@@ -233,8 +267,12 @@ class CityNames:
         The same test difflib's ``real_quick_ratio`` makes first, done once per length instead of per name.
         """
         size = len(candidate)
-        return [name for length, names in self.guessable_by_length.items()
-                if 2.0 * min(length, size) / (length + size) >= cutoff for name in names]
+        return [
+            name
+            for length, names in self.guessable_by_length.items()
+            if 2.0 * min(length, size) / (length + size) >= cutoff
+            for name in names
+        ]
 
 
 _city_names_cache: dict[str, CityNames] = {}
@@ -258,8 +296,11 @@ def city_names(content: Content) -> CityNames:
     by_length: dict[int, list[str]] = {}
     for folded in guessable:
         by_length.setdefault(len(folded), []).append(folded)
-    names = CityNames({key: tuple(cities) for key, cities in exact.items()}, guessable,
-                      {length: tuple(group) for length, group in by_length.items()})
+    names = CityNames(
+        {key: tuple(cities) for key, cities in exact.items()},
+        guessable,
+        {length: tuple(group) for length, group in by_length.items()},
+    )
     _city_names_cache.clear()  # content changed: the old spellings are of no use
     _city_names_cache[content.version] = names
     return names
@@ -282,7 +323,7 @@ def city_in_text(text: str, content: Content) -> City | None:
     strict similarity on words of at least five letters, so common words are not taken for towns.
     """
     tokens = words(text)
-    candidates = [" ".join(tokens[i:i + size]) for size in (3, 2, 1) for i in range(len(tokens) - size + 1)]
+    candidates = [" ".join(tokens[i : i + size]) for size in (3, 2, 1) for i in range(len(tokens) - size + 1)]
     names = city_names(content)
     for candidate in candidates:
         if len(candidate) < 5:
@@ -290,8 +331,9 @@ def city_in_text(text: str, content: Content) -> City | None:
         city = named_city(content, candidate)
         if city is not None:
             return city
-        close = difflib.get_close_matches(candidate, names.comparable(candidate, GUESS_CUTOFF), n=1,
-                                          cutoff=GUESS_CUTOFF)
+        close = difflib.get_close_matches(
+            candidate, names.comparable(candidate, GUESS_CUTOFF), n=1, cutoff=GUESS_CUTOFF
+        )
         if close:
             return names.guessable[close[0]]
     return None

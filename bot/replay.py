@@ -41,8 +41,9 @@ async def first_time(memory: ReplayMemory, key: str) -> bool:
     try:
         return await asyncio.get_running_loop().run_in_executor(None, memory.first_time_sync, key)
     except Exception as error:  # a webhook answered twice beats one never answered
-        logger.error("Replay memory unavailable (%s): the message is answered without the duplicate check",
-                     type(error).__name__)
+        logger.error(
+            "Replay memory unavailable (%s): the message is answered without the duplicate check", type(error).__name__
+        )
         return True
 
 
@@ -94,12 +95,14 @@ def from_environment(environ: Mapping[str, str] | None = None) -> ReplayMemory:
     ttl = float(env.get("BRUJULA_REPLAY_TTL_SECONDS") or DEFAULT_TTL_SECONDS)
     url = env.get("BRUJULA_REPLAY_URL", "")
     if not url and env.get("BRUJULA_REDIS_HOST"):
-        url = (f"redis://{env['BRUJULA_REDIS_HOST']}:{env.get('BRUJULA_REDIS_PORT') or 6379}"
-               f"/{env.get('BRUJULA_REDIS_DB') or 0}")
+        url = (
+            f"redis://{env['BRUJULA_REDIS_HOST']}:{env.get('BRUJULA_REDIS_PORT') or 6379}"
+            f"/{env.get('BRUJULA_REDIS_DB') or 0}"
+        )
     if url.startswith(("redis://", "rediss://")):
         return RedisReplayMemory(url, ttl)
     if url.startswith("sqlite:///"):
-        return SQLiteReplayMemory(Path(url[len("sqlite:///"):]), ttl)
+        return SQLiteReplayMemory(Path(url[len("sqlite:///") :]), ttl)
     if url:
         raise ValueError("BRUJULA_REPLAY_URL must start with redis:// or sqlite:///")
     return SQLiteReplayMemory(paths.state_dir() / "replay.db", ttl)

@@ -52,8 +52,14 @@ def sql_backend(endpoints: str) -> Any:
     return backend
 
 
-def purge(backend: Any, days: float, batch: int = BATCH, now: float | None = None,
-          contact_store: contacts.ContactStore | None = None, desk_url: str | None = None) -> PurgeReport:
+def purge(
+    backend: Any,
+    days: float,
+    batch: int = BATCH,
+    now: float | None = None,
+    contact_store: contacts.ContactStore | None = None,
+    desk_url: str | None = None,
+) -> PurgeReport:
     """Delete every conversation whose last event is older than ``days``; batched, idempotent."""
     cutoff = (time.time() if now is None else now) - days * 86400
     events = backend.SQLEvent.__table__
@@ -61,17 +67,25 @@ def purge(backend: Any, days: float, batch: int = BATCH, now: float | None = Non
     desk = shared_storage(desk_url or desk_settings.database_url())
     while True:
         with backend.engine.begin() as conn:
-            senders: list[str] = [row[0] for row in conn.execute(
-                sa.select(events.c.sender_id).group_by(events.c.sender_id)
-                .having(sa.func.max(events.c.timestamp) < cutoff).limit(batch))]
+            senders: list[str] = [
+                row[0]
+                for row in conn.execute(
+                    sa.select(events.c.sender_id)
+                    .group_by(events.c.sender_id)
+                    .having(sa.func.max(events.c.timestamp) < cutoff)
+                    .limit(batch)
+                )
+            ]
             if not senders:
                 break
-            recent = sa.select(events.c.sender_id).where(events.c.sender_id.in_(senders),
-                                                          events.c.timestamp >= cutoff)
-            deleted = conn.execute(events.delete().where(events.c.sender_id.in_(senders),
-                                                         events.c.sender_id.not_in(recent))).rowcount
-            still_there = {row[0] for row in conn.execute(
-                sa.select(events.c.sender_id).where(events.c.sender_id.in_(senders)).distinct())}
+            recent = sa.select(events.c.sender_id).where(events.c.sender_id.in_(senders), events.c.timestamp >= cutoff)
+            deleted = conn.execute(
+                events.delete().where(events.c.sender_id.in_(senders), events.c.sender_id.not_in(recent))
+            ).rowcount
+            still_there = {
+                row[0]
+                for row in conn.execute(sa.select(events.c.sender_id).where(events.c.sender_id.in_(senders)).distinct())
+            }
         gone = [sender for sender in senders if sender not in still_there]
         report.conversations += len(gone)
         report.events += int(deleted or 0)
@@ -86,22 +100,27 @@ def purge(backend: Any, days: float, batch: int = BATCH, now: float | None = Non
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.privacy", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.privacy", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("purge", help="delete conversations whose last message is older than DAYS")
     run.add_argument("--older-than", type=float, default=DEFAULT_DAYS, metavar="DAYS")
-    run.add_argument("--endpoints", default=str(paths.ROOT / "endpoints.yml"),
-                     help="the endpoints file the bot runs with (endpoints.production.yml in production)")
+    run.add_argument(
+        "--endpoints",
+        default=str(paths.ROOT / "endpoints.yml"),
+        help="the endpoints file the bot runs with (endpoints.production.yml in production)",
+    )
     run.add_argument("--batch", type=int, default=BATCH)
     args = parser.parse_args(argv)
     if args.older_than < 1:
         parser.error("--older-than must be at least 1 day")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    report = purge(sql_backend(args.endpoints), args.older_than, args.batch,
-                   contact_store=contacts.ContactStore())
-    print(f"purged {report.conversations} conversation(s) older than {args.older_than:g} days: "
-          f"{report.events} event(s), {report.contacts} address(es), {report.desk_ids} desk id(s)")
+    report = purge(sql_backend(args.endpoints), args.older_than, args.batch, contact_store=contacts.ContactStore())
+    print(
+        f"purged {report.conversations} conversation(s) older than {args.older_than:g} days: "
+        f"{report.events} event(s), {report.contacts} address(es), {report.desk_ids} desk id(s)"
+    )
     return 0
 
 

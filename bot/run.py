@@ -50,8 +50,9 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], timeout: float) -> boo
 class Supervised:
     """A child process started again (with back-off) whenever it exits while we are running."""
 
-    def __init__(self, name: str, start: Callable[[], subprocess.Popen[bytes]],
-                 delays: tuple[float, ...] = RESTART_DELAYS) -> None:
+    def __init__(
+        self, name: str, start: Callable[[], subprocess.Popen[bytes]], delays: tuple[float, ...] = RESTART_DELAYS
+    ) -> None:
         self.name = name
         self._start = start
         self.delays = delays
@@ -72,9 +73,12 @@ class Supervised:
             delay = self.delays[min(self.failures, len(self.delays) - 1)]
             self.failures += 1
             self.restart_at = now + delay
-            print(f"  {self.name} stopped (exit code {self.process.returncode}); restarting in {delay:.0f}s. "
-                  "Meanwhile people get the technical-problem answer with emergency numbers.",
-                  file=sys.stderr, flush=True)
+            print(
+                f"  {self.name} stopped (exit code {self.process.returncode}); restarting in {delay:.0f}s. "
+                "Meanwhile people get the technical-problem answer with emergency numbers.",
+                file=sys.stderr,
+                flush=True,
+            )
             return
         if now >= self.restart_at:
             self.restart_at = None
@@ -120,8 +124,15 @@ def main(argv: list[str] | None = None) -> int:
     paths.state_dir()
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PYTHONPATH": str(paths.ROOT)}
-    action_cmd = [str(bin_dir / "python"), "-m", "bot.action_server", "--actions", "actions",
-                  "--port", str(args.action_port)]
+    action_cmd = [
+        str(bin_dir / "python"),
+        "-m",
+        "bot.action_server",
+        "--actions",
+        "actions",
+        "--port",
+        str(args.action_port),
+    ]
 
     def start_actions() -> subprocess.Popen[bytes]:
         return subprocess.Popen(action_cmd, env=env)  # noqa: S603 - our own interpreter and module
@@ -136,12 +147,23 @@ def main(argv: list[str] | None = None) -> int:
         rasa_cmd = [str(bin_dir / "rasa"), "shell", *common]
     else:
         rasa_cmd = [
-            str(bin_dir / "rasa"), "run", *common, "--credentials", args.credentials,
-            "--enable-api", "--interface", args.interface, "--port", str(args.port),
+            str(bin_dir / "rasa"),
+            "run",
+            *common,
+            "--credentials",
+            args.credentials,
+            "--enable-api",
+            "--interface",
+            args.interface,
+            "--port",
+            str(args.port),
         ]
-        print(f"\n  Brújula is starting. Web chat: http://localhost:{args.port}/chat"
-              f"  ·  Desk: http://localhost:{args.port}/desk"
-              f"  ·  REST: http://localhost:{args.port}/webhooks/rest/webhook  ·  Ctrl-C stops\n", flush=True)
+        print(
+            f"\n  Brújula is starting. Web chat: http://localhost:{args.port}/chat"
+            f"  ·  Desk: http://localhost:{args.port}/desk"
+            f"  ·  REST: http://localhost:{args.port}/webhooks/rest/webhook  ·  Ctrl-C stops\n",
+            flush=True,
+        )
     rasa = subprocess.Popen(rasa_cmd, env=env)  # noqa: S603 - fixed command line
     stopping: list[int] = []
 

@@ -58,8 +58,9 @@ def keep_connections(store: Any) -> bool:
     if engine.url.database in (None, "", ":memory:"):
         return False
     # check_same_thread off: the pool hands a connection to one user at a time, whichever thread it is on
-    pooled = sa.create_engine(engine.url, poolclass=QueuePool, pool_size=4, max_overflow=8,
-                              connect_args={"check_same_thread": False})
+    pooled = sa.create_engine(
+        engine.url, poolclass=QueuePool, pool_size=4, max_overflow=8, connect_args={"check_same_thread": False}
+    )
     tune_sqlite(pooled)
     store.engine = pooled
     store.sessionmaker = sa.orm.session.sessionmaker(bind=pooled)

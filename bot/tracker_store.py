@@ -51,8 +51,9 @@ class TrackerNotSavedError(RuntimeError):
     """The conversation could not be stored even after retries: the person must be told to resend."""
 
 
-async def with_store_retries(attempt: Callable[[], Awaitable[T]], what: str,
-                             delays: tuple[float, ...] | None = None) -> T:
+async def with_store_retries(
+    attempt: Callable[[], Awaitable[T]], what: str, delays: tuple[float, ...] | None = None
+) -> T:
     """Run ``attempt``; on any error try again after each of ``delays`` (with jitter), then raise."""
     delays = RETRY_DELAYS if delays is None else delays
     for number in range(len(delays) + 1):
@@ -62,8 +63,14 @@ async def with_store_retries(attempt: Callable[[], Awaitable[T]], what: str,
             if number == len(delays):
                 raise
             delay = delays[number] * (1 + random.random() / 4)  # jitter: replicas do not retry in lockstep
-            logger.warning("Tracker store: %s failed (%s), try %d of %d in %.1fs", what, type(error).__name__,
-                           number + 2, len(delays) + 1, delay)
+            logger.warning(
+                "Tracker store: %s failed (%s), try %d of %d in %.1fs",
+                what,
+                type(error).__name__,
+                number + 2,
+                len(delays) + 1,
+                delay,
+            )
             await asyncio.sleep(delay)
     raise AssertionError("unreachable")
 
@@ -164,8 +171,9 @@ class PrivacyTrackerStore(TrackerStore):
         logger.info("Tracker store: %s behind PrivacyTrackerStore", self.backend.__class__.__name__)
 
     @staticmethod
-    def _create_backend(config: EndpointConfig, domain: Domain | None,
-                        event_broker: EventBroker | None) -> TrackerStore:
+    def _create_backend(
+        config: EndpointConfig, domain: Domain | None, event_broker: EventBroker | None
+    ) -> TrackerStore:
         """Rasa's store; tried again when another replica was creating the same tables at that instant."""
         from sqlalchemy.exc import IntegrityError, ProgrammingError
 
@@ -199,8 +207,11 @@ class PrivacyTrackerStore(TrackerStore):
             # Raised, not swallowed: the channel tells the person to send the message again (Rasa's
             # fail-safe store would keep the turn in this process's memory and answer as if stored).
             trackers.note_save_failed(tracker)
-            logger.error("Tracker store: a turn could not be saved after %d tries (%s)", len(RETRY_DELAYS) + 1,
-                         type(error).__name__)
+            logger.error(
+                "Tracker store: a turn could not be saved after %d tries (%s)",
+                len(RETRY_DELAYS) + 1,
+                type(error).__name__,
+            )
             raise TrackerNotSavedError("the conversation could not be stored") from error
         trackers.note_saved(tracker)  # the channel handling this turn reads the new state from here
         self._remember(tracker)
@@ -243,8 +254,11 @@ class PrivacyTrackerStore(TrackerStore):
         try:
             with backend.session_scope() as session:
                 query = backend._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False)
-                count, latest = query.order_by(None).with_entities(
-                    sa.func.count(backend.SQLEvent.id), sa.func.max(backend.SQLEvent.timestamp)).one()
+                count, latest = (
+                    query.order_by(None)
+                    .with_entities(sa.func.count(backend.SQLEvent.id), sa.func.max(backend.SQLEvent.timestamp))
+                    .one()
+                )
         except Exception:  # let the normal read happen (and fail or succeed on its own)
             logger.exception("Could not check the conversation before reusing it")
             return False

@@ -92,8 +92,9 @@ def texts(keys: Iterable[str], snapshot: Content | None = None) -> dict[str, dic
     result: dict[str, dict[str, str]] = {}
     for lang in LANGUAGES:
         # Raw templates: the page fills in {name}, {minutes}... itself.
-        result[lang] = {key: (snapshot.ui.get(key) or {}).get(lang) or (snapshot.ui.get(key) or {}).get("es") or key
-                        for key in keys}
+        result[lang] = {
+            key: (snapshot.ui.get(key) or {}).get(lang) or (snapshot.ui.get(key) or {}).get("es") or key for key in keys
+        }
     return result
 
 

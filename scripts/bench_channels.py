@@ -81,12 +81,15 @@ def serve(port: int) -> None:
 
         @app.listener("before_server_start")  # type: ignore[call-arg,arg-type]
         async def load(app: Any, loop: Any) -> None:  # the server listens once the model is loaded
-            app.ctx.agent = await load_agent(model_path=str(ROOT / "models" / "brujula.tar.gz"),
-                                             endpoints=AvailableEndpoints(action=EndpointConfig(url=actions)))
+            app.ctx.agent = await load_agent(
+                model_path=str(ROOT / "models" / "brujula.tar.gz"),
+                endpoints=AvailableEndpoints(action=EndpointConfig(url=actions)),
+            )
 
     for channel in (RestInput(), WhatsAppInput(), TelegramInput()):
-        app.blueprint(channel.blueprint(rasa if actions else answer_at_once),
-                      url_prefix=f"/webhooks/{channel.url_prefix()}")
+        app.blueprint(
+            channel.blueprint(rasa if actions else answer_at_once), url_prefix=f"/webhooks/{channel.url_prefix()}"
+        )
     profile_to = os.environ.get("BENCH_PROFILE")  # a file: cProfile the bot (to find where time goes)
     if not profile_to:
         app.run(host="127.0.0.1", port=port, access_log=False, workers=1, motd=False)
@@ -159,29 +162,44 @@ class Load:
 
     async def one(self, channel: str, user: int, text: str) -> None:
         if channel == "rest":
-            async with self.session.post(f"{self.base}/webhooks/rest/webhook",
-                                         json={"sender": f"bench-{user}", "message": text}) as reply:
+            async with self.session.post(
+                f"{self.base}/webhooks/rest/webhook", json={"sender": f"bench-{user}", "message": text}
+            ) as reply:
                 assert reply.status == 200 and await reply.json()
             return
         if channel == "whatsapp":
             address = f"whatsapp:+5730{user:08d}"
             url = f"{self.base}/webhooks/whatsapp/webhook"
-            params = {"MessageSid": f"SM{next(self.message_ids):032d}", "From": address, "Body": text,
-                      "To": "whatsapp:+14155238886", "NumMedia": "0", "AccountSid": ACCOUNT_SID}
+            params = {
+                "MessageSid": f"SM{next(self.message_ids):032d}",
+                "From": address,
+                "Body": text,
+                "To": "whatsapp:+14155238886",
+                "NumMedia": "0",
+                "AccountSid": ACCOUNT_SID,
+            }
             headers = {"X-Twilio-Signature": self.validator.compute_signature(url, params)}
             answered = self._expect(address)
             async with self.session.post(url, data=params, headers=headers) as reply:
                 assert reply.status == 200, reply.status
         else:
             chat_id = 900_000_000 + user
-            update = {"update_id": next(self.update_ids), "message": {
-                "message_id": 1, "date": int(time.time()), "text": text,
-                "chat": {"id": chat_id, "type": "private", "first_name": "B"},
-                "from": {"id": chat_id, "is_bot": False, "first_name": "B", "language_code": "es"}}}
+            update = {
+                "update_id": next(self.update_ids),
+                "message": {
+                    "message_id": 1,
+                    "date": int(time.time()),
+                    "text": text,
+                    "chat": {"id": chat_id, "type": "private", "first_name": "B"},
+                    "from": {"id": chat_id, "is_bot": False, "first_name": "B", "language_code": "es"},
+                },
+            }
             answered = self._expect(str(chat_id))
-            async with self.session.post(f"{self.base}/webhooks/telegram/webhook", data=json.dumps(update),
-                                         headers={"content-type": "application/json",
-                                                  "X-Telegram-Bot-Api-Secret-Token": SECRET}) as reply:
+            async with self.session.post(
+                f"{self.base}/webhooks/telegram/webhook",
+                data=json.dumps(update),
+                headers={"content-type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET},
+            ) as reply:
                 assert reply.status == 200, reply.status
         await asyncio.wait_for(answered, timeout=30)
 
@@ -198,8 +216,11 @@ class Load:
         await asyncio.gather(*(person(user) for user in range(users)))
         elapsed = time.perf_counter() - started
         latencies.sort()
-        return {"per_second": len(latencies) / elapsed, "p50_ms": 1000 * latencies[len(latencies) // 2],
-                "p95_ms": 1000 * latencies[int(len(latencies) * 0.95)]}
+        return {
+            "per_second": len(latencies) / elapsed,
+            "p50_ms": 1000 * latencies[len(latencies) // 2],
+            "p95_ms": 1000 * latencies[int(len(latencies) * 0.95)],
+        }
 
 
 async def bench(args: argparse.Namespace) -> int:
@@ -208,7 +229,8 @@ async def bench(args: argparse.Namespace) -> int:
 
     state = tempfile.mkdtemp(prefix="brujula-bench-")
     fake_process = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--fakes", stdout=asyncio.subprocess.PIPE, cwd=str(ROOT))
+        sys.executable, __file__, "--fakes", stdout=asyncio.subprocess.PIPE, cwd=str(ROOT)
+    )
     assert fake_process.stdout is not None
     ports: asyncio.Future = asyncio.get_running_loop().create_future()
     holder: dict[str, Load] = {}
@@ -229,15 +251,23 @@ async def bench(args: argparse.Namespace) -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
-        **os.environ, "PYTHONPATH": str(ROOT), "BRUJULA_STATE_DIR": state, "BRUJULA_ID_KEY": "bench-id-key",
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "BRUJULA_STATE_DIR": state,
+        "BRUJULA_ID_KEY": "bench-id-key",
         "BRUJULA_CONTACTS_DB_URL": f"sqlite:///{state}/contacts.db",
         "BRUJULA_CONTACTS_KEY": Fernet.generate_key().decode(),
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886", "TWILIO_WEBHOOK_URL": f"{base}/webhooks/whatsapp/webhook",
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886",
+        "TWILIO_WEBHOOK_URL": f"{base}/webhooks/whatsapp/webhook",
         "TWILIO_API_BASE_URL": f"http://127.0.0.1:{twilio_port}",
-        "TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_SECRET_TOKEN": SECRET,
+        "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+        "TELEGRAM_SECRET_TOKEN": SECRET,
         "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{telegram_port}",
-        "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", "LOG_LEVEL": "WARNING",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "LOG_LEVEL": "WARNING",
     }
     for name in ("TWILIO_MESSAGING_SERVICE_SID", "TWILIO_TEMPLATE_CONTENT_SID"):
         env.pop(name, None)
@@ -245,11 +275,22 @@ async def bench(args: argparse.Namespace) -> int:
     if args.rasa:
         action_port = free_port()
         action_server = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port), env=env,
-            cwd=str(ROOT), stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+            sys.executable,
+            "-m",
+            "rasa_sdk",
+            "--actions",
+            "actions",
+            "--port",
+            str(action_port),
+            env=env,
+            cwd=str(ROOT),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
         env["BENCH_RASA_ACTIONS"] = f"http://127.0.0.1:{action_port}/webhook"
-    server = await asyncio.create_subprocess_exec(sys.executable, __file__, "--serve", str(port), env=env,
-                                                  cwd=str(ROOT))
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--serve", str(port), env=env, cwd=str(ROOT)
+    )
     try:
         for _ in range(600):
             try:
@@ -293,8 +334,10 @@ async def bench(args: argparse.Namespace) -> int:
     rest = median("rest", "per_second")
     what = "trained model + action server" if args.rasa else "stub Rasa answers at once"
     print(f"\n{args.users} people x {args.messages} messages, median of {args.rounds} rounds ({what}; 127.0.0.1)\n")
-    print(f"  {'channel':<10} {'messages/s':>11} {'% of REST':>10} {'p50 ms':>8} {'p95 ms':>8}"
-          f" {'bot CPU ms/msg':>15} {'fakes':>7} {'load':>7}")
+    print(
+        f"  {'channel':<10} {'messages/s':>11} {'% of REST':>10} {'p50 ms':>8} {'p95 ms':>8}"
+        f" {'bot CPU ms/msg':>15} {'fakes':>7} {'load':>7}"
+    )
     summary: dict[str, Any] = {}
     below = []
     for channel in CHANNELS:
@@ -304,13 +347,25 @@ async def bench(args: argparse.Namespace) -> int:
         summary[channel]["ratio"] = round(ratio, 3)
         if channel != "rest" and ratio < TARGET:
             below.append(channel)
-        print(f"  {channel:<10} {rate:>11.0f} {100 * ratio:>9.1f}% {median(channel, 'p50_ms'):>8.1f} "
-              f"{median(channel, 'p95_ms'):>8.1f} {median(channel, 'bot_cpu_ms'):>15.3f} "
-              f"{median(channel, 'fakes_cpu_ms'):>7.3f} {median(channel, 'load_cpu_ms'):>7.3f}")
+        print(
+            f"  {channel:<10} {rate:>11.0f} {100 * ratio:>9.1f}% {median(channel, 'p50_ms'):>8.1f} "
+            f"{median(channel, 'p95_ms'):>8.1f} {median(channel, 'bot_cpu_ms'):>15.3f} "
+            f"{median(channel, 'fakes_cpu_ms'):>7.3f} {median(channel, 'load_cpu_ms'):>7.3f}"
+        )
     verdict = "below the 90% target: " + ", ".join(below) if below else "every channel at or above 90% of REST"
     print(f"\n  {verdict}\n")
-    print(json.dumps({"bench": "channels", "rasa": args.rasa, "users": args.users, "messages": args.messages,
-                      "rounds": args.rounds, "results": summary}))
+    print(
+        json.dumps(
+            {
+                "bench": "channels",
+                "rasa": args.rasa,
+                "users": args.users,
+                "messages": args.messages,
+                "rounds": args.rounds,
+                "results": summary,
+            }
+        )
+    )
     return 1 if (below and args.strict) else 0
 
 

@@ -33,11 +33,19 @@ def generate(count: int, cities: list, types: list[str], rng: random.Random) -> 
             lat, lon, country = city.lat + rng.gauss(0, 0.3), city.lon + rng.gauss(0, 0.3), city.country
         else:
             lat, lon, country = rng.uniform(-34, 32), rng.uniform(-117, -35), "XX"
-        generated.append(Place.construct(
-            id=f"bench-{number}", type=rng.choice(types), name=f"Place {number}", country=country,
-            lat=max(-90.0, min(90.0, lat)), lon=lon, nationalities=[rng.choice(["VE", "HN", "HT", "CO"])],
-            source="https://example.org", checked=date(2026, 1, 1),
-        ))
+        generated.append(
+            Place.construct(
+                id=f"bench-{number}",
+                type=rng.choice(types),
+                name=f"Place {number}",
+                country=country,
+                lat=max(-90.0, min(90.0, lat)),
+                lon=lon,
+                nationalities=[rng.choice(["VE", "HN", "HT", "CO"])],
+                source="https://example.org",
+                checked=date(2026, 1, 1),
+            )
+        )
     return generated
 
 
@@ -88,10 +96,14 @@ def main() -> int:
                 return 1
         candidates = sum(p.type in wanted for p in generated)
         print(f"\n{label} ({candidates} candidate places); index built once per content version in {build_ms:.1f} ms")
-        print(f"  k-d tree  (bot.places.nearest):  p50 {percentile(indexed, 0.5):.3f} ms   "
-              f"p95 {percentile(indexed, 0.95):.3f} ms")
-        print(f"  baseline  (full scan, haversine): p50 {percentile(scanned, 0.5):.3f} ms   "
-              f"p95 {percentile(scanned, 0.95):.3f} ms")
+        print(
+            f"  k-d tree  (bot.places.nearest):  p50 {percentile(indexed, 0.5):.3f} ms   "
+            f"p95 {percentile(indexed, 0.95):.3f} ms"
+        )
+        print(
+            f"  baseline  (full scan, haversine): p50 {percentile(scanned, 0.5):.3f} ms   "
+            f"p95 {percentile(scanned, 0.95):.3f} ms"
+        )
         worst_p95 = max(worst_p95, percentile(indexed, 0.95))
     # What people get: their country first, a border within 50 km, each kind within its own radius.
     for country in set(countries):  # one index per country, built once per content version
@@ -101,8 +113,10 @@ def main() -> int:
         t0 = time.perf_counter()
         places.rank(content, lat, lon, topic_types, country=country)
         ranked_ms.append((time.perf_counter() - t0) * 1000)
-    print(f"\nranked for a person (bot.places.rank: own country first, border {places.BORDER_KM:.0f} km): "
-          f"p50 {percentile(ranked_ms, 0.5):.3f} ms   p95 {percentile(ranked_ms, 0.95):.3f} ms")
+    print(
+        f"\nranked for a person (bot.places.rank: own country first, border {places.BORDER_KM:.0f} km): "
+        f"p50 {percentile(ranked_ms, 0.5):.3f} ms   p95 {percentile(ranked_ms, 0.95):.3f} ms"
+    )
     worst_p95 = max(worst_p95, percentile(ranked_ms, 0.95))
     print("\nresults identical to the full scan: yes")
     verdict = "met" if worst_p95 <= 5 else "NOT met"

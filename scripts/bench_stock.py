@@ -102,8 +102,13 @@ def stock_model() -> Path:
     shutil.rmtree(STOCK_DIR, ignore_errors=True)
     STOCK_DIR.mkdir(parents=True)
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    subprocess.run([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(STOCK_DIR)],  # noqa: S603
-                   check=True, cwd=str(BENCH_DIR), env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(STOCK_DIR)],  # noqa: S603
+        check=True,
+        cwd=str(BENCH_DIR),
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
     models = sorted((STOCK_DIR / "models").glob("*.tar.gz"))
     if not models:
         raise SystemExit("rasa init did not produce a model")
@@ -141,9 +146,25 @@ def start_stock(env: dict[str, str], log: Any) -> Bot:
     model = stock_model()
     port = free_port()
     rasa = subprocess.Popen(  # noqa: S603 - our interpreter's rasa
-        [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(port), "--interface", "127.0.0.1",
-         "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
-        cwd=str(STOCK_DIR), env=env, stdout=log, stderr=log)
+        [
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            str(model),
+            "--port",
+            str(port),
+            "--interface",
+            "127.0.0.1",
+            "--credentials",
+            "credentials.yml",
+            "--endpoints",
+            "endpoints.yml",
+        ],
+        cwd=str(STOCK_DIR),
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
     bot = Bot("stock", f"http://127.0.0.1:{port}", {"rasa": rasa})
     return bot
 
@@ -161,20 +182,44 @@ def start_brujula(env: dict[str, str], log: Any, state: Path, store: str, action
     if actions == "in-process":
         endpoint = {"url": "inprocess:actions"}
     endpoints = state / f"endpoints-{name}.yml"
-    endpoints.write_text(json.dumps({  # JSON is YAML
-        "action_endpoint": endpoint,
-        "tracker_store": {"type": "bot.tracker_store.PrivacyTrackerStore", "backend": backend},
-    }))
+    endpoints.write_text(
+        json.dumps(
+            {  # JSON is YAML
+                "action_endpoint": endpoint,
+                "tracker_store": {"type": "bot.tracker_store.PrivacyTrackerStore", "backend": backend},
+            }
+        )
+    )
     processes: dict[str, subprocess.Popen[bytes]] = {}
     if actions == "remote":
         processes["actions"] = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "bot.action_server", "--port", str(action_port), "--log-level", "WARNING"],
-            cwd=str(ROOT), env=env, stdout=log, stderr=log)
+            cwd=str(ROOT),
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
         wait_until_up(f"http://127.0.0.1:{action_port}/health", processes)
     processes["rasa"] = subprocess.Popen(  # noqa: S603
-        [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(port), "--interface", "127.0.0.1",
-         "--credentials", str(ROOT / "credentials.yml"), "--endpoints", str(endpoints)],
-        cwd=str(ROOT), env=env, stdout=log, stderr=log)
+        [
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            str(model),
+            "--port",
+            str(port),
+            "--interface",
+            "127.0.0.1",
+            "--credentials",
+            str(ROOT / "credentials.yml"),
+            "--endpoints",
+            str(endpoints),
+        ],
+        cwd=str(ROOT),
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
     return Bot(name, f"http://127.0.0.1:{port}", processes)
 
 
@@ -189,8 +234,9 @@ class Load:
         sender = f"bench-{self.run_id}-{bot.name}-{bot.conversations}"
         for number in range(messages):
             started = time.perf_counter()
-            async with self.session.post(f"{bot.url}/webhooks/rest/webhook",
-                                         json={"sender": sender, "message": MIX[number % len(MIX)]}) as reply:
+            async with self.session.post(
+                f"{bot.url}/webhooks/rest/webhook", json={"sender": sender, "message": MIX[number % len(MIX)]}
+            ) as reply:
                 body = await reply.json()  # the stock bot answers some of the mix with nothing: still a turn
                 if reply.status != 200 or not isinstance(body, list):
                     raise RuntimeError(f"{bot.name}: {reply.status} {body!r}")
@@ -210,8 +256,11 @@ class Load:
         await asyncio.gather(*(person() for _ in range(users)))
         elapsed = time.perf_counter() - started
         latencies.sort()
-        return {"per_second": len(latencies) / elapsed, "p50_ms": 1000 * latencies[len(latencies) // 2],
-                "p95_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]}
+        return {
+            "per_second": len(latencies) / elapsed,
+            "p50_ms": 1000 * latencies[len(latencies) // 2],
+            "p95_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))],
+        }
 
 
 PHASES = (("c1", 1, 3), ("c10", 10, 20), ("c50", 50, 50))  # name, people at once, conversations (x10 msgs)
@@ -222,17 +271,27 @@ async def bench(args: argparse.Namespace) -> int:
 
     state = Path(tempfile.mkdtemp(prefix="brujula-bench-stock-"))
     log = (BENCH_DIR / "servers.log").open("ab")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "BRUJULA_STATE_DIR": str(state), "BRUJULA_ID_KEY": "bench-id-key",
-           "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", "LOG_LEVEL": "WARNING",
-           "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "BRUJULA_STATE_DIR": str(state),
+        "BRUJULA_ID_KEY": "bench-id-key",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "LOG_LEVEL": "WARNING",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    }
     for name in [key for key in env if key.startswith(("TWILIO_", "TELEGRAM_"))]:
         env.pop(name)  # those channels stay disabled: REST only is compared
     bots = [start_stock(env, log)]
     if args.store in ("sqlite", "both"):
         bots.append(start_brujula(env, log, state, "sqlite", args.actions))
     if args.store in ("postgres", "both"):
-        bots.append(start_brujula(env, log, state, "postgres", args.actions,
-                                  "brujula" if args.store == "postgres" else "brujula_pg"))
+        bots.append(
+            start_brujula(
+                env, log, state, "postgres", args.actions, "brujula" if args.store == "postgres" else "brujula_pg"
+            )
+        )
     results: dict[str, dict[str, list[float]]] = {bot.name: {} for bot in bots}
     try:
         for bot in bots:
@@ -253,8 +312,7 @@ async def bench(args: argparse.Namespace) -> int:
                 left = args.conversations - bot.conversations
                 if left > 0:
                     await load.run(bot, 50, left, messages=2)
-            memory = {bot.name: {name: rss_mb(process.pid) for name, process in bot.processes.items()}
-                      for bot in bots}
+            memory = {bot.name: {name: rss_mb(process.pid) for name, process in bot.processes.items()} for bot in bots}
             served = {bot.name: bot.conversations for bot in bots}
     finally:
         for bot in bots:
@@ -273,12 +331,19 @@ async def bench(args: argparse.Namespace) -> int:
 
     what = f"Brújula: {args.store}, actions {args.actions}"
     ours = [bot.name for bot in bots if bot.name != "stock"]
-    print(f"\nStock rasa init bot vs Brújula full stack ({what}); 10-message mix in 5 languages, "
-          f"median of {args.rounds} rounds, 127.0.0.1\n")
+    print(
+        f"\nStock rasa init bot vs Brújula full stack ({what}); 10-message mix in 5 languages, "
+        f"median of {args.rounds} rounds, 127.0.0.1\n"
+    )
     print(f"  {'':<22} {'stock':>9}" + "".join(f" {name:>11} {'ratio':>6}" for name in ours))
-    rows = [("p50 ms, 1 user", "c1_p50_ms"), ("p95 ms, 1 user", "c1_p95_ms"),
-            ("messages/s, 10 users", "c10_per_second"), ("p95 ms, 10 users", "c10_p95_ms"),
-            ("messages/s, 50 users", "c50_per_second"), ("p95 ms, 50 users", "c50_p95_ms")]
+    rows = [
+        ("p50 ms, 1 user", "c1_p50_ms"),
+        ("p95 ms, 1 user", "c1_p95_ms"),
+        ("messages/s, 10 users", "c10_per_second"),
+        ("p95 ms, 10 users", "c10_p95_ms"),
+        ("messages/s, 50 users", "c50_per_second"),
+        ("p95 ms, 50 users", "c50_p95_ms"),
+    ]
     summary: dict[str, Any] = {}
     for label, key in rows:
         stock = median("stock", key)
@@ -296,18 +361,33 @@ async def bench(args: argparse.Namespace) -> int:
     print(f"\n  RSS (MB) after {', '.join(f'{bot}: {count}' for bot, count in served.items())} conversations:")
     for name_of_bot, processes in memory.items():
         print(f"    {name_of_bot:<11} " + ", ".join(f"{name} {mb:.0f}" for name, mb in processes.items()))
-    spread = {key: {bot: [round(value, 2) for value in results[bot][key]] for bot in results}
-              for _label, key in rows}
-    print(json.dumps({"bench": "stock", "store": args.store, "actions": args.actions, "rounds": args.rounds,
-                      "results": summary, "rss_mb": memory, "conversations": served, "per_round": spread}))
+    spread = {key: {bot: [round(value, 2) for value in results[bot][key]] for bot in results} for _label, key in rows}
+    print(
+        json.dumps(
+            {
+                "bench": "stock",
+                "store": args.store,
+                "actions": args.actions,
+                "rounds": args.rounds,
+                "results": summary,
+                "rss_mb": memory,
+                "conversations": served,
+                "per_round": spread,
+            }
+        )
+    )
     return 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--store", choices=("sqlite", "postgres", "both"), default="sqlite",
-                        help="Brújula tracker store; both: a SQLite and a PostgreSQL Brújula in the same run")
+    parser.add_argument(
+        "--store",
+        choices=("sqlite", "postgres", "both"),
+        default="sqlite",
+        help="Brújula tracker store; both: a SQLite and a PostgreSQL Brújula in the same run",
+    )
     parser.add_argument("--actions", choices=("remote", "in-process"), default="remote")
     parser.add_argument("--conversations", type=int, default=1000, help="conversations served before RSS is read")
     args = parser.parse_args()

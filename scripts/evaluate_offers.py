@@ -33,16 +33,26 @@ class Tally:
     misses: list[str] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
-        for name in ("scams", "scams_flagged", "expected_flags", "expected_found", "legit", "legit_high",
-                     "questions", "questions_flagged"):
+        for name in (
+            "scams",
+            "scams_flagged",
+            "expected_flags",
+            "expected_found",
+            "legit",
+            "legit_high",
+            "questions",
+            "questions_flagged",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.misses += other.misses
 
 
 def labelled_set() -> dict[str, list[dict]]:
     """language -> messages of tests/offers/<language>.yml."""
-    return {path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
-            for path in sorted(SET_DIR.glob("*.yml"))}
+    return {
+        path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
+        for path in sorted(SET_DIR.glob("*.yml"))
+    }
 
 
 def score(checker: OfferChecker, messages: list[dict]) -> Tally:
@@ -82,12 +92,16 @@ def main() -> int:
     for language, messages in labelled_set().items():
         tally = score(checker, messages)
         total.add(tally)
-        print(f"  {language:3} {ratio(tally.scams_flagged, tally.scams)} ({tally.scams:3}) | "
-              f"{ratio(tally.expected_found, tally.expected_flags)} | {ratio(tally.legit_high, tally.legit)} "
-              f"({tally.legit}) | {ratio(tally.questions_flagged, tally.questions)} ({tally.questions})")
-    print(f"  all {ratio(total.scams_flagged, total.scams)} ({total.scams:3}) | "
-          f"{ratio(total.expected_found, total.expected_flags)} | {ratio(total.legit_high, total.legit)} "
-          f"({total.legit}) | {ratio(total.questions_flagged, total.questions)} ({total.questions})")
+        print(
+            f"  {language:3} {ratio(tally.scams_flagged, tally.scams)} ({tally.scams:3}) | "
+            f"{ratio(tally.expected_found, tally.expected_flags)} | {ratio(tally.legit_high, tally.legit)} "
+            f"({tally.legit}) | {ratio(tally.questions_flagged, tally.questions)} ({tally.questions})"
+        )
+    print(
+        f"  all {ratio(total.scams_flagged, total.scams)} ({total.scams:3}) | "
+        f"{ratio(total.expected_found, total.expected_flags)} | {ratio(total.legit_high, total.legit)} "
+        f"({total.legit}) | {ratio(total.questions_flagged, total.questions)} ({total.questions})"
+    )
     for miss in total.misses:
         print("   -", miss)
     return 0

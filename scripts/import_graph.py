@@ -119,8 +119,7 @@ def package_graph(edges: dict[str, set[str]], root: Path = ROOT) -> dict[str, se
     Two packages that import each other through different modules are tangled even when no module cycle
     exists (``channels.rendering`` -> ``handoff.state`` while ``handoff.service`` -> ``channels.proactive``).
     """
-    packages = {module_name(path.parent, root) for path in root.glob("*/*/__init__.py")
-                if path.parts[-3] in PACKAGES}
+    packages = {module_name(path.parent, root) for path in root.glob("*/*/__init__.py") if path.parts[-3] in PACKAGES}
 
     def fold(module: str) -> str:
         parts = module.split(".")
@@ -151,8 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     tangled = cycles(package_graph(edges))
     for component in tangled:
         print("PACKAGE CYCLE: " + " <-> ".join(component))
-    print(f"{len(edges)} modules, {sum(len(t) for t in edges.values())} imports, {len(found)} module cycle(s), "
-          f"{len(tangled)} package cycle(s)")
+    print(
+        f"{len(edges)} modules, {sum(len(t) for t in edges.values())} imports, {len(found)} module cycle(s), "
+        f"{len(tangled)} package cycle(s)"
+    )
     return 1 if found or tangled else 0
 
 

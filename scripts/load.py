@@ -79,8 +79,15 @@ async def send(session: aiohttp.ClientSession, base: str, sender: str, result: R
     return result
 
 
-async def user_run(session: aiohttp.ClientSession, targets: list[str], run_id: str, user: int, messages: int,
-                   burst: bool, alternate: bool) -> list[Result]:
+async def user_run(
+    session: aiohttp.ClientSession,
+    targets: list[str],
+    run_id: str,
+    user: int,
+    messages: int,
+    burst: bool,
+    alternate: bool,
+) -> list[Result]:
     sender = f"load-{run_id}-u{user:03d}"
     results = []
     jobs = []
@@ -103,8 +110,10 @@ def stored_tags(db_url: str, run_id: str) -> dict[str, list[str]]:
     engine = sa.create_engine(db_url, future=True)
     found: dict[str, list[str]] = {}
     with engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT sender_id, data FROM events WHERE sender_id LIKE :p AND type_name = 'user' "
-                                    "ORDER BY id"), {"p": f"load-{run_id}-%"})
+        rows = conn.execute(
+            sa.text("SELECT sender_id, data FROM events WHERE sender_id LIKE :p AND type_name = 'user' " "ORDER BY id"),
+            {"p": f"load-{run_id}-%"},
+        )
         for sender, data in rows:
             text = json.loads(data).get("text") or ""
             tag = text.rsplit(" ", 1)[-1]
@@ -131,8 +140,11 @@ def kill_action_server(port: int) -> str:
 def restart_postgres(cluster: str) -> str:
     started = time.monotonic()
     version, name = cluster.split()
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "restart"], check=True,  # noqa: S603,S607
-                   capture_output=True)
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "restart"],
+        check=True,  # noqa: S603,S607
+        capture_output=True,
+    )
     return f"restarted PostgreSQL {cluster} ({time.monotonic() - started:.1f}s)"
 
 
@@ -150,15 +162,27 @@ async def fault(args: argparse.Namespace, delay: float) -> str:
     if args.restart_postgres:
         return await asyncio.get_running_loop().run_in_executor(None, restart_postgres, args.restart_postgres)
     if args.stop_redis:
-        command = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(args.redis_port),
-                   "--save", "", "--appendonly", "no"]
+        command = [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(args.redis_port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]
         return await stop_redis(args.redis_port, args.stop_redis, command)
     return ""
 
 
 # -- report ---------------------------------------------------------------------------------------
-def report(results: list[Result], stored: dict[str, list[str]], run_id: str, seconds: float, burst: bool,
-           fault_note: str) -> dict[str, Any]:
+def report(
+    results: list[Result], stored: dict[str, list[str]], run_id: str, seconds: float, burst: bool, fault_note: str
+) -> dict[str, Any]:
     snapshot = content.current()
     technical = {snapshot.text("technical_problem", lang) for lang in ("es", "en", "pt", "fr", "ht")}
     resend = {snapshot.text("message_not_saved", lang) for lang in ("es", "en", "pt", "fr", "ht")}
@@ -173,8 +197,12 @@ def report(results: list[Result], stored: dict[str, list[str]], run_id: str, sec
             reordered += sum(1 for a, b in zip(seqs, seqs[1:]) if b < a)
     latencies = sorted(r.seconds for r in results if r.status)
     return {
-        "run": run_id, "mode": "burst" if burst else "sequential", "messages": len(results),
-        "lost": len(lost), "lost_silently": len(silently_lost), "reordered": reordered,
+        "run": run_id,
+        "mode": "burst" if burst else "sequential",
+        "messages": len(results),
+        "lost": len(lost),
+        "lost_silently": len(silently_lost),
+        "reordered": reordered,
         "5xx": sum(1 for r in results if r.status >= 500),
         "silent": sum(1 for r in results if r.status == 200 and not r.texts),
         "technical_problem": sum(1 for r in results if any(t in technical for t in r.texts)),
@@ -183,7 +211,8 @@ def report(results: list[Result], stored: dict[str, list[str]], run_id: str, sec
         "p50_s": round(statistics.median(latencies), 3) if latencies else None,
         "p95_s": round(latencies[int(0.95 * (len(latencies) - 1))], 3) if latencies else None,
         "throughput_msg_s": round(len(results) / seconds, 2) if seconds else None,
-        "seconds": round(seconds, 1), "fault": fault_note or None,
+        "seconds": round(seconds, 1),
+        "fault": fault_note or None,
     }
 
 
@@ -196,8 +225,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     faulty = args.kill_action_server or args.restart_postgres or args.stop_redis
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         fault_task = asyncio.ensure_future(fault(args, args.fault_at)) if faulty else None
-        runs = [user_run(session, targets, run_id, u, args.messages, args.burst, args.alternate)
-                for u in range(args.users)]
+        runs = [
+            user_run(session, targets, run_id, u, args.messages, args.burst, args.alternate) for u in range(args.users)
+        ]
         per_user = await asyncio.wait_for(asyncio.gather(*runs), timeout=args.timeout)
         fault_note = await fault_task if fault_task else ""
     seconds = time.monotonic() - started
@@ -216,9 +246,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=10)
     parser.add_argument("--burst", action="store_true", help="each user sends all messages at once")
     parser.add_argument("--concurrency", type=int, default=100)
-    parser.add_argument("--db-url", default=os.environ.get("BRUJULA_LOAD_DB_URL",
-                                                           "postgresql://postgres@127.0.0.1:5432/brujula_prod"),
-                        help="the tracker database to check (sqlite:///.state/trackers.db for make run)")
+    parser.add_argument(
+        "--db-url",
+        default=os.environ.get("BRUJULA_LOAD_DB_URL", "postgresql://postgres@127.0.0.1:5432/brujula_prod"),
+        help="the tracker database to check (sqlite:///.state/trackers.db for make run)",
+    )
     parser.add_argument("--kill-action-server", type=int, metavar="PORT", help="kill the action server on PORT")
     parser.add_argument("--restart-postgres", metavar="'VERSION CLUSTER'", help="e.g. '15 main'")
     parser.add_argument("--stop-redis", type=float, metavar="SECONDS")

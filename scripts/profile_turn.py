@@ -42,9 +42,11 @@ async def run(args: argparse.Namespace) -> None:
     endpoints.write_text(
         f"action_endpoint:\n  url: {args.action_url}\n"
         "tracker_store:\n  type: bot.tracker_store.PrivacyTrackerStore\n"
-        f"  backend: {{type: sql, dialect: sqlite, db: {state / 'trackers.db'}}}\n")
-    agent = await load_agent(model_path=str(ROOT / "models" / "brujula.tar.gz"),
-                             endpoints=AvailableEndpoints.read_endpoints(str(endpoints)))
+        f"  backend: {{type: sql, dialect: sqlite, db: {state / 'trackers.db'}}}\n"
+    )
+    agent = await load_agent(
+        model_path=str(ROOT / "models" / "brujula.tar.gz"), endpoints=AvailableEndpoints.read_endpoints(str(endpoints))
+    )
 
     async def conversation(sender: str) -> None:
         for text in MIX:

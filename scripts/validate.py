@@ -11,15 +11,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Warnings we accept, each with the reason. Anything else fails the check.
 EXPLAINED = {
-    r"The intent 'share_location' is listed in the domain file, but is not found in the NLU training":
-        "channels send it as /share_location{lat, lon} when a user shares a location; nobody types it",
+    r"The intent 'share_location' is listed in the domain file, but is not found in the NLU training": "channels send it as /share_location{lat, lon} when a user shares a location; nobody types it",  # noqa: E501
 }
 
 
 def main() -> int:
     result = subprocess.run(  # noqa: S603 - fixed command
         [str(Path(sys.executable).parent / "rasa"), "data", "validate", "--fail-on-warnings"],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     output = result.stdout + result.stderr
     warnings = re.findall(r"UserWarning: (.+)", output)

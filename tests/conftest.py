@@ -20,9 +20,23 @@ from bot.nlu.components import OPTION_PATTERN, _place_entities
 # Tests must not write to the real log of unanswered questions (.state/gaps.jsonl).
 os.environ.setdefault("BRUJULA_GAPS_FILE", os.path.join(tempfile.mkdtemp(prefix="brujula-gaps-"), "gaps.jsonl"))
 
-SLOTS = ("language", "country", "city", "nationality", "menu", "pending_topic", "pending_confirmation",
-         "fallback_count", "handoff", "handoff_reason", "handoff_requested_at", "erase_requested", "last_topic",
-         "awaiting_offer", "offer_flags")
+SLOTS = (
+    "language",
+    "country",
+    "city",
+    "nationality",
+    "menu",
+    "pending_topic",
+    "pending_confirmation",
+    "fallback_count",
+    "handoff",
+    "handoff_reason",
+    "handoff_requested_at",
+    "erase_requested",
+    "last_topic",
+    "awaiting_offer",
+    "offer_flags",
+)
 
 
 def parse(text: str, intent: str) -> dict[str, Any]:
@@ -34,8 +48,12 @@ def parse(text: str, intent: str) -> dict[str, Any]:
     if option:
         entities.append({"entity": "option", "value": str(int(option.group(1)))})
     detection = language.detect(checked.text)
-    data: dict[str, Any] = {"intent": {"name": intent, "confidence": 1.0}, "text": checked.text,
-                            "entities": entities, "language": detection.as_parse_result()}
+    data: dict[str, Any] = {
+        "intent": {"name": intent, "confidence": 1.0},
+        "text": checked.text,
+        "entities": entities,
+        "language": detection.as_parse_result(),
+    }
     problem = checked.problem.value or ("unsupported_language" if detection.unsupported_script else "")
     if problem:
         data["input_problem"] = problem

@@ -38,13 +38,21 @@ def domain() -> Domain:
 
 
 def make_store(db: Path | None = None) -> PrivacyTrackerStore:
-    backend: dict[str, Any] = {"type": "in_memory"} if db is None else {"type": "sql", "dialect": "sqlite",
-                                                                         "db": str(db)}
+    backend: dict[str, Any] = (
+        {"type": "in_memory"} if db is None else {"type": "sql", "dialect": "sqlite", "db": str(db)}
+    )
     return PrivacyTrackerStore(domain(), backend=backend)
 
 
-INTENT_WORDS = {"moun": "request_human", "persona": "request_human", "person": "request_human",
-                "pessoa": "request_human", "personne": "request_human", "bonjou": "greet", "hola": "greet"}
+INTENT_WORDS = {
+    "moun": "request_human",
+    "persona": "request_human",
+    "person": "request_human",
+    "pessoa": "request_human",
+    "personne": "request_human",
+    "bonjou": "greet",
+    "hola": "greet",
+}
 
 
 def intent_of(text: str) -> str:
@@ -80,12 +88,20 @@ class ScriptedAgent:
 
     def _user_event(self, message: UserMessage) -> UserUttered:
         intent = intent_of(message.text or "")
-        parse_data: dict[str, Any] = {"intent": {"name": intent, "confidence": 1.0}, "entities": [],
-                                      "text": message.text}
+        parse_data: dict[str, Any] = {
+            "intent": {"name": intent, "confidence": 1.0},
+            "entities": [],
+            "text": message.text,
+        }
         if not (message.text or "").startswith("/"):  # Rasa keeps no detected language for "/intent" payloads
             parse_data["language"] = language.detect(message.text or "").as_parse_result()
-        return UserUttered(message.text, intent={"name": intent, "confidence": 1.0}, parse_data=parse_data,
-                           input_channel=message.input_channel, metadata=message.metadata)
+        return UserUttered(
+            message.text,
+            intent={"name": intent, "confidence": 1.0},
+            parse_data=parse_data,
+            input_channel=message.input_channel,
+            metadata=message.metadata,
+        )
 
     async def log_message(self, message: UserMessage) -> Any:
         tracker = await self.tracker_store.get_or_create_tracker(message.sender_id)
@@ -104,9 +120,13 @@ class ScriptedAgent:
                 raise RuntimeError("action server unreachable")
             # Like Rasa's RegexMessageHandler, "/intent" payloads carry no detected language.
             detection = None if (message.text or "").startswith("/") else language.detect(message.text or "")
-            turn = Turn(intent=intent_of(message.text or ""), text=message.text or "", detection=detection,
-                            slots=tracker.current_slot_values(),
-                            language_hint=(message.metadata or {}).get("language_hint"))
+            turn = Turn(
+                intent=intent_of(message.text or ""),
+                text=message.text or "",
+                detection=detection,
+                slots=tracker.current_slot_values(),
+                language_hint=(message.metadata or {}).get("language_hint"),
+            )
             reply = respond(turn.intent, turn)
             tracker.update(ActionExecuted("action_scripted"))
             for name, value in reply.slots.items():

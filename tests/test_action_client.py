@@ -37,8 +37,7 @@ async def test_a_request_refused_while_the_action_server_restarts_is_sent_again(
     action_client.install()
     port, calls = free_port(), cast(list[int], [])
     starting = asyncio.ensure_future(serve(port, 200, calls, delay=0.05))  # up after the first try
-    answer = await EndpointConfig(f"http://127.0.0.1:{port}/webhook").request(json={"next_action": "x"},
-                                                                              method="post")
+    answer = await EndpointConfig(f"http://127.0.0.1:{port}/webhook").request(json={"next_action": "x"}, method="post")
     await (await starting).cleanup()
     assert answer == {"events": [], "responses": []} and calls == [1]
 

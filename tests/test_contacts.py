@@ -119,8 +119,13 @@ async def test_people_silent_for_longer_than_the_retention_period_are_forgotten(
 
 def test_production_defaults_to_the_tracker_database(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BRUJULA_CONTACTS_DB_URL", raising=False)
-    for key, value in {"BRUJULA_DB_HOST": "db.internal", "BRUJULA_DB_PORT": "5432", "BRUJULA_DB_NAME": "brujula",
-                       "BRUJULA_DB_USER": "bot", "BRUJULA_DB_PASSWORD": "p@ss/word"}.items():
+    for key, value in {
+        "BRUJULA_DB_HOST": "db.internal",
+        "BRUJULA_DB_PORT": "5432",
+        "BRUJULA_DB_NAME": "brujula",
+        "BRUJULA_DB_USER": "bot",
+        "BRUJULA_DB_PASSWORD": "p@ss/word",
+    }.items():
         monkeypatch.setenv(key, value)
     assert contacts.default_url() == "postgresql://bot:p%40ss%2Fword@db.internal:5432/brujula"
 

@@ -26,8 +26,11 @@ def _latest_work_date() -> date:
     """The last day anyone read, checked or confirmed something in the shipped content (at least 2026-11-29):
     the cases are checked "on" that day, so the shipped content never looks dated in the future."""
     pattern = re.compile(r"\b(?:read_on|checked|confirmed_on):\s*(\d{4}-\d{2}-\d{2})")
-    found = [date.fromisoformat(match) for path in (paths.ROOT / "content").rglob("*.yml")
-             for match in pattern.findall(path.read_text(encoding="utf-8"))]
+    found = [
+        date.fromisoformat(match)
+        for path in (paths.ROOT / "content").rglob("*.yml")
+        for match in pattern.findall(path.read_text(encoding="utf-8"))
+    ]
     return max([date(2026, 11, 29), *found])
 
 
@@ -37,8 +40,10 @@ TODAY = _latest_work_date()
 def _expectations(text: str) -> tuple[str, list[str], list[str]]:
     target = re.search(r"Target: (\S+)", text.splitlines()[0])
     assert target, "the first line must say 'Target: <file under content/>'"
-    errors = [line[len("# expect: "):] for line in text.splitlines() if line.startswith("# expect: ")]
-    warnings = [line[len("# expect-warning: "):] for line in text.splitlines() if line.startswith("# expect-warning: ")]
+    errors = [line[len("# expect: ") :] for line in text.splitlines() if line.startswith("# expect: ")]
+    warnings = [
+        line[len("# expect-warning: ") :] for line in text.splitlines() if line.startswith("# expect-warning: ")
+    ]
     return target.group(1), errors, warnings
 
 
@@ -135,8 +140,11 @@ def test_the_worked_example_in_content_md_is_valid_and_renders_as_documented(shi
     from bot.conversation import nearby
 
     guide = (paths.ROOT / "CONTENT.md").read_text(encoding="utf-8")
-    example = next(block.split("```", 1)[0] for block in guide.split("```yaml\n")[1:]
-                   if block.startswith("  - id: mx-tapachula-casa-ejemplo"))
+    example = next(
+        block.split("```", 1)[0]
+        for block in guide.split("```yaml\n")[1:]
+        if block.startswith("  - id: mx-tapachula-casa-ejemplo")
+    )
     root = tmp_path / "content"
     shutil.copytree(shipped, root)
     target = root / "places" / "mx.yml"
@@ -145,8 +153,9 @@ def test_the_worked_example_in_content_md_is_valid_and_renders_as_documented(shi
         handle.write(example)
 
     report = check(root, today=TODAY)
-    assert [str(p) for p in report.problems
-            if p.path == "content/places/mx.yml" and (p.line or 0) >= first_example_line] == []
+    assert [
+        str(p) for p in report.problems if p.path == "content/places/mx.yml" and (p.line or 0) >= first_example_line
+    ] == []
 
     content = load_content(root, today=TODAY)
     results = places.nearest(content, 14.9061, -92.2697, ["shelter"], k=1)  # 400 m west of the example

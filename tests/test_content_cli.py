@@ -117,11 +117,22 @@ def status_server() -> Iterator[tuple[str, dict]]:
         server.server_close()
 
 
-def test_status_shows_the_served_version_and_a_refused_edit(status_server: tuple[str, dict],
-        capsys: pytest.CaptureFixture[str]) -> None:
+def test_status_shows_the_served_version_and_a_refused_edit(
+    status_server: tuple[str, dict], capsys: pytest.CaptureFixture[str]
+) -> None:
     url, served = status_server
-    served.update({"status": "ok", "content": {"version": "abc123", "loaded_at": "2026-11-25T09:00:00Z",
-                                               "content_dir": "/srv/content", "places": 74, "last_error": None}})
+    served.update(
+        {
+            "status": "ok",
+            "content": {
+                "version": "abc123",
+                "loaded_at": "2026-11-25T09:00:00Z",
+                "content_dir": "/srv/content",
+                "places": 74,
+                "last_error": None,
+            },
+        }
+    )
     assert main(["status", "--url", url]) == 0
     assert "Serving content version abc123 (loaded 2026-11-25T09:00:00Z UTC)" in capsys.readouterr().out
 

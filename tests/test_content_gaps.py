@@ -43,13 +43,16 @@ def test_empty_or_emoji_messages_are_not_gaps(gaps_file: Path) -> None:
     assert not gaps_file.exists()
 
 
-@pytest.mark.parametrize("written, kept", [
-    ("my number is +57 300 123 4567 call me", "my number is [number] call me"),
-    ("escribe a maria.lopez@example.com", "escribe a [email]"),
-    ("passport 123456789 lost", "passport [number] lost"),
-    ("mira https://example.org/x?id=42", "mira [link]"),
-    ("tengo 3 hijos y 2 maletas", "tengo 3 hijos y 2 maletas"),
-])
+@pytest.mark.parametrize(
+    "written, kept",
+    [
+        ("my number is +57 300 123 4567 call me", "my number is [number] call me"),
+        ("escribe a maria.lopez@example.com", "escribe a [email]"),
+        ("passport 123456789 lost", "passport [number] lost"),
+        ("mira https://example.org/x?id=42", "mira [link]"),
+        ("tengo 3 hijos y 2 maletas", "tengo 3 hijos y 2 maletas"),
+    ],
+)
 def test_phone_numbers_emails_and_document_numbers_are_removed(gaps_file: Path, written: str, kept: str) -> None:
     gaps.record(written, "en")
     assert _lines(gaps_file)[0]["text"] == kept

@@ -31,15 +31,17 @@ def ui() -> Content:
 
 
 def answer(**fields: Any) -> TopicAnswer:
-    return TopicAnswer.parse_obj({"country": "PE", "source": "Migraciones Perú (gob.pe)", "text": TEXT,
-                                  "evidence": EVIDENCE, **fields})
+    return TopicAnswer.parse_obj(
+        {"country": "PE", "source": "Migraciones Perú (gob.pe)", "text": TEXT, "evidence": EVIDENCE, **fields}
+    )
 
 
 def test_a_checked_answer_says_against_what_and_when_and_that_no_organisation_confirmed_it(ui: Content) -> None:
     footer = answer_footer(answer(checked="2026-11-29"), "en", TODAY, ui=ui)
 
-    assert footer.splitlines()[0] == ("Checked against Migraciones Perú (gob.pe) on 2026-11-29, "
-                                      "not yet confirmed by an organisation.")
+    assert footer.splitlines()[0] == (
+        "Checked against Migraciones Perú (gob.pe) on 2026-11-29, " "not yet confirmed by an organisation."
+    )
 
 
 def test_a_confirmed_answer_names_the_organisation_and_the_date(ui: Content) -> None:
@@ -87,11 +89,14 @@ def test_a_partly_unconfirmed_item_says_so(ui: Content) -> None:
 
 def test_the_language_note_follows_the_review_state_of_that_language(ui: Content) -> None:
     stamp = text_hash(TEXT["es"])
-    item = answer(checked="2026-11-29", text_status={
-        "en": {"status": "reviewed", "es_hash": stamp, "reviewer": "Sam"},
-        "pt": {"status": "reviewed", "es_hash": "0000000000"},  # reviewed against an older Spanish text
-        "ht": {"status": "unreviewed", "es_hash": stamp},
-    })
+    item = answer(
+        checked="2026-11-29",
+        text_status={
+            "en": {"status": "reviewed", "es_hash": stamp, "reviewer": "Sam"},
+            "pt": {"status": "reviewed", "es_hash": "0000000000"},  # reviewed against an older Spanish text
+            "ht": {"status": "unreviewed", "es_hash": stamp},
+        },
+    )
 
     assert "translation" not in answer_footer(item, "en", TODAY, ui=ui)
     assert "traducción" not in answer_footer(item, "es", TODAY, ui=ui)  # Spanish is the source
@@ -103,10 +108,13 @@ def test_the_language_note_follows_the_review_state_of_that_language(ui: Content
 def test_changing_the_spanish_makes_reviewed_translations_outdated() -> None:
     stamp = text_hash(TEXT["es"])
     before = answer(text_status={"en": {"status": "reviewed", "es_hash": stamp}})
-    after = answer(text={**TEXT, "es": "Texto en español, corregido."},
-                   text_status={"en": {"status": "reviewed", "es_hash": stamp}})
-    spacing_only = answer(text={**TEXT, "es": "Texto   en\nespañol."},
-                          text_status={"en": {"status": "reviewed", "es_hash": stamp}})
+    after = answer(
+        text={**TEXT, "es": "Texto en español, corregido."},
+        text_status={"en": {"status": "reviewed", "es_hash": stamp}},
+    )
+    spacing_only = answer(
+        text={**TEXT, "es": "Texto   en\nespañol."}, text_status={"en": {"status": "reviewed", "es_hash": stamp}}
+    )
 
     assert before.text_state("en").value == "reviewed"
     assert after.text_state("en").value == "outdated"
@@ -114,24 +122,48 @@ def test_changing_the_spanish_makes_reviewed_translations_outdated() -> None:
 
 
 def test_places_get_the_same_footer(ui: Content) -> None:
-    place = Place.parse_obj({"id": "pe-x", "type": "iom", "name": "OIM", "country": "PE", "lat": -12.0, "lon": -77.0,
-                             "source": "OIM Perú", "checked": "2026-11-29", "evidence": EVIDENCE})
+    place = Place.parse_obj(
+        {
+            "id": "pe-x",
+            "type": "iom",
+            "name": "OIM",
+            "country": "PE",
+            "lat": -12.0,
+            "lon": -77.0,
+            "source": "OIM Perú",
+            "checked": "2026-11-29",
+            "evidence": EVIDENCE,
+        }
+    )
 
-    assert answer_footer(place, "fr", TODAY, ui=ui) == ("Vérifié auprès de OIM Perú le 2026-11-29 ; pas encore "
-                                                       "confirmé par une organisation.")
+    assert answer_footer(place, "fr", TODAY, ui=ui) == (
+        "Vérifié auprès de OIM Perú le 2026-11-29 ; pas encore " "confirmé par une organisation."
+    )
 
 
 def number(kind: str | None, value: str, label: str) -> dict[str, Any]:
-    return {"number": value, "kind": kind, "label": {lang: label for lang in LANGUAGES}, "source": "SUME 911",
-            "evidence": EVIDENCE, "checked": "2026-11-29"}
+    return {
+        "number": value,
+        "kind": kind,
+        "label": {lang: label for lang in LANGUAGES},
+        "source": "SUME 911",
+        "evidence": EVIDENCE,
+        "checked": "2026-11-29",
+    }
 
 
-PANAMA = CountryEmergency.parse_obj({
-    "country": "PA",
-    "coverage_note": {lang: f"[{lang}] 911 no llega a todo Darién" for lang in LANGUAGES},
-    "numbers": [number("hotline", "147", "Trata"), number("fire", "103", "Bomberos"),
-                number("ambulance", "911", "SUME 911"), number("police", "104", "Policía")],
-})
+PANAMA = CountryEmergency.parse_obj(
+    {
+        "country": "PA",
+        "coverage_note": {lang: f"[{lang}] 911 no llega a todo Darién" for lang in LANGUAGES},
+        "numbers": [
+            number("hotline", "147", "Trata"),
+            number("fire", "103", "Bomberos"),
+            number("ambulance", "911", "SUME 911"),
+            number("police", "104", "Policía"),
+        ],
+    }
+)
 
 
 def test_emergency_lines_list_numbers_by_kind_then_coverage_then_what_to_try(ui: Content) -> None:
@@ -143,16 +175,23 @@ def test_emergency_lines_list_numbers_by_kind_then_coverage_then_what_to_try(ui:
 
 
 def test_a_country_s_own_if_no_answer_replaces_the_general_one(ui: Content) -> None:
-    entry = CountryEmergency.parse_obj({**PANAMA.dict(), "if_no_answer": {lang: f"[{lang}] Llama al 104"
-                                                                          for lang in LANGUAGES}})
+    entry = CountryEmergency.parse_obj(
+        {**PANAMA.dict(), "if_no_answer": {lang: f"[{lang}] Llama al 104" for lang in LANGUAGES}}
+    )
 
     assert emergency_lines(entry, "ht", ui=ui)[-1] == "[ht] Llama al 104"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_emergency_lines_never_ask_to_confirm_with_the_source(ui: Content, language: str) -> None:
-    unchecked = CountryEmergency.parse_obj({"country": "GT", "numbers": [
-        {"number": "110", "kind": "police", "label": {lang: "Policía" for lang in LANGUAGES}, "source": "PNC"}]})
+    unchecked = CountryEmergency.parse_obj(
+        {
+            "country": "GT",
+            "numbers": [
+                {"number": "110", "kind": "police", "label": {lang: "Policía" for lang in LANGUAGES}, "source": "PNC"}
+            ],
+        }
+    )
 
     text = "\n".join(emergency_lines(unchecked, language, ui=ui)).lower()
 
@@ -168,17 +207,27 @@ def test_every_provenance_text_exists_in_five_languages(ui: Content) -> None:
 
 
 def test_a_number_without_kind_is_listed_last() -> None:
-    entry = CountryEmergency.parse_obj({"country": "HT", "numbers": [number(None, "114", "Police?"),
-                                                                     number("police", "122", "Polis")]})
+    entry = CountryEmergency.parse_obj(
+        {"country": "HT", "numbers": [number(None, "114", "Police?"), number("police", "122", "Polis")]}
+    )
     assert [line.split(":")[0] for line in emergency_lines(entry, "ht", ui=content_module.current())[:2]] == [
-        "• 🚓 122", "• 114"]
+        "• 🚓 122",
+        "• 114",
+    ]
 
 
-@pytest.mark.parametrize(("url", "homepage"), [
-    ("https://www.gob.pe", True), ("https://www.gob.pe/", True), ("https://www.acnur.org/es/", True),
-    ("https://help.unhcr.org/pt-br/", True), ("https://www.gob.pe/12345-cambio", False),
-    ("https://help.unhcr.org/peru/", False), ("https://www.migracion.gob.pa/?page=tramites", False),
-])
+@pytest.mark.parametrize(
+    ("url", "homepage"),
+    [
+        ("https://www.gob.pe", True),
+        ("https://www.gob.pe/", True),
+        ("https://www.acnur.org/es/", True),
+        ("https://help.unhcr.org/pt-br/", True),
+        ("https://www.gob.pe/12345-cambio", False),
+        ("https://help.unhcr.org/peru/", False),
+        ("https://www.migracion.gob.pa/?page=tramites", False),
+    ],
+)
 def test_homepage_only_urls_are_recognised(url: str, homepage: bool) -> None:
     assert is_homepage(url) is homepage
 

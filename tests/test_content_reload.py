@@ -54,8 +54,10 @@ def test_an_edit_is_served_within_five_seconds_without_restart(content_dir: Path
     store.watch(interval=0.2)
     try:
         _edit(content_dir, NAME, "Albergue Buen Pastor (renamed)")
-        took = _wait_for(lambda: store._content is not None
-                         and "Albergue Buen Pastor (renamed)" in {p.name for p in store._content.places})
+        took = _wait_for(
+            lambda: store._content is not None
+            and "Albergue Buen Pastor (renamed)" in {p.name for p in store._content.places}
+        )
     finally:
         store.stop_watching()
     assert took < 5
@@ -63,8 +65,9 @@ def test_an_edit_is_served_within_five_seconds_without_restart(content_dir: Path
     assert store.reloads == 2
 
 
-def test_a_broken_edit_is_refused_and_logged_with_file_and_line(content_dir: Path,
-        caplog: pytest.LogCaptureFixture) -> None:
+def test_a_broken_edit_is_refused_and_logged_with_file_and_line(
+    content_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     store = ContentStore(content_dir, check_interval=0)
     good = store.get()
     caplog.set_level(logging.ERROR, logger="bot.content.store")
@@ -75,7 +78,7 @@ def test_a_broken_edit_is_refused_and_logged_with_file_and_line(content_dir: Pat
     assert served is good  # the last good version keeps serving
     assert NAME in _place_names(store)
     assert store.last_error is not None
-    assert 'content/places/mx.yml:' in caplog.text
+    assert "content/places/mx.yml:" in caplog.text
     assert 'lat: must be a number between -90 and 90, got "14,9057"' in caplog.text
     status = store.status()
     assert status["version"] == good.version
@@ -115,8 +118,9 @@ def server(content_dir: Path) -> tuple[Sanic, ContentStore]:
     return app, store
 
 
-async def test_status_endpoint_reports_version_time_and_last_error(server: tuple[Sanic, ContentStore],
-        content_dir: Path) -> None:
+async def test_status_endpoint_reports_version_time_and_last_error(
+    server: tuple[Sanic, ContentStore], content_dir: Path
+) -> None:
     app, store = server
     _request, response = await app.asgi_client.get("/status")
     assert response.status == 200

@@ -38,8 +38,12 @@ print(json.dumps({"version": snapshot.version, "cities": cities, "hello": snapsh
 def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     root = tmp_path / "content"
     shutil.copytree(paths.ROOT / "content", root)
-    env = {**os.environ, "BRUJULA_CONTENT_DIR": str(root), "BRUJULA_STATE_DIR": str(tmp_path / "state"),
-           "PYTHONPATH": str(paths.ROOT)}
+    env = {
+        **os.environ,
+        "BRUJULA_CONTENT_DIR": str(root),
+        "BRUJULA_STATE_DIR": str(tmp_path / "state"),
+        "PYTHONPATH": str(paths.ROOT),
+    }
     monkeypatch.setenv("BRUJULA_CONTENT_DIR", env["BRUJULA_CONTENT_DIR"])
     monkeypatch.setenv("BRUJULA_STATE_DIR", env["BRUJULA_STATE_DIR"])
     store.reset_default_store()
@@ -55,8 +59,9 @@ def _break(root: Path) -> None:
 
 
 def _fresh_process(env: dict[str, str]) -> dict[str, object]:
-    done = subprocess.run([sys.executable, "-c", RASA_SIDE], env=env, capture_output=True, text=True, timeout=120,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", RASA_SIDE], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 

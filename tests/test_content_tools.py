@@ -19,7 +19,7 @@ from bot.content.translations import stamp
 
 TODAY = date(2026, 11, 29)
 
-OLD_TOPIC = '''# A topic still on the old stamp. This comment must survive.
+OLD_TOPIC = """# A topic still on the old stamp. This comment must survive.
 topic: ask_zz
 answers:
   - country: "*"
@@ -44,7 +44,7 @@ answers:
         Respuesta para Perú.
         Segunda línea.
       en: "Answer for Peru."
-'''
+"""
 
 
 @pytest.fixture
@@ -56,8 +56,7 @@ def root(tmp_path: Path) -> Path:
 
 
 def _legacy_warnings(root: Path, name: str) -> list[str]:
-    return [str(p) for p in check(root, TODAY).problems if p.path == f"content/{name}" and "the old stamp" in
-            p.message]
+    return [str(p) for p in check(root, TODAY).problems if p.path == f"content/{name}" and "the old stamp" in p.message]
 
 
 def test_migrate_general_scope_touches_only_general_answers_and_keeps_comments(root: Path) -> None:
@@ -72,7 +71,7 @@ def test_migrate_general_scope_touches_only_general_answers_and_keeps_comments(r
     assert "checked" not in text  # a tool never says something was checked
 
 
-ONE_LINE_NUMBERS = '''# One number per line, as emergency.yml does. Keep `status: unreviewed` in comments.
+ONE_LINE_NUMBERS = """# One number per line, as emergency.yml does. Keep `status: unreviewed` in comments.
 x-labels:
   police: &police {es: "Policía", en: "Police", pt: "Polícia", fr: "Police", ht: "Polis"}
 countries:
@@ -80,7 +79,7 @@ countries:
     numbers:
       - {number: "123", label: *police, source: "PNC", last_reviewed: 2026-11-25, reviewed_by: "A, B", status: reviewed}
       - {number: "155", label: *police, source: "L155", last_reviewed: 2026-11-25, status: unreviewed, kind: hotline}
-'''
+"""
 
 
 def test_migrate_all_removes_the_stamp_everywhere_including_one_line_items(root: Path) -> None:
@@ -91,8 +90,10 @@ def test_migrate_all_removes_the_stamp_everywhere_including_one_line_items(root:
     assert done.skipped == []
     emergency = (root / "emergency.yml").read_text(encoding="utf-8").splitlines()
     assert emergency[0].endswith("Keep `status: unreviewed` in comments.")
-    assert emergency[-2:] == ['      - {number: "123", label: *police, source: "PNC"}',
-                              '      - {number: "155", label: *police, source: "L155", kind: hotline}']
+    assert emergency[-2:] == [
+        '      - {number: "123", label: *police, source: "PNC"}',
+        '      - {number: "155", label: *police, source: "L155", kind: hotline}',
+    ]
     report_after = check(root, TODAY)
     assert report_after.errors == []
     assert not [p for p in report_after.problems if "the old stamp" in p.message]
@@ -104,7 +105,8 @@ def test_the_checker_names_the_replacement_of_each_old_field(root: Path) -> None
     assert _legacy_warnings(root, "topics/ask_zz.yml") == [
         "content/topics/ask_zz.yml:6 warning: last_reviewed: last_reviewed was replaced by checked, reviewed_by and "
         "status by checked_by and confirmed_with/confirmed_on: 2 items still use the old stamp (the first one is "
-        "here). Run python -m bot.content migrate-provenance to remove it, then add evidence (see CONTENT.md)"]
+        "here). Run python -m bot.content migrate-provenance to remove it, then add evidence (see CONTENT.md)"
+    ]
     assert [p.severity for p in check(root, TODAY).problems if "the old stamp" in p.message][0] == WARNING
 
 
@@ -115,15 +117,22 @@ def test_stamping_then_changing_the_spanish_marks_translations_outdated(root: Pa
     assert stamp(root, topics=["ask_zz"], today=TODAY).stamped == {}  # idempotent
 
     path = root / "topics" / "ask_zz.yml"
-    path.write_text(path.read_text(encoding="utf-8").replace('es: "Respuesta general."',
-                                                             'es: "Respuesta general, corregida."'), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('es: "Respuesta general."', 'es: "Respuesta general, corregida."'),
+        encoding="utf-8",
+    )
     answer = load(root, TODAY).topics["ask_zz"].answers[0]
     assert {lang: answer.text_state(lang).value for lang in ("es", "en", "ht")} == {
-        "es": "reviewed", "en": "outdated", "ht": "outdated"}
+        "es": "reviewed",
+        "en": "outdated",
+        "ht": "outdated",
+    }
     warnings = [str(p) for p in check(root, TODAY).warnings if p.path == "content/topics/ask_zz.yml"]
-    assert ("content/topics/ask_zz.yml:8 warning: text.en/pt/fr/ht: translated from an older Spanish text: update "
-            "the translation (users see a note until then), then run python -m bot.content stamp-translations "
-            "--restamp-outdated") in warnings
+    assert (
+        "content/topics/ask_zz.yml:8 warning: text.en/pt/fr/ht: translated from an older Spanish text: update "
+        "the translation (users see a note until then), then run python -m bot.content stamp-translations "
+        "--restamp-outdated"
+    ) in warnings
 
     again = stamp(root, topics=["ask_zz"], today=TODAY)
     assert again.stamped == {} and again.outdated_left == 4  # never silently accepted
@@ -140,27 +149,34 @@ def test_stamping_then_changing_the_spanish_marks_translations_outdated(root: Pa
 def _dated(root: Path, extra: str) -> None:
     path = root / "topics" / "ask_zz.yml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('    source: "Peru source"\n', '    source: "Peru source"\n' + extra, 1),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace('    source: "Peru source"\n', '    source: "Peru source"\n' + extra, 1), encoding="utf-8"
+    )
 
 
 def test_due_lists_windows_ending_soon_announced_changes_and_stale_items(root: Path) -> None:
     migrate(root, scope="all")
-    _dated(root, "    evidence: [{url: \"https://example.org/pe\", quote: \"Abierto hasta el 15 de diciembre\", "
-                 "read_on: 2025-12-10}]\n    checked: 2025-12-10\n    valid_until: 2026-12-15\n"
-                 "    watch_from: 2026-12-20\n")
+    _dated(
+        root,
+        '    evidence: [{url: "https://example.org/pe", quote: "Abierto hasta el 15 de diciembre", '
+        "read_on: 2025-12-10}]\n    checked: 2025-12-10\n    valid_until: 2026-12-15\n"
+        "    watch_from: 2026-12-20\n",
+    )
 
     found = [d for d in due.due_items(check(root, TODAY), TODAY) if d.item.startswith("ask_zz")]
 
     assert [(d.item, d.reason, d.when.isoformat()) for d in found] == [
-        ("ask_zz / PE", "stale", "2026-12-11"), ("ask_zz / PE", "valid_until", "2026-12-15"),
-        ("ask_zz / PE", "watch_from", "2026-12-20")]
+        ("ask_zz / PE", "stale", "2026-12-11"),
+        ("ask_zz / PE", "valid_until", "2026-12-15"),
+        ("ask_zz / PE", "watch_from", "2026-12-20"),
+    ]
     assert found[0].where == "content/topics/ask_zz.yml:13"  # the item's first line, after the migration
     assert "(in 12 days) stale" in found[0].render(TODAY)
 
 
 def test_content_due_command_lists_an_item_once_its_date_comes_near(
-    root: Path, capsys: pytest.CaptureFixture[str],
+    root: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     migrate(root, scope="all")
     assert main(["due", "--content", str(root), "--today", "2026-11-29"]) == 0
@@ -184,8 +200,11 @@ def test_report_counts_statuses_and_lists_what_changed_since_the_previous_conten
     _git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "add", "content")
     _git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "content")
     before = report.build(repo / "content", TODAY, repo=repo)
-    _dated(repo / "content", "    evidence: [{url: \"https://www.gob.pe/12345-cambio\", quote: \"El CPP no es "
-                             "renovable\", read_on: 2026-11-29}]\n    checked: 2026-11-29\n")
+    _dated(
+        repo / "content",
+        '    evidence: [{url: "https://www.gob.pe/12345-cambio", quote: "El CPP no es '
+        'renovable", read_on: 2026-11-29}]\n    checked: 2026-11-29\n',
+    )
 
     page = report.build(repo / "content", TODAY, repo=repo)
 
@@ -204,7 +223,8 @@ def test_report_counts_statuses_and_lists_what_changed_since_the_previous_conten
 
 
 def test_command_line_dry_runs_change_nothing_and_say_what_they_would_do(
-    root: Path, capsys: pytest.CaptureFixture[str],
+    root: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     before = (root / "topics" / "ask_zz.yml").read_text(encoding="utf-8")
 

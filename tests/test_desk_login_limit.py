@@ -29,7 +29,10 @@ def database() -> Iterator[str]:
 
 
 async def test_forty_parallel_tries_get_only_the_allowed_password_checks(
-        desk_env: Path, database: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    desk_env: Path,  # noqa: F811 - the fixture imported from the desk tests
+    database: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     desk = Desk(desk_env)
     desk.storage = desk.desk._storage = DeskStorage(database)  # production: the desk index on PostgreSQL
     checked: list[str] = []

@@ -36,8 +36,10 @@ def free_port() -> int:
 def action_server() -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)], cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
@@ -141,8 +143,9 @@ async def test_bad_input_gets_a_short_clear_answer_from_the_real_model(
     assert expected in replies[0]["text"]
 
 
-async def test_the_real_rasa_turn_reports_its_saved_conversation_to_the_channel(tmp_path: Path,
-                                                                                action_server: str) -> None:
+async def test_the_real_rasa_turn_reports_its_saved_conversation_to_the_channel(
+    tmp_path: Path, action_server: str
+) -> None:
     agent = await agent_for(tmp_path, action_server)
     output = CollectingOutputChannel()
     message = UserMessage("quiero hablar con una persona", output, "e2e-saved", input_channel="webchat")
@@ -154,12 +157,24 @@ async def test_the_real_rasa_turn_reports_its_saved_conversation_to_the_channel(
 
 # (I'm in Colombia, a work question, "and in <country>?", "how much does it cost?", "and for school?")
 THREADS = {
-    "es": ("estoy en Colombia", "necesito trabajo", "y en Perú?", "PE", "cuánto cuesta?",
-           "y para la escuela de mis hijos?"),
+    "es": (
+        "estoy en Colombia",
+        "necesito trabajo",
+        "y en Perú?",
+        "PE",
+        "cuánto cuesta?",
+        "y para la escuela de mis hijos?",
+    ),
     "en": ("I'm in Colombia", "i need a job", "and in Peru?", "PE", "how much does it cost?", "and for school?"),
     "pt": ("estou na Colômbia", "preciso de trabalho", "e no Chile?", "CL", "quanto custa isso?", "e para a escola?"),
-    "fr": ("je suis en Colombie", "je cherche du travail", "et au Mexique ?", "MX", "combien ça coûte ?",
-           "et pour l'école des enfants ?"),
+    "fr": (
+        "je suis en Colombie",
+        "je cherche du travail",
+        "et au Mexique ?",
+        "MX",
+        "combien ça coûte ?",
+        "et pour l'école des enfants ?",
+    ),
     "ht": ("mwen nan Kolonbi", "mwen bezwen travay", "e an Ayiti?", "HT", "konbyen sa koute?", "e pou lekòl la?"),
 }
 

@@ -1,4 +1,4 @@
-""""Delete my data" leaves nothing that links a returning person to their old trail (issue 12, defect 6).
+""" "Delete my data" leaves nothing that links a returning person to their old trail (issue 12, defect 6).
 
 * the desk id is random and forgotten on erase: audit rows stay, linked to nobody; a returning person
   gets a new id;
@@ -37,12 +37,22 @@ def desk_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
 
 
 async def request_human(agent: ScriptedAgent, sender: str) -> None:
-    await deliver(agent, UserMessage("/request_human", CollectingOutputChannel(), sender, input_channel="webchat",
-                                     metadata={"language_hint": "es"}), agent)
+    await deliver(
+        agent,
+        UserMessage(
+            "/request_human",
+            CollectingOutputChannel(),
+            sender,
+            input_channel="webchat",
+            metadata={"language_hint": "es"},
+        ),
+        agent,
+    )
 
 
-async def test_erasing_rotates_the_desk_id_and_unlinks_the_audit_rows(desk_db: str, tmp_path: Path,
-                                                                     caplog: pytest.LogCaptureFixture) -> None:
+async def test_erasing_rotates_the_desk_id_and_unlinks_the_audit_rows(
+    desk_db: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     agent = ScriptedAgent(make_store(tmp_path / "trackers.db"))
     storage = DeskStorage(desk_db)
@@ -82,15 +92,29 @@ def test_log_lines_carry_a_token_not_the_id(caplog: pytest.LogCaptureFixture) ->
 
 def test_unanswered_questions_are_kept_without_names_or_numbers(tmp_path: Path) -> None:
     target = tmp_path / "gaps.jsonl"
-    for text in ("Hola, me llamo Juan Pérez y vivo en Cúcuta, mi número es +57 300 123 4567",
-                 "Soy Ana, mi hermano Carlos está en Lima, escríbele a carlos.r@example.org",
-                 "my name is john smith, I live at 1234 Main street",
-                 "Mwen rele Jean Baptiste, kote biwo migrasyon an?"):
+    for text in (
+        "Hola, me llamo Juan Pérez y vivo en Cúcuta, mi número es +57 300 123 4567",
+        "Soy Ana, mi hermano Carlos está en Lima, escríbele a carlos.r@example.org",
+        "my name is john smith, I live at 1234 Main street",
+        "Mwen rele Jean Baptiste, kote biwo migrasyon an?",
+    ):
         gaps.record(text, "es", path=target)
     stored = [json.loads(line)["text"] for line in target.read_text(encoding="utf-8").splitlines()]
     joined = " ".join(stored)
-    for identifying in ("Juan", "Pérez", "Ana", "Carlos", "carlos.r", "john", "smith", "Jean", "Baptiste",
-                        "300", "4567", "1234"):
+    for identifying in (
+        "Juan",
+        "Pérez",
+        "Ana",
+        "Carlos",
+        "carlos.r",
+        "john",
+        "smith",
+        "Jean",
+        "Baptiste",
+        "300",
+        "4567",
+        "1234",
+    ):
         assert identifying not in joined, identifying
     assert "Cúcuta" in stored[0] and "Lima" in stored[1]  # places say what is asked, not who asks
     entry = json.loads(target.read_text(encoding="utf-8").splitlines()[0])

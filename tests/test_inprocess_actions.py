@@ -61,7 +61,8 @@ async def stored(agent: Agent, sender: str) -> list[dict[str, Any]]:
 
 
 async def test_in_process_actions_give_the_same_replies_and_events_as_the_action_server(
-    tmp_path: Path, action_server: str  # noqa: F811
+    tmp_path: Path,
+    action_server: str,  # noqa: F811
 ) -> None:
     (tmp_path / "remote").mkdir()
     (tmp_path / "local").mkdir()

@@ -61,14 +61,23 @@ def test_a_demonym_or_from_x_is_the_nationality_and_in_x_is_the_country(text: st
 
 @pytest.mark.parametrize(
     ("text", "country"),
-    [("I'm in Colombia", "CO"), ("estoy en Perú", "PE"), ("estou no Brasil", "BR"), ("et au Mexique ?", "MX"),
-     ("e an Ayiti?", "HT"), ("what about in Panama", "PA"), ("estoy en república dominicana", "DO")],
+    [
+        ("I'm in Colombia", "CO"),
+        ("estoy en Perú", "PE"),
+        ("estou no Brasil", "BR"),
+        ("et au Mexique ?", "MX"),
+        ("e an Ayiti?", "HT"),
+        ("what about in Panama", "PA"),
+        ("estoy en república dominicana", "DO"),
+    ],
 )
 def test_a_place_after_in_en_no_nan_au_stays_the_country(text: str, country: str) -> None:
     assert entities(run(text)) == {"country": country}
 
 
-def test_demonyms_are_read_from_content_so_an_ngo_can_add_a_spelling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demonyms_are_read_from_content_so_an_ngo_can_add_a_spelling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import shutil
 
     from bot import paths
@@ -102,8 +111,14 @@ def test_danger_words_turn_an_unplaced_message_into_an_emergency() -> None:
 
 @pytest.mark.parametrize(
     ("text", "problem"),
-    [("", "empty"), ("   \n ", "empty"), ("😀🙏", "emoji_only"), ("\x00\x01\x02\x03garbage\x04", "unreadable"),
-     ("أين أجد مأوى", "unsupported_language"), ("我需要帮助", "unsupported_language")],
+    [
+        ("", "empty"),
+        ("   \n ", "empty"),
+        ("😀🙏", "emoji_only"),
+        ("\x00\x01\x02\x03garbage\x04", "unreadable"),
+        ("أين أجد مأوى", "unsupported_language"),
+        ("我需要帮助", "unsupported_language"),
+    ],
 )
 def test_unusable_input_is_flagged_and_becomes_a_fallback(text: str, problem: object) -> None:
     message = run(text, intent="ask_work")
@@ -145,7 +160,9 @@ def _top(text: str, intent: str, confidence: float) -> str:
     return _classified(text, intent, confidence).get("intent")["name"]
 
 
-def test_an_ngo_example_question_in_content_answers_its_topic_without_retraining(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_ngo_example_question_in_content_answers_its_topic_without_retraining(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     text = "donde saco la tarjeta roja de la municipalidad"
     before = _classified(text, "nlu_fallback", 0.3)
     assert before.get("intent")["name"] == "nlu_fallback"

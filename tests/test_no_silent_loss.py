@@ -30,8 +30,17 @@ def database() -> Iterator[str]:
 
 def pg_store(url: str) -> PrivacyTrackerStore:
     name = services.database_name(url)
-    return PrivacyTrackerStore(domain(), backend={"type": "sql", "dialect": "postgresql", "url": "127.0.0.1",
-                                                  "port": 5432, "db": name, "username": "postgres"})
+    return PrivacyTrackerStore(
+        domain(),
+        backend={
+            "type": "sql",
+            "dialect": "postgresql",
+            "url": "127.0.0.1",
+            "port": 5432,
+            "db": name,
+            "username": "postgres",
+        },
+    )
 
 
 def rasa_like_agent(url: str) -> ScriptedAgent:
@@ -51,8 +60,9 @@ def resend_text(language: str) -> str:
 
 
 def message(text: str, sender: str, output: Any = None) -> UserMessage:
-    return UserMessage(text, output or CollectingOutputChannel(), sender, input_channel="webchat",
-                       metadata={"language_hint": "es"})
+    return UserMessage(
+        text, output or CollectingOutputChannel(), sender, input_channel="webchat", metadata={"language_hint": "es"}
+    )
 
 
 async def test_a_turn_during_a_database_restart_is_retried_and_stored(database: str) -> None:
@@ -80,7 +90,8 @@ class CutOffAfterAnswer(CollectingOutputChannel):
 
 
 async def test_a_turn_that_cannot_be_saved_is_not_answered_as_if_stored(
-        database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(tracker_store, "RETRY_DELAYS", (0.05, 0.1))
     agent = rasa_like_agent(database)
     sender = f"webchat-{uuid.uuid4().hex}"
@@ -99,7 +110,8 @@ async def test_a_turn_that_cannot_be_saved_is_not_answered_as_if_stored(
 
 
 async def test_the_bot_never_answers_over_staff_when_the_handoff_state_cannot_be_read(
-        database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(tracker_store, "RETRY_DELAYS", (0.05, 0.1))
     agent = rasa_like_agent(database)
     sender = f"webchat-{uuid.uuid4().hex}"

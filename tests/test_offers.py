@@ -80,7 +80,10 @@ def test_command_line_prints_json(tmp_path: Path) -> None:
     run = subprocess.run(
         [sys.executable, "-m", "bot.offers", "check"],
         input="Vendo citas para migraciones, 80 soles la cita",
-        capture_output=True, text=True, cwd=ROOT, check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
     )
     result = json.loads(run.stdout)
     assert result["level"] == "high"
@@ -102,6 +105,7 @@ def test_a_broken_pattern_names_the_indicator_and_the_last_good_list_keeps_servi
         OfferChecker.from_file(target)
     # a fresh mtime so the cache notices the edit
     import os
+
     os.utime(target, (target.stat().st_atime, target.stat().st_mtime + 5))
     assert offers.check("Vendo citas para migraciones, 80 soles", root).level is OfferLevel.high
 
@@ -110,20 +114,24 @@ def test_a_quote_over_thirty_words_is_refused(tmp_path: Path) -> None:
     text = INDICATORS.read_text(encoding="utf-8")
     long_quote = " ".join(["word"] * 31)
     target = tmp_path / "indicators.yml"
-    target.write_text(text.replace('quote: "Important notice:', f'quote: "{long_quote} Important notice:', 1),
-                      encoding="utf-8")
+    target.write_text(
+        text.replace('quote: "Important notice:', f'quote: "{long_quote} Important notice:', 1), encoding="utf-8"
+    )
     with pytest.raises(ValueError, match="at most 30 words"):
         OfferChecker.from_file(target)
 
 
 def test_a_pasted_offer_is_told_apart_from_a_question_about_one() -> None:
-    pasted = ("Buenas, hay trabajo en una empacadora en Monterrey, pagan bien. Solo tienes que pagar 1500 pesos de "
-              "inscripcion")
-    genuine = ("Hotel hiring housekeeping staff for the season. Registered temporary contract, overtime paid monthly, "
-               "training provided. Interviews with human resources at the hotel.")
+    pasted = (
+        "Buenas, hay trabajo en una empacadora en Monterrey, pagan bien. Solo tienes que pagar 1500 pesos de "
+        "inscripcion"
+    )
+    genuine = (
+        "Hotel hiring housekeeping staff for the season. Registered temporary contract, overtime paid monthly, "
+        "training provided. Interviews with human resources at the hotel."
+    )
     assert offers.looks_like_a_pasted_offer(pasted, classifier_confidence=0.55)
     assert offers.looks_like_a_pasted_offer(genuine, classifier_confidence=0.3)
     question = "hay que pagar por el tramite de refugio?"
     assert not offers.looks_like_a_pasted_offer(question, classifier_confidence=0.8)
     assert not offers.looks_like_a_pasted_offer("donde saco el permiso de trabajo en colombia", 0.4)
-

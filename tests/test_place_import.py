@@ -118,8 +118,9 @@ def test_reimport_leaves_unchanged_and_updates_what_changed_in_the_data(content:
     assert again.count("unchanged") == 3 and not again.written
 
     changed = tmp_path / SHEET.name
-    changed.write_text(SHEET.read_text(encoding="utf-8").replace("+52 962 000 0000", "+52 962 999 8888"),
-                       encoding="utf-8")
+    changed.write_text(
+        SHEET.read_text(encoding="utf-8").replace("+52 962 000 0000", "+52 962 999 8888"), encoding="utf-8"
+    )
     report = import_places(changed, "MX", content, source_url=SHEET_URL, today=TODAY)
     assert report.count("updated") == 1
     assert by_ref(content)["row:3"]["phone"] == "+529629998888"
@@ -133,7 +134,8 @@ def test_hand_edited_import_is_kept_unless_forced(content: Path) -> None:
     text = path.read_text(encoding="utf-8").replace(
         '    name: "Albergue Fixture"\n',
         '    name: "Albergue Fixture"\n    hours: {es: "24 horas", en: "24 hours", pt: "24 horas", '
-        'fr: "24 heures", ht: "24 èdtan"}\n')
+        'fr: "24 heures", ht: "24 èdtan"}\n',
+    )
     path.write_text(text, encoding="utf-8")
 
     report = import_places(OSM, "MX", content, today=TODAY)
@@ -147,8 +149,11 @@ def test_hand_edited_import_is_kept_unless_forced(content: Path) -> None:
 
 def test_hand_written_place_with_same_name_is_never_replaced_without_force(content: Path, tmp_path: Path) -> None:
     sheet = tmp_path / "same.csv"
-    sheet.write_text("Nombre,Lat,Lon,Sector\n#loc+name,#geo+lat,#geo+lon,#sector\n"
-                     "Albergue Escrito a Mano,14.9,-92.26,Alojamiento\n", encoding="utf-8")
+    sheet.write_text(
+        "Nombre,Lat,Lon,Sector\n#loc+name,#geo+lat,#geo+lon,#sector\n"
+        "Albergue Escrito a Mano,14.9,-92.26,Alojamiento\n",
+        encoding="utf-8",
+    )
     report = import_places(sheet, "MX", content, today=TODAY)
     assert "hand-written" in reasons(report)["row:3"]
     assert (content / "places" / "mx.yml").read_text(encoding="utf-8") == HAND_WRITTEN
@@ -206,9 +211,11 @@ def test_osm_pbf_extract_written_by_osmium(content: Path, tmp_path: Path) -> Non
 
 def test_new_country_file_is_created_and_ids_stay_unique(content: Path, tmp_path: Path) -> None:
     sheet = tmp_path / "ni.csv"
-    sheet.write_text("Org,Nombre,Municipio,Sector\n#org,#loc+name,#adm2+name,#sector\n"
-                     "Org A,Punto de Apoyo,Managua,Información\nOrg B,Punto de Apoyo,Managua,Información\n",
-                     encoding="utf-8")
+    sheet.write_text(
+        "Org,Nombre,Municipio,Sector\n#org,#loc+name,#adm2+name,#sector\n"
+        "Org A,Punto de Apoyo,Managua,Información\nOrg B,Punto de Apoyo,Managua,Información\n",
+        encoding="utf-8",
+    )
     report = import_places(sheet, "NI", content, today=TODAY)
     assert report.count("added") == 2
     created = places(content, "ni")
@@ -221,10 +228,22 @@ def test_new_country_file_is_created_and_ids_stay_unique(content: Path, tmp_path
 
 
 # -- the command -----------------------------------------------------------------------------
-def test_command_line_reports_and_refuses_unknown_files(content: Path, tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["import-places", str(SHEET), "--country", "mx", "--content", str(content),
-                 "--source-url", SHEET_URL, "--dry-run"])
+def test_command_line_reports_and_refuses_unknown_files(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "import-places",
+            str(SHEET),
+            "--country",
+            "mx",
+            "--content",
+            str(content),
+            "--source-url",
+            SHEET_URL,
+            "--dry-run",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "Total: 3 added, 0 updated, 0 unchanged, 4 skipped." in out

@@ -36,8 +36,17 @@ def no_gap_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _place(number: int, lat: float, lon: float, kind: str = "shelter", **extra: Any) -> Place:
-    return Place(id=f"p{number}", type=kind, name=f"Place {number}", country="MX", lat=lat, lon=lon,
-                 source="https://example.org", checked=TODAY, **extra)
+    return Place(
+        id=f"p{number}",
+        type=kind,
+        name=f"Place {number}",
+        country="MX",
+        lat=lat,
+        lon=lon,
+        source="https://example.org",
+        checked=TODAY,
+        **extra,
+    )
 
 
 def _with_places(content: Content, extra: list[Place]) -> Content:
@@ -83,20 +92,32 @@ def test_only_the_kind_asked_for_is_returned(content: Content) -> None:
 
 
 def test_consulates_are_filtered_by_the_users_nationality(content: Content) -> None:
-    consulates = _with_places(content, [
-        _place(1, *TAPACHULA, kind="consulate", nationalities=["GT"]),
-        _place(2, 14.91, -92.27, kind="consulate", nationalities=["HN"]),
-    ])
+    consulates = _with_places(
+        content,
+        [
+            _place(1, *TAPACHULA, kind="consulate", nationalities=["GT"]),
+            _place(2, 14.91, -92.27, kind="consulate", nationalities=["HN"]),
+        ],
+    )
     assert [r.place.id for r in places.nearest(consulates, *TAPACHULA, ["consulate"], nationality="HN")] == ["p2"]
     assert places.nearest(consulates, *TAPACHULA, ["consulate"], nationality=None) == []
 
 
 # -- cities -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("written, expected", [
-    ("Cúcuta", "Cúcuta"), ("cucuta", "Cúcuta"), ("CUCUTA", "Cúcuta"), ("kukuta", "Cúcuta"), ("bogota", "Bogotá"),
-    ("ciudad de mexico", "Ciudad de México"), ("cdmx", "Ciudad de México"), ("potoprens", "Port-au-Prince"),
-    ("tj", "Tijuana"),
-])
+@pytest.mark.parametrize(
+    "written, expected",
+    [
+        ("Cúcuta", "Cúcuta"),
+        ("cucuta", "Cúcuta"),
+        ("CUCUTA", "Cúcuta"),
+        ("kukuta", "Cúcuta"),
+        ("bogota", "Bogotá"),
+        ("ciudad de mexico", "Ciudad de México"),
+        ("cdmx", "Ciudad de México"),
+        ("potoprens", "Port-au-Prince"),
+        ("tj", "Tijuana"),
+    ],
+)
 def test_a_city_slot_is_recognised_by_name_or_listed_spelling(content: Content, written: str, expected: str) -> None:
     city = places.named_city(content, written)
     assert city is not None and city.name == expected
@@ -108,13 +129,22 @@ def test_a_city_slot_is_looked_up_in_its_country_only(content: Content) -> None:
     assert places.named_city(content, "Cúcuta", "MX") is None
 
 
-@pytest.mark.parametrize("written, expected", [
-    ("albergue en Cúcuta", "Cúcuta"), ("estoy en CUCUTA", "Cúcuta"), ("kukuta", "Cúcuta"),
-    ("bogotta", "Bogotá"), ("tapachual", "Tapachula"), ("ciudad de mexico", "Ciudad de México"),
-    ("mwen nan potoprens", "Port-au-Prince"), ("santiago de los cabayeros", "Santiago de los Caballeros"),
-])
-def test_cities_in_a_question_are_found_despite_accents_and_misspellings(content: Content, written: str,
-                                                                          expected: str) -> None:
+@pytest.mark.parametrize(
+    "written, expected",
+    [
+        ("albergue en Cúcuta", "Cúcuta"),
+        ("estoy en CUCUTA", "Cúcuta"),
+        ("kukuta", "Cúcuta"),
+        ("bogotta", "Bogotá"),
+        ("tapachual", "Tapachula"),
+        ("ciudad de mexico", "Ciudad de México"),
+        ("mwen nan potoprens", "Port-au-Prince"),
+        ("santiago de los cabayeros", "Santiago de los Caballeros"),
+    ],
+)
+def test_cities_in_a_question_are_found_despite_accents_and_misspellings(
+    content: Content, written: str, expected: str
+) -> None:
     city = places.city_in_text(written, content)
     assert city is not None and city.name == expected
 
@@ -122,8 +152,10 @@ def test_cities_in_a_question_are_found_despite_accents_and_misspellings(content
 def test_a_spelling_added_to_the_gazetteer_is_understood_once_the_new_content_is_loaded(content: Content) -> None:
     assert places.city_in_text("albergue en tapachulita", content) is not None  # close enough to Tapachula
     assert places.city_in_text("albergue en zacapoaxtla", content) is None
-    cities = [city.copy(update={"aliases": [*city.aliases, "Zacapoaxtla"]}) if city.name == "Tapachula" else city
-              for city in content.cities]
+    cities = [
+        city.copy(update={"aliases": [*city.aliases, "Zacapoaxtla"]}) if city.name == "Tapachula" else city
+        for city in content.cities
+    ]
     edited = dataclasses.replace(content, cities=list(cities), version=f"test-{random.random()}")
     found = places.city_in_text("albergue en zacapoaxtla", edited)
     assert found is not None and found.name == "Tapachula"
@@ -155,8 +187,10 @@ def test_a_place_across_the_border_says_which_country(content: Content) -> None:
     d = _dialogue(content, "ask_shelter", {"language": "en", "city": "Tapachula", "country": "MX"})
     topics.answer_topic(d, "ask_shelter")
     listing = "\n".join(m.text for m in d.reply().messages[1:])
-    assert "Casa del Migrante de Tecún Umán (Misioneros Scalabrinianos) (Shelter) · Tecún Umán, Guatemala · about" \
+    assert (
+        "Casa del Migrante de Tecún Umán (Misioneros Scalabrinianos) (Shelter) · Tecún Umán, Guatemala · about"
         in listing
+    )
 
 
 def test_every_listing_message_fits_in_a_whatsapp_message(content: Content) -> None:
@@ -195,8 +229,12 @@ def test_topics_without_places_add_nothing(content: Content) -> None:
 
 
 # -- shared location -------------------------------------------------------------------------------------
-def _tracker(entities: list[dict[str, Any]], slots: dict[str, Any] | None = None,
-             events: list[dict[str, Any]] | None = None, text: str = "") -> Tracker:
+def _tracker(
+    entities: list[dict[str, Any]],
+    slots: dict[str, Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    text: str = "",
+) -> Tracker:
     latest = {"intent": {"name": "share_location"}, "entities": entities, "text": text}
     return Tracker("pseudonymous-id", slots or {}, latest, events or [], False, None, {}, "")
 
@@ -241,10 +279,17 @@ async def test_location_while_the_bot_waits_for_the_country_answers_the_question
     assert slots_set["country"] == "CO" and slots_set["pending_topic"] is None
 
 
-@pytest.mark.parametrize("entities", [
-    [], _location("abc", -74.0), _location(91, -74.0), _location(4.6, 181), [{"entity": "lat", "value": 4.6}],
-    _location(float("nan"), -74.0),
-])
+@pytest.mark.parametrize(
+    "entities",
+    [
+        [],
+        _location("abc", -74.0),
+        _location(91, -74.0),
+        _location(4.6, 181),
+        [{"entity": "lat", "value": 4.6}],
+        _location(float("nan"), -74.0),
+    ],
+)
 async def test_an_unreadable_location_gets_a_helpful_reply(entities: list[dict[str, Any]]) -> None:
     dispatcher = CollectingDispatcher()
     events = await ActionShareLocation().run(dispatcher, _tracker(entities, {"language": "fr"}), {})

@@ -51,8 +51,9 @@ def contacts(tmp_path: Any) -> ContactStore:
     return ContactStore(f"sqlite:///{tmp_path / 'contacts.db'}", MultiFernet([Fernet(Fernet.generate_key())]))
 
 
-async def test_the_same_message_sid_on_two_replicas_is_answered_once(twilio: FakeTwilio, tmp_path: Any,
-                                                                     shared_redis: Any) -> None:
+async def test_the_same_message_sid_on_two_replicas_is_answered_once(
+    twilio: FakeTwilio, tmp_path: Any, shared_redis: Any
+) -> None:
     store = contacts(tmp_path)
     first = Harness(twilio, store, StubRasa(intro_and_menu))
     second = Harness(twilio, store, StubRasa(intro_and_menu))
@@ -64,8 +65,9 @@ async def test_the_same_message_sid_on_two_replicas_is_answered_once(twilio: Fak
     assert shared_redis.ttl(f"{replay.KEY_PREFIX}whatsapp:{params['MessageSid']}") > 3600
 
 
-async def test_the_same_message_sid_after_a_restart_is_answered_once(twilio: FakeTwilio, tmp_path: Any,
-                                                                     shared_redis: Any) -> None:
+async def test_the_same_message_sid_after_a_restart_is_answered_once(
+    twilio: FakeTwilio, tmp_path: Any, shared_redis: Any
+) -> None:
     store = contacts(tmp_path)
     before = Harness(twilio, store, StubRasa(intro_and_menu))
     params = before.message("hola")
@@ -77,8 +79,9 @@ async def test_the_same_message_sid_after_a_restart_is_answered_once(twilio: Fak
     assert len(twilio.messages) == 2
 
 
-async def test_locally_the_memory_is_sqlite_and_survives_a_restart(twilio: FakeTwilio, tmp_path: Any,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_locally_the_memory_is_sqlite_and_survives_a_restart(
+    twilio: FakeTwilio, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("BRUJULA_REDIS_HOST", raising=False)
     monkeypatch.delenv("BRUJULA_REPLAY_URL", raising=False)
     assert isinstance(replay.from_environment(), replay.SQLiteReplayMemory)
@@ -90,8 +93,7 @@ async def test_locally_the_memory_is_sqlite_and_survives_a_restart(twilio: FakeT
     assert again.rasa.received == [] and len(twilio.messages) == 1
 
 
-async def test_a_telegram_update_id_seen_by_another_replica_is_answered_once(tmp_path: Any,
-                                                                             shared_redis: Any) -> None:
+async def test_a_telegram_update_id_seen_by_another_replica_is_answered_once(tmp_path: Any, shared_redis: Any) -> None:
     update = message_update(text="hola")
     update["update_id"] = 900_000_000 + uuid.uuid4().int % 1_000_000
     store = contacts(tmp_path)

@@ -35,8 +35,14 @@ def backend_config(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[d
         yield {"type": "sql", "dialect": "sqlite", "db": str(tmp_path / "trackers.db")}
         return
     with services.postgres_database() as url:
-        yield {"type": "sql", "dialect": "postgresql", "url": "127.0.0.1", "port": 5432,
-               "db": services.database_name(url), "username": "postgres"}
+        yield {
+            "type": "sql",
+            "dialect": "postgresql",
+            "url": "127.0.0.1",
+            "port": 5432,
+            "db": services.database_name(url),
+            "username": "postgres",
+        }
 
 
 async def save_conversation(store: PrivacyTrackerStore, sender: str, *ages_in_days: float) -> None:
@@ -51,8 +57,9 @@ async def stored_senders(store: PrivacyTrackerStore, senders: list[str]) -> list
     return [s for s in senders if await store.retrieve(s) is not None]
 
 
-async def test_old_conversations_go_completely_and_recent_ones_stay(backend_config: dict[str, Any],
-                                                                    tmp_path: Path) -> None:
+async def test_old_conversations_go_completely_and_recent_ones_stay(
+    backend_config: dict[str, Any], tmp_path: Path
+) -> None:
     store = PrivacyTrackerStore(domain(), backend=dict(backend_config))
     old = [f"whatsapp-old{n}-{uuid.uuid4().hex[:6]}" for n in range(5)]
     recent, mixed = f"webchat-new-{uuid.uuid4().hex[:6]}", f"telegram-mix-{uuid.uuid4().hex[:6]}"
@@ -82,8 +89,14 @@ async def test_old_conversations_go_completely_and_recent_ones_stay(backend_conf
 
 async def test_two_replicas_purging_at_once_delete_each_conversation_once(tmp_path: Path) -> None:
     with services.postgres_database() as url:
-        config = {"type": "sql", "dialect": "postgresql", "url": "127.0.0.1", "port": 5432,
-                  "db": services.database_name(url), "username": "postgres"}
+        config = {
+            "type": "sql",
+            "dialect": "postgresql",
+            "url": "127.0.0.1",
+            "port": 5432,
+            "db": services.database_name(url),
+            "username": "postgres",
+        }
         store = PrivacyTrackerStore(domain(), backend=dict(config))
         old = [f"whatsapp-{uuid.uuid4().hex}" for _ in range(40)]
         for sender in old:
@@ -94,8 +107,11 @@ async def test_two_replicas_purging_at_once_delete_each_conversation_once(tmp_pa
 
         def cron(replica: PrivacyTrackerStore) -> None:
             try:
-                reports.append(retention.purge(replica.backend, 180, batch=7, now=NOW,
-                                               desk_url=f"sqlite:///{tmp_path / 'desk.db'}"))
+                reports.append(
+                    retention.purge(
+                        replica.backend, 180, batch=7, now=NOW, desk_url=f"sqlite:///{tmp_path / 'desk.db'}"
+                    )
+                )
             except BaseException as error:  # noqa: BLE001 - reported by the assertion below
                 errors.append(error)
 
@@ -109,18 +125,23 @@ async def test_two_replicas_purging_at_once_delete_each_conversation_once(tmp_pa
         assert await stored_senders(store, old) == []
 
 
-def test_the_command_line_purges_the_store_of_the_endpoints_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_line_purges_the_store_of_the_endpoints_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import asyncio
 
     monkeypatch.setenv("BRUJULA_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.delenv("BRUJULA_DESK_DB_URL", raising=False)
     monkeypatch.delenv("BRUJULA_DB_HOST", raising=False)
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text("tracker_store:\n  type: bot.tracker_store.PrivacyTrackerStore\n  backend:\n"
-                         f"    type: sql\n    dialect: sqlite\n    db: {tmp_path / 'trackers.db'}\n", encoding="utf-8")
-    store = PrivacyTrackerStore(domain(), backend={"type": "sql", "dialect": "sqlite",
-                                                   "db": str(tmp_path / "trackers.db")})
+    endpoints.write_text(
+        "tracker_store:\n  type: bot.tracker_store.PrivacyTrackerStore\n  backend:\n"
+        f"    type: sql\n    dialect: sqlite\n    db: {tmp_path / 'trackers.db'}\n",
+        encoding="utf-8",
+    )
+    store = PrivacyTrackerStore(
+        domain(), backend={"type": "sql", "dialect": "sqlite", "db": str(tmp_path / "trackers.db")}
+    )
     asyncio.run(save_conversation(store, "webchat-ancient", 500))
     asyncio.run(save_conversation(store, "webchat-fresh", 1))
     assert privacy.main(["purge", "--older-than", "180", "--endpoints", str(endpoints)]) == 0

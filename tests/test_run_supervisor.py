@@ -61,9 +61,11 @@ def test_a_dead_child_is_started_again_with_growing_delays() -> None:
 
 
 def post(port: int, sender: str, text: str) -> list[dict[str, Any]]:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/webhooks/rest/webhook",
-                                     data=json.dumps({"sender": sender, "message": text}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": text}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
         return json.loads(response.read())
 
@@ -100,11 +102,28 @@ def test_rasa_stays_up_and_answers_with_emergency_numbers_while_the_action_serve
     model = ROOT / "models" / "brujula.tar.gz"
     assert model.exists(), "train the model first (make train): make pytest does"
     port, action_port = free_port(), free_port()
-    env = {**os.environ, "BRUJULA_STATE_DIR": str(tmp_path / "state"), "BRUJULA_ID_KEY": "test-id-key",
-           "BRUJULA_GAPS_FILE": str(tmp_path / "gaps.jsonl")}
+    env = {
+        **os.environ,
+        "BRUJULA_STATE_DIR": str(tmp_path / "state"),
+        "BRUJULA_ID_KEY": "test-id-key",
+        "BRUJULA_GAPS_FILE": str(tmp_path / "gaps.jsonl"),
+    }
     log = (tmp_path / "run.log").open("wb")  # a file, not a pipe: an unread pipe would block Rasa's logging
-    run = subprocess.Popen([sys.executable, "-m", "bot.run", "--port", str(port),  # noqa: S603
-                            "--action-port", str(action_port)], cwd=ROOT, env=env, stdout=log, stderr=log)
+    run = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot.run",
+            "--port",
+            str(port),  # noqa: S603
+            "--action-port",
+            str(action_port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
     sender = f"supervisor-{uuid.uuid4().hex[:8]}"
     try:
         wait_until(lambda: post(port, sender, "hola"), timeout=420)

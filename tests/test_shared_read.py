@@ -77,8 +77,9 @@ async def test_a_write_by_another_replica_between_messages_is_seen(
     await say(agent, "replica-user", "hola")
     await say(agent, "replica-user", "necesito un albergue en lima")
     # another replica (or the desk on another server) hands the conversation to a person
-    other = PrivacyTrackerStore(privacy_store(agent).domain,
-                                backend={"type": "sql", "dialect": "sqlite", "db": str(tmp_path / "trackers.db")})
+    other = PrivacyTrackerStore(
+        privacy_store(agent).domain, backend={"type": "sql", "dialect": "sqlite", "db": str(tmp_path / "trackers.db")}
+    )
     tracker = await other.retrieve("replica-user")
     tracker.update(SlotSet(Slot.HANDOFF, Handoff.ACTIVE))  # type: ignore[union-attr]
     await other.save(tracker)
@@ -89,7 +90,10 @@ async def test_a_write_by_another_replica_between_messages_is_seen(
     stored = await stored_in_database(agent, "replica-user")
     assert stored.get_slot(Slot.HANDOFF) == Handoff.ACTIVE
     assert [e.text for e in stored.events if e.type_name == "user"] == [
-        "hola", "necesito un albergue en lima", "gracias"]
+        "hola",
+        "necesito un albergue en lima",
+        "gracias",
+    ]
 
 
 async def test_something_stored_between_the_read_and_rasa_is_not_lost(tmp_path: Path) -> None:

@@ -75,8 +75,14 @@ def test_in_memory_sqlite_is_left_as_rasa_made_it() -> None:
     assert not keep_connections(Store())
 
 
-POSTGRES = {"type": "sql", "dialect": "postgresql", "url": "127.0.0.1", "port": 5432, "db": "test",
-            "username": "postgres"}
+POSTGRES = {
+    "type": "sql",
+    "dialect": "postgresql",
+    "url": "127.0.0.1",
+    "port": 5432,
+    "db": "test",
+    "username": "postgres",
+}
 
 
 async def test_postgres_commits_do_not_wait_for_the_flush_unless_asked(tmp_path: Path) -> None:

@@ -74,9 +74,14 @@ async def test_other_conversations_are_untouched(tmp_path: Path) -> None:
 @pytest.fixture
 def production_env(monkeypatch: pytest.MonkeyPatch) -> AvailableEndpoints:
     values = {
-        "BRUJULA_ACTION_URL": "http://127.0.0.1:5055/webhook", "BRUJULA_DB_HOST": "127.0.0.1",
-        "BRUJULA_DB_PORT": "5432", "BRUJULA_DB_NAME": "test", "BRUJULA_DB_USER": "postgres",
-        "BRUJULA_DB_PASSWORD": "", "BRUJULA_REDIS_HOST": "127.0.0.1", "BRUJULA_REDIS_PORT": "6379",
+        "BRUJULA_ACTION_URL": "http://127.0.0.1:5055/webhook",
+        "BRUJULA_DB_HOST": "127.0.0.1",
+        "BRUJULA_DB_PORT": "5432",
+        "BRUJULA_DB_NAME": "test",
+        "BRUJULA_DB_USER": "postgres",
+        "BRUJULA_DB_PASSWORD": "",
+        "BRUJULA_REDIS_HOST": "127.0.0.1",
+        "BRUJULA_REDIS_PORT": "6379",
         "BRUJULA_REDIS_DB": "1",
     }
     for key, value in values.items():

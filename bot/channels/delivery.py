@@ -86,8 +86,12 @@ async def read_state(agent: Any, sender_id: str, hint: str | None = None) -> Con
     if tracker is None:
         return ConversationState(language=reply_language.decide(None, None, hint))
     slot = tracker.get_slot(Slot.LANGUAGE)
-    return ConversationState(tracker=tracker, handoff=tracker.get_slot(Slot.HANDOFF), language_slot=slot,
-                             language=reply_language.for_conversation(getattr(tracker, "events", ()), slot, hint))
+    return ConversationState(
+        tracker=tracker,
+        handoff=tracker.get_slot(Slot.HANDOFF),
+        language_slot=slot,
+        language=reply_language.for_conversation(getattr(tracker, "events", ()), slot, hint),
+    )
 
 
 @dataclass
@@ -111,8 +115,9 @@ class Delivered:
         return await trackers.tracker_if_ready(agent, self.saved.sender_id)
 
 
-def technical_problem_text(text: str, hint: str | None = None, slot_value: str | None = None,
-                           key: str = "technical_problem") -> str:
+def technical_problem_text(
+    text: str, hint: str | None = None, slot_value: str | None = None, key: str = "technical_problem"
+) -> str:
     """The "technical problem" message in the conversation's language, else that of ``text`` or the hint.
 
     ``key="message_not_saved"`` gives the variant that asks the person to send the message again.
@@ -151,8 +156,9 @@ def _discard_replies(output: OutputChannel) -> None:
 
 async def _ask_to_resend(message: UserMessage, state: ConversationState) -> None:
     metadata = message.metadata or {}
-    text = technical_problem_text(message.text or "", metadata.get(Meta.LANGUAGE_HINT), state.language_slot,
-                                  key="message_not_saved")
+    text = technical_problem_text(
+        message.text or "", metadata.get(Meta.LANGUAGE_HINT), state.language_slot, key="message_not_saved"
+    )
     try:
         await message.output_channel.send_text_message(message.sender_id, text)
     except Exception:
@@ -178,8 +184,9 @@ async def deliver(
     with trackers.watch_saves(message.sender_id) as saved, trackers.share_read(message.sender_id, state.tracker):
         if state.unreadable:
             # A staff member may be holding this conversation: the bot must not answer over them.
-            logger.error("Conversation unreadable on %s: asked the person to send the message again",
-                         message.input_channel)
+            logger.error(
+                "Conversation unreadable on %s: asked the person to send the message again", message.input_channel
+            )
             await _ask_to_resend(message, state)
             return Delivered(1, state, saved, not_saved=True)
         if state.held_by_person:
@@ -212,14 +219,12 @@ async def deliver(
             logger.exception("Rasa failed on a message from channel %s", message.input_channel)
     if saved.failed or _store_failure(failure):
         _discard_replies(message.output_channel)
-        logger.error("A turn on %s was not stored: asked the person to send the message again",
-                     message.input_channel)
+        logger.error("A turn on %s was not stored: asked the person to send the message again", message.input_channel)
         await _ask_to_resend(message, state)
         return Delivered(1, state, saved, not_saved=True)
     if output.sent == 0:
         text = technical_problem_text(message.text or "", metadata.get(Meta.LANGUAGE_HINT), state.language_slot)
-        logger.error("No reply produced for a message on %s: sent the technical-problem message",
-                     message.input_channel)
+        logger.error("No reply produced for a message on %s: sent the technical-problem message", message.input_channel)
         try:
             await message.output_channel.send_text_message(message.sender_id, text)
         except Exception:

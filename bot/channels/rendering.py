@@ -227,12 +227,17 @@ async def answer_media(
     """
     state = await read_state(agent, sender_id, metadata.get(LANGUAGE_HINT))
     if kinds == [UNREADABLE_LOCATION]:
-        text = ui_text("location_unreadable", state.language, "We could not read that location / No pudimos leer "
-                       "esa ubicación.")
+        text = ui_text(
+            "location_unreadable", state.language, "We could not read that location / No pudimos leer " "esa ubicación."
+        )
     else:
         text = ui_text("media_not_supported", state.language, "Only text messages for now / Por ahora solo texto.")
     await output.send_text_message(sender_id, text)
     media_metadata = {**metadata, Meta.MEDIA: kinds}
     command = "" if state.held_by_person else "/main_menu"
-    await deliver(on_new_message, UserMessage(command, output, sender_id, input_channel=input_channel,
-                                              metadata=media_metadata), agent, state)
+    await deliver(
+        on_new_message,
+        UserMessage(command, output, sender_id, input_channel=input_channel, metadata=media_metadata),
+        agent,
+        state,
+    )

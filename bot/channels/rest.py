@@ -107,8 +107,9 @@ class RestInput(InputChannel):
 
                 async def produce() -> None:
                     try:
-                        message = UserMessage(text, QueueOutputChannel(queue), sender,
-                                              input_channel=input_channel, metadata=metadata)
+                        message = UserMessage(
+                            text, QueueOutputChannel(queue), sender, input_channel=input_channel, metadata=metadata
+                        )
                         delivered = await deliver(on_new_message, message, agent)
                         for pending in pushed_before_this_message(await delivered.after(agent), sender):
                             await queue.put(pending)

@@ -73,11 +73,32 @@ _SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # Slash commands people type (or pick from the bot's menu) and the intent each one means.
 COMMANDS = {
     "start": "/greet",
-    "language": "/set_language", "lang": "/set_language", "idioma": "/set_language", "langue": "/set_language",
-    "menu": "/main_menu", "help": "/main_menu", "ayuda": "/main_menu", "ajuda": "/main_menu", "aide": "/main_menu",
+    "language": "/set_language",
+    "lang": "/set_language",
+    "idioma": "/set_language",
+    "langue": "/set_language",
+    "menu": "/main_menu",
+    "help": "/main_menu",
+    "ayuda": "/main_menu",
+    "ajuda": "/main_menu",
+    "aide": "/main_menu",
 }
-MEDIA_FIELDS = ("photo", "voice", "audio", "video", "video_note", "document", "sticker", "animation", "contact",
-                "poll", "dice", "game", "story", "paid_media")
+MEDIA_FIELDS = (
+    "photo",
+    "voice",
+    "audio",
+    "video",
+    "video_note",
+    "document",
+    "sticker",
+    "animation",
+    "contact",
+    "poll",
+    "dice",
+    "game",
+    "story",
+    "paid_media",
+)
 
 ENVIRONMENT = {
     "token": "TELEGRAM_BOT_TOKEN",
@@ -95,14 +116,17 @@ class TelegramConfig:
     api_base_url: str = DEFAULT_API_BASE
 
     @classmethod
-    def load(cls, credentials: Mapping[str, Any] | None = None,
-             environ: Mapping[str, str] | None = None) -> TelegramConfig:
+    def load(
+        cls, credentials: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    ) -> TelegramConfig:
         """Values from ``credentials.yml`` win; the environment fills in the rest."""
         credentials = credentials or {}
         environ = os.environ if environ is None else environ
         # credentials.yml keys are the variable names in lower case without "TELEGRAM_" (bot_token, ...)
-        values = {key: str(credentials.get(variable[len("TELEGRAM_"):].lower()) or environ.get(variable) or "").strip()
-                  for key, variable in ENVIRONMENT.items()}
+        values = {
+            key: str(credentials.get(variable[len("TELEGRAM_") :].lower()) or environ.get(variable) or "").strip()
+            for key, variable in ENVIRONMENT.items()
+        }
         values["api_base_url"] = (values["api_base_url"] or DEFAULT_API_BASE).rstrip("/")
         return cls(**values)
 
@@ -150,7 +174,7 @@ def keyboard(buttons: list[dict[str, Any]]) -> tuple[InlineKeyboardMarkup | None
     if not keys:
         return None, leftover
     if all(len(key.text) <= 12 for key in keys):  # ✔ ✘, short choices: side by side
-        rows = [keys[i:i + 3] for i in range(0, len(keys), 3)]
+        rows = [keys[i : i + 3] for i in range(0, len(keys), 3)]
     else:
         rows = [[key] for key in keys]
     return InlineKeyboardMarkup(rows), leftover
@@ -235,15 +259,23 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=self._pool_size))
         return self._session
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout: Any = BaseRequest.DEFAULT_NONE, write_timeout: Any = BaseRequest.DEFAULT_NONE,
-                         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-                         pool_timeout: Any = BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
         def seconds(value: Any, default: float | None) -> float | None:
             return default if value is BaseRequest.DEFAULT_NONE else value
 
-        timeout = aiohttp.ClientTimeout(sock_connect=seconds(connect_timeout, self._connect_timeout),
-                                        sock_read=seconds(read_timeout, self._read_timeout))
+        timeout = aiohttp.ClientTimeout(
+            sock_connect=seconds(connect_timeout, self._connect_timeout),
+            sock_read=seconds(read_timeout, self._read_timeout),
+        )
         data: Any = None
         headers: dict[str, str] = {}
         if request_data is not None and request_data.contains_files:
@@ -252,8 +284,7 @@ class AiohttpRequest(BaseRequest):
                 form.add_field(name, value)
             for name, part in request_data.multipart_data.items():
                 filename, content = part[0], part[1]
-                form.add_field(name, content, filename=filename,
-                               content_type=part[2] if len(part) > 2 else None)
+                form.add_field(name, content, filename=filename, content_type=part[2] if len(part) > 2 else None)
             data = form
         elif request_data is not None:
             data, headers = request_data.json_payload, {"Content-Type": "application/json"}
@@ -285,8 +316,7 @@ class TelegramOutput(BufferedOutput):
             chunks = split_text(text, TELEGRAM_LIMIT)
             for number, chunk in enumerate(chunks, start=1):
                 last = number == len(chunks)
-                sent = await self.channel.send_message(self.chat_id, self.sender_id, chunk,
-                                                       markup if last else None)
+                sent = await self.channel.send_message(self.chat_id, self.sender_id, chunk, markup if last else None)
                 if sent is None:
                     return False
                 if last and markup is not None:
@@ -306,8 +336,12 @@ class TelegramInput(WebhookInput):
     config_type = TelegramConfig
     config: TelegramConfig
 
-    def __init__(self, config: TelegramConfig | None = None, store: contacts.ContactStore | None = None,
-                 retry_delays: tuple[float, ...] = (0.5, 2.0)) -> None:
+    def __init__(
+        self,
+        config: TelegramConfig | None = None,
+        store: contacts.ContactStore | None = None,
+        retry_delays: tuple[float, ...] = (0.5, 2.0),
+    ) -> None:
         super().__init__(config, store)
         self.retry_delays = retry_delays
         self.keyboards = KeyboardMemory()
@@ -318,8 +352,12 @@ class TelegramInput(WebhookInput):
         """The Bot API client for the running event loop (an HTTP connection pool belongs to one loop)."""
         loop = asyncio.get_running_loop()
         if self._bot is None or self._loop is not loop:
-            self._bot = Bot(self.config.token, base_url=f"{self.config.api_base_url}/bot", request=AiohttpRequest(),
-                            get_updates_request=AiohttpRequest(pool_size=1))
+            self._bot = Bot(
+                self.config.token,
+                base_url=f"{self.config.api_base_url}/bot",
+                request=AiohttpRequest(),
+                get_updates_request=AiohttpRequest(pool_size=1),
+            )
             self._loop = loop
         return self._bot
 
@@ -370,9 +408,15 @@ class TelegramInput(WebhookInput):
                 logger.info("Telegram: update %d is a button tap Brújula cannot use, ignored", update.update_id)
                 return None
             hint = query.from_user.language_code if query.from_user else None
-            return Event(update.update_id, message.chat.id, personal_data.pseudonymize(CHANNEL, str(message.chat.id)),
-                         text=str(query.data), metadata={LANGUAGE_HINT: hint} if hint else {},
-                         callback_id=query.id, callback_message_id=message.message_id)
+            return Event(
+                update.update_id,
+                message.chat.id,
+                personal_data.pseudonymize(CHANNEL, str(message.chat.id)),
+                text=str(query.data),
+                metadata={LANGUAGE_HINT: hint} if hint else {},
+                callback_id=query.id,
+                callback_message_id=message.message_id,
+            )
         edited = update.edited_message is not None
         message = update.message or update.edited_message
         if message is None:
@@ -409,8 +453,7 @@ class TelegramInput(WebhookInput):
             return Event(update.update_id, message.chat.id, sender_id, text=text, metadata=metadata)
         kinds = tuple(name for name in MEDIA_FIELDS if getattr(message, name, None))
         if not kinds:
-            logger.info("Telegram: update %d carries nothing to answer (a service message), ignored",
-                        update.update_id)
+            logger.info("Telegram: update %d carries nothing to answer (a service message), ignored", update.update_id)
             return None
         return Event(update.update_id, message.chat.id, sender_id, media=kinds, metadata=metadata)
 
@@ -424,24 +467,34 @@ class TelegramInput(WebhookInput):
                 return
             self.tasks.spawn(self.answer_callback(event.callback_id))
         output = TelegramOutput(self, event.chat_id, event.sender_id)
-        await self.answer_turn(output, on_new_message, agent, event.sender_id, event.text, event.media,
-                               metadata=event.metadata, message_id=str(event.update_id))
+        await self.answer_turn(
+            output,
+            on_new_message,
+            agent,
+            event.sender_id,
+            event.text,
+            event.media,
+            metadata=event.metadata,
+            message_id=str(event.update_id),
+        )
 
     # -- out --------------------------------------------------------------------------------
-    async def send_message(self, chat_id: int, sender_id: str, text: str,
-                           markup: InlineKeyboardMarkup | None = None, what: str = "reply") -> Message | None:
+    async def send_message(
+        self, chat_id: int, sender_id: str, text: str, markup: InlineKeyboardMarkup | None = None, what: str = "reply"
+    ) -> Message | None:
         """One message, retried on flood control and network errors; None (logged) if it could not go."""
         bot = self.bot()
         try:
             return await with_retries(
                 lambda: bot.send_message(chat_id=chat_id, text=text, reply_markup=markup),
-                _transient, self.retry_delays, f"Telegram {what} to {sender_id}",
+                _transient,
+                self.retry_delays,
+                f"Telegram {what} to {sender_id}",
             )
         except Forbidden:
             logger.warning("Telegram: %s has blocked the bot or left; %s not sent", sender_id, what)
         except TelegramError as error:
-            logger.error("Telegram refused the %s to %s: %s (%s)", what, sender_id, type(error).__name__,
-                         error.message)
+            logger.error("Telegram refused the %s to %s: %s (%s)", what, sender_id, type(error).__name__, error.message)
         except Exception as error:
             logger.error("The Telegram %s to %s could not be sent: %s", what, sender_id, type(error).__name__)
         return None
@@ -450,8 +503,12 @@ class TelegramInput(WebhookInput):
         """A map pin (a place's exact point); False (logged) if it could not go."""
         bot = self.bot()
         try:
-            await with_retries(lambda: bot.send_location(chat_id=chat_id, latitude=lat, longitude=lon),
-                               _transient, self.retry_delays, f"Telegram location to {sender_id}")
+            await with_retries(
+                lambda: bot.send_location(chat_id=chat_id, latitude=lat, longitude=lon),
+                _transient,
+                self.retry_delays,
+                f"Telegram location to {sender_id}",
+            )
             return True
         except Exception as error:
             logger.error("The Telegram location to %s could not be sent: %s", sender_id, type(error).__name__)

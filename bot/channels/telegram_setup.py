@@ -33,17 +33,28 @@ async def _bot_commands(bot: Bot) -> None:
 
 
 async def _run_command(args: argparse.Namespace, config: TelegramConfig) -> int:
-    bot = Bot(config.token, base_url=f"{config.api_base_url}/bot", request=AiohttpRequest(read_timeout=20.0),
-              get_updates_request=AiohttpRequest(pool_size=1))
+    bot = Bot(
+        config.token,
+        base_url=f"{config.api_base_url}/bot",
+        request=AiohttpRequest(read_timeout=20.0),
+        get_updates_request=AiohttpRequest(pool_size=1),
+    )
     try:
         if args.command == "set-webhook":
             url = args.url or config.webhook_url
             if not url.startswith("https://"):
-                print("TELEGRAM_WEBHOOK_URL (or --url) must be the public https:// URL of "
-                      "/webhooks/telegram/webhook", file=sys.stderr)
+                print(
+                    "TELEGRAM_WEBHOOK_URL (or --url) must be the public https:// URL of " "/webhooks/telegram/webhook",
+                    file=sys.stderr,
+                )
                 return 2
-            await bot.set_webhook(url, secret_token=config.secret_token, allowed_updates=list(ALLOWED_UPDATES),
-                                  drop_pending_updates=args.drop_pending_updates, max_connections=40)
+            await bot.set_webhook(
+                url,
+                secret_token=config.secret_token,
+                allowed_updates=list(ALLOWED_UPDATES),
+                drop_pending_updates=args.drop_pending_updates,
+                max_connections=40,
+            )
             await _bot_commands(bot)
             print(f"Webhook set to {url} with the secret token; commands /start /menu /language registered.")
         elif args.command == "delete-webhook":
@@ -51,9 +62,17 @@ async def _run_command(args: argparse.Namespace, config: TelegramConfig) -> int:
             print("Webhook removed.")
         else:
             info = await bot.get_webhook_info()
-            print(json.dumps({"url": info.url, "pending_update_count": info.pending_update_count,
-                              "last_error_message": info.last_error_message,
-                              "allowed_updates": list(info.allowed_updates or ())}, indent=2))
+            print(
+                json.dumps(
+                    {
+                        "url": info.url,
+                        "pending_update_count": info.pending_update_count,
+                        "last_error_message": info.last_error_message,
+                        "allowed_updates": list(info.allowed_updates or ()),
+                    },
+                    indent=2,
+                )
+            )
     except TelegramError as error:
         print(f"Telegram refused: {type(error).__name__}: {error.message}", file=sys.stderr)
         return 1
@@ -63,12 +82,17 @@ async def _run_command(args: argparse.Namespace, config: TelegramConfig) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.channels.telegram_setup",
-                                     description="Register Brújula's Telegram webhook (reads TELEGRAM_* variables).")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.channels.telegram_setup",
+        description="Register Brújula's Telegram webhook (reads TELEGRAM_* variables).",
+    )
     parser.add_argument("command", choices=["set-webhook", "delete-webhook", "webhook-info"])
     parser.add_argument("--url", help="public webhook URL (default: TELEGRAM_WEBHOOK_URL)")
-    parser.add_argument("--drop-pending-updates", action="store_true",
-                        help="discard the messages Telegram kept while no webhook was answering")
+    parser.add_argument(
+        "--drop-pending-updates",
+        action="store_true",
+        help="discard the messages Telegram kept while no webhook was answering",
+    )
     args = parser.parse_args(argv)
     config = TelegramConfig.load()
     problems = [p for p in config.problems() if args.command == "set-webhook" or "SECRET" not in p]

@@ -59,9 +59,23 @@ CURSOR_MARGIN_SECONDS = 30.0
 LOCATION = re.compile(r"^/share_location\s*(\{.*\})\s*$", re.DOTALL)
 
 CHAT_KEYS = (
-    "chat_title", "chat_language", "chat_messages", "chat_input_label", "chat_send", "chat_share_location",
-    "chat_location_shared", "chat_location_failed", "chat_new", "chat_new_confirm", "chat_you", "chat_staff",
-    "chat_offline", "chat_sending", "chat_waiting_person", "chat_with_person", "chat_privacy",
+    "chat_title",
+    "chat_language",
+    "chat_messages",
+    "chat_input_label",
+    "chat_send",
+    "chat_share_location",
+    "chat_location_shared",
+    "chat_location_failed",
+    "chat_new",
+    "chat_new_confirm",
+    "chat_you",
+    "chat_staff",
+    "chat_offline",
+    "chat_sending",
+    "chat_waiting_person",
+    "chat_with_person",
+    "chat_privacy",
 )
 
 PAGE = web_pages.template(TEMPLATE_DIR, "chat.html")
@@ -157,14 +171,20 @@ class WebChatInput(InputChannel):
             snapshot = content.current()
             lang = web_pages.pick_language(request)
             html_page = web_pages.render(
-                PAGE, lang=lang, title=snapshot.text("chat_title", lang),
+                PAGE,
+                lang=lang,
+                title=snapshot.text("chat_title", lang),
                 texts_html=web_pages.script_json(web_pages.texts(CHAT_KEYS, snapshot)),
                 names_html=web_pages.script_json(web_pages.LANGUAGE_NAMES),
                 language_label=snapshot.text("chat_language", lang),
                 language_options_html=web_pages.language_options(lang),
-                new_label=snapshot.text("chat_new", lang), messages_label=snapshot.text("chat_messages", lang),
-                input_label=snapshot.text("chat_input_label", lang), send_label=snapshot.text("chat_send", lang),
-                location_label=snapshot.text("chat_share_location", lang), privacy=snapshot.text("chat_privacy", lang))
+                new_label=snapshot.text("chat_new", lang),
+                messages_label=snapshot.text("chat_messages", lang),
+                input_label=snapshot.text("chat_input_label", lang),
+                send_label=snapshot.text("chat_send", lang),
+                location_label=snapshot.text("chat_share_location", lang),
+                privacy=snapshot.text("chat_privacy", lang),
+            )
             return web_pages.with_headers(response.html(html_page))
 
         @chat.route("/static/<name:str>", methods=["GET"])
@@ -202,8 +222,13 @@ class WebChatInput(InputChannel):
             agent = getattr(request.app.ctx, "agent", None)
             user_message = UserMessage(text, output, sender_id, input_channel=CHANNEL, metadata=metadata)
             delivered = await deliver(on_new_message, user_message, agent)
-            return web_pages.json_response({"messages": _reply_items(output.messages),
-                                            **status_of(await delivered.after(agent)), "now": time.time()})
+            return web_pages.json_response(
+                {
+                    "messages": _reply_items(output.messages),
+                    **status_of(await delivered.after(agent)),
+                    "now": time.time(),
+                }
+            )
 
         @chat.route("/api/history", methods=["GET"])
         async def history(request: Request) -> HTTPResponse:
@@ -214,8 +239,14 @@ class WebChatInput(InputChannel):
             if isinstance(tracker, HTTPResponse):
                 return tracker
             view = records.read_view(tracker, history_limit=200)
-            return web_pages.json_response({"messages": [item.as_dict() for item in view.history],
-                                      "handoff": view.status, "staff_name": view.staff_name, "now": time.time()})
+            return web_pages.json_response(
+                {
+                    "messages": [item.as_dict() for item in view.history],
+                    "handoff": view.status,
+                    "staff_name": view.staff_name,
+                    "now": time.time(),
+                }
+            )
 
         @chat.route("/api/updates", methods=["GET"])
         async def updates(request: Request) -> HTTPResponse:
@@ -231,7 +262,13 @@ class WebChatInput(InputChannel):
                 return tracker
             view = records.read_view(tracker, history_limit=1)
             pushed = records.pushed_since(tracker, after - CURSOR_MARGIN_SECONDS)
-            return web_pages.json_response({"messages": [item.as_dict() for item in pushed], "handoff": view.status,
-                                      "staff_name": view.staff_name, "now": time.time()})
+            return web_pages.json_response(
+                {
+                    "messages": [item.as_dict() for item in pushed],
+                    "handoff": view.status,
+                    "staff_name": view.staff_name,
+                    "now": time.time(),
+                }
+            )
 
         return chat

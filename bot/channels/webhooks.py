@@ -113,8 +113,9 @@ async def with_retries(
             if wait is None or number == len(delays):
                 raise
             delay = wait or delays[number] * (1 + random.random() / 4)  # jitter: do not retry in lockstep
-            logger.warning("%s failed (%s), try %d of %d in %.1fs", what, type(error).__name__, number + 2,
-                           len(delays) + 1, delay)
+            logger.warning(
+                "%s failed (%s), try %d of %d in %.1fs", what, type(error).__name__, number + 2, len(delays) + 1, delay
+            )
             await asyncio.sleep(delay)
     raise AssertionError("unreachable")
 
@@ -155,8 +156,9 @@ class ChannelConfig(Protocol):
     """A channel's settings: read from ``credentials.yml`` and the environment, and checked."""
 
     @classmethod
-    def load(cls, credentials: Mapping[str, Any] | None = None,
-             environ: Mapping[str, str] | None = None) -> ChannelConfig: ...
+    def load(
+        cls, credentials: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    ) -> ChannelConfig: ...
 
     def problems(self) -> list[str]: ...
 
@@ -185,8 +187,9 @@ class WebhookInput(InputChannel):
         self.tasks = BackgroundTasks(self.label)
         self._replay: replay.ReplayMemory | None = None
         if self.problems:
-            logger.error("%s channel disabled until configured: %s (see docs/CHANNELS.md)", self.label,
-                         "; ".join(self.problems))
+            logger.error(
+                "%s channel disabled until configured: %s (see docs/CHANNELS.md)", self.label, "; ".join(self.problems)
+            )
         type(self).latest = self
 
     @classmethod
@@ -239,8 +242,7 @@ class WebhookInput(InputChannel):
         """Release the outgoing HTTP connections when the server stops."""
         raise NotImplementedError
 
-    async def remember_contact(self, sender_id: str, address: str,
-                               window_seconds: float | None = None) -> list[str]:
+    async def remember_contact(self, sender_id: str, address: str, window_seconds: float | None = None) -> list[str]:
         """Keep the address ``sender_id`` wrote from; the help desk's texts waiting for them, if any."""
         if self.store is None:
             return []
@@ -250,16 +252,25 @@ class WebhookInput(InputChannel):
             logger.exception("%s: contact store unavailable for %s", self.label, sender_id)
             return []
 
-    async def answer_turn(self, output: BufferedOutput, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                          agent: Any, sender_id: str, text: str, media: Sequence[str], metadata: dict[str, Any],
-                          message_id: str) -> None:
+    async def answer_turn(
+        self,
+        output: BufferedOutput,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        agent: Any,
+        sender_id: str,
+        text: str,
+        media: Sequence[str],
+        metadata: dict[str, Any],
+        message_id: str,
+    ) -> None:
         """Let Rasa answer ``text`` (or say that ``media`` cannot be read), then send the whole turn."""
         try:
             if media:
                 await answer_media(on_new_message, output, sender_id, self.channel_name, metadata, agent, list(media))
             else:
-                message = UserMessage(text, output, sender_id, input_channel=self.channel_name,
-                                      message_id=message_id, metadata=metadata)
+                message = UserMessage(
+                    text, output, sender_id, input_channel=self.channel_name, message_id=message_id, metadata=metadata
+                )
                 await deliver(on_new_message, message, agent)
         finally:  # whatever was said before a failure still reaches the person
             await output.flush()

@@ -84,8 +84,9 @@ class WhatsAppConfig:
     templates: Mapping[str, str] = field(default_factory=dict)  # language -> content SID
 
     @classmethod
-    def load(cls, credentials: Mapping[str, Any] | None = None,
-             environ: Mapping[str, str] | None = None) -> WhatsAppConfig:
+    def load(
+        cls, credentials: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    ) -> WhatsAppConfig:
         """Values from ``credentials.yml`` win; the environment fills in the rest."""
         import os
 
@@ -99,15 +100,19 @@ class WhatsAppConfig:
         templates = {}
         for code in TEMPLATE_LANGUAGES:
             sid = credentials.get(f"template_content_sid_{code}") or environ.get(
-                f"TWILIO_TEMPLATE_CONTENT_SID_{code.upper()}")
+                f"TWILIO_TEMPLATE_CONTENT_SID_{code.upper()}"
+            )
             if sid:
                 templates[code] = str(sid).strip()
         return cls(templates=templates, **values)
 
     def problems(self) -> list[str]:
         """What keeps the channel from working, in words an operator can act on."""
-        found = [f"{ENVIRONMENT[key]} is not set" for key in ("account_sid", "auth_token", "webhook_url")
-                 if not getattr(self, key)]
+        found = [
+            f"{ENVIRONMENT[key]} is not set"
+            for key in ("account_sid", "auth_token", "webhook_url")
+            if not getattr(self, key)
+        ]
         if not self.whatsapp_from and not self.messaging_service_sid:
             found.append("set TWILIO_WHATSAPP_FROM (whatsapp:+E.164 number) or TWILIO_MESSAGING_SERVICE_SID")
         elif self.whatsapp_from and not self.whatsapp_from.startswith("whatsapp:"):
@@ -173,8 +178,9 @@ def _transient(error: BaseException) -> float | None:
 class TwilioSender:
     """Sends WhatsApp messages through the Twilio REST API, with retries; logs instead of raising."""
 
-    def __init__(self, config: WhatsAppConfig, retry_delays: tuple[float, ...] = (0.5, 2.0),
-                 timeout: float = 10.0) -> None:
+    def __init__(
+        self, config: WhatsAppConfig, retry_delays: tuple[float, ...] = (0.5, 2.0), timeout: float = 10.0
+    ) -> None:
         self.config = config
         self.retry_delays = retry_delays
         self.timeout = timeout
@@ -190,8 +196,15 @@ class TwilioSender:
             self._loop = loop
         return self._client
 
-    async def send(self, to: str, sender_id: str, body: str | None = None, content_sid: str | None = None,
-                   what: str = "reply", persistent_action: list[str] | None = None) -> bool:
+    async def send(
+        self,
+        to: str,
+        sender_id: str,
+        body: str | None = None,
+        content_sid: str | None = None,
+        what: str = "reply",
+        persistent_action: list[str] | None = None,
+    ) -> bool:
         """One message (a text or a template) to ``to``; ``sender_id`` only names it in the log.
 
         ``persistent_action`` (``["geo:lat,lon|label"]``) makes it a WhatsApp location message.
@@ -209,15 +222,28 @@ class TwilioSender:
             kwargs["persistent_action"] = persistent_action
         messages = self.client().messages
         try:
-            await with_retries(lambda: messages.create_async(**kwargs), _transient, self.retry_delays,
-                               f"WhatsApp {what} to {sender_id}")
+            await with_retries(
+                lambda: messages.create_async(**kwargs),
+                _transient,
+                self.retry_delays,
+                f"WhatsApp {what} to {sender_id}",
+            )
             return True
         except TwilioRestException as error:
             # error.msg may quote the phone number: log the status and Twilio's error code only
-            why = " (outside the 24-hour window: only an approved template may be sent)" \
-                if error.code == OUTSIDE_WINDOW_ERROR else ""
-            logger.error("Twilio refused the WhatsApp %s to %s: HTTP %s, Twilio error %s%s",
-                         what, sender_id, error.status, error.code, why)
+            why = (
+                " (outside the 24-hour window: only an approved template may be sent)"
+                if error.code == OUTSIDE_WINDOW_ERROR
+                else ""
+            )
+            logger.error(
+                "Twilio refused the WhatsApp %s to %s: HTTP %s, Twilio error %s%s",
+                what,
+                sender_id,
+                error.status,
+                error.code,
+                why,
+            )
         except Exception as error:
             logger.error("The WhatsApp %s to %s could not be sent: %s", what, sender_id, type(error).__name__)
         return False
@@ -256,9 +282,13 @@ class WhatsAppOutput(BufferedOutput):
         sent = await self.sender.send_texts(self.address, self.sender_id, texts)
         if sent and pins:  # the first place as a location message: one tap opens it in the map app
             pin = pins[0]
-            await self.sender.send(self.address, self.sender_id, body=pin["label"] or "📍",
-                                   persistent_action=[f"geo:{pin['lat']},{pin['lon']}|{pin['label']}"],
-                                   what="location")
+            await self.sender.send(
+                self.address,
+                self.sender_id,
+                body=pin["label"] or "📍",
+                persistent_action=[f"geo:{pin['lat']},{pin['lon']}|{pin['label']}"],
+                what="location",
+            )
         return sent
 
 
@@ -282,8 +312,12 @@ class WhatsAppInput(WebhookInput):
     config_type = WhatsAppConfig
     config: WhatsAppConfig
 
-    def __init__(self, config: WhatsAppConfig | None = None, store: contacts.ContactStore | None = None,
-                 retry_delays: tuple[float, ...] = (0.5, 2.0)) -> None:
+    def __init__(
+        self,
+        config: WhatsAppConfig | None = None,
+        store: contacts.ContactStore | None = None,
+        retry_delays: tuple[float, ...] = (0.5, 2.0),
+    ) -> None:
         super().__init__(config, store)
         self.validator = RequestValidator(self.config.auth_token)
         self.sender = TwilioSender(self.config, retry_delays=retry_delays)
@@ -314,8 +348,11 @@ class WhatsAppInput(WebhookInput):
             return response.text("the body is not a UTF-8 form", status=400)
         signature = request.headers.get("X-Twilio-Signature", "")
         if not signature or not self.signed(self.public_url(request), form, signature):
-            logger.warning("WhatsApp webhook: %s X-Twilio-Signature, request dropped (is TWILIO_WEBHOOK_URL "
-                           "exactly the URL set in Twilio?)", "wrong" if signature else "missing")
+            logger.warning(
+                "WhatsApp webhook: %s X-Twilio-Signature, request dropped (is TWILIO_WEBHOOK_URL "
+                "exactly the URL set in Twilio?)",
+                "wrong" if signature else "missing",
+            )
             return response.text("invalid signature", status=403)
         params = {key: str(form.get(key) or "") for key in form}
         if "MessageStatus" in params and "Body" not in params:
@@ -352,24 +389,37 @@ class WhatsAppInput(WebhookInput):
         # no text and no media: a reaction, a poll or another message type Twilio passes on empty
         return Inbound(sender_id, raw_from, message_sid, media=kinds or ("unsupported",))
 
-    async def answer(self, inbound: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                     agent: Any) -> None:
+    async def answer(
+        self, inbound: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]], agent: Any
+    ) -> None:
         output = WhatsAppOutput(self.sender, inbound.address, inbound.sender_id)
         waiting = await self.remember_contact(inbound.sender_id, inbound.address, window_seconds=FREE_TEXT_SECONDS)
         if waiting:  # the help desk answered while the window was closed: deliver it now
             await self.sender.send_texts(inbound.address, inbound.sender_id, waiting, what="waiting reply")
-        await self.answer_turn(output, on_new_message, agent, inbound.sender_id, inbound.text, inbound.media,
-                               metadata={Meta.FORWARDED: True} if inbound.forwarded else {},
-                               message_id=inbound.message_sid)
+        await self.answer_turn(
+            output,
+            on_new_message,
+            agent,
+            inbound.sender_id,
+            inbound.text,
+            inbound.media,
+            metadata={Meta.FORWARDED: True} if inbound.forwarded else {},
+            message_id=inbound.message_sid,
+        )
 
     @staticmethod
     def _log_status(params: Mapping[str, str]) -> None:
         if params.get("MessageStatus") in ("failed", "undelivered"):
-            logger.warning("WhatsApp message %s %s (Twilio error %s)", params.get("MessageSid", "?"),
-                           params.get("MessageStatus"), params.get("ErrorCode", "?"))
+            logger.warning(
+                "WhatsApp message %s %s (Twilio error %s)",
+                params.get("MessageSid", "?"),
+                params.get("MessageStatus"),
+                params.get("ErrorCode", "?"),
+            )
 
-    async def send_proactive(self, sender_id: str, texts: list[str], language: str | None = None,
-                             now: float | None = None) -> bool:
+    async def send_proactive(
+        self, sender_id: str, texts: list[str], language: str | None = None, now: float | None = None
+    ) -> bool:
         """Send the help desk's ``texts`` to ``sender_id``, respecting WhatsApp's 24-hour window.
 
         Inside the window the texts go out as they are. Outside it only an approved template may be
@@ -389,8 +439,11 @@ class WhatsAppInput(WebhookInput):
             return True
         template = self.config.template_for(language)
         if not template:
-            logger.error("WhatsApp proactive message to %s not sent: the 24-hour window is closed and "
-                         "TWILIO_TEMPLATE_CONTENT_SID is not set", sender_id)
+            logger.error(
+                "WhatsApp proactive message to %s not sent: the 24-hour window is closed and "
+                "TWILIO_TEMPLATE_CONTENT_SID is not set",
+                sender_id,
+            )
             return False
         if not await self.sender.send(contact.address, sender_id, content_sid=template, what="template"):
             return False

@@ -1,16 +1,16 @@
 """Tools for the people who keep ``content/``.
 
-    python -m bot.content check      every problem in content/, with file, line and a hint (exit 1 on errors)
-    python -m bot.content coverage   topics x countries x languages, places and numbers; writes COVERAGE.md
-    python -m bot.content gaps       the most frequent questions the bot could not answer, per language
-    python -m bot.content status     which content version the running action server serves
-    python -m bot.content due        items whose valid_until / recheck_by / watch_from falls in the next 30 days,
-                                     or that are stale (make content-due)
-    python -m bot.content report     items by status, evidence coverage, what is due, what changed since the last
-                                     release (make content-report; Markdown, or HTML for an .html output)
-    python -m bot.content stamp-translations   record which Spanish text each translation follows
-    python -m bot.content migrate-provenance   remove the schema v1 stamp (last_reviewed, reviewed_by, status)
-    python -m bot.content import-places FILE --country XX   places from an HXL sheet or an OpenStreetMap extract
+python -m bot.content check      every problem in content/, with file, line and a hint (exit 1 on errors)
+python -m bot.content coverage   topics x countries x languages, places and numbers; writes COVERAGE.md
+python -m bot.content gaps       the most frequent questions the bot could not answer, per language
+python -m bot.content status     which content version the running action server serves
+python -m bot.content due        items whose valid_until / recheck_by / watch_from falls in the next 30 days,
+                                 or that are stale (make content-due)
+python -m bot.content report     items by status, evidence coverage, what is due, what changed since the last
+                                 release (make content-report; Markdown, or HTML for an .html output)
+python -m bot.content stamp-translations   record which Spanish text each translation follows
+python -m bot.content migrate-provenance   remove the schema v1 stamp (last_reviewed, reviewed_by, status)
+python -m bot.content import-places FILE --country XX   places from an HXL sheet or an OpenStreetMap extract
 """
 
 from __future__ import annotations
@@ -113,8 +113,10 @@ def _status(args: argparse.Namespace) -> int:
         print(f"Content in {root} loads: version {content.version}, {len(content.places)} places.")
         return 1
     info = body.get("content") or {}
-    print(f"Serving content version {info.get('version')} (loaded {info.get('loaded_at')} UTC) "
-          f"from {info.get('served_from') or info.get('content_dir')}; {info.get('places')} places.")
+    print(
+        f"Serving content version {info.get('version')} (loaded {info.get('loaded_at')} UTC) "
+        f"from {info.get('served_from') or info.get('content_dir')}; {info.get('places')} places."
+    )
     refused = info.get("last_error")
     if refused:
         print(f"Last edit REFUSED at {refused.get('at')} UTC; the previous version keeps serving. Problems:")
@@ -154,23 +156,32 @@ def _stamp(args: argparse.Namespace) -> int:
         print("--reviewed-by needs --language: name the language(s) the fluent speaker reviewed.")
         return 2
     done = translations.stamp(
-        _root(args), languages=languages, topics=args.topic or [], countries=args.country or [],
-        reviewed_by=args.reviewed_by, restamp_outdated=args.restamp_outdated, dry_run=args.dry_run,
+        _root(args),
+        languages=languages,
+        topics=args.topic or [],
+        countries=args.country or [],
+        reviewed_by=args.reviewed_by,
+        restamp_outdated=args.restamp_outdated,
+        dry_run=args.dry_run,
     )
     verb = "Would stamp" if args.dry_run else "Stamped"
     counts = ", ".join(f"{lang} {n}" for lang, n in done.stamped.items()) or "nothing"
     print(f"{verb}: {counts} ({len(done.files)} file(s)).")
     if done.outdated_left:
-        print(f"{done.outdated_left} translation(s) are outdated (the Spanish changed): update them, then run again "
-              "with --restamp-outdated (or --reviewed-by after a fluent speaker's review).")
+        print(
+            f"{done.outdated_left} translation(s) are outdated (the Spanish changed): update them, then run again "
+            "with --restamp-outdated (or --reviewed-by after a fluent speaker's review)."
+        )
     return 0
 
 
 def _migrate(args: argparse.Namespace) -> int:
     done = migrate.migrate(_root(args), scope=args.scope, dry_run=args.dry_run)
     verb = "Would remove" if args.dry_run else "Removed"
-    print(f"{verb} the old stamp from {done.items} item(s): {done.lines_deleted} line(s) deleted, "
-          f"{done.lines_edited} one-line item(s) edited, in {len(done.files)} file(s).")
+    print(
+        f"{verb} the old stamp from {done.items} item(s): {done.lines_deleted} line(s) deleted, "
+        f"{done.lines_edited} one-line item(s) edited, in {len(done.files)} file(s)."
+    )
     for skipped in done.skipped:
         print(f"  not changed: {skipped}")
     print("Nothing was marked checked: add evidence and a checked date as you compare items with their pages.")
@@ -182,8 +193,9 @@ def _import_places(args: argparse.Namespace) -> int:
 
     root = _root(args)
     try:
-        outcome = place_import.import_places(Path(args.file), args.country, root, dry_run=args.dry_run,
-                                            force=args.force, source_url=args.source_url)
+        outcome = place_import.import_places(
+            Path(args.file), args.country, root, dry_run=args.dry_run, force=args.force, source_url=args.source_url
+        )
     except place_import.PlaceImportError as error:
         print(error, file=sys.stderr)
         return 1
@@ -192,8 +204,9 @@ def _import_places(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.content", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.content", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     check_cmd = commands.add_parser("check", help="check every content file")
@@ -227,8 +240,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     report_cmd = commands.add_parser("report", help="write the content report (Markdown, or HTML for .html)")
     report_cmd.add_argument("--content")
     report_cmd.add_argument("--output", default=str(paths.ROOT / "results" / "content-report.md"))
-    report_cmd.add_argument("--since", help="git ref to compare with (default: last tag, else the previous "
-                                            "commit on main touching content/)")
+    report_cmd.add_argument(
+        "--since",
+        help="git ref to compare with (default: last tag, else the previous " "commit on main touching content/)",
+    )
     report_cmd.add_argument("--today", help="YYYY-MM-DD (default: today)")
     report_cmd.set_defaults(run=_report)
 
@@ -238,15 +253,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     stamp_cmd.add_argument("--topic", action="append", help="only this topic (repeatable)")
     stamp_cmd.add_argument("--country", action="append", help="only answers for this country, * for general")
     stamp_cmd.add_argument("--reviewed-by", help="a fluent speaker reviewed these languages: mark them reviewed")
-    stamp_cmd.add_argument("--restamp-outdated", action="store_true",
-                           help="translations were updated with the Spanish: stamp them again as unreviewed")
+    stamp_cmd.add_argument(
+        "--restamp-outdated",
+        action="store_true",
+        help="translations were updated with the Spanish: stamp them again as unreviewed",
+    )
     stamp_cmd.add_argument("--dry-run", action="store_true")
     stamp_cmd.set_defaults(run=_stamp)
 
     migrate_cmd = commands.add_parser("migrate-provenance", help="remove last_reviewed/reviewed_by/status")
     migrate_cmd.add_argument("--content")
-    migrate_cmd.add_argument("--scope", choices=("all", "general"), default="all",
-                             help="general: only answers for country *, organisations and the gazetteer")
+    migrate_cmd.add_argument(
+        "--scope",
+        choices=("all", "general"),
+        default="all",
+        help="general: only answers for country *, organisations and the gazetteer",
+    )
     migrate_cmd.add_argument("--dry-run", action="store_true")
     migrate_cmd.set_defaults(run=_migrate)
     import_cmd = commands.add_parser("import-places", help="add places from an HXL sheet or an OpenStreetMap extract")

@@ -66,8 +66,11 @@ def validate(parsed: ParsedFile, model: Any, report: Report) -> None:
         report.problems.append(Problem(parsed.display, 1, None, "is empty"))
         return
     if not isinstance(data, dict):
-        report.problems.append(Problem(parsed.display, 1, None,
-                                       "must be a list of key: value lines at the top, not a single value or a list"))
+        report.problems.append(
+            Problem(
+                parsed.display, 1, None, "must be a list of key: value lines at the top, not a single value or a list"
+            )
+        )
         return
     # Top-level keys starting with "x-" only hold YAML anchors for reuse (see emergency.yml).
     data = {key: value for key, value in data.items() if not str(key).startswith("x-")}
@@ -110,11 +113,21 @@ def check(root: Path, today: date | None = None) -> Report:
         if not path.is_file() or relative in expected or any(part.startswith(".") for part in path.parts):
             continue
         if path.suffix == ".yaml":
-            report.problems.append(Problem(display_name(path, root), None, None,
-                                           "is not read by the bot: rename it to end in .yml", WARNING))
+            report.problems.append(
+                Problem(
+                    display_name(path, root), None, None, "is not read by the bot: rename it to end in .yml", WARNING
+                )
+            )
         elif path.suffix == ".yml":
-            report.problems.append(Problem(display_name(path, root), None, None,
-                                           "is not read by the bot: topics go in topics/, places in places/", WARNING))
+            report.problems.append(
+                Problem(
+                    display_name(path, root),
+                    None,
+                    None,
+                    "is not read by the bot: topics go in topics/, places in places/",
+                    WARNING,
+                )
+            )
     for name, model in expected.items():
         parsed = read(root / name, root, report.problems)
         if parsed is None:

@@ -105,12 +105,16 @@ def render(content: Content, countries: Iterable[str] | None = None, today: date
     specific = sum(cell.specific for row in matrix.values() for cell in row.values())
     cells = sum(len(row) for row in matrix.values())
     lines += ["", f"Country-specific answers: {specific} of {cells} topic × country cells.", ""]
-    lines += ["## Languages", "",
-              "Translated: country-specific answers that have the language. Review (every answer, general ones "
-              "included): reviewed by a fluent speaker against the current Spanish text / not reviewed / outdated "
-              "(the Spanish changed after the translation was stamped).", "",
-              "| language | country-specific answers translated | reviewed | unreviewed | outdated |",
-              "|---|---|---|---|---|"]
+    lines += [
+        "## Languages",
+        "",
+        "Translated: country-specific answers that have the language. Review (every answer, general ones "
+        "included): reviewed by a fluent speaker against the current Spanish text / not reviewed / outdated "
+        "(the Spanish changed after the translation was stamped).",
+        "",
+        "| language | country-specific answers translated | reviewed | unreviewed | outdated |",
+        "|---|---|---|---|---|",
+    ]
     states = review_states(content, codes)
     for lang, (have, of) in language_totals(content, codes).items():
         review = states.get(lang)
@@ -118,10 +122,16 @@ def render(content: Content, countries: Iterable[str] | None = None, today: date
         lines.append(f"| {lang} | {have} / {of} | {cells_review} |")
 
     types = list(content.place_types)
-    lines += ["", "## Places: countries × kinds of place", "",
-              "Counts of places; (n) how many have no checked date yet, (s) how many were checked longer ago than "
-              "the recheck period.",
-              "", "| country | " + " | ".join(types) + " | total |", "|---|" + "---|" * (len(types) + 1)]
+    lines += [
+        "",
+        "## Places: countries × kinds of place",
+        "",
+        "Counts of places; (n) how many have no checked date yet, (s) how many were checked longer ago than "
+        "the recheck period.",
+        "",
+        "| country | " + " | ".join(types) + " | total |",
+        "|---|" + "---|" * (len(types) + 1),
+    ]
     for code in codes:
         here = [p for p in content.places if p.country == code]
         counts = Counter(p.type for p in here)
@@ -129,25 +139,44 @@ def render(content: Content, countries: Iterable[str] | None = None, today: date
         lines.append(f"| {code} | " + " | ".join(str(counts.get(t, 0) or NONE) for t in types) + f" | {total} |")
 
     precisions = [p.value for p in Precision]
-    lines += ["", "## Places: countries × kinds × location precision", "",
-              "exact: the building's point · street: a street address, approximate point · city: only the city's "
-              "point. Each cell is exact/street/city.", "",
-              "| country | " + " | ".join(types) + " | total (exact/street/city) |",
-              "|---|" + "---|" * (len(types) + 1)]
+    lines += [
+        "",
+        "## Places: countries × kinds × location precision",
+        "",
+        "exact: the building's point · street: a street address, approximate point · city: only the city's "
+        "point. Each cell is exact/street/city.",
+        "",
+        "| country | " + " | ".join(types) + " | total (exact/street/city) |",
+        "|---|" + "---|" * (len(types) + 1),
+    ]
     for code in codes:
         here = [p for p in content.places if p.country == code]
         if not here:
             lines.append(f"| {code} | " + " | ".join(NONE for _ in types) + f" | {NONE} |")
             continue
         by = Counter((p.type, p.location_precision.value) for p in here)
-        cells_by_type = ["/".join(str(by[(t, level)]) for level in precisions)
-                         if any(by[(t, level)] for level in precisions) else NONE for t in types]
+        cells_by_type = [
+            "/".join(str(by[(t, level)]) for level in precisions)
+            if any(by[(t, level)] for level in precisions)
+            else NONE
+            for t in types
+        ]
         levels = Counter(p.location_precision.value for p in here)
-        lines.append(f"| {code} | " + " | ".join(cells_by_type) + " | "
-                     + "/".join(str(levels[level]) for level in precisions) + " |")
+        lines.append(
+            f"| {code} | "
+            + " | ".join(cells_by_type)
+            + " | "
+            + "/".join(str(levels[level]) for level in precisions)
+            + " |"
+        )
 
-    lines += ["", "## Emergency numbers", "", "| country | numbers | kinds | with evidence | not checked |",
-              "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Emergency numbers",
+        "",
+        "| country | numbers | kinds | with evidence | not checked |",
+        "|---|---|---|---|---|",
+    ]
     for code in codes:
         numbers = content.emergency_numbers(code)
         kinds = ", ".join(sorted({n.kind.value for n in numbers if n.kind})) or NONE

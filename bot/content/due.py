@@ -69,8 +69,10 @@ def due_items(report: Report, today: date, days: int = DUE_WITHIN_DAYS) -> list[
             add("valid_until", item.valid_until)
         if item.recheck_by is not None and item.recheck_by <= horizon:
             add("recheck_by", item.recheck_by)
-        if item.watch_from is not None and item.watch_from <= horizon and (
-            item.checked is None or item.checked < item.watch_from
+        if (
+            item.watch_from is not None
+            and item.watch_from <= horizon
+            and (item.checked is None or item.checked < item.watch_from)
         ):
             add("watch_from", item.watch_from)
         last = max((d for d in (item.checked, item.confirmed_on) if d is not None), default=None)

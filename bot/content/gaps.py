@@ -36,7 +36,8 @@ _DIGITS = re.compile(r"\+?\d(?:[\d\s().-]*\d)?")
 # Words that introduce a name, then up to three words of it (whatever their case).
 _NAME_INTRO = re.compile(
     r"(?i)\b(me llamo|mi nombre es|my name is|call me|je m'appelle|je m’appelle|mon nom est|meu nome é|"
-    r"me chamo|mwen rele|non mwen se|m rele)\s+((?:[^\W\d_][\w'’-]*\s*){1,3})")
+    r"me chamo|mwen rele|non mwen se|m rele)\s+((?:[^\W\d_][\w'’-]*\s*){1,3})"
+)
 # Words that may introduce a name when a capitalised word follows ("soy Ana", not "soy venezolano").
 _LOOSE_INTRO = re.compile(r"(?i)\b(soy|i am|i'm|je suis|eu sou|mwen se)\s+(?-i:[A-ZÀ-Ý][\w'’-]*)")
 _CAPITALISED = re.compile(r"(?<![\w\[])[A-ZÀ-ÝŒ][a-zà-ÿœ'’-]+")
@@ -72,7 +73,8 @@ def _place_words() -> frozenset[str]:
 # Where a name after "me llamo..." stops: the next sentence begins with one of these.
 _NAME_STOP = frozenset(
     "y e and et o ou or pero but mais mas men de da do du del des en in em a à at con com avec with ak "
-    "yo je eu i mwen m tengo tenho have ai gen vivo live habite moro rete soy am suis sou se es is est é".split())
+    "yo je eu i mwen m tengo tenho have ai gen vivo live habite moro rete soy am suis sou se es is est é".split()
+)
 
 
 def _name_words(words_text: str) -> tuple[str, str]:
@@ -99,7 +101,7 @@ def _strip_names(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         if fold(match.group()) in places:
             return match.group()
-        if _SENTENCE_START.search(text[:match.start()]):  # "Hola", "Dónde": a capital that starts a sentence
+        if _SENTENCE_START.search(text[: match.start()]):  # "Hola", "Dónde": a capital that starts a sentence
             return match.group()
         return "[name]"
 
@@ -163,8 +165,9 @@ def read(path: Path | None = None) -> Iterable[dict[str, str]]:
                     yield entry
 
 
-def report(path: Path | None = None, days: int | None = None, top: int = 10,
-           today: date | None = None) -> dict[str, list[Gap]]:
+def report(
+    path: Path | None = None, days: int | None = None, top: int = 10, today: date | None = None
+) -> dict[str, list[Gap]]:
     """The ``top`` most frequent unanswered questions per language (over the last ``days`` days if given)."""
     since = ((today or date.today()) - timedelta(days=days)).isoformat() if days else ""
     counts: dict[str, Counter[str]] = defaultdict(Counter)

@@ -20,20 +20,53 @@ from bot.text import fold
 __all__ = ["ERROR", "WARNING", "Problem", "Report", "did_you_mean", "friendly_errors"]
 # Names people reach for instead of ours; difflib alone would not connect "latitude" with "lat".
 SYNONYMS = {
-    "latitude": "lat", "latitud": "lat", "lng": "lon", "long": "lon", "longitude": "lon", "longitud": "lon",
-    "telephone": "phone", "telefono": "phone", "tel": "phone", "mobile": "phone", "celular": "phone",
-    "whatsap": "whatsapp", "wa": "whatsapp", "web": "website", "url": "website", "site": "website",
-    "direccion": "address", "adress": "address", "horario": "hours", "opening_hours": "hours", "schedule": "hours",
-    "nombre": "name", "tipo": "type", "ciudad": "city", "pais": "country", "fuente": "source",
-    "reviewed": "checked", "date": "checked", "fecha": "checked", "reviewer": "checked_by", "verificado": "checked",
-    "evidencia": "evidence", "cita": "quote", "link": "url", "enlace": "url", "read": "read_on", "leido": "read_on",
-    "expires": "valid_until", "vence": "valid_until", "hasta": "valid_until", "confirmed": "confirmed_on",
-    "nationality": "nationalities", "language": "languages", "service": "services", "note": "notes",
+    "latitude": "lat",
+    "latitud": "lat",
+    "lng": "lon",
+    "long": "lon",
+    "longitude": "lon",
+    "longitud": "lon",
+    "telephone": "phone",
+    "telefono": "phone",
+    "tel": "phone",
+    "mobile": "phone",
+    "celular": "phone",
+    "whatsap": "whatsapp",
+    "wa": "whatsapp",
+    "web": "website",
+    "url": "website",
+    "site": "website",
+    "direccion": "address",
+    "adress": "address",
+    "horario": "hours",
+    "opening_hours": "hours",
+    "schedule": "hours",
+    "nombre": "name",
+    "tipo": "type",
+    "ciudad": "city",
+    "pais": "country",
+    "fuente": "source",
+    "reviewed": "checked",
+    "date": "checked",
+    "fecha": "checked",
+    "reviewer": "checked_by",
+    "verificado": "checked",
+    "evidencia": "evidence",
+    "cita": "quote",
+    "link": "url",
+    "enlace": "url",
+    "read": "read_on",
+    "leido": "read_on",
+    "expires": "valid_until",
+    "vence": "valid_until",
+    "hasta": "valid_until",
+    "confirmed": "confirmed_on",
+    "nationality": "nationalities",
+    "language": "languages",
+    "service": "services",
+    "note": "notes",
     "precision": "location_precision",
 }
-
-
-
 
 
 @dataclass
@@ -56,8 +89,9 @@ class Report:
     def ok(self) -> bool:
         return not self.errors
 
-    def add(self, parsed: ParsedFile, path: tuple[Any, ...], field_name: str | None, message: str,
-            severity: str = ERROR) -> None:
+    def add(
+        self, parsed: ParsedFile, path: tuple[Any, ...], field_name: str | None, message: str, severity: str = ERROR
+    ) -> None:
         self.problems.append(Problem(parsed.display, parsed.line(*path), field_name, message, severity))
 
     def model(self, name: str) -> Any:
@@ -65,8 +99,11 @@ class Report:
         return parsed.model if parsed else None
 
     def models_in(self, folder: str) -> list[tuple[ParsedFile, Any]]:
-        return [(p, p.model) for name, p in sorted(self.files.items())
-                if name.startswith(folder + "/") and p.model is not None]
+        return [
+            (p, p.model)
+            for name, p in sorted(self.files.items())
+            if name.startswith(folder + "/") and p.model is not None
+        ]
 
     def missing_translations(self) -> dict[str, int]:
         """How many texts lack each language, over every file."""
@@ -81,9 +118,9 @@ class Report:
         return counts
 
 
-
-def friendly_errors(errors: list[dict[str, Any]], data: Any, model: type[BaseModel],
-                     parsed: ParsedFile) -> list[Problem]:
+def friendly_errors(
+    errors: list[dict[str, Any]], data: Any, model: type[BaseModel], parsed: ParsedFile
+) -> list[Problem]:
     problems: list[Problem] = []
     suggested: set[tuple[Any, ...]] = set()  # missing fields already explained by a misspelt key
     for error in errors:
@@ -113,7 +150,7 @@ def _label(loc: tuple[Any, ...]) -> str:
     while len(loc) > 1 and isinstance(loc[-1], int):  # an item of a list is labelled with the list's name
         loc = loc[:-1]
     last_index = max((i for i, part in enumerate(loc) if isinstance(part, int)), default=-1)
-    parts = [str(part) for part in loc[last_index + 1:]]
+    parts = [str(part) for part in loc[last_index + 1 :]]
     if last_index == -1 and len(parts) > 1 and parts[0] == "messages":
         parts = parts[1:]
     if last_index > 0 and loc[last_index - 1] in NESTED_LISTS:  # "evidence.url": which url it is matters
@@ -188,8 +225,10 @@ def _message(error: dict[str, Any], loc: tuple[Any, ...], data: Any, model: type
     if kind == "type_error.list":
         return f'must be a list (one item per line starting with "- ", or [a, b]), got {shown(value)}'
     if kind == "type_error.dict":
-        if loc and str(loc[-1]) in ("text", "label", "title", "hours", "notes", "description", "name") or (
-            len(loc) == 2 and loc[0] == "messages"
+        if (
+            loc
+            and str(loc[-1]) in ("text", "label", "title", "hours", "notes", "description", "name")
+            or (len(loc) == 2 and loc[0] == "messages")
         ):
             return f"must give one text per language (es: ..., en: ..., pt: ..., fr: ..., ht: ...), got {shown(value)}"
         return f"must be a group of key: value lines, got {shown(value)}"
@@ -200,4 +239,3 @@ def _message(error: dict[str, Any], loc: tuple[Any, ...], data: Any, model: type
     if kind in ("type_error.float", "type_error.integer", "type_error.number"):
         return f"must be a number, got {shown(value)}"
     return str(error["msg"])
-

@@ -39,11 +39,11 @@ MAX_QUOTE_WORDS = 30
 # The batch stamp of content schema v1, and what replaced each key (shown to editors who still write them).
 LEGACY_FIELDS = {
     "last_reviewed": "last_reviewed was replaced by checked: write checked: YYYY-MM-DD only if someone compared "
-                     "this item with its evidence on that day, otherwise delete the line",
+    "this item with its evidence on that day, otherwise delete the line",
     "reviewed_by": "reviewed_by was replaced by checked_by (who compared the item with its evidence) and, only when "
-                   "an organisation confirmed it, confirmed_with/confirmed_on/confirmed_by: delete the line",
+    "an organisation confirmed it, confirmed_with/confirmed_on/confirmed_by: delete the line",
     "status": "status was replaced by checked and confirmed_with/confirmed_on (the bot works out what to show): "
-              "delete the line",
+    "delete the line",
 }
 
 Translations = dict[str, str]
@@ -135,8 +135,10 @@ def check_phone(value: Any, *, allow_short: bool = False) -> str:
         compact = re.sub(r"[\s().-]", "", text)
         raise ValueError(f"must be written without spaces, dashes or brackets, got {shown(value)} (write {compact})")
     if allow_short:
-        raise ValueError(f"must be a short number written as digits only (such as 911) or a full number as "
-                         f"+<country code><number>, got {shown(value)}")
+        raise ValueError(
+            f"must be a short number written as digits only (such as 911) or a full number as "
+            f"+<country code><number>, got {shown(value)}"
+        )
     raise ValueError(f"must be in international format +<country code><number>, got {shown(value)} (e.g. {example})")
 
 
@@ -281,8 +283,9 @@ class TextStamp(Strict):
     @validator("status")
     def _stored(cls, value: TextState) -> TextState:  # noqa: N805
         if value is TextState.outdated:
-            raise ValueError("outdated is worked out by the bot when the Spanish text changes: write reviewed or "
-                             "unreviewed")
+            raise ValueError(
+                "outdated is worked out by the bot when the Spanish text changes: write reviewed or " "unreviewed"
+            )
         return value
 
 
@@ -567,8 +570,9 @@ class Place(Sourced):
     @validator("not_sourced", each_item=True)
     def _not_sourced(cls, value: str) -> str:  # noqa: N805
         if value not in OPTIONAL_PLACE_FIELDS:
-            raise ValueError(f"must name fields you could not source ({', '.join(OPTIONAL_PLACE_FIELDS)}), "
-                             f"got {shown(value)}")
+            raise ValueError(
+                f"must name fields you could not source ({', '.join(OPTIONAL_PLACE_FIELDS)}), " f"got {shown(value)}"
+            )
         return value
 
     @validator("id")

@@ -45,9 +45,27 @@ PROVENANCE_KEY = "provenance"
 HXL_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xls", ".json")
 OSM_SUFFIXES = (".osm", ".osm.pbf", ".pbf", ".osm.bz2", ".osm.gz", ".osc")
 # Order in which the importer writes an item's fields (the order hand-written items use).
-FIELD_ORDER = ("id", "type", "name", "country", "city", "address", "lat", "lon", "location_precision",
-               "phone", "whatsapp", "website", "services", "nationalities", "organisation", "not_sourced",
-               "source", "evidence", "provenance")
+FIELD_ORDER = (
+    "id",
+    "type",
+    "name",
+    "country",
+    "city",
+    "address",
+    "lat",
+    "lon",
+    "location_precision",
+    "phone",
+    "whatsapp",
+    "website",
+    "services",
+    "nationalities",
+    "organisation",
+    "not_sourced",
+    "source",
+    "evidence",
+    "provenance",
+)
 NEAREST_CITY_KM = 25.0  # an OSM point takes the name of a gazetteer city this close (for "places in <city>")
 QUOTE_WORDS = 30  # evidence quotes are at most 30 words (SCHEMA.md)
 
@@ -95,8 +113,11 @@ class ImportReport:
         totals = ", ".join(f"{self.count(a)} {a}" for a in ("added", "updated", "unchanged", "skipped"))
         out.append(f"Total: {totals}.")
         if self.path is not None:
-            out.append(f"Written to {self.path}." if self.written
-                       else f"Nothing written to {self.path} (dry run or no change).")
+            out.append(
+                f"Written to {self.path}."
+                if self.written
+                else f"Nothing written to {self.path} (dry run or no change)."
+            )
         return out
 
 
@@ -160,23 +181,69 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 # -- mapping data-set words to Brújula's place types and services --------------------------------
 # Folded keywords (any language the sheets use) -> service ids of content/place_types.yml.
 SERVICE_WORDS: dict[str, tuple[str, ...]] = {
-    "lodging": ("shelter", "alojamiento", "albergue", "refugio temporal", "abrigo", "hebergement", "cccm",
-                "lodging", "accommodation", "hospedaje", "casa del migrante", "casa de acogida"),
+    "lodging": (
+        "shelter",
+        "alojamiento",
+        "albergue",
+        "refugio temporal",
+        "abrigo",
+        "hebergement",
+        "cccm",
+        "lodging",
+        "accommodation",
+        "hospedaje",
+        "casa del migrante",
+        "casa de acogida",
+    ),
     "food": ("food", "alimenta", "alimento", "comida", "comedor", "nutrition", "nutricion", "kitchen", "repas"),
     "water": ("wash", "water", "agua", "agua potable", "drinking", "eau", "hidratacion"),
-    "health": ("health", "salud", "saude", "sante", "medical", "medic", "clinic", "clinica", "atencion medica",
-               "primary care", "atencion primaria"),
+    "health": (
+        "health",
+        "salud",
+        "saude",
+        "sante",
+        "medical",
+        "medic",
+        "clinic",
+        "clinica",
+        "atencion medica",
+        "primary care",
+        "atencion primaria",
+    ),
     "psychosocial": ("psychosocial", "psicosocial", "mhpss", "mental", "psicolog", "psycholog"),
     "legal": ("legal", "juridic", "asesoria", "protection", "proteccion", "protecao", "derechos"),
     "documents": ("documentation", "documentacion", "documentos", "documents", "registro civil"),
     "information": ("information", "informacion", "informacao", "orientacion", "orientation", "info"),
-    "family_links": ("rfl", "family links", "contacto entre familiares", "restablecimiento", "reunification",
-                     "reunificacion", "family tracing"),
-    "phone_internet": ("connectivity", "conectividad", "internet", "wifi", "wi-fi", "llamadas", "phone charging",
-                       "carga de celulares"),
+    "family_links": (
+        "rfl",
+        "family links",
+        "contacto entre familiares",
+        "restablecimiento",
+        "reunification",
+        "reunificacion",
+        "family tracing",
+    ),
+    "phone_internet": (
+        "connectivity",
+        "conectividad",
+        "internet",
+        "wifi",
+        "wi-fi",
+        "llamadas",
+        "phone charging",
+        "carga de celulares",
+    ),
     "children": ("child", "nino", "ninez", "infancia", "infantil", "menores", "crianca", "enfant"),
-    "work": ("livelihood", "medios de vida", "empleo", "employment", "integration", "integracion", "trabajo",
-             "emprego"),
+    "work": (
+        "livelihood",
+        "medios de vida",
+        "empleo",
+        "employment",
+        "integration",
+        "integracion",
+        "trabajo",
+        "emprego",
+    ),
     "vaccination": ("vaccin", "vacuna"),
     "asylum": ("asylum", "asilo", "refugee status", "condicion de refugiad", "solicitud de refugio", "refugio"),
     "regularization": ("regulariza", "permiso", "residence permit", "residencia"),
@@ -186,14 +253,31 @@ SERVICE_WORDS: dict[str, tuple[str, ...]] = {
 }
 # Words that name a place type outright (a #loc+type / #meta+type column, or a sector such as "Espacio de Apoyo").
 TYPE_WORDS: dict[str, tuple[str, ...]] = {
-    "aid_station": ("espacio de apoyo", "espacios de apoyo", "support space", "punto de atencion", "aid station",
-                    "punto de ayuda", "ponto de apoio", "help desk", "punto de orientacion"),
+    "aid_station": (
+        "espacio de apoyo",
+        "espacios de apoyo",
+        "support space",
+        "punto de atencion",
+        "aid station",
+        "punto de ayuda",
+        "ponto de apoio",
+        "help desk",
+        "punto de orientacion",
+    ),
     "water_point": ("water point", "punto de agua", "punto de hidratacion"),
-    "health_post": ("health post", "puesto de salud", "centro de salud", "health centre", "health center",
-                    "posto de saude", "hospital", "clinic", "clinica"),
+    "health_post": (
+        "health post",
+        "puesto de salud",
+        "centro de salud",
+        "health centre",
+        "health center",
+        "posto de saude",
+        "hospital",
+        "clinic",
+        "clinica",
+    ),
     "shelter": ("albergue", "shelter", "casa del migrante", "abrigo", "refugio temporal", "casa de acogida"),
-    "legal_aid": ("legal aid", "asistencia legal", "asesoria legal", "clinica juridica", "legal clinic",
-                  "defensoria"),
+    "legal_aid": ("legal aid", "asistencia legal", "asesoria legal", "clinica juridica", "legal clinic", "defensoria"),
     "migration_office": ("migration office", "oficina de migracion", "migracion", "immigration"),
     "asylum_office": ("asylum office", "oficina de refugio", "comar", "conare", "onpar"),
     "consulate": ("consulate", "consulado"),
@@ -202,14 +286,23 @@ TYPE_WORDS: dict[str, tuple[str, ...]] = {
 ORG_TYPES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("unhcr", ("unhcr", "acnur", "hcr ", "agencia de la onu para los refugiados")),
     ("iom", ("iom", "oim", "organizacion internacional para las migraciones")),
-    ("red_cross", ("cruz roja", "red cross", "croix-rouge", "croix rouge", "cruz vermelha", "kwa wouj", "icrc",
-                   "cicr", "ifrc")),
+    (
+        "red_cross",
+        ("cruz roja", "red cross", "croix-rouge", "croix rouge", "cruz vermelha", "kwa wouj", "icrc", "cicr", "ifrc"),
+    ),
 )
 SERVICES_BY_TYPE: dict[str, tuple[str, ...]] = {
-    "shelter": ("lodging",), "water_point": ("water",), "health_post": ("health",), "legal_aid": ("legal",),
-    "migration_office": ("regularization", "documents"), "asylum_office": ("asylum",),
-    "consulate": ("consular",), "embassy": ("consular",), "unhcr": ("asylum", "information"),
-    "iom": ("information", "return"), "red_cross": ("health", "family_links"),
+    "shelter": ("lodging",),
+    "water_point": ("water",),
+    "health_post": ("health",),
+    "legal_aid": ("legal",),
+    "migration_office": ("regularization", "documents"),
+    "asylum_office": ("asylum",),
+    "consulate": ("consular",),
+    "embassy": ("consular",),
+    "unhcr": ("asylum", "information"),
+    "iom": ("information", "return"),
+    "red_cross": ("health", "family_links"),
 }
 
 
@@ -263,8 +356,11 @@ def type_from(names: Iterable[str], explicit: Iterable[str], services: list[str]
 
 def _left_out(fields: dict[str, Any], raw: dict[str, str | None]) -> list[str]:
     """Report values the data set had but that were not usable (a national phone number, a bad URL)."""
-    return [f"{key} {value!r} left out (not {'+<country code><number>' if key != 'website' else 'a web address'})"
-            for key, value in raw.items() if value and not fields.get(key)]
+    return [
+        f"{key} {value!r} left out (not {'+<country code><number>' if key != 'website' else 'a web address'})"
+        for key, value in raw.items()
+        if value and not fields.get(key)
+    ]
 
 
 def phone_or_none(value: str | None) -> str | None:
@@ -310,8 +406,9 @@ def slug(text: str) -> str:
 
 
 # -- HXL sheets ------------------------------------------------------------------------------
-def read_hxl(path: Path, country: str, gazetteer: Gazetteer, source_url: str | None,
-             today: date) -> Iterator[Candidate | Skip]:
+def read_hxl(
+    path: Path, country: str, gazetteer: Gazetteer, source_url: str | None, today: date
+) -> Iterator[Candidate | Skip]:
     import hxl  # imported here: only the import command needs it
 
     try:
@@ -319,8 +416,10 @@ def read_hxl(path: Path, country: str, gazetteer: Gazetteer, source_url: str | N
         rows = list(dataset)
         tags = [column.display_tag for column in dataset.columns]
     except Exception as error:  # libhxl raises many kinds (no hashtag row, bad encoding...)
-        raise PlaceImportError(f"{path} is not a readable HXL sheet ({error}): it needs a row of hashtags such as "
-                           "#org, #loc+name, #geo+lat under the headers") from error
+        raise PlaceImportError(
+            f"{path} is not a readable HXL sheet ({error}): it needs a row of hashtags such as "
+            "#org, #loc+name, #geo+lat under the headers"
+        ) from error
     if not any(tags):
         raise PlaceImportError(f"{path} has no HXL hashtag row (#org, #loc+name, #geo+lat ...)")
 
@@ -368,29 +467,61 @@ def read_hxl(path: Path, country: str, gazetteer: Gazetteer, source_url: str | N
             lat, lon = float(city["lat"]), float(city["lon"])
             precision = "street" if address else "city"
         fields: dict[str, Any] = {
-            "type": kind, "name": name, "country": country,
-            "city": city["name"] if city else None, "address": address,
-            "lat": round(lat, 6), "lon": round(lon, 6), "location_precision": precision,
+            "type": kind,
+            "name": name,
+            "country": country,
+            "city": city["name"] if city else None,
+            "address": address,
+            "lat": round(lat, 6),
+            "lon": round(lon, 6),
+            "location_precision": precision,
             "phone": phone_or_none(cell(row, "#contact+phone")),
             "whatsapp": phone_or_none(cell(row, "#contact+whatsapp")),
             "website": url_or_none(cell(row, "#contact+url", "#meta+url")),
             "services": services,
             "organisation": gazetteer.org_ids.get(fold(org)) if org else None,
         }
-        raw = {"phone": cell(row, "#contact+phone"), "whatsapp": cell(row, "#contact+whatsapp"),
-               "website": cell(row, "#contact+url", "#meta+url")}
+        raw = {
+            "phone": cell(row, "#contact+phone"),
+            "whatsapp": cell(row, "#contact+whatsapp"),
+            "website": cell(row, "#contact+url", "#meta+url"),
+        }
         values = [str(v).strip() for v in row.values if v is not None and str(v).strip()]
         label = f"{path.name}, row {row.source_row_number + 1}"
         fields["source"] = f"{org + ': ' if org and org != name else ''}{label}"
         if source_url:
-            fields["evidence"] = [{"url": source_url, "quote": quote_of(" | ".join(values)), "read_on": today,
-                                   "claim": f"row {row.source_row_number + 1} of the sheet"}]
+            fields["evidence"] = [
+                {
+                    "url": source_url,
+                    "quote": quote_of(" | ".join(values)),
+                    "read_on": today,
+                    "claim": f"row {row.source_row_number + 1} of the sheet",
+                }
+            ]
         yield Candidate(ref, fields, _left_out(fields, raw))
 
 
-ISO3 = {"MX": "MEX", "GT": "GTM", "HN": "HND", "SV": "SLV", "NI": "NIC", "CR": "CRI", "PA": "PAN", "CO": "COL",
-        "VE": "VEN", "EC": "ECU", "PE": "PER", "CL": "CHL", "BR": "BRA", "HT": "HTI", "DO": "DOM", "BO": "BOL",
-        "AR": "ARG", "CU": "CUB", "US": "USA"}
+ISO3 = {
+    "MX": "MEX",
+    "GT": "GTM",
+    "HN": "HND",
+    "SV": "SLV",
+    "NI": "NIC",
+    "CR": "CRI",
+    "PA": "PAN",
+    "CO": "COL",
+    "VE": "VEN",
+    "EC": "ECU",
+    "PE": "PER",
+    "CL": "CHL",
+    "BR": "BRA",
+    "HT": "HTI",
+    "DO": "DOM",
+    "BO": "BOL",
+    "AR": "ARG",
+    "CU": "CUB",
+    "US": "USA",
+}
 
 
 def _with_type_services(kind: str, services: list[str]) -> list[str]:
@@ -399,8 +530,21 @@ def _with_type_services(kind: str, services: list[str]) -> list[str]:
 
 
 # -- OpenStreetMap extracts ------------------------------------------------------------------------
-SHELTER_FOR_OK = {"migrant", "refugee", "displaced", "homeless", "underprivileged", "victim", "abused",
-                  "woman", "women", "child", "juvenile", "family", "diseased"}
+SHELTER_FOR_OK = {
+    "migrant",
+    "refugee",
+    "displaced",
+    "homeless",
+    "underprivileged",
+    "victim",
+    "abused",
+    "woman",
+    "women",
+    "child",
+    "juvenile",
+    "family",
+    "diseased",
+}
 
 
 def classify_osm(tags: dict[str, str]) -> tuple[str, list[str]] | str:
@@ -430,13 +574,20 @@ def classify_osm(tags: dict[str, str]) -> tuple[str, list[str]] | str:
             return "support_org", ["information"]
         return f"social_facility={facility or '?'} not for migrants (social_facility:for)"
     for kind, words in ORG_TYPES:
-        if (office in {"ngo", "international_organization", "un", "government", "association"} or amenity) \
-                and _contains(names, words) and amenity not in {"drinking_water", "toilets", "atm"}:
+        if (
+            (office in {"ngo", "international_organization", "un", "government", "association"} or amenity)
+            and _contains(names, words)
+            and amenity not in {"drinking_water", "toilets", "atm"}
+        ):
             return kind, list(SERVICES_BY_TYPE[kind])
     if office == "government" and tags.get("government") in {"migration", "immigration"}:
         return "migration_office", ["regularization", "documents"]
-    if amenity in {"clinic", "hospital", "doctors"} or tags.get("healthcare") in {"clinic", "hospital", "doctor",
-                                                                                   "centre"}:
+    if amenity in {"clinic", "hospital", "doctors"} or tags.get("healthcare") in {
+        "clinic",
+        "hospital",
+        "doctor",
+        "centre",
+    }:
         return "health_post", ["health"]
     if amenity == "drinking_water" or (amenity == "water_point" and tags.get("drinking_water") != "no"):
         if tags.get("access") in {"private", "no"}:
@@ -455,13 +606,20 @@ def osm_address(tags: dict[str, str]) -> str | None:
         street = tags.get("addr:place", "")
     if not street:
         return None
-    parts = [street, *(tags[k] for k in ("addr:suburb", "addr:neighbourhood", "addr:district", "addr:city",
-                                         "addr:postcode") if tags.get(k))]
+    parts = [
+        street,
+        *(
+            tags[k]
+            for k in ("addr:suburb", "addr:neighbourhood", "addr:district", "addr:city", "addr:postcode")
+            if tags.get(k)
+        ),
+    ]
     return ", ".join(dict.fromkeys(parts))
 
 
-def osm_candidate(kind_ref: str, tags: dict[str, str], lat: float, lon: float, country: str,
-                  gazetteer: Gazetteer, today: date) -> Candidate | Skip:
+def osm_candidate(
+    kind_ref: str, tags: dict[str, str], lat: float, lon: float, country: str, gazetteer: Gazetteer, today: date
+) -> Candidate | Skip:
     ref = f"osm:{kind_ref}"
     classified = classify_osm(tags)
     if isinstance(classified, str):
@@ -481,24 +639,53 @@ def osm_candidate(kind_ref: str, tags: dict[str, str], lat: float, lon: float, c
             return Skip(ref, f"a {country} mission in {country}: not a foreign consulate")
     city = gazetteer.city(tags.get("addr:city"), country) or gazetteer.nearest_city(lat, lon, country)
     fields: dict[str, Any] = {
-        "type": kind, "name": name, "country": country, "city": city["name"] if city else None,
-        "address": osm_address(tags), "lat": round(lat, 6), "lon": round(lon, 6), "location_precision": "exact",
+        "type": kind,
+        "name": name,
+        "country": country,
+        "city": city["name"] if city else None,
+        "address": osm_address(tags),
+        "lat": round(lat, 6),
+        "lon": round(lon, 6),
+        "location_precision": "exact",
         "phone": phone_or_none(tags.get("contact:phone") or tags.get("phone")),
         "whatsapp": phone_or_none(tags.get("contact:whatsapp")),
         "website": url_or_none(tags.get("contact:website") or tags.get("website") or tags.get("url")),
-        "services": _with_type_services(kind, services), "nationalities": nationalities,
+        "services": _with_type_services(kind, services),
+        "nationalities": nationalities,
     }
     kind_name, number = kind_ref.split("/")
     url = f"https://www.openstreetmap.org/{kind_name}/{number}"
-    shown = [f"{k}={v}" for k, v in sorted(tags.items()) if k in {"name", "amenity", "office", "social_facility",
-                                                                    "social_facility:for", "diplomatic", "country",
-                                                                    "government", "healthcare"}
-             or k.startswith("addr:")]
-    raw = {"phone": tags.get("contact:phone") or tags.get("phone"), "whatsapp": tags.get("contact:whatsapp"),
-           "website": tags.get("contact:website") or tags.get("website") or tags.get("url")}
+    shown = [
+        f"{k}={v}"
+        for k, v in sorted(tags.items())
+        if k
+        in {
+            "name",
+            "amenity",
+            "office",
+            "social_facility",
+            "social_facility:for",
+            "diplomatic",
+            "country",
+            "government",
+            "healthcare",
+        }
+        or k.startswith("addr:")
+    ]
+    raw = {
+        "phone": tags.get("contact:phone") or tags.get("phone"),
+        "whatsapp": tags.get("contact:whatsapp"),
+        "website": tags.get("contact:website") or tags.get("website") or tags.get("url"),
+    }
     fields["source"] = f"OpenStreetMap contributors ({kind_name} {number})"
-    fields["evidence"] = [{"url": url, "quote": quote_of("; ".join(shown)), "read_on": today,
-                           "claim": "type, point and address from OpenStreetMap tags"}]
+    fields["evidence"] = [
+        {
+            "url": url,
+            "quote": quote_of("; ".join(shown)),
+            "read_on": today,
+            "claim": "type, point and address from OpenStreetMap tags",
+        }
+    ]
     return Candidate(ref, fields, _left_out(fields, raw))
 
 
@@ -515,8 +702,9 @@ def read_osm(path: Path, country: str, gazetteer: Gazetteer, today: date) -> Ite
                 if not obj.location.valid():
                     yield Skip(f"osm:node/{obj.id}", "node without a location")
                     continue
-                yield osm_candidate(f"node/{obj.id}", tags, obj.location.lat, obj.location.lon, country,
-                                    gazetteer, today)
+                yield osm_candidate(
+                    f"node/{obj.id}", tags, obj.location.lat, obj.location.lon, country, gazetteer, today
+                )
             elif isinstance(obj, osmium.osm.Way):
                 points = {(n.ref, n.location.lat, n.location.lon) for n in obj.nodes if n.location.valid()}
                 if not points:
@@ -616,8 +804,16 @@ places:
 """
 
 
-def merge(text: str, candidates: list[Candidate], *, country: str, file_name: str, today: date, force: bool,
-          taken_ids: set[str]) -> tuple[str, list[Outcome]]:
+def merge(
+    text: str,
+    candidates: list[Candidate],
+    *,
+    country: str,
+    file_name: str,
+    today: date,
+    force: bool,
+    taken_ids: set[str],
+) -> tuple[str, list[Outcome]]:
     """The new text of the places file, and what happened to each candidate."""
     outcomes: list[Outcome] = []
     spans = item_spans(text) if text.strip() else []
@@ -655,12 +851,21 @@ def merge(text: str, candidates: list[Candidate], *, country: str, file_name: st
             place_id = str(span.data.get("id"))
             provenance = span.data.get(PROVENANCE_KEY)
             if not provenance and not force:
-                outcomes.append(Outcome("skipped", candidate.ref, place_id,
-                                        "a hand-written place has the same name and type: merge by hand, or --force"))
+                outcomes.append(
+                    Outcome(
+                        "skipped",
+                        candidate.ref,
+                        place_id,
+                        "a hand-written place has the same name and type: merge by hand, or --force",
+                    )
+                )
                 continue
             if provenance and fields_hash(span.data) != str(provenance.get("fields_hash")) and not force:
-                outcomes.append(Outcome("skipped", candidate.ref, place_id,
-                                        "edited by hand since the last import: --force to overwrite"))
+                outcomes.append(
+                    Outcome(
+                        "skipped", candidate.ref, place_id, "edited by hand since the last import: --force to overwrite"
+                    )
+                )
                 continue
             item = _with_not_sourced({"id": place_id, **fields})
             old_body = {k: v for k, v in span.data.items() if k != PROVENANCE_KEY}
@@ -669,8 +874,9 @@ def merge(text: str, candidates: list[Candidate], *, country: str, file_name: st
                 outcomes.append(Outcome("unchanged", candidate.ref, place_id))
                 continue
             replacements[found] = render_item(_with_provenance(item, file_name, candidate.ref, today))
-            reason = "; ".join(n for n in ("replaced a hand-written place (--force)" if not provenance else "",
-                                            *candidate.notes) if n)
+            reason = "; ".join(
+                n for n in ("replaced a hand-written place (--force)" if not provenance else "", *candidate.notes) if n
+            )
             outcomes.append(Outcome("updated", candidate.ref, place_id, reason))
             continue
         place_id = _new_id(country, fields, taken_ids)
@@ -688,7 +894,7 @@ def merge(text: str, candidates: list[Candidate], *, country: str, file_name: st
     cursor = 0
     for index, span in enumerate(spans):
         if index in replacements:
-            out.extend(lines[cursor:span.start])
+            out.extend(lines[cursor : span.start])
             out.append(replacements[index])
             cursor = span.end
     out.extend(lines[cursor:])
@@ -703,6 +909,7 @@ def _same_except_read_on(old: dict[str, Any], new: dict[str, Any]) -> bool:
         body = {k: v for k, v in item.items() if v not in (None, [], {})}
         body["evidence"] = [{k: v for k, v in e.items() if k != "read_on"} for e in body.get("evidence") or []]
         return json.dumps(body, sort_keys=True, default=str, ensure_ascii=False)
+
     return strip(old) == strip(new)
 
 
@@ -714,8 +921,10 @@ def _with_not_sourced(item: dict[str, Any]) -> dict[str, Any]:
 
 def _with_provenance(item: dict[str, Any], file_name: str, ref: str, today: date) -> dict[str, Any]:
     loaded = yaml.safe_load("places:\n" + render_item(item))["places"][0]
-    return {**item, PROVENANCE_KEY: {"file": file_name, "ref": ref, "imported_on": today,
-                                     "fields_hash": fields_hash(loaded)}}
+    return {
+        **item,
+        PROVENANCE_KEY: {"file": file_name, "ref": ref, "imported_on": today, "fields_hash": fields_hash(loaded)},
+    }
 
 
 def _new_id(country: str, fields: dict[str, Any], taken: set[str]) -> str:
@@ -736,8 +945,16 @@ def all_place_ids(content_dir: Path) -> set[str]:
     return ids
 
 
-def import_places(source: Path, country: str, content_dir: Path, *, dry_run: bool = False, force: bool = False,
-                  source_url: str | None = None, today: date | None = None) -> ImportReport:
+def import_places(
+    source: Path,
+    country: str,
+    content_dir: Path,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    source_url: str | None = None,
+    today: date | None = None,
+) -> ImportReport:
     """Read ``source`` and merge its places into ``content_dir/places/<country>.yml``."""
     today = today or date.today()
     country = country.upper()
@@ -754,8 +971,10 @@ def import_places(source: Path, country: str, content_dir: Path, *, dry_run: boo
     elif name.endswith(HXL_SUFFIXES):
         read = read_hxl(source, country, gazetteer, source_url, today)
     else:
-        raise PlaceImportError(f"{source.name}: unknown kind of file (HXL sheets: {', '.join(HXL_SUFFIXES)}; "
-                           f"OpenStreetMap: {', '.join(OSM_SUFFIXES)})")
+        raise PlaceImportError(
+            f"{source.name}: unknown kind of file (HXL sheets: {', '.join(HXL_SUFFIXES)}; "
+            f"OpenStreetMap: {', '.join(OSM_SUFFIXES)})"
+        )
     candidates: list[Candidate] = []
     report = ImportReport()
     for found in read:
@@ -765,8 +984,15 @@ def import_places(source: Path, country: str, content_dir: Path, *, dry_run: boo
             candidates.append(found)
     target = content_dir / "places" / f"{country.lower()}.yml"
     text = target.read_text(encoding="utf-8") if target.exists() else ""
-    new_text, outcomes = merge(text, candidates, country=country, file_name=source.name, today=today, force=force,
-                               taken_ids=all_place_ids(content_dir))
+    new_text, outcomes = merge(
+        text,
+        candidates,
+        country=country,
+        file_name=source.name,
+        today=today,
+        force=force,
+        taken_ids=all_place_ids(content_dir),
+    )
     report.outcomes.extend(outcomes)
     report.outcomes.sort(key=lambda o: ("added", "updated", "unchanged", "skipped").index(o.action))
     report.path = target

@@ -52,8 +52,15 @@ def _texts(ui: Texts | None) -> Texts:
     return ui if ui is not None else current()
 
 
-def answer_footer(item: Sourced, language: str, today: date, *, ui: Texts | None = None, volatile: bool = False,
-                  shown_language: str | None = None) -> str:
+def answer_footer(
+    item: Sourced,
+    language: str,
+    today: date,
+    *,
+    ui: Texts | None = None,
+    volatile: bool = False,
+    shown_language: str | None = None,
+) -> str:
     """The lines shown under an answer, a place or a number about where it comes from and how sure it is.
 
     Args:
@@ -68,8 +75,15 @@ def answer_footer(item: Sourced, language: str, today: date, *, ui: Texts | None
     texts = _texts(ui)
     lines: list[str] = []
     if item.is_confirmed and item.confirmed_on is not None:
-        lines.append(texts.text("provenance_confirmed", language, organisation=item.confirmed_with,
-                                date=item.confirmed_on.isoformat(), source=item.source))
+        lines.append(
+            texts.text(
+                "provenance_confirmed",
+                language,
+                organisation=item.confirmed_with,
+                date=item.confirmed_on.isoformat(),
+                source=item.source,
+            )
+        )
     elif item.checked is not None:
         lines.append(texts.text("provenance_checked", language, source=item.source, date=item.checked.isoformat()))
     else:

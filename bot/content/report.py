@@ -122,10 +122,13 @@ class Page:
 
     def html(self) -> str:
         esc = html.escape
-        parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(self.title)}</title>",
-                 "<style>body{font-family:sans-serif;max-width:70em;margin:auto}table{border-collapse:collapse}"
-                 "td,th{border:1px solid #ccc;padding:.2em .5em}</style></head><body>",
-                 f"<h1>{esc(self.title)}</h1>", *(f"<p>{esc(line)}</p>" for line in self.intro if line)]
+        parts = [
+            f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(self.title)}</title>",
+            "<style>body{font-family:sans-serif;max-width:70em;margin:auto}table{border-collapse:collapse}"
+            "td,th{border:1px solid #ccc;padding:.2em .5em}</style></head><body>",
+            f"<h1>{esc(self.title)}</h1>",
+            *(f"<p>{esc(line)}</p>" for line in self.intro if line),
+        ]
         for table in self.tables:
             parts.append(f"<h2>{esc(table.title)}</h2>")
             if table.note:
@@ -148,8 +151,12 @@ def _git_bytes(repo: Path, *args: str) -> bytes | None:
     if git is None:
         return None
     try:
-        done = subprocess.run([git, "-C", str(repo), *args], capture_output=True, timeout=60,  # noqa: S603 - fixed argv
-                              check=False)
+        done = subprocess.run(  # noqa: S603 - git with arguments we build, no shell
+            [git, "-C", str(repo), *args],
+            capture_output=True,
+            timeout=60,  # noqa: S603 - fixed argv
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout if done.returncode == 0 else None
@@ -203,10 +210,13 @@ def changes(before: dict[str, str], after: dict[str, str]) -> tuple[list[str], l
 def build(root: Path, today: date, since: str | None = None, repo: Path | None = None) -> Page:
     report = check(root, today)
     items = sourced_items(report)
-    page = Page("Content report", [
-        f"Generated {today.isoformat()} by `python -m bot.content report` from {root}.",
-        f"{len(report.errors)} error(s), {len(report.warnings)} warning(s) in `make content-check`.",
-    ])
+    page = Page(
+        "Content report",
+        [
+            f"Generated {today.isoformat()} by `python -m bot.content report` from {root}.",
+            f"{len(report.errors)} error(s), {len(report.warnings)} warning(s) in `make content-check`.",
+        ],
+    )
 
     by_status = {kind: dict.fromkeys(STATUSES, 0) for kind in KINDS}
     evidence = {kind: [0, 0, 0, 0] for kind in KINDS}  # items, with evidence, homepage-only links, long quotes
@@ -222,37 +232,54 @@ def build(root: Path, today: date, since: str | None = None, repo: Path | None =
         counts[2] += sum(is_homepage(e.url) for e in item.evidence)
         counts[3] += sum(word_count(e.quote) > MAX_QUOTE_WORDS for e in item.evidence)
         if item.is_expired(today):
-            expired.append(f"{item_key(parsed, item, country)} — valid until {item.valid_until} "
-                           f"({parsed.display}:{parsed.line(*path)})")
-    page.tables.append(Table(
-        "Items by status", ["kind", *STATUSES, "total"],
-        [[kind, *(str(by_status[kind][s]) for s in STATUSES), str(sum(by_status[kind].values()))] for kind in KINDS],
-        "confirmed: an organisation confirmed it · checked: compared with its evidence, not confirmed · "
-        "not checked: no checked date · old stamp: still carries last_reviewed/status (run migrate-provenance)",
-    ))
-    page.tables.append(Table(
-        "Evidence coverage", ["kind", "items", "with evidence", "%", "homepage-only links",
-                              f"quotes over {MAX_QUOTE_WORDS} words"],
-        [[kind, str(c[0]), str(c[1]), f"{100 * c[1] / c[0]:.0f}%" if c[0] else "—", str(c[2]), str(c[3])]
-         for kind, c in evidence.items()],
-    ))
+            expired.append(
+                f"{item_key(parsed, item, country)} — valid until {item.valid_until} "
+                f"({parsed.display}:{parsed.line(*path)})"
+            )
+    page.tables.append(
+        Table(
+            "Items by status",
+            ["kind", *STATUSES, "total"],
+            [
+                [kind, *(str(by_status[kind][s]) for s in STATUSES), str(sum(by_status[kind].values()))]
+                for kind in KINDS
+            ],
+            "confirmed: an organisation confirmed it · checked: compared with its evidence, not confirmed · "
+            "not checked: no checked date · old stamp: still carries last_reviewed/status (run migrate-provenance)",
+        )
+    )
+    page.tables.append(
+        Table(
+            "Evidence coverage",
+            ["kind", "items", "with evidence", "%", "homepage-only links", f"quotes over {MAX_QUOTE_WORDS} words"],
+            [
+                [kind, str(c[0]), str(c[1]), f"{100 * c[1] / c[0]:.0f}%" if c[0] else "—", str(c[2]), str(c[3])]
+                for kind, c in evidence.items()
+            ],
+        )
+    )
     states = {lang: dict.fromkeys(TextState, 0) for lang in LANGUAGES if lang != SOURCE_LANGUAGE}
     for _parsed, _path, item, _country in items:
         if isinstance(item, TopicAnswer):
             for lang in states:
                 if lang in item.text:
                     states[lang][item.text_state(lang)] += 1
-    page.tables.append(Table(
-        "Translations of answers", ["language", *(s.value for s in TextState)],
-        [[lang, *(str(counts[s]) for s in TextState)] for lang, counts in states.items()],
-        "reviewed: a fluent speaker reviewed it against the current Spanish text · outdated: the Spanish changed since",
-    ))
+    page.tables.append(
+        Table(
+            "Translations of answers",
+            ["language", *(s.value for s in TextState)],
+            [[lang, *(str(counts[s]) for s in TextState)] for lang, counts in states.items()],
+            "reviewed: a fluent speaker reviewed it against the current Spanish text · "
+            "outdated: the Spanish changed since",
+        )
+    )
     volatile = sorted(volatile_countries(report))
     if volatile:
         page.intro.append(f"Volatile countries (shorter recheck period): {', '.join(volatile)}.")
     found = due.due_items(report, today)
-    page.lists.append((f"Due in the next {due.DUE_WITHIN_DAYS} days or overdue ({len(found)})",
-                       [d.render(today) for d in found]))
+    page.lists.append(
+        (f"Due in the next {due.DUE_WITHIN_DAYS} days or overdue ({len(found)})", [d.render(today) for d in found])
+    )
     page.lists.append((f"Expired: valid_until passed ({len(expired)})", expired))
     page.lists.append(("Changes since the last release", _changes(report, root, since, repo)))
     return page

@@ -47,15 +47,20 @@ from bot.text import fold
 logger = logging.getLogger(__name__)
 
 
-
 class ContentError(Exception):
     """A content file that cannot be used, with where the problem is.
 
     ``problems`` holds every error found in the same check (the message shows the first one).
     """
 
-    def __init__(self, path: Path, message: str, line: int | None = None, field_name: str | None = None,
-                 problems: Sequence[Problem] = ()) -> None:
+    def __init__(
+        self,
+        path: Path,
+        message: str,
+        line: int | None = None,
+        field_name: str | None = None,
+        problems: Sequence[Problem] = (),
+    ) -> None:
         self.path, self.line, self.field_name, self.message = path, line, field_name, message
         self.problems = list(problems)
         where = f"{path}:{line}" if line else str(path)
@@ -309,7 +314,8 @@ class ContentStore:
                 shown: list[Any] = list(error.problems) or [error]
                 logger.error(
                     "Content edit refused, still serving the last good version %s. %d problem(s):\n  %s",
-                    self._content.version if self._content else "(none)", len(shown),
+                    self._content.version if self._content else "(none)",
+                    len(shown),
                     "\n  ".join(str(problem) for problem in shown[:20]),
                 )
                 if self._content is None:
@@ -352,8 +358,9 @@ class ContentStore:
                 shutil.rmtree(staging, ignore_errors=True)
             shutil.rmtree(old, ignore_errors=True)
         except OSError as error:
-            logger.warning("Could not keep a copy of content version %s in %s: %s", content.version, self.keep_copy,
-                           error)
+            logger.warning(
+                "Could not keep a copy of content version %s in %s: %s", content.version, self.keep_copy, error
+            )
 
     def _load_kept_copy(self) -> Content | None:
         if self.keep_copy is None or not self.keep_copy.is_dir():
@@ -363,8 +370,11 @@ class ContentStore:
         except ContentError as error:
             logger.error("The kept copy of the content in %s does not load either: %s", self.keep_copy, error)
             return None
-        logger.warning("Serving the last good content version %s kept in %s until the edit is fixed",
-                       content.version, self.keep_copy)
+        logger.warning(
+            "Serving the last good content version %s kept in %s until the edit is fixed",
+            content.version,
+            self.keep_copy,
+        )
         return content
 
     def watch(self, interval: float = 1.0) -> None:
@@ -405,7 +415,9 @@ class ContentStore:
             "warnings": len(content.warnings) if content else 0,
             "reloads": self.reloads,
             "watching": bool(self._watcher and self._watcher.is_alive()),
-            "last_error": None if error is None else {
+            "last_error": None
+            if error is None
+            else {
                 "message": str(error),
                 "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.last_error_at or 0)),
                 "problems": [str(problem) for problem in error.problems][:50] or [str(error)],

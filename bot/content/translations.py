@@ -60,13 +60,18 @@ def _current(raw: Any) -> dict[str, Any] | None:
     return dict(raw) if isinstance(raw, dict) else None
 
 
-def _decide(raw: Any, source_hash: str, *, reviewed_by: str | None, restamp_outdated: bool, today: date,
-            result: Stamping) -> dict[str, Any] | None:
+def _decide(
+    raw: Any, source_hash: str, *, reviewed_by: str | None, restamp_outdated: bool, today: date, result: Stamping
+) -> dict[str, Any] | None:
     """The new stamp for one language, or None to leave it as it is."""
     stamp = _current(raw)
     if reviewed_by:
-        return {"status": TextState.reviewed.value, "es_hash": source_hash, "reviewer": reviewed_by,
-                "date": today.isoformat()}
+        return {
+            "status": TextState.reviewed.value,
+            "es_hash": source_hash,
+            "reviewer": reviewed_by,
+            "date": today.isoformat(),
+        }
     if stamp is None:
         return {"status": TextState.unreviewed.value, "es_hash": source_hash}
     if not stamp.get("es_hash"):  # written by hand without a fingerprint: keep its status, add the fingerprint
@@ -78,9 +83,17 @@ def _decide(raw: Any, source_hash: str, *, reviewed_by: str | None, restamp_outd
     return None
 
 
-def stamp(root: Path, *, languages: Sequence[str] = (), topics: Sequence[str] = (), countries: Sequence[str] = (),
-          reviewed_by: str | None = None, restamp_outdated: bool = False, today: date | None = None,
-          dry_run: bool = False) -> Stamping:
+def stamp(
+    root: Path,
+    *,
+    languages: Sequence[str] = (),
+    topics: Sequence[str] = (),
+    countries: Sequence[str] = (),
+    reviewed_by: str | None = None,
+    restamp_outdated: bool = False,
+    today: date | None = None,
+    dry_run: bool = False,
+) -> Stamping:
     """Stamp the translations of the topic answers under ``root`` (see the module docstring)."""
     today = today or date.today()
     chosen = [lang for lang in (languages or LANGUAGES) if lang != SOURCE_LANGUAGE]
@@ -110,8 +123,14 @@ def stamp(root: Path, *, languages: Sequence[str] = (), topics: Sequence[str] = 
             for language in chosen:
                 if language not in answer["text"]:
                     continue
-                decided = _decide(existing.get(language), source_hash, reviewed_by=reviewed_by,
-                                  restamp_outdated=restamp_outdated, today=today, result=result)
+                decided = _decide(
+                    existing.get(language),
+                    source_hash,
+                    reviewed_by=reviewed_by,
+                    restamp_outdated=restamp_outdated,
+                    today=today,
+                    result=result,
+                )
                 if decided is not None and decided != _current(existing.get(language)):
                     TextStamp.parse_obj(decided)  # never write what the loader would refuse
                     new_stamps[language] = decided
@@ -130,8 +149,9 @@ def stamp(root: Path, *, languages: Sequence[str] = (), topics: Sequence[str] = 
     return result
 
 
-def _block_edit(lines: list[str], index: dict[tuple[Any, ...], int], item: tuple[Any, ...],
-                stamps: dict[str, Any]) -> tuple[int, int, list[str]]:
+def _block_edit(
+    lines: list[str], index: dict[tuple[Any, ...], int], item: tuple[Any, ...], stamps: dict[str, Any]
+) -> tuple[int, int, list[str]]:
     """Replace the item's ``text_status`` block, or insert one right after its ``text`` block."""
     text_line = index[(*item, "text")] - 1
     key_indent = indent_of(lines[text_line])
@@ -140,7 +160,8 @@ def _block_edit(lines: list[str], index: dict[tuple[Any, ...], int], item: tuple
     pad = " " * key_indent
     body = [f"{pad}text_status:\n"] + [
         f"{pad}  {language}: {_stamp_text(_current(stamps[language]) or {})}\n"
-        for language in LANGUAGES if language in stamps
+        for language in LANGUAGES
+        if language in stamps
     ]
     if (*item, "text_status") in index:
         start = index[(*item, "text_status")] - 1

@@ -39,17 +39,18 @@ _YAML_HINTS = (
     ("tab character", "indent with spaces, never with the Tab key"),
     ("mapping values are not allowed", 'a value that contains ": " must be written between double quotes'),
     ("could not find expected ':'", 'a line is missing the ":" after its key, or a quote is not closed'),
-    ("while scanning a quoted scalar", "a quote (\") is opened but never closed"),
+    ("while scanning a quoted scalar", 'a quote (") is opened but never closed'),
     ("found unexpected end of stream", "a quote or a bracket is opened but never closed"),
     ("did not find expected key", "the indentation is wrong: keys of the same item must start in the same column"),
     ("expected <block end>", "the indentation is wrong: keys of the same item must start in the same column"),
-    ("did not find expected '-' indicator",
-     'the indentation is wrong: every list item must start with "- " in the same column'),
+    (
+        "did not find expected '-' indicator",
+        'the indentation is wrong: every list item must start with "- " in the same column',
+    ),
     ("found undefined alias", "a *name refers to an &name that is not defined above it"),
-    ("found unknown escape character", 'inside double quotes, write a backslash as \\\\ or use single quotes'),
+    ("found unknown escape character", "inside double quotes, write a backslash as \\\\ or use single quotes"),
     ("found duplicate anchor", "the same &name is defined twice"),
 )
-
 
 
 @dataclass
@@ -71,8 +72,6 @@ class ParsedFile:
                 return self.lines[key]
             key = key[:-1]
         return self.lines.get((), 1)
-
-
 
 
 # -- reading YAML with line numbers --------------------------------------------------------------
@@ -103,8 +102,9 @@ def read(path: Path, root: Path, problems: list[Problem]) -> ParsedFile | None:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        problems.append(Problem(display, None, None,
-                                       f"is not saved as UTF-8 (byte {error.start}): save it again choosing UTF-8"))
+        problems.append(
+            Problem(display, None, None, f"is not saved as UTF-8 (byte {error.start}): save it again choosing UTF-8")
+        )
         return None
     except OSError as error:
         problems.append(Problem(display, None, None, f"cannot be read: {error.strerror}"))
@@ -136,8 +136,14 @@ def _syntax_problem(display: str, error: yaml.MarkedYAMLError) -> Problem:
     return Problem(display, mark.line + 1 if mark else None, None, message)
 
 
-def _index_lines(node: yaml.Node, path: tuple[Any, ...], parsed: ParsedFile, problems: list[Problem],
-                 key_line: int | None = None, depth: int = 0) -> None:
+def _index_lines(
+    node: yaml.Node,
+    path: tuple[Any, ...],
+    parsed: ParsedFile,
+    problems: list[Problem],
+    key_line: int | None = None,
+    depth: int = 0,
+) -> None:
     parsed.lines.setdefault(path, key_line or node.start_mark.line + 1)
     if depth > 40:  # an alias loop; PyYAML would have refused it already
         return
@@ -147,13 +153,17 @@ def _index_lines(node: yaml.Node, path: tuple[Any, ...], parsed: ParsedFile, pro
             key = str(key_node.value)
             line = key_node.start_mark.line + 1
             if key in seen and key != "<<":
-                problems.append(Problem(
-                    parsed.display, line, key,
-                    f"is written twice in the same item (first on line {seen[key]}); only one can count: delete one",
-                ))
+                problems.append(
+                    Problem(
+                        parsed.display,
+                        line,
+                        key,
+                        f"is written twice in the same item (first on line {seen[key]}); "
+                        "only one can count: delete one",
+                    )
+                )
             seen.setdefault(key, line)
             _index_lines(value_node, (*path, key), parsed, problems, line, depth + 1)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _index_lines(item, (*path, index), parsed, problems, None, depth + 1)
-

@@ -35,25 +35,130 @@ from bot.text import words
 # How a follow-up that changes only the place starts: "and in Peru?", "y en Chile?", "e no Chile?",
 # "et au Mexique ?", "e an Ayiti?", "what about in Panama", "¿y qué tal en Perú?" (folded words).
 FOLLOWUP_OPENERS = (
-    ("and",), ("what", "about"), ("how", "about"), ("same", "for"), ("same", "in"), ("also", "in"),
-    ("y",), ("e",), ("et",), ("ak",), ("epi",), ("ou",), ("ni",), ("o",), ("tambien",), ("igual",),
-    ("que", "tal"), ("y", "que", "tal"), ("e", "quanto"), ("e", "se"), ("et", "si"), ("pareil",), ("menm", "bagay"),
+    ("and",),
+    ("what", "about"),
+    ("how", "about"),
+    ("same", "for"),
+    ("same", "in"),
+    ("also", "in"),
+    ("y",),
+    ("e",),
+    ("et",),
+    ("ak",),
+    ("epi",),
+    ("ou",),
+    ("ni",),
+    ("o",),
+    ("tambien",),
+    ("igual",),
+    ("que", "tal"),
+    ("y", "que", "tal"),
+    ("e", "quanto"),
+    ("e", "se"),
+    ("et", "si"),
+    ("pareil",),
+    ("menm", "bagay"),
 )
 
 # Words that tell what a follow-up asks about the current topic (folded, so "cuánto" is "cuanto").
 FOLLOWUP_KINDS: tuple[tuple[str, frozenset[str], tuple[tuple[str, ...], ...]], ...] = (
-    ("time", frozenset({"tiempo", "tarda", "tardan", "demora", "demoram", "demoran", "tempo", "temps", "delai",
-                        "delais", "duree", "plazo", "prazo", "days", "dias", "jours"}),
-     (("how", "long"), ("cuanto", "tiempo"), ("quanto", "tempo"), ("combien", "de", "temps"), ("konbyen", "tan"),
-      ("konbyen", "jou"), ("ki", "tan"))),
-    ("documents", frozenset({"documents", "document", "papers", "papeles", "documentos", "requisitos", "requirements",
-                             "requisits", "pieces", "papye", "dokiman", "bring", "llevar", "levar", "apporter",
-                             "pote"}), ()),
-    ("cost", frozenset({"cost", "costs", "cuesta", "cuestan", "costo", "coste", "precio", "price", "fee", "fees",
-                        "pay", "pagar", "paga", "custa", "custam", "custo", "preco", "taxa", "coute", "coutent",
-                        "prix", "frais", "payer", "payant", "koute", "pri", "peye", "lajan", "gratis", "free",
-                        "gratuit", "gratuito", "gratuita"}),
-     (("how", "much"), ("cuanto", "vale"), ("combien",), ("konbyen",), ("quanto",), ("cuanto",))),
+    (
+        "time",
+        frozenset(
+            {
+                "tiempo",
+                "tarda",
+                "tardan",
+                "demora",
+                "demoram",
+                "demoran",
+                "tempo",
+                "temps",
+                "delai",
+                "delais",
+                "duree",
+                "plazo",
+                "prazo",
+                "days",
+                "dias",
+                "jours",
+            }
+        ),
+        (
+            ("how", "long"),
+            ("cuanto", "tiempo"),
+            ("quanto", "tempo"),
+            ("combien", "de", "temps"),
+            ("konbyen", "tan"),
+            ("konbyen", "jou"),
+            ("ki", "tan"),
+        ),
+    ),
+    (
+        "documents",
+        frozenset(
+            {
+                "documents",
+                "document",
+                "papers",
+                "papeles",
+                "documentos",
+                "requisitos",
+                "requirements",
+                "requisits",
+                "pieces",
+                "papye",
+                "dokiman",
+                "bring",
+                "llevar",
+                "levar",
+                "apporter",
+                "pote",
+            }
+        ),
+        (),
+    ),
+    (
+        "cost",
+        frozenset(
+            {
+                "cost",
+                "costs",
+                "cuesta",
+                "cuestan",
+                "costo",
+                "coste",
+                "precio",
+                "price",
+                "fee",
+                "fees",
+                "pay",
+                "pagar",
+                "paga",
+                "custa",
+                "custam",
+                "custo",
+                "preco",
+                "taxa",
+                "coute",
+                "coutent",
+                "prix",
+                "frais",
+                "payer",
+                "payant",
+                "koute",
+                "pri",
+                "peye",
+                "lajan",
+                "gratis",
+                "free",
+                "gratuit",
+                "gratuito",
+                "gratuita",
+            }
+        ),
+        (("how", "much"), ("cuanto", "vale"), ("combien",), ("konbyen",), ("quanto",), ("cuanto",)),
+    ),
 )
 
 
@@ -114,7 +219,7 @@ def _confirm(d: Dialogue, where: str | None, origin: str | None) -> None:
 
 
 def inform(d: Dialogue) -> None:
-    """"I'm in Colombia", "soy hondureño y estoy en Guatemala", "and in Peru?": note it, confirm, go on.
+    """ "I'm in Colombia", "soy hondureño y estoy en Guatemala", "and in Peru?": note it, confirm, go on.
 
     Then, in this order: the question that waited for a country is answered; a follow-up that changes only
     the place ("and in Peru?") answers the last topic for the new place; otherwise the menu. A first "I'm in
@@ -145,14 +250,14 @@ def inform(d: Dialogue) -> None:
 
 
 def greet(d: Dialogue) -> None:
-    """"Hola, estoy en Colombia": the greeting, what was noted in one line, then the menu."""
+    """ "Hola, estoy en Colombia": the greeting, what was noted in one line, then the menu."""
     d.say(d.text("intro"))
     _confirm(d, *note_information(d))
     main_menu(d)
 
 
 def places_for_topic(d: Dialogue) -> None:
-    """"Where is the nearest one?": places of the current topic's kind near the person."""
+    """ "Where is the nearest one?": places of the current topic's kind near the person."""
     topic = current_topic(d)
     if not topic:
         d.say(d.text("nearby_which_topic"))
@@ -184,13 +289,13 @@ def followup_kind(text: str) -> str:
         if single & set(tokens):
             return kind
         for phrase in phrases:
-            if any(tuple(tokens[i: i + len(phrase)]) == phrase for i in range(len(tokens))):
+            if any(tuple(tokens[i : i + len(phrase)]) == phrase for i in range(len(tokens))):
                 return kind
     return "general"
 
 
 def followup(d: Dialogue) -> None:
-    """"How much does it cost?" / "what documents do I need for that?": the current topic, same country."""
+    """ "How much does it cost?" / "what documents do I need for that?": the current topic, same country."""
     topic = current_topic(d)
     if not topic:
         d.say(d.text("followup_which_topic"))
@@ -243,5 +348,3 @@ def clarify_or_answer(d: Dialogue) -> bool:
         return False
     ask_which_topic(d, topics)
     return True
-
-

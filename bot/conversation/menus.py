@@ -50,11 +50,11 @@ def offered_topics(d: Dialogue) -> list[str]:
     menu = d.slot(Slot.MENU) or ""
     if not menu.startswith(Menu.DISAMBIGUATION_PREFIX):
         return []
-    return [topic for topic in menu[len(Menu.DISAMBIGUATION_PREFIX):].split(",") if topic in INFORMATION_TOPICS]
+    return [topic for topic in menu[len(Menu.DISAMBIGUATION_PREFIX) :].split(",") if topic in INFORMATION_TOPICS]
 
 
 def ask_which_topic(d: Dialogue, topics: Sequence[str]) -> None:
-    """"Do you mean 1 ... 2 ...?" when the words fit two topics: a number or the topic's name answers it."""
+    """ "Do you mean 1 ... 2 ...?" when the words fit two topics: a number or the topic's name answers it."""
     d.say(d.text("disambiguation_question"), d.numbered([d.text(f"topic_{topic}") for topic in topics]))
     d.set(Slot.MENU, Menu.DISAMBIGUATION_PREFIX + ",".join(topics))
 

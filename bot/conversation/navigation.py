@@ -22,10 +22,48 @@ from bot.text import words
 
 # Words that may surround a place name in a one-line answer such as "estoy en Perú".
 LOCATION_FILLER = {
-    "estoy", "en", "aqui", "vivo", "soy", "de", "i", "am", "im", "in", "the", "live", "from", "eu", "to", "estou",
+    "estoy",
+    "en",
+    "aqui",
+    "vivo",
+    "soy",
+    "de",
+    "i",
+    "am",
+    "im",
+    "in",
+    "the",
+    "live",
+    "from",
+    "eu",
+    "to",
+    "estou",
     "moro",
-    "no", "na", "em", "je", "suis", "au", "a", "j", "habite", "mwen", "m", "nan", "ye", "lan", "la", "peyi", "pais",
-    "country", "ahora", "now", "agora", "kounye", "maintenant", "el", "ma",
+    "no",
+    "na",
+    "em",
+    "je",
+    "suis",
+    "au",
+    "a",
+    "j",
+    "habite",
+    "mwen",
+    "m",
+    "nan",
+    "ye",
+    "lan",
+    "la",
+    "peyi",
+    "pais",
+    "country",
+    "ahora",
+    "now",
+    "agora",
+    "kounye",
+    "maintenant",
+    "el",
+    "ma",
 }
 
 
@@ -113,8 +151,11 @@ def resume_pending_topic(d: Dialogue) -> bool:
     return True
 
 
-_PROBLEM_TEXT = {InputProblem.EMPTY.value: "empty_message", InputProblem.UNREADABLE.value: "unreadable",
-                 InputProblem.EMOJI_ONLY.value: "emoji_only"}
+_PROBLEM_TEXT = {
+    InputProblem.EMPTY.value: "empty_message",
+    InputProblem.UNREADABLE.value: "unreadable",
+    InputProblem.EMOJI_ONLY.value: "emoji_only",
+}
 
 
 def fallback(d: Dialogue) -> None:

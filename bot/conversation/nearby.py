@@ -38,7 +38,7 @@ def _evidence(place: Place) -> list[Any]:
 
 
 def _confirmation(content: Content, place: Place, value: str, field_name: str, language: str) -> str:
-    """" (confirmed: page, date)" when an evidence entry backs ``value`` (the phone, the hours), else a caution.
+    """ " (confirmed: page, date)" when an evidence entry backs ``value`` (the phone, the hours), else a caution.
 
     Only for content with evidence (schema v2): older items say nothing here, as before.
     """
@@ -54,11 +54,16 @@ def _confirmation(content: Content, place: Place, value: str, field_name: str, l
         if field_name in claim or (field_name == "phone" and digits and digits in quoted_digits):
             source = urlsplit(str(getattr(entry, "url", ""))).netloc or str(getattr(entry, "url", ""))
             when = getattr(entry, "read_on", None)
-            return " " + content.text("place_fact_confirmed", language, source=source,
-                                    date=when.isoformat() if isinstance(when, date) else "")
+            return " " + content.text(
+                "place_fact_confirmed", language, source=source, date=when.isoformat() if isinstance(when, date) else ""
+            )
     if confirmed_on is not None:
-        return " " + content.text("place_fact_confirmed", language,
-                                source=str(getattr(place, "confirmed_with", "") or ""), date=str(confirmed_on))
+        return " " + content.text(
+            "place_fact_confirmed",
+            language,
+            source=str(getattr(place, "confirmed_with", "") or ""),
+            date=str(confirmed_on),
+        )
     return " " + content.text("place_fact_unconfirmed", language)
 
 
@@ -67,8 +72,9 @@ def _map_line(content: Content, place: Place, language: str) -> str:
     if place.location_precision == Precision.exact:
         return content.text("place_map", language, url=osm_link(place.lat, place.lon, 17))
     if place.location_precision == Precision.street and place.address:
-        query = ", ".join(part for part in (place.address, place.city, content.country_name(place.country, "en"))
-                          if part)
+        query = ", ".join(
+            part for part in (place.address, place.city, content.country_name(place.country, "en")) if part
+        )
         url = f"https://www.openstreetmap.org/search?query={quote_plus(query)}"
         return content.text("place_map_street", language, url=url)
     return content.text("place_map_city", language, url=osm_link(place.lat, place.lon, 13))
@@ -100,8 +106,14 @@ def _official_page(place: Place) -> str | None:
     return None
 
 
-def describe(content: Content, nearby: Nearby | Place, language: str, today: date | None = None,
-             position: int | None = None, person_country: str | None = None) -> str:
+def describe(
+    content: Content,
+    nearby: Nearby | Place,
+    language: str,
+    today: date | None = None,
+    position: int | None = None,
+    person_country: str | None = None,
+) -> str:
     """One place as a short block: name, where, distance, address, phones, hours, services, map and provenance.
 
     Args:
@@ -123,22 +135,26 @@ def describe(content: Content, nearby: Nearby | Place, language: str, today: dat
             title += " · " + text(key, language, km=_number(nearby.distance_km, language))
     lines = [title]
     if person_country and place.country != person_country:
-        lines.append(content.text("place_other_country", language,
-                                country=content.country_name(place.country, language)))
+        lines.append(
+            content.text("place_other_country", language, country=content.country_name(place.country, language))
+        )
     lines.extend(_consular_lines(content, place, language))
     if place.address:
         lines.append(text("place_address", language, address=place.address))
     else:
         lines.append(text("place_no_address", language))
     if place.phone:
-        lines.append(text("place_phone", language, phone=place.phone)
-                     + _confirmation(content, place, place.phone, "phone", language))
+        lines.append(
+            text("place_phone", language, phone=place.phone)
+            + _confirmation(content, place, place.phone, "phone", language)
+        )
     if place.whatsapp:
         lines.append(text("place_whatsapp", language, phone=place.whatsapp))
     if place.hours:
         hours = translated(place.hours, language)
-        lines.append(text("place_hours", language, hours=hours)
-                     + _confirmation(content, place, hours, "hours", language))
+        lines.append(
+            text("place_hours", language, hours=hours) + _confirmation(content, place, hours, "hours", language)
+        )
     if place.services:
         services = ", ".join(content.service_label(s, language) for s in place.services)
         lines.append(text("place_services", language, services=services))
@@ -154,8 +170,14 @@ def describe(content: Content, nearby: Nearby | Place, language: str, today: dat
     return "\n".join(lines)
 
 
-def listing(content: Content, results: Sequence[Nearby | Place], language: str, title: str,
-            today: date | None = None, person_country: str | None = None) -> list[str]:
+def listing(
+    content: Content,
+    results: Sequence[Nearby | Place],
+    language: str,
+    title: str,
+    today: date | None = None,
+    person_country: str | None = None,
+) -> list[str]:
     """The title and one block per place, packed into messages short enough for WhatsApp."""
     messages: list[str] = []
     current = title
@@ -180,7 +202,7 @@ def _say_all(d: Dialogue, messages: Sequence[str]) -> None:
 
 
 def ask_nationality(d: Dialogue) -> None:
-    """"Which country's consulate?": the corridor's main nationalities as numbered choices (asked once)."""
+    """ "Which country's consulate?": the corridor's main nationalities as numbered choices (asked once)."""
     names = [d.content.country_name(code, d.language) for code in CONSULATE_NATIONALITIES]
     d.say(d.text("places_need_nationality"), d.numbered(names))
     d.set(Slot.MENU, Menu.NATIONALITY)
@@ -221,10 +243,17 @@ def say_ranked(d: Dialogue, ranked: Ranked, title: str, kinds: str, country: str
     if ranked.closest is not None:
         place = ranked.closest.place
         where = ", ".join(part for part in (place.city, content.country_name(place.country, d.language)) if part)
-        closest = content.text("places_closest", d.language, name=place.name, where=where,
-                             km=_number(ranked.closest.distance_km, d.language))
-        d.say(closest + "\n\n" + describe(content, ranked.closest, d.language, d.today, None, country),
-              [Button(d.text("topic_request_human"), "/" + REQUEST_HUMAN)])
+        closest = content.text(
+            "places_closest",
+            d.language,
+            name=place.name,
+            where=where,
+            km=_number(ranked.closest.distance_km, d.language),
+        )
+        d.say(
+            closest + "\n\n" + describe(content, ranked.closest, d.language, d.today, None, country),
+            [Button(d.text("topic_request_human"), "/" + REQUEST_HUMAN)],
+        )
 
 
 def say_nearby(d: Dialogue, topic: str) -> None:
@@ -268,8 +297,9 @@ def say_nearby(d: Dialogue, topic: str) -> None:
         d.say(d.text("places_share_location_hint"))
 
 
-def read_location(entities: Sequence[Mapping[str, Any]], metadata: Mapping[str, Any] | None = None
-                  ) -> tuple[float, float] | None:
+def read_location(
+    entities: Sequence[Mapping[str, Any]], metadata: Mapping[str, Any] | None = None
+) -> tuple[float, float] | None:
     """A valid (lat, lon) from the ``lat``/``lon`` entities (or message metadata), else None."""
     values: dict[str, Any] = {}
     for entity in entities:

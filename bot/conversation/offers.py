@@ -1,4 +1,4 @@
-""""Is this a scam?": checking a job, travel or papers offer the person pasted or forwarded.
+""" "Is this a scam?": checking a job, travel or papers offer the person pasted or forwarded.
 
 The bot asks for the offer when the person only asked, checks it with :mod:`bot.offers`, quotes each
 warning sign, says what it means and what to do, names whom to call and offers a person. It never says

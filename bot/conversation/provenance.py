@@ -16,8 +16,9 @@ from bot.content import Content
 from bot.content.provenance import answer_footer
 
 
-def footer(content: Content, items: Sequence[Any], language: str, today: date,
-           shown_language: str | None = None) -> str:
+def footer(
+    content: Content, items: Sequence[Any], language: str, today: date, shown_language: str | None = None
+) -> str:
     """The provenance lines of each distinct item the text above is made of.
 
     Args:
@@ -28,6 +29,5 @@ def footer(content: Content, items: Sequence[Any], language: str, today: date,
     distinct = {id(item): item for item in items}  # pydantic models are not hashable
     for item in distinct.values():
         volatile = content.is_volatile(getattr(item, "country", None))
-        lines.append(answer_footer(item, language, today, ui=content, volatile=volatile,
-                                   shown_language=shown_language))
+        lines.append(answer_footer(item, language, today, ui=content, volatile=volatile, shown_language=shown_language))
     return "\n".join(lines)

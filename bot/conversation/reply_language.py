@@ -28,8 +28,9 @@ def _latest_user_event(events: Reversible[Any]) -> Any:
     return None
 
 
-def for_conversation(events: Reversible[Any] | Iterable[Any], slot_value: str | None, hint: str | None = None,
-                     text: str | None = None) -> str:
+def for_conversation(
+    events: Reversible[Any] | Iterable[Any], slot_value: str | None, hint: str | None = None, text: str | None = None
+) -> str:
     """The language to write to this person in, from their stored conversation.
 
     Args:

@@ -115,8 +115,9 @@ def hours_summary(hours: desk_settings.OpeningHours, content: Content, language:
     return " · ".join(parts)
 
 
-def availability_text(content: Content, language: str, at: datetime | None = None,
-                      settings: desk_settings.DeskSettings | None = None) -> str:
+def availability_text(
+    content: Content, language: str, at: datetime | None = None, settings: desk_settings.DeskSettings | None = None
+) -> str:
     """One or two sentences: is the desk open, how long the wait is, or when it opens again.
 
     Only what the desk's configuration says: without opening hours or an expected wait, no figure is given.
@@ -147,14 +148,16 @@ def availability_text(content: Content, language: str, at: datetime | None = Non
             lines.append(content.text("handoff_closed", language, when=when))
         else:
             lines.append(content.text("handoff_closed_unknown", language))
-    lines.append(content.text("handoff_hours", language, hours=hours_summary(hours, content, language),
-                              timezone=hours.timezone))
+    lines.append(
+        content.text("handoff_hours", language, hours=hours_summary(hours, content, language), timezone=hours.timezone)
+    )
     return " ".join(lines)
 
 
-def followup_text(content: Content, slots: Mapping[str, Any], language: str | None,
-                  settings: desk_settings.DeskSettings | None = None) -> str:
-    """"Nobody has answered yet" with the desk's hours and the emergency numbers, in the user's language."""
+def followup_text(
+    content: Content, slots: Mapping[str, Any], language: str | None, settings: desk_settings.DeskSettings | None = None
+) -> str:
+    """ "Nobody has answered yet" with the desk's hours and the emergency numbers, in the user's language."""
     dialogue = Dialogue(Turn(intent="handoff_followup", slots=slots, language_hint=language), content)
     availability = availability_text(content, dialogue.language, settings=settings)
     dialogue.say(dialogue.text("handoff_followup") + " " + availability)

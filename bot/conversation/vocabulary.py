@@ -73,9 +73,20 @@ EMERGENCY_TOPICS: Final = ("report_emergency", "ask_missing_person")
 # For these topics a country named in the message is the user's nationality, not where they are.
 NATIONALITY_TOPICS: Final = ("ask_consulate", "ask_documents", "ask_return")
 # The information topics (answered from content/topics/): the only intents "Do you mean 1 ... 2 ...?" offers.
-INFORMATION_TOPICS: Final = ("ask_consulate", "ask_shelter", "ask_route", "ask_regularization", "ask_asylum",
-                             "ask_documents", "ask_work", "ask_health", "ask_education", "ask_rights", "ask_return",
-                             "ask_remittances")
+INFORMATION_TOPICS: Final = (
+    "ask_consulate",
+    "ask_shelter",
+    "ask_route",
+    "ask_regularization",
+    "ask_asylum",
+    "ask_documents",
+    "ask_work",
+    "ask_health",
+    "ask_education",
+    "ask_rights",
+    "ask_return",
+    "ask_remittances",
+)
 REQUEST_HUMAN: Final = "request_human"
 INFORM: Final = "inform"  # only new information: where the person is, their nationality, "and in Peru?"
 ASK_NEARBY: Final = "ask_nearby"  # "where is the nearest one?": places of the current topic
@@ -87,8 +98,17 @@ AMBIGUOUS_BELOW: Final = 0.5
 AMBIGUITY_MARGIN: Final = 0.2
 CHECK_OFFER: Final = "check_offer"
 # While the bot waits for a pasted offer, these intents still mean what they say.
-OFFER_INTERRUPTIONS: Final = ("main_menu", "choose_option", "set_language", "delete_my_data", "greet", "goodbye",
-                              "thank", "deny", "share_location")
+OFFER_INTERRUPTIONS: Final = (
+    "main_menu",
+    "choose_option",
+    "set_language",
+    "delete_my_data",
+    "greet",
+    "goodbye",
+    "thank",
+    "deny",
+    "share_location",
+)
 # The corridor's main nationalities, offered as numbered choices when a consulate is asked for.
 CONSULATE_NATIONALITIES: Final = ("VE", "CO", "HT", "HN", "GT", "SV", "NI", "CU", "EC")
 SHARE_LOCATION: Final = "share_location"

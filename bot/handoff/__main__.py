@@ -1,11 +1,11 @@
 """Desk administration from the command line.
 
-    python -m bot.handoff add-staff ana --name "Ana Pérez" --languages es,ht   # asks for the password twice
-    echo "$PASSWORD" | python -m bot.handoff add-staff ana --name Ana --password-stdin
-    python -m bot.handoff disable-staff ana        # signs her out everywhere, keeps the audit trail
-    python -m bot.handoff list-staff
-    python -m bot.handoff check                    # validates desk.yml and the staff file
-    python -m bot.handoff audit --limit 50 [--staff ana] [--conversation <sender id>]
+python -m bot.handoff add-staff ana --name "Ana Pérez" --languages es,ht   # asks for the password twice
+echo "$PASSWORD" | python -m bot.handoff add-staff ana --name Ana --password-stdin
+python -m bot.handoff disable-staff ana        # signs her out everywhere, keeps the audit trail
+python -m bot.handoff list-staff
+python -m bot.handoff check                    # validates desk.yml and the staff file
+python -m bot.handoff audit --limit 50 [--staff ana] [--conversation <sender id>]
 """
 
 from __future__ import annotations
@@ -32,9 +32,12 @@ def add_staff(args: argparse.Namespace) -> int:
     username = args.username.strip().lower()
     languages = [code.strip() for code in (args.languages or "").split(",") if code.strip()]
     try:
-        member = desk_settings.StaffMember(username=username, name=args.name or username,
-                                           password_hash=desk_settings.hash_password(_password(args.password_stdin)),
-                                           languages=languages)
+        member = desk_settings.StaffMember(
+            username=username,
+            name=args.name or username,
+            password_hash=desk_settings.hash_password(_password(args.password_stdin)),
+            languages=languages,
+        )
     except ValueError as error:
         print(f"Not saved: {error}", file=sys.stderr)
         return 2
@@ -65,8 +68,11 @@ def list_staff(_args: argparse.Namespace) -> int:
 
 def check(_args: argparse.Namespace) -> int:
     try:
-        settings = desk_settings._read(desk_settings.config_path(), desk_settings.DeskSettings) \
-            if desk_settings.config_path().exists() else desk_settings.DeskSettings.parse_obj({})
+        settings = (
+            desk_settings._read(desk_settings.config_path(), desk_settings.DeskSettings)
+            if desk_settings.config_path().exists()
+            else desk_settings.DeskSettings.parse_obj({})
+        )
         staff = desk_settings.load_staff()
     except desk_settings.SettingsError as error:
         print(error, file=sys.stderr)
@@ -91,8 +97,9 @@ def audit(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.handoff", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.handoff", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add-staff", help="add a staff account or change its password")
     add.add_argument("username")

@@ -53,17 +53,61 @@ PATH = "/desk"
 MAX_BODY = 16 * 1024
 
 DESK_KEYS = (
-    "desk_title", "desk_sign_in_heading", "desk_username", "desk_password", "desk_sign_in", "desk_sign_out",
-    "desk_login_failed", "desk_login_blocked", "desk_session_expired", "desk_form_expired", "desk_no_staff",
-    "desk_signed_in_as", "desk_queue", "desk_queue_empty", "desk_urgent", "desk_reason_request",
-    "desk_reason_emergency", "desk_reason_missing_person", "desk_reason_fallbacks", "desk_status_requested",
-    "desk_status_active", "desk_waited", "desk_minutes", "desk_channel", "desk_language", "desk_open_conversation",
-    "desk_take", "desk_reply_label", "desk_send", "desk_hand_back", "desk_release", "desk_history",
-    "desk_role_user", "desk_role_bot", "desk_role_desk", "desk_select", "desk_sent", "desk_delivery_failed",
-    "desk_delivery_next", "desk_followup_sent", "desk_err_taken", "desk_err_not_waiting", "desk_err_not_taken",
-    "desk_err_not_found", "desk_err_empty", "desk_err_too_long", "desk_err_network", "chat_language",
-    "desk_check_heading", "desk_check_label", "desk_check_button", "desk_check_found", "offer_level_high",
-    "offer_level_some", "offer_none_found",
+    "desk_title",
+    "desk_sign_in_heading",
+    "desk_username",
+    "desk_password",
+    "desk_sign_in",
+    "desk_sign_out",
+    "desk_login_failed",
+    "desk_login_blocked",
+    "desk_session_expired",
+    "desk_form_expired",
+    "desk_no_staff",
+    "desk_signed_in_as",
+    "desk_queue",
+    "desk_queue_empty",
+    "desk_urgent",
+    "desk_reason_request",
+    "desk_reason_emergency",
+    "desk_reason_missing_person",
+    "desk_reason_fallbacks",
+    "desk_status_requested",
+    "desk_status_active",
+    "desk_waited",
+    "desk_minutes",
+    "desk_channel",
+    "desk_language",
+    "desk_open_conversation",
+    "desk_take",
+    "desk_reply_label",
+    "desk_send",
+    "desk_hand_back",
+    "desk_release",
+    "desk_history",
+    "desk_role_user",
+    "desk_role_bot",
+    "desk_role_desk",
+    "desk_select",
+    "desk_sent",
+    "desk_delivery_failed",
+    "desk_delivery_next",
+    "desk_followup_sent",
+    "desk_err_taken",
+    "desk_err_not_waiting",
+    "desk_err_not_taken",
+    "desk_err_not_found",
+    "desk_err_empty",
+    "desk_err_too_long",
+    "desk_err_network",
+    "chat_language",
+    "desk_check_heading",
+    "desk_check_label",
+    "desk_check_button",
+    "desk_check_found",
+    "offer_level_high",
+    "offer_level_some",
+    "offer_none_found",
 )
 OFFER_TEXT_LIMIT = 5000  # characters: a forwarded offer, not a document
 
@@ -134,14 +178,16 @@ class DeskInput(InputChannel):
         settings = self.settings_getter()
         token = request.cookies.get(SESSION_COOKIE, "")
         session, reason = await self.storage.run(
-            self.storage.check_session, token, settings.session_idle_minutes * 60, settings.session_max_hours * 3600)
+            self.storage.check_session, token, settings.session_idle_minutes * 60, settings.session_max_hours * 3600
+        )
         if session is not None and session.username not in self.staff_getter():
             await self.storage.run(self.storage.end_session, token)  # account removed or disabled meanwhile
             return None, "missing"
         return session, reason
 
-    async def _guard(self, request: Request, changes_state: bool
-                     ) -> tuple[desk_settings.StaffMember | None, HTTPResponse | None]:
+    async def _guard(
+        self, request: Request, changes_state: bool
+    ) -> tuple[desk_settings.StaffMember | None, HTTPResponse | None]:
         session, reason = await self._session(request)
         if session is None:
             code = "session_expired" if reason == "expired" else "unauthenticated"
@@ -150,8 +196,14 @@ class DeskInput(InputChannel):
         if changes_state:
             sent = request.headers.get("x-csrf-token") or ""
             if not (_same_origin(request) and sent and hmac.compare_digest(sent, session.csrf_token)):
-                await self.storage.run(self.storage.audit, member.username, "csrf_rejected", None,
-                                       {"path": request.path}, request.remote_addr or request.ip)
+                await self.storage.run(
+                    self.storage.audit,
+                    member.username,
+                    "csrf_rejected",
+                    None,
+                    {"path": request.path},
+                    request.remote_addr or request.ip,
+                )
                 return None, web_pages.error(403, "csrf", "This request did not come from the desk page.")
         return member, None
 
@@ -168,41 +220,64 @@ class DeskInput(InputChannel):
             cookie["max-age"] = max_age
 
     # -- pages ----------------------------------------------------------------------------------
-    def _login_page(self, request: Request, lang: str, message_key: str | None = None, status: int = 200,
-                    username: str = "", **values: Any) -> HTTPResponse:
+    def _login_page(
+        self,
+        request: Request,
+        lang: str,
+        message_key: str | None = None,
+        status: int = 200,
+        username: str = "",
+        **values: Any,
+    ) -> HTTPResponse:
         snapshot = content.current()
         csrf = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
         if message_key is None and not self.staff_getter():
             message_key = "desk_no_staff"
         message_html = ""
         if message_key:
-            message_html = (f'<p class="message" role="alert">'
-                            f'{web_pages.render("$m", m=snapshot.text(message_key, lang, **values))}</p>')
+            message_html = (
+                f'<p class="message" role="alert">'
+                f'{web_pages.render("$m", m=snapshot.text(message_key, lang, **values))}</p>'
+            )
         links = " · ".join(
             f'<a href="/desk/login?lang={code}" lang="{code}"{" aria-current=true" if code == lang else ""}>{name}</a>'
-            for code, name in web_pages.LANGUAGE_NAMES.items())
+            for code, name in web_pages.LANGUAGE_NAMES.items()
+        )
         page = web_pages.render(
-            LOGIN_PAGE, lang=lang, title=snapshot.text("desk_title", lang),
-            heading=snapshot.text("desk_sign_in_heading", lang), language_label=snapshot.text("chat_language", lang),
-            language_links_html=links, message_html=message_html, csrf=csrf, username=username,
-            username_label=snapshot.text("desk_username", lang), password_label=snapshot.text("desk_password", lang),
-            submit=snapshot.text("desk_sign_in", lang))
+            LOGIN_PAGE,
+            lang=lang,
+            title=snapshot.text("desk_title", lang),
+            heading=snapshot.text("desk_sign_in_heading", lang),
+            language_label=snapshot.text("chat_language", lang),
+            language_links_html=links,
+            message_html=message_html,
+            csrf=csrf,
+            username=username,
+            username_label=snapshot.text("desk_username", lang),
+            password_label=snapshot.text("desk_password", lang),
+            submit=snapshot.text("desk_sign_in", lang),
+        )
         resp = web_pages.with_headers(response.html(page, status=status))
         self._cookie(resp, request, LOGIN_CSRF_COOKIE, csrf, max_age=3600)
         return resp
 
-    def _console_page(self, request: Request, member: desk_settings.StaffMember, session: StaffSession
-                      ) -> HTTPResponse:
+    def _console_page(self, request: Request, member: desk_settings.StaffMember, session: StaffSession) -> HTTPResponse:
         snapshot = content.current()
         lang = web_pages.pick_language(request, *(member.languages or []))
         user = {"username": member.username, "name": member.name, "language": lang}
         page = web_pages.render(
-            CONSOLE_PAGE, lang=lang, csrf=session.csrf_token, title=snapshot.text("desk_title", lang),
+            CONSOLE_PAGE,
+            lang=lang,
+            csrf=session.csrf_token,
+            title=snapshot.text("desk_title", lang),
             texts_html=web_pages.script_json(web_pages.texts(DESK_KEYS, snapshot)),
             user_html=web_pages.script_json(user),
-            language_label=snapshot.text("chat_language", lang), language_options_html=web_pages.language_options(lang),
-            sign_out=snapshot.text("desk_sign_out", lang), queue_heading=snapshot.text("desk_queue", lang),
-            select=snapshot.text("desk_select", lang))
+            language_label=snapshot.text("chat_language", lang),
+            language_options_html=web_pages.language_options(lang),
+            sign_out=snapshot.text("desk_sign_out", lang),
+            queue_heading=snapshot.text("desk_queue", lang),
+            select=snapshot.text("desk_select", lang),
+        )
         return web_pages.with_headers(response.html(page))
 
     # -- login ----------------------------------------------------------------------------------
@@ -219,30 +294,33 @@ class DeskInput(InputChannel):
             await self.storage.run(self.storage.audit, username or "?", "login_csrf_rejected", None, None, ip)
             return self._login_page(request, lang, "desk_form_expired", status=403, username=username)
         # Per address and account (with backoff), and a looser limit per address: counted before the check.
-        limits = {f"ip:{ip}|user:{username}": settings.login_max_failures,
-                  f"ip:{ip}": settings.login_max_failures * ADDRESS_LIMIT_FACTOR}
+        limits = {
+            f"ip:{ip}|user:{username}": settings.login_max_failures,
+            f"ip:{ip}": settings.login_max_failures * ADDRESS_LIMIT_FACTOR,
+        }
         window = settings.login_window_minutes * 60
         wait = await self.storage.run(self.storage.begin_login_attempt, limits, window)
         if wait > 0:
             await self.storage.run(self.storage.audit, username or "?", "login_blocked", None, None, ip)
             minutes = max(1, math.ceil(wait / 60))
-            resp = self._login_page(request, lang, "desk_login_blocked", status=429, username=username,
-                                    minutes=minutes)
+            resp = self._login_page(request, lang, "desk_login_blocked", status=429, username=username, minutes=minutes)
             resp.headers["Retry-After"] = str(int(math.ceil(wait)))
             return resp
         member = self.staff_getter().get(username)
         valid = False
         try:
-            valid = await asyncio.get_running_loop().run_in_executor(None, desk_settings.check_password, member,
-                                                                     password)
+            valid = await asyncio.get_running_loop().run_in_executor(
+                None, desk_settings.check_password, member, password
+            )
         finally:
             await self.storage.run(self.storage.end_login_attempt, limits, bool(valid and member is not None))
         if not valid or member is None:
             shown = username if desk_settings.USERNAME.match(username) else "?"
             await self.storage.run(self.storage.audit, shown, "login_failed", None, None, ip)
             return self._login_page(request, lang, "desk_login_failed", status=401, username=username)
-        await self.storage.run(self.storage.purge_sessions, settings.session_idle_minutes * 60,
-                               settings.session_max_hours * 3600)
+        await self.storage.run(
+            self.storage.purge_sessions, settings.session_idle_minutes * 60, settings.session_max_hours * 3600
+        )
         session = await self.storage.run(self.storage.create_session, member.username)
         await self.storage.run(self.storage.audit, member.username, "login", None, None, ip)
         resp = web_pages.with_headers(response.redirect(f"{PATH}?lang={lang}", status=303))
@@ -298,8 +376,9 @@ class DeskInput(InputChannel):
                 if not (sent and hmac.compare_digest(sent, session.csrf_token) and _same_origin(request)):
                     return web_pages.error(403, "csrf", "This request did not come from the desk page.")
                 await channel.storage.run(channel.storage.end_session, session.token)
-                await channel.storage.run(channel.storage.audit, session.username, "logout", None, None,
-                                          request.remote_addr or request.ip)
+                await channel.storage.run(
+                    channel.storage.audit, session.username, "logout", None, None, request.remote_addr or request.ip
+                )
             resp = web_pages.with_headers(response.redirect(f"{PATH}/login", status=303))
             channel._cookie(resp, request, SESSION_COOKIE, "", max_age=0)
             return resp
@@ -316,8 +395,12 @@ class DeskInput(InputChannel):
             if channel._agent() is None:
                 return web_pages.error(503, "starting", "The assistant is still starting; try again in a moment.")
             entries = await channel.service.entries()
-            return web_pages.json_response({"conversations": [entry.as_dict() for entry in entries],
-                                      "followup_after_minutes": channel.settings_getter().followup_after_minutes})
+            return web_pages.json_response(
+                {
+                    "conversations": [entry.as_dict() for entry in entries],
+                    "followup_after_minutes": channel.settings_getter().followup_after_minutes,
+                }
+            )
 
         @desk.route("/api/conversations/<ref:str>", methods=["GET"])
         async def conversation(request: Request, ref: str) -> HTTPResponse:
@@ -378,8 +461,9 @@ class DeskInput(InputChannel):
                 result = offers.check(text)
             except (OSError, ValueError):
                 logger.exception("the offer indicators could not be loaded")
-                return web_pages.error(503, "unavailable",
-                                       "The warning-sign list cannot be read: run make content-check.")
+                return web_pages.error(
+                    503, "unavailable", "The warning-sign list cannot be read: run make content-check."
+                )
             data = result.as_json()
             language = lang if lang in offers.LANGUAGES else "es"
             for flag, (_quote, explanation) in zip(data["flags"], result.explanations(language)):

@@ -67,8 +67,9 @@ class QueueEntry:
 class HandoffQueue:
     """Lists the conversations waiting for, or held by, a person."""
 
-    def __init__(self, agent_getter: Any, history_limit: int = 60,
-                 ref_for: Callable[[str], Awaitable[str]] | None = None) -> None:
+    def __init__(
+        self, agent_getter: Any, history_limit: int = 60, ref_for: Callable[[str], Awaitable[str]] | None = None
+    ) -> None:
         self._agent_getter = agent_getter
         self._ref_for = ref_for  # the desk database's random ids, which "delete my data" rotates
         self.history_limit = history_limit
@@ -97,8 +98,10 @@ class HandoffQueue:
         if isinstance(store, InMemoryTrackerStore):
             return list(store.store.keys())
         if not self._warned_scan:
-            logger.warning("Hand-off queue: %s has no index, every conversation is checked on each listing",
-                           store.__class__.__name__)
+            logger.warning(
+                "Hand-off queue: %s has no index, every conversation is checked on each listing",
+                store.__class__.__name__,
+            )
             self._warned_scan = True
         return list(await store.keys())
 

@@ -133,8 +133,11 @@ def conversation_channel(sender_id: str, tracker: DialogueStateTracker | None = 
 
 def button_fields(buttons: Iterable[Any]) -> list[dict[str, str]]:
     """Buttons as the web chat and the desk show them: ``title`` and ``payload`` as text, nothing else."""
-    return [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-            for b in buttons or [] if isinstance(b, dict)]
+    return [
+        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+        for b in buttons or []
+        if isinstance(b, dict)
+    ]
 
 
 def _history_item(event: Event, index: int) -> HistoryItem | None:
@@ -148,8 +151,12 @@ def _history_item(event: Event, index: int) -> HistoryItem | None:
         kind = meta.get("kind")
         role = "staff" if kind == "staff_reply" else "desk" if kind else "bot"
         return HistoryItem(
-            role, event.text or "", stamp, str(meta.get("id") or f"b{index}-{int(stamp * 1000)}"),
-            buttons=button_fields((event.data or {}).get("buttons") or []), staff_name=meta.get("staff_name"),
+            role,
+            event.text or "",
+            stamp,
+            str(meta.get("id") or f"b{index}-{int(stamp * 1000)}"),
+            buttons=button_fields((event.data or {}).get("buttons") or []),
+            staff_name=meta.get("staff_name"),
             kind=kind,
         )
     return None
@@ -231,14 +238,18 @@ def desk_message(text: str, kind: str, **meta: Any) -> BotUttered:
 
 def take_events(staff: str, staff_name: str, notice: str) -> list[Event]:
     mark = {META: {"kind": "take", "staff": staff, "staff_name": staff_name}}
-    return [SlotSet(Slot.HANDOFF, ACTIVE, metadata=mark),
-            desk_message(notice, "handoff_taken", staff=staff, staff_name=staff_name)]
+    return [
+        SlotSet(Slot.HANDOFF, ACTIVE, metadata=mark),
+        desk_message(notice, "handoff_taken", staff=staff, staff_name=staff_name),
+    ]
 
 
 def release_events(staff: str, staff_name: str, notice: str) -> list[Event]:
     mark = {META: {"kind": "release", "staff": staff}}
-    return [SlotSet(Slot.HANDOFF, REQUESTED, metadata=mark),
-            desk_message(notice, "handoff_released", staff=staff, staff_name=staff_name)]
+    return [
+        SlotSet(Slot.HANDOFF, REQUESTED, metadata=mark),
+        desk_message(notice, "handoff_released", staff=staff, staff_name=staff_name),
+    ]
 
 
 def hand_back_events(staff: str, staff_name: str, notice: str) -> list[Event]:

@@ -89,8 +89,11 @@ class HandoffService:
         self.storage = storage
         self.settings_getter = settings_getter
         self.content_getter = content_getter
-        self.queue = HandoffQueue(agent_getter, history_limit=settings_getter().history_events,
-                                  ref_for=lambda sender_id: storage.run(storage.ref_for, sender_id))
+        self.queue = HandoffQueue(
+            agent_getter,
+            history_limit=settings_getter().history_events,
+            ref_for=lambda sender_id: storage.run(storage.ref_for, sender_id),
+        )
         self._monitor: asyncio.Task | None = None
 
     @property
@@ -118,8 +121,7 @@ class HandoffService:
             raise records.HandoffError("not_found", "This conversation is not in the queue any more.")
         return sender_id
 
-    async def _audit(self, staff: str, action: str, ref: str | None, ip: str | None = None,
-                     **detail: Any) -> None:
+    async def _audit(self, staff: str, action: str, ref: str | None, ip: str | None = None, **detail: Any) -> None:
         try:
             await self.storage.run(self.storage.audit, staff, action, ref, detail or None, ip)
         except Exception:  # the action already happened: say loudly that its audit line is missing
@@ -130,8 +132,9 @@ class HandoffService:
         return view.staff in (None, username)
 
     # -- staff actions --------------------------------------------------------------------------
-    async def take(self, staff: desk_settings.StaffMember, ref: str, ip: str | None = None
-                   ) -> tuple[records.ConversationView, Delivery]:
+    async def take(
+        self, staff: desk_settings.StaffMember, ref: str, ip: str | None = None
+    ) -> tuple[records.ConversationView, Delivery]:
         sender_id = await self._sender(ref)
         notice: list[str] = []
 
@@ -146,15 +149,24 @@ class HandoffService:
             return records.take_events(staff.username, staff.name, notice[0])
 
         view = await records.mutate(self.agent, sender_id, build)
-        delivery = (await push(view.channel, sender_id, notice, view.language) if notice
-                    else Delivery("in_chat", view.channel))
+        delivery = (
+            await push(view.channel, sender_id, notice, view.language) if notice else Delivery("in_chat", view.channel)
+        )
         if notice:
-            await self._audit(staff.username, "take", ref, ip, channel=view.channel, delivery=delivery.status,
-                              waited_seconds=int(view.waited()))
+            await self._audit(
+                staff.username,
+                "take",
+                ref,
+                ip,
+                channel=view.channel,
+                delivery=delivery.status,
+                waited_seconds=int(view.waited()),
+            )
         return view, delivery
 
-    async def reply(self, staff: desk_settings.StaffMember, ref: str, text: str, ip: str | None = None
-                    ) -> tuple[records.ConversationView, Delivery]:
+    async def reply(
+        self, staff: desk_settings.StaffMember, ref: str, text: str, ip: str | None = None
+    ) -> tuple[records.ConversationView, Delivery]:
         text = (text or "").strip()
         if not text:
             raise records.HandoffError("empty", "Write a message first.")
@@ -171,26 +183,35 @@ class HandoffService:
 
         view = await records.mutate(self.agent, sender_id, build)
         delivery = await push(view.channel, sender_id, [text], view.language)
-        await self._audit(staff.username, "reply", ref, ip, channel=view.channel, delivery=delivery.status,
-                          characters=len(text))
+        await self._audit(
+            staff.username, "reply", ref, ip, channel=view.channel, delivery=delivery.status, characters=len(text)
+        )
         return view, delivery
 
-    async def hand_back(self, staff: desk_settings.StaffMember, ref: str, ip: str | None = None
-                        ) -> tuple[records.ConversationView, Delivery]:
+    async def hand_back(
+        self, staff: desk_settings.StaffMember, ref: str, ip: str | None = None
+    ) -> tuple[records.ConversationView, Delivery]:
         """Give the conversation back to the bot (waiting or held by ``staff``)."""
-        return await self._let_go(staff, ref, ip, _must_be_open, "handoff_returned", records.hand_back_events,
-                                  "hand_back")
+        return await self._let_go(
+            staff, ref, ip, _must_be_open, "handoff_returned", records.hand_back_events, "hand_back"
+        )
 
-    async def release(self, staff: desk_settings.StaffMember, ref: str, ip: str | None = None
-                      ) -> tuple[records.ConversationView, Delivery]:
+    async def release(
+        self, staff: desk_settings.StaffMember, ref: str, ip: str | None = None
+    ) -> tuple[records.ConversationView, Delivery]:
         """Put a conversation back in the queue for a colleague (e.g. at the end of a shift)."""
-        return await self._let_go(staff, ref, ip, _must_be_held, "handoff_released", records.release_events,
-                                  "release")
+        return await self._let_go(staff, ref, ip, _must_be_held, "handoff_released", records.release_events, "release")
 
-    async def _let_go(self, staff: desk_settings.StaffMember, ref: str, ip: str | None,
-                      check: Callable[[records.ConversationView], None], notice_key: str,
-                      events: Callable[[str, str, str], list[Any]], action: str
-                      ) -> tuple[records.ConversationView, Delivery]:
+    async def _let_go(
+        self,
+        staff: desk_settings.StaffMember,
+        ref: str,
+        ip: str | None,
+        check: Callable[[records.ConversationView], None],
+        notice_key: str,
+        events: Callable[[str, str, str], list[Any]],
+        action: str,
+    ) -> tuple[records.ConversationView, Delivery]:
         """Stop holding a conversation (hand back to the bot, or return to the queue).
 
         Args:
@@ -219,7 +240,7 @@ class HandoffService:
 
     # -- follow-up ------------------------------------------------------------------------------
     def followup_text(self, view: records.ConversationView) -> str:
-        """"Nobody has answered yet" with the desk's hours and the emergency numbers, in the user's language."""
+        """ "Nobody has answered yet" with the desk's hours and the emergency numbers, in the user's language."""
         return safety.followup_text(self.content_getter(), view.slots, view.language, self.settings_getter())
 
     async def check_followups(self, now: float | None = None) -> int:
@@ -246,8 +267,15 @@ class HandoffService:
             if not texts:
                 continue
             delivery = await push(view.channel, view.sender_id, texts, view.language)
-            await self._audit(SYSTEM, "followup", entry.ref, None, channel=view.channel, delivery=delivery.status,
-                              waited_seconds=int(view.waited(now)))
+            await self._audit(
+                SYSTEM,
+                "followup",
+                entry.ref,
+                None,
+                channel=view.channel,
+                delivery=delivery.status,
+                waited_seconds=int(view.waited(now)),
+            )
             sent += 1
         return sent
 

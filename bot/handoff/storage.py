@@ -28,7 +28,8 @@ T = TypeVar("T")
 _metadata = sa.MetaData()
 
 sessions_table = sa.Table(
-    "desk_sessions", _metadata,
+    "desk_sessions",
+    _metadata,
     sa.Column("token_hash", sa.String(64), primary_key=True),
     sa.Column("username", sa.String(64), nullable=False),
     sa.Column("csrf_token", sa.String(64), nullable=False),
@@ -37,7 +38,8 @@ sessions_table = sa.Table(
 )
 
 limits_table = sa.Table(
-    "desk_login_limits", _metadata,
+    "desk_login_limits",
+    _metadata,
     sa.Column("key", sa.String(200), primary_key=True),
     sa.Column("failures", sa.Integer, nullable=False, default=0),
     sa.Column("inflight", sa.Integer, nullable=False, default=0),  # password checks running now
@@ -49,14 +51,16 @@ refs_table = sa.Table(
     # A conversation's id on the desk: random, kept only while the conversation exists. "Delete my
     # data" removes the row, so the audit rows written under the old id link to nobody, and a person who
     # comes back gets a new id (a keyed hash of the sender would have given the same one again).
-    "desk_refs", _metadata,
+    "desk_refs",
+    _metadata,
     sa.Column("sender_id", sa.String(255), primary_key=True),
     sa.Column("ref", sa.String(32), nullable=False, unique=True),
     sa.Column("created_at", sa.Float, nullable=False),
 )
 
 audit_table = sa.Table(
-    "desk_audit", _metadata,
+    "desk_audit",
+    _metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("at", sa.Float, nullable=False, index=True),
     sa.Column("staff", sa.String(64), nullable=False),
@@ -117,12 +121,16 @@ class DeskStorage:
         now = now or time.time()
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         with self.engine.begin() as conn:
-            conn.execute(sessions_table.insert().values(
-                token_hash=_hash(token), username=username, csrf_token=csrf, created_at=now, last_seen=now))
+            conn.execute(
+                sessions_table.insert().values(
+                    token_hash=_hash(token), username=username, csrf_token=csrf, created_at=now, last_seen=now
+                )
+            )
         return StaffSession(token, username, csrf, now, now)
 
-    def check_session(self, token: str, idle_seconds: float, max_seconds: float,
-                      now: float | None = None) -> tuple[StaffSession | None, str]:
+    def check_session(
+        self, token: str, idle_seconds: float, max_seconds: float, now: float | None = None
+    ) -> tuple[StaffSession | None, str]:
         """``(session, "ok")``, or ``(None, "missing" | "expired")``. A valid session's idle clock restarts.
 
         Only a request without any token is "missing": a token the database no longer knows belonged to
@@ -154,8 +162,13 @@ class DeskStorage:
     def purge_sessions(self, idle_seconds: float, max_seconds: float, now: float | None = None) -> None:
         now = now or time.time()
         with self.engine.begin() as conn:
-            conn.execute(sessions_table.delete().where(sa.or_(
-                sessions_table.c.last_seen < now - idle_seconds, sessions_table.c.created_at < now - max_seconds)))
+            conn.execute(
+                sessions_table.delete().where(
+                    sa.or_(
+                        sessions_table.c.last_seen < now - idle_seconds, sessions_table.c.created_at < now - max_seconds
+                    )
+                )
+            )
 
     # -- desk ids -------------------------------------------------------------------------------
     def ref_for(self, sender_id: str, now: float | None = None) -> str:
@@ -171,8 +184,9 @@ class DeskStorage:
                 return ref
         except sa.exc.IntegrityError:  # another replica created it at the same instant
             with self.engine.begin() as conn:
-                return str(conn.execute(sa.select(refs_table.c.ref)
-                                        .where(refs_table.c.sender_id == sender_id)).scalar_one())
+                return str(
+                    conn.execute(sa.select(refs_table.c.ref).where(refs_table.c.sender_id == sender_id)).scalar_one()
+                )
 
     def existing_ref(self, sender_id: str) -> str | None:
         with self.engine.connect() as conn:
@@ -195,8 +209,7 @@ class DeskStorage:
     BACKOFF_MAX_SECONDS = 3600.0
     STALE_INFLIGHT_SECONDS = 120.0  # a replica that died during a check does not hold a slot forever
 
-    def begin_login_attempt(self, limits: dict[str, int], window_seconds: float,
-                            now: float | None = None) -> float:
+    def begin_login_attempt(self, limits: dict[str, int], window_seconds: float, now: float | None = None) -> float:
         """Reserve one password check under every key of ``limits`` (key -> failures allowed).
 
         Returns 0 if the check may run (call :meth:`end_login_attempt` afterwards), else the seconds to wait.
@@ -209,15 +222,28 @@ class DeskStorage:
             for key, allowed in limits.items():
                 self._ensure_limit_row(conn, key, now)
                 # Forget old failures once the window passed without a block; free slots of dead checks.
-                conn.execute(t.update().where(t.c.key == key, t.c.last_at < now - window_seconds,
-                                              t.c.blocked_until <= now).values(failures=0, inflight=0))
-                conn.execute(t.update().where(t.c.key == key, t.c.inflight > 0,
-                                              t.c.last_at < now - self.STALE_INFLIGHT_SECONDS).values(inflight=0))
-                reserved = conn.execute(t.update().where(
-                    t.c.key == key, t.c.blocked_until <= now,
-                    # under the limit, or the one try allowed when a block has just run out
-                    sa.or_(t.c.failures + t.c.inflight < allowed, sa.and_(t.c.inflight == 0, t.c.failures >= allowed)),
-                ).values(inflight=t.c.inflight + 1, last_at=now)).rowcount
+                conn.execute(
+                    t.update()
+                    .where(t.c.key == key, t.c.last_at < now - window_seconds, t.c.blocked_until <= now)
+                    .values(failures=0, inflight=0)
+                )
+                conn.execute(
+                    t.update()
+                    .where(t.c.key == key, t.c.inflight > 0, t.c.last_at < now - self.STALE_INFLIGHT_SECONDS)
+                    .values(inflight=0)
+                )
+                reserved = conn.execute(
+                    t.update()
+                    .where(
+                        t.c.key == key,
+                        t.c.blocked_until <= now,
+                        # under the limit, or the one try allowed when a block has just run out
+                        sa.or_(
+                            t.c.failures + t.c.inflight < allowed, sa.and_(t.c.inflight == 0, t.c.failures >= allowed)
+                        ),
+                    )
+                    .values(inflight=t.c.inflight + 1, last_at=now)
+                ).rowcount
                 if reserved != 1:
                     row = conn.execute(sa.select(t.c.blocked_until).where(t.c.key == key)).first()
                     wait = max(1.0, (row[0] if row else now) - now)
@@ -225,8 +251,7 @@ class DeskStorage:
                 taken.append(key)
             if wait:
                 for key in taken:  # give back what this refused try reserved
-                    conn.execute(t.update().where(t.c.key == key, t.c.inflight > 0)
-                                 .values(inflight=t.c.inflight - 1))
+                    conn.execute(t.update().where(t.c.key == key, t.c.inflight > 0).values(inflight=t.c.inflight - 1))
         return wait
 
     def _ensure_limit_row(self, conn: Any, key: str, now: float) -> None:
@@ -234,17 +259,24 @@ class DeskStorage:
         if dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-            conn.execute(pg_insert(limits_table).values(key=key, failures=0, inflight=0, blocked_until=0.0,
-                                                        last_at=now).on_conflict_do_nothing())
+            conn.execute(
+                pg_insert(limits_table)
+                .values(key=key, failures=0, inflight=0, blocked_until=0.0, last_at=now)
+                .on_conflict_do_nothing()
+            )
         elif dialect == "sqlite":
             from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-            conn.execute(sqlite_insert(limits_table).values(key=key, failures=0, inflight=0, blocked_until=0.0,
-                                                            last_at=now).on_conflict_do_nothing())
+            conn.execute(
+                sqlite_insert(limits_table)
+                .values(key=key, failures=0, inflight=0, blocked_until=0.0, last_at=now)
+                .on_conflict_do_nothing()
+            )
         else:
             if conn.execute(sa.select(limits_table.c.key).where(limits_table.c.key == key)).first() is None:
-                conn.execute(limits_table.insert().values(key=key, failures=0, inflight=0, blocked_until=0.0,
-                                                          last_at=now))
+                conn.execute(
+                    limits_table.insert().values(key=key, failures=0, inflight=0, blocked_until=0.0, last_at=now)
+                )
 
     def end_login_attempt(self, limits: dict[str, int], success: bool, now: float | None = None) -> None:
         """Release the reservation; a success clears the keys, a failure counts (and may start a block)."""
@@ -255,9 +287,15 @@ class DeskStorage:
                 if success:
                     conn.execute(t.delete().where(t.c.key == key))
                     continue
-                conn.execute(t.update().where(t.c.key == key).values(
-                    inflight=sa.case((t.c.inflight > 0, t.c.inflight - 1), else_=0),
-                    failures=t.c.failures + 1, last_at=now))
+                conn.execute(
+                    t.update()
+                    .where(t.c.key == key)
+                    .values(
+                        inflight=sa.case((t.c.inflight > 0, t.c.inflight - 1), else_=0),
+                        failures=t.c.failures + 1,
+                        last_at=now,
+                    )
+                )
                 row = conn.execute(sa.select(t.c.failures).where(t.c.key == key)).first()
                 failures = int(row[0]) if row else 0
                 if failures >= allowed:
@@ -265,22 +303,33 @@ class DeskStorage:
                     conn.execute(t.update().where(t.c.key == key).values(blocked_until=now + block))
 
     # -- audit ----------------------------------------------------------------------------------
-    def audit(self, staff: str, action: str, conversation: str | None = None,
-              detail: dict[str, Any] | None = None, ip: str | None = None, now: float | None = None) -> None:
+    def audit(
+        self,
+        staff: str,
+        action: str,
+        conversation: str | None = None,
+        detail: dict[str, Any] | None = None,
+        ip: str | None = None,
+        now: float | None = None,
+    ) -> None:
         """Write who did what, when, to which conversation (pseudonymous id). Never message text."""
         now = now or time.time()
         detail_text = json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None
         with self.engine.begin() as conn:
-            row_id = conn.execute(audit_table.insert().values(
-                at=now, staff=staff[:64], action=action, conversation=conversation, detail=detail_text,
-                ip=ip)).inserted_primary_key[0]
+            row_id = conn.execute(
+                audit_table.insert().values(
+                    at=now, staff=staff[:64], action=action, conversation=conversation, detail=detail_text, ip=ip
+                )
+            ).inserted_primary_key[0]
         # The log line names the audit row, not the conversation: logs cannot be erased on request, and
         # the desk id in them would link a person's trail to whoever can read the desk database.
-        audit_logger.info("desk audit #%s: staff=%s action=%s detail=%s", row_id, staff[:64], action,
-                          detail_text or "-")
+        audit_logger.info(
+            "desk audit #%s: staff=%s action=%s detail=%s", row_id, staff[:64], action, detail_text or "-"
+        )
 
-    def audit_entries(self, limit: int = 100, staff: str | None = None,
-                      conversation: str | None = None) -> list[dict[str, Any]]:
+    def audit_entries(
+        self, limit: int = 100, staff: str | None = None, conversation: str | None = None
+    ) -> list[dict[str, Any]]:
         query = sa.select(audit_table).order_by(audit_table.c.id.desc()).limit(limit)
         if staff:
             query = query.where(audit_table.c.staff == staff)

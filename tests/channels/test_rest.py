@@ -58,10 +58,17 @@ async def test_an_action_server_that_is_down_still_gets_the_user_a_reply(tmp_pat
     assert len(response.json) == 1 and "problema técnico" in response.json[0]["text"]
 
 
-@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", json.dumps({"sender": "x" * 300, "message": "hi"}).encode(),
-                                  json.dumps({"sender": "a", "message": 5}).encode(),
-                                  json.dumps({"sender": "a", "message": "hi", "metadata": "nope"}).encode(),
-                                  json.dumps({"sender": "a", "message": "x" * 20_001}).encode()])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[1, 2]",
+        json.dumps({"sender": "x" * 300, "message": "hi"}).encode(),
+        json.dumps({"sender": "a", "message": 5}).encode(),
+        json.dumps({"sender": "a", "message": "hi", "metadata": "nope"}).encode(),
+        json.dumps({"sender": "a", "message": "x" * 20_001}).encode(),
+    ],
+)
 async def test_bad_requests_get_400_with_a_reason(
     client: SanicASGITestClient,
     agent: ScriptedAgent,
@@ -73,7 +80,8 @@ async def test_bad_requests_get_400_with_a_reason(
 
 
 async def test_while_a_person_holds_it_the_bot_is_silent_and_desk_messages_come_with_the_next_answer(
-        client: SanicASGITestClient, agent: ScriptedAgent, tmp_path: Path) -> None:
+    client: SanicASGITestClient, agent: ScriptedAgent, tmp_path: Path
+) -> None:
     await post(client, {"sender": "api-user-1", "message": "/request_human", "metadata": {"language_hint": "en"}})
     service = HandoffService(lambda: agent, DeskStorage(f"sqlite:///{tmp_path / 'desk.db'}"))
     ref = (await service.entries())[0].ref
@@ -81,7 +89,8 @@ async def test_while_a_person_holds_it_the_bot_is_silent_and_desk_messages_come_
     assert taken.status == "next_message"
     first = await post(client, {"sender": "api-user-1", "message": "Hello? Anyone there?"})
     assert [m["text"] for m in first.json] == [
-        "Ana, from the help-desk team, has joined the conversation. A person is answering you now."]
+        "Ana, from the help-desk team, has joined the conversation. A person is answering you now."
+    ]
     await service.reply(ANA, ref, "Hi, I'm Ana. How can I help?")
     second = await post(client, {"sender": "api-user-1", "message": "I lost my passport"})
     assert [m["text"] for m in second.json] == ["Hi, I'm Ana. How can I help?"]

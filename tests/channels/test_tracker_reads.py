@@ -77,16 +77,28 @@ async def test_whatsapp_reads_the_conversation_once_per_message(tmp_path: Path, 
     agent = CountingAgent(tmp_path)
     async with FakeTwilio() as twilio:
         store = ContactStore(f"sqlite:///{tmp_path / 'contacts.db'}", MultiFernet([Fernet(Fernet.generate_key())]))
-        channel = WhatsAppInput(WhatsAppConfig(
-            account_sid=twilio.account_sid, auth_token=twilio.auth_token, whatsapp_from="whatsapp:+14155238886",
-            webhook_url="https://brujula.example.org/webhooks/whatsapp/webhook", api_base_url=twilio.url),
-            store=store, retry_delays=(0.01,))
+        channel = WhatsAppInput(
+            WhatsAppConfig(
+                account_sid=twilio.account_sid,
+                auth_token=twilio.auth_token,
+                whatsapp_from="whatsapp:+14155238886",
+                webhook_url="https://brujula.example.org/webhooks/whatsapp/webhook",
+                api_base_url=twilio.url,
+            ),
+            store=store,
+            retry_delays=(0.01,),
+        )
         app = Sanic(f"reads_{uuid.uuid4().hex[:12]}")
         app.blueprint(channel.blueprint(agent), url_prefix="/webhooks/whatsapp")
         for text in ("hola", "persona"):
             before = agent.channel_reads
-            inbound = Inbound("whatsapp-reader", "whatsapp:+573001234567", f"SM{uuid.uuid4().hex}",
-                              text="" if media else text, media=media)
+            inbound = Inbound(
+                "whatsapp-reader",
+                "whatsapp:+573001234567",
+                f"SM{uuid.uuid4().hex}",
+                text="" if media else text,
+                media=media,
+            )
             await channel.answer(inbound, agent, agent)
             assert agent.channel_reads - before == 1
         assert twilio.messages
@@ -94,7 +106,8 @@ async def test_whatsapp_reads_the_conversation_once_per_message(tmp_path: Path, 
 
 
 async def test_the_web_chat_reads_the_conversation_once_per_message_and_still_reports_the_new_state(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     agent = CountingAgent(tmp_path)
     client = SanicASGITestClient(make_app(agent, WebChatInput()))
     headers = {"X-Chat-Token": "r" * 48}

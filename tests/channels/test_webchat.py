@@ -33,8 +33,7 @@ def client(agent: ScriptedAgent) -> SanicASGITestClient:
 
 
 async def say(client: SanicASGITestClient, text: str, token: str = TOKEN, **extra: Any) -> Any:
-    _, response = await client.post("/chat/api/messages", json={"text": text, **extra},
-                                    headers={"X-Chat-Token": token})
+    _, response = await client.post("/chat/api/messages", json={"text": text, **extra}, headers={"X-Chat-Token": token})
     return response
 
 
@@ -96,7 +95,8 @@ async def test_the_history_survives_a_reload_without_silent_commands(client: San
 
 
 async def test_asking_for_a_person_says_what_happens_next_and_gives_emergency_numbers(
-        client: SanicASGITestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    client: SanicASGITestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = tmp_path / "desk.yml"
     config.write_text("expected_wait_minutes: 15\n", encoding="utf-8")
     monkeypatch.setenv("BRUJULA_DESK_CONFIG", str(config))
@@ -107,17 +107,21 @@ async def test_asking_for_a_person_says_what_happens_next_and_gives_emergency_nu
     assert response.json["handoff"] == "requested"
 
 
-@pytest.mark.parametrize("body, headers, status, code", [
-    ({"text": "hola"}, {}, 400, "token"),
-    ({"text": "hola"}, {"X-Chat-Token": "short"}, 400, "token"),
-    ({"text": ""}, {"X-Chat-Token": TOKEN}, 400, "empty"),
-    ({"text": 42}, {"X-Chat-Token": TOKEN}, 400, "empty"),
-    ({"text": "x" * 2001}, {"X-Chat-Token": TOKEN}, 413, "too_long"),
-    ({"text": '/share_location{"lat": 95, "lon": 0}'}, {"X-Chat-Token": TOKEN}, 400, "location"),
-    ({"text": "/share_location{lat: 1}"}, {"X-Chat-Token": TOKEN}, 400, "location"),
-])
-async def test_bad_messages_get_a_clear_4xx(client: SanicASGITestClient, agent: ScriptedAgent, body: Any,
-                                            headers: Any, status: int, code: str) -> None:
+@pytest.mark.parametrize(
+    "body, headers, status, code",
+    [
+        ({"text": "hola"}, {}, 400, "token"),
+        ({"text": "hola"}, {"X-Chat-Token": "short"}, 400, "token"),
+        ({"text": ""}, {"X-Chat-Token": TOKEN}, 400, "empty"),
+        ({"text": 42}, {"X-Chat-Token": TOKEN}, 400, "empty"),
+        ({"text": "x" * 2001}, {"X-Chat-Token": TOKEN}, 413, "too_long"),
+        ({"text": '/share_location{"lat": 95, "lon": 0}'}, {"X-Chat-Token": TOKEN}, 400, "location"),
+        ({"text": "/share_location{lat: 1}"}, {"X-Chat-Token": TOKEN}, 400, "location"),
+    ],
+)
+async def test_bad_messages_get_a_clear_4xx(
+    client: SanicASGITestClient, agent: ScriptedAgent, body: Any, headers: Any, status: int, code: str
+) -> None:
     _, response = await client.post("/chat/api/messages", json=body, headers=headers)
     assert response.status == status and response.json["error"] == code
     assert agent.handled == []
@@ -127,23 +131,32 @@ async def test_non_json_and_huge_bodies_are_refused(client: SanicASGITestClient)
     form = {"X-Chat-Token": TOKEN, "Content-Type": "application/x-www-form-urlencoded"}
     _, not_json = await client.post("/chat/api/messages", content=b"text=hola", headers=form)
     assert not_json.status == 400
-    _, broken = await client.post("/chat/api/messages", content=b'{"text": ',
-                                  headers={"X-Chat-Token": TOKEN, "Content-Type": "application/json"})
+    _, broken = await client.post(
+        "/chat/api/messages", content=b'{"text": ', headers={"X-Chat-Token": TOKEN, "Content-Type": "application/json"}
+    )
     assert broken.status == 400
-    _, huge = await client.post("/chat/api/messages", content=b"{" + b" " * 20000 + b"}",
-                                headers={"X-Chat-Token": TOKEN, "Content-Type": "application/json"})
+    _, huge = await client.post(
+        "/chat/api/messages",
+        content=b"{" + b" " * 20000 + b"}",
+        headers={"X-Chat-Token": TOKEN, "Content-Type": "application/json"},
+    )
     assert huge.status == 413
 
 
-async def test_a_shared_location_reaches_rasa_rounded_to_about_100_metres(client: SanicASGITestClient,
-                                                                         agent: ScriptedAgent) -> None:
-    response = await say(client, '/share_location{"lat": 4.609712, "lon": -74.081749}',
-                         display_text="📍 Ubicación compartida")
+async def test_a_shared_location_reaches_rasa_rounded_to_about_100_metres(
+    client: SanicASGITestClient, agent: ScriptedAgent
+) -> None:
+    response = await say(
+        client, '/share_location{"lat": 4.609712, "lon": -74.081749}', display_text="📍 Ubicación compartida"
+    )
     assert response.status == 200
     assert agent.handled == ['/share_location{"lat": 4.61, "lon": -74.082}']
     _, history = await client.get("/chat/api/history", headers={"X-Chat-Token": TOKEN})
-    assert history.json["messages"][0] == {**history.json["messages"][0], "role": "user",
-                                           "text": "📍 Ubicación compartida"}
+    assert history.json["messages"][0] == {
+        **history.json["messages"][0],
+        "role": "user",
+        "text": "📍 Ubicación compartida",
+    }
 
 
 async def test_the_user_hears_back_even_when_the_bot_is_broken(tmp_path: Path) -> None:
@@ -153,8 +166,9 @@ async def test_the_user_hears_back_even_when_the_bot_is_broken(tmp_path: Path) -
     assert "pwoblèm teknik" in response.json["messages"][0]["text"]
 
 
-async def test_the_rasa_conversation_id_is_a_keyed_hash_of_the_token(client: SanicASGITestClient,
-                                                                     agent: ScriptedAgent) -> None:
+async def test_the_rasa_conversation_id_is_a_keyed_hash_of_the_token(
+    client: SanicASGITestClient, agent: ScriptedAgent
+) -> None:
     await say(client, "hola")
     keys = list(await agent.tracker_store.keys())
     assert keys == [WebChatInput.sender_id(TOKEN)]
@@ -171,7 +185,8 @@ async def test_updates_bring_only_desk_messages_and_the_hand_off_state(client: S
 
 @pytest.mark.parametrize("language", ["es", "en", "pt", "fr", "ht"])
 async def test_the_first_screen_is_the_greeting_and_the_menu_in_the_browser_language_once(
-        client: SanicASGITestClient, language: str) -> None:
+    client: SanicASGITestClient, language: str
+) -> None:
     from bot import content
     from bot.language import translated
 
@@ -184,10 +199,10 @@ async def test_the_first_screen_is_the_greeting_and_the_menu_in_the_browser_lang
     assert texts[1] == snapshot.text("main_menu_title", language)
     stages = [translated(stage.title, language) for stage in snapshot.menu.stages]
     assert [b["title"] for b in response.json["messages"][1]["buttons"]] == [
-        f"{number} · {title}" for number, title in enumerate(stages, start=1)]
+        f"{number} · {title}" for number, title in enumerate(stages, start=1)
+    ]
     # a reload shows the greeting again from the history, once, with no "/greet" from the user
     _, history = await client.get("/chat/api/history", headers={"X-Chat-Token": TOKEN})
     shown = [m["text"] for m in history.json["messages"]]
     assert shown.count(snapshot.text("intro", language)) == 1
     assert [m for m in history.json["messages"] if m["role"] == "user"] == []
-

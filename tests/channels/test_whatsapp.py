@@ -54,9 +54,14 @@ class Harness:
     """A Sanic app with the WhatsApp channel, a stub Rasa and the fake Twilio."""
 
     def __init__(self, twilio: FakeTwilio, store: ContactStore, rasa: StubRasa, **config: Any) -> None:
-        settings: dict[str, Any] = dict(account_sid=twilio.account_sid, auth_token=twilio.auth_token,
-                                        whatsapp_from=FROM_US, webhook_url=PUBLIC_URL, api_base_url=twilio.url,
-                                        template_content_sid="HX" + "a" * 32)
+        settings: dict[str, Any] = dict(
+            account_sid=twilio.account_sid,
+            auth_token=twilio.auth_token,
+            whatsapp_from=FROM_US,
+            webhook_url=PUBLIC_URL,
+            api_base_url=twilio.url,
+            template_content_sid="HX" + "a" * 32,
+        )
         settings.update(config)
         self.twilio, self.store, self.rasa = twilio, store, rasa
         self.channel = WhatsAppInput(WhatsAppConfig(**settings), store=store, retry_delays=(0.01, 0.02))
@@ -65,15 +70,26 @@ class Harness:
 
     @staticmethod
     def message(body: str = "hola", sid: str | None = None, **extra: str) -> dict[str, str]:
-        params = {"SmsMessageSid": sid or f"SM{uuid.uuid4().hex}", "NumMedia": "0", "ProfileName": "Ana",
-                  "WaId": NUMBER[1:], "SmsStatus": "received", "Body": body, "To": FROM_US, "NumSegments": "1",
-                  "From": f"whatsapp:{NUMBER}", "ApiVersion": "2010-04-01", "AccountSid": "AC" + "0" * 32}
+        params = {
+            "SmsMessageSid": sid or f"SM{uuid.uuid4().hex}",
+            "NumMedia": "0",
+            "ProfileName": "Ana",
+            "WaId": NUMBER[1:],
+            "SmsStatus": "received",
+            "Body": body,
+            "To": FROM_US,
+            "NumSegments": "1",
+            "From": f"whatsapp:{NUMBER}",
+            "ApiVersion": "2010-04-01",
+            "AccountSid": "AC" + "0" * 32,
+        }
         params["MessageSid"] = params["SmsMessageSid"]
         params.update(extra)
         return params
 
-    async def post(self, params: dict[str, str], signature: str | None = "sign", url: str = PUBLIC_URL,
-                   **kwargs: Any) -> Any:
+    async def post(
+        self, params: dict[str, str], signature: str | None = "sign", url: str = PUBLIC_URL, **kwargs: Any
+    ) -> Any:
         headers = dict(kwargs.pop("headers", {}))
         if signature == "sign":
             signature = RequestValidator(self.twilio.auth_token).compute_signature(url, params)
@@ -108,17 +124,23 @@ async def test_text_reaches_rasa_exactly_and_the_reply_goes_out_through_the_twil
     [sent] = harness.twilio.messages
     assert sent.to == f"whatsapp:{NUMBER}"
     assert sent.params["From"] == FROM_US
-    assert sent.body == ("Hola, soy Brújula 🧭.\n\n¿Qué necesitas? Escribe un número:\n"
-                         "1 · Antes de salir\n2 · En el camino\n3 · Donde vivo ahora")
+    assert sent.body == (
+        "Hola, soy Brújula 🧭.\n\n¿Qué necesitas? Escribe un número:\n"
+        "1 · Antes de salir\n2 · En el camino\n3 · Donde vivo ahora"
+    )
 
 
 async def test_buttons_become_a_numbered_list_in_one_message_per_turn(twilio: FakeTwilio, store: ContactStore) -> None:
     def fallback_turn(message: UserMessage) -> list[dict[str, Any]]:
         return [
-            {"text": "Perdón, no entendí.", "buttons": [{"title": "Hablar con una persona",
-                                                         "payload": "/request_human"}]},
-            {"text": "¿Quieres que borre tus datos? Responde sí o no.",
-             "buttons": [{"title": "✔", "payload": "/affirm"}, {"title": "✘", "payload": "/deny"}]},
+            {
+                "text": "Perdón, no entendí.",
+                "buttons": [{"title": "Hablar con una persona", "payload": "/request_human"}],
+            },
+            {
+                "text": "¿Quieres que borre tus datos? Responde sí o no.",
+                "buttons": [{"title": "✔", "payload": "/affirm"}, {"title": "✘", "payload": "/deny"}],
+            },
             {"text": "Elige:", "buttons": [{"title": "Volver", "payload": "0"}]},
         ]
 
@@ -126,9 +148,11 @@ async def test_buttons_become_a_numbered_list_in_one_message_per_turn(twilio: Fa
     await harness.post(harness.message("asdf"))
 
     [sent] = twilio.messages
-    assert sent.body == ("Perdón, no entendí.\n• Hablar con una persona\n\n"
-                         "¿Quieres que borre tus datos? Responde sí o no.\n\n"
-                         "Elige:\n0 · Volver")
+    assert sent.body == (
+        "Perdón, no entendí.\n• Hablar con una persona\n\n"
+        "¿Quieres que borre tus datos? Responde sí o no.\n\n"
+        "Elige:\n0 · Volver"
+    )
 
 
 async def test_a_reply_over_1600_characters_is_split_at_paragraphs_in_order(
@@ -147,8 +171,7 @@ async def test_a_reply_over_1600_characters_is_split_at_paragraphs_in_order(
 
 
 async def test_a_shared_location_asks_for_the_nearest_places(harness: Harness) -> None:
-    await harness.post(harness.message("", Latitude="4.6097100", Longitude="-74.0817500",
-                                       Address="Calle 26, Bogotá"))
+    await harness.post(harness.message("", Latitude="4.6097100", Longitude="-74.0817500", Address="Calle 26, Bogotá"))
 
     assert harness.rasa.texts == ['/share_location{"lat": 4.61, "lon": -74.082}']
     assert len(harness.twilio.messages) == 1
@@ -159,8 +182,9 @@ async def test_a_voice_note_or_photo_without_text_gets_the_text_only_reply_and_t
     harness: Harness,
     media: str,
 ) -> None:
-    await harness.post(harness.message("", NumMedia="1", MediaContentType0=media,
-                                       MediaUrl0="https://api.twilio.com/media/ME1"))
+    await harness.post(
+        harness.message("", NumMedia="1", MediaContentType0=media, MediaUrl0="https://api.twilio.com/media/ME1")
+    )
 
     expected = content.current().text("media_not_supported", "es")
     assert harness.rasa.texts == ["/main_menu"]  # Rasa shows the menu, so its menu state matches
@@ -202,15 +226,17 @@ async def test_a_forged_or_missing_signature_gets_403_and_nothing_is_processed(h
 async def test_the_signature_covers_the_query_string_twilio_was_given(harness: Harness) -> None:
     params = harness.message("hola")
     signature = RequestValidator(harness.twilio.auth_token).compute_signature(PUBLIC_URL + "?ngo=acnur", params)
-    _, response = await harness.app.asgi_client.post(PATH + "?ngo=acnur", data=params,
-                                                     headers={"X-Twilio-Signature": signature})
+    _, response = await harness.app.asgi_client.post(
+        PATH + "?ngo=acnur", data=params, headers={"X-Twilio-Signature": signature}
+    )
     await harness.channel.tasks.drain()
     assert response.status == 200 and harness.rasa.texts == ["hola"]
 
 
 async def test_wrong_content_type_oversized_body_and_missing_fields_get_4xx(harness: Harness) -> None:
-    _, as_json = await harness.app.asgi_client.post(PATH, json=harness.message("hola"),
-                                                    headers={"X-Twilio-Signature": "x"})
+    _, as_json = await harness.app.asgi_client.post(
+        PATH, json=harness.message("hola"), headers={"X-Twilio-Signature": "x"}
+    )
     assert as_json.status == 415
 
     huge = harness.message("a" * (1024 * 1024))
@@ -221,8 +247,10 @@ async def test_wrong_content_type_oversized_body_and_missing_fields_get_4xx(harn
     without_sid = {k: v for k, v in harness.message("hola").items() if k not in ("MessageSid", "SmsMessageSid")}
     assert (await harness.post(without_sid)).status == 400
     _, garbage = await harness.app.asgi_client.post(
-        PATH, content=b"\xff\xfe%%%&&&=", headers={"content-type": "application/x-www-form-urlencoded",
-                                                   "X-Twilio-Signature": "x"})
+        PATH,
+        content=b"\xff\xfe%%%&&&=",
+        headers={"content-type": "application/x-www-form-urlencoded", "X-Twilio-Signature": "x"},
+    )
     assert garbage.status == 400
 
     assert harness.rasa.received == [] and harness.twilio.attempts == 0
@@ -237,14 +265,20 @@ async def test_a_replayed_request_is_acknowledged_but_answered_once(harness: Har
 
 
 async def test_a_delivery_status_callback_is_acknowledged_and_ignored(harness: Harness) -> None:
-    status = {"MessageSid": "SM" + "2" * 32, "MessageStatus": "delivered", "To": f"whatsapp:{NUMBER}",
-              "From": FROM_US, "AccountSid": harness.twilio.account_sid}
+    status = {
+        "MessageSid": "SM" + "2" * 32,
+        "MessageStatus": "delivered",
+        "To": f"whatsapp:{NUMBER}",
+        "From": FROM_US,
+        "AccountSid": harness.twilio.account_sid,
+    }
     assert (await harness.post(status)).status == 200
     assert harness.rasa.received == []
 
 
-async def test_an_unconfigured_channel_refuses_requests_and_says_why(caplog: pytest.LogCaptureFixture,
-                                                                     store: ContactStore) -> None:
+async def test_an_unconfigured_channel_refuses_requests_and_says_why(
+    caplog: pytest.LogCaptureFixture, store: ContactStore
+) -> None:
     caplog.set_level(logging.ERROR)
     channel = WhatsAppInput(WhatsAppConfig(), store=store)
     app = Sanic(f"whatsapp_{uuid.uuid4().hex[:12]}")
@@ -267,7 +301,8 @@ async def test_transient_twilio_errors_are_retried(harness: Harness) -> None:
 
 
 async def test_a_refused_message_is_logged_without_the_number_and_the_bot_keeps_working(
-        harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     harness.twilio.fail_next(times=1, status=400, code=63016)
     refused = await harness.post(harness.message("hola"))
@@ -345,8 +380,9 @@ async def test_after_24_hours_only_the_template_goes_out_and_the_reply_waits_for
     assert (await harness.store.lookup(harness.sender_id)).waiting == 0  # type: ignore[union-attr]
 
 
-async def test_after_24_hours_without_a_template_nothing_is_sent(twilio: FakeTwilio, store: ContactStore,
-                                                                 caplog: pytest.LogCaptureFixture) -> None:
+async def test_after_24_hours_without_a_template_nothing_is_sent(
+    twilio: FakeTwilio, store: ContactStore, caplog: pytest.LogCaptureFixture
+) -> None:
     harness = Harness(twilio, store, StubRasa(), template_content_sid="")
     await store.touch(harness.sender_id, "whatsapp", f"whatsapp:{NUMBER}", now=time.time() - 2 * 86400)
     assert not await harness.channel.send_proactive(harness.sender_id, ["¿Sigues ahí?"])
@@ -396,9 +432,9 @@ def test_a_single_endless_word_is_cut_hard_and_emoji_are_counted_as_whatsapp_doe
     assert [len(c) for c in chunks] == [800, 200] and "".join(chunks) == emoji
 
 
-async def test_the_person_is_answered_even_when_the_contact_store_is_down(harness: Harness,
-                                                                          monkeypatch: pytest.MonkeyPatch,
-                                                                          caplog: pytest.LogCaptureFixture) -> None:
+async def test_the_person_is_answered_even_when_the_contact_store_is_down(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     async def down(*args: Any, **kwargs: Any) -> list[str]:
         raise ConnectionError("database unreachable")
 
@@ -425,7 +461,8 @@ class AgentWithPersonAtTheDesk:
 
 
 async def test_while_a_person_holds_the_conversation_media_is_explained_and_passed_on_without_a_menu(
-        harness: Harness) -> None:
+    harness: Harness,
+) -> None:
     agent = AgentWithPersonAtTheDesk()
     harness.app.ctx.agent = agent
 
@@ -450,8 +487,12 @@ async def test_a_forwarded_message_is_marked_for_the_offer_check(harness: Harnes
 
 async def test_the_first_place_also_arrives_as_a_location_message(twilio: FakeTwilio, store: ContactStore) -> None:
     def places_turn(message: UserMessage) -> list[dict[str, Any]]:
-        return [{"text": "📍 Los lugares más cercanos a tu ubicación:\n\n1. Casa Ejemplo · Tapachula",
-                 "custom": {"location": {"lat": 14.9061, "lon": -92.266, "label": "Casa Ejemplo"}}}]
+        return [
+            {
+                "text": "📍 Los lugares más cercanos a tu ubicación:\n\n1. Casa Ejemplo · Tapachula",
+                "custom": {"location": {"lat": 14.9061, "lon": -92.266, "label": "Casa Ejemplo"}},
+            }
+        ]
 
     harness = Harness(twilio, store, StubRasa(places_turn))
     await harness.post(harness.message("", Latitude="14.9057", Longitude="-92.2634"))

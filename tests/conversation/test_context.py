@@ -55,9 +55,17 @@ def test_a_first_im_in_colombia_is_noted_then_the_menu_not_regularization(langua
     assert answer_of("ask_regularization", "CO", language) not in turn.all_text
     assert turn.slots["country"] == "CO"
     # the next question uses the country
-    work = conversation.say(ActionAnswerTopic, {"es": "necesito trabajo", "en": "i need a job",
-                                                "pt": "preciso de trabalho", "fr": "je cherche du travail",
-                                                "ht": "mwen bezwen travay"}[language], "ask_work")
+    work = conversation.say(
+        ActionAnswerTopic,
+        {
+            "es": "necesito trabajo",
+            "en": "i need a job",
+            "pt": "preciso de trabalho",
+            "fr": "je cherche du travail",
+            "ht": "mwen bezwen travay",
+        }[language],
+        "ask_work",
+    )
     assert_answers(work, "ask_work", "CO", language)
 
 
@@ -109,8 +117,15 @@ BOTH = {
     "fr": ("je suis haïtien et je suis au Chili", "Haïti", "Chili"),
     "ht": ("mwen se ayisyen e mwen nan Chili", "Ayiti", "Chili"),
 }
-CODES = {"Honduras": "HN", "Guatemala": "GT", "Venezuela": "VE", "Brasil": "BR", "Haïti": "HT", "Chili": "CL",
-         "Ayiti": "HT"}
+CODES = {
+    "Honduras": "HN",
+    "Guatemala": "GT",
+    "Venezuela": "VE",
+    "Brasil": "BR",
+    "Haïti": "HT",
+    "Chili": "CL",
+    "Ayiti": "HT",
+}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -180,8 +195,17 @@ TOPIC_FOLLOWUP = {
 def test_and_for_school_answers_the_new_topic_for_the_same_country(language: str) -> None:
     first, first_topic, followup, topic = TOPIC_FOLLOWUP[language]
     conversation = Conversation(language=language)
-    conversation.say(ActionInform, {"es": "estoy en Ecuador", "en": "I'm in Ecuador", "pt": "estou no Equador",
-                                    "fr": "je suis en Équateur", "ht": "mwen nan Ekwatè"}[language], "inform")
+    conversation.say(
+        ActionInform,
+        {
+            "es": "estoy en Ecuador",
+            "en": "I'm in Ecuador",
+            "pt": "estou no Equador",
+            "fr": "je suis en Équateur",
+            "ht": "mwen nan Ekwatè",
+        }[language],
+        "inform",
+    )
     conversation.say(ActionAnswerTopic, first, first_topic)
     turn = conversation.say(ActionAnswerTopic, followup, topic)
     assert_answers(turn, topic, "EC", language)
@@ -300,8 +324,10 @@ def test_how_long_does_it_take_says_time() -> None:
 
 
 def test_after_an_offer_check_a_followup_or_nearest_asks_which_topic() -> None:
-    for action, text, intent in ((ActionFollowup, "how much does it cost?", "ask_followup"),
-                                 (ActionNearby, "where is the nearest one?", "ask_nearby")):
+    for action, text, intent in (
+        (ActionFollowup, "how much does it cost?", "ask_followup"),
+        (ActionNearby, "where is the nearest one?", "ask_nearby"),
+    ):
         turn = Conversation(language="en", country="PE", last_topic="check_offer").say(action, text, intent)
         assert menu_title("en") in turn.all_text
 
@@ -321,11 +347,16 @@ def test_a_followup_with_no_topic_yet_shows_the_menu() -> None:
 
 # --- "Do you mean 1 ... 2 ...?" between two topics ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_two_close_topics_are_offered_as_numbers_and_the_number_answers(language: str) -> None:
     conversation = Conversation(language=language, country="CO")
-    turn = conversation.say(ActionAnswerTopic, "papeles trabajo", "ask_work",
-                            ranking={"ask_work": 0.34, "ask_regularization": 0.30, "greet": 0.1})
+    turn = conversation.say(
+        ActionAnswerTopic,
+        "papeles trabajo",
+        "ask_work",
+        ranking={"ask_work": 0.34, "ask_regularization": 0.30, "greet": 0.1},
+    )
     question = content.current().text("disambiguation_question", language)
     assert turn.texts == [question]
     work = content.current().text("topic_ask_work", language)
@@ -338,8 +369,12 @@ def test_two_close_topics_are_offered_as_numbers_and_the_number_answers(language
 
 def test_the_fallback_asks_which_topic_instead_of_not_understood() -> None:
     conversation = Conversation(language="es", country="CO")
-    turn = conversation.say(ActionFallback, "banco refugio cuenta", "nlu_fallback",
-                            ranking={"nlu_fallback": 0.2, "ask_remittances": 0.19, "ask_asylum": 0.17})
+    turn = conversation.say(
+        ActionFallback,
+        "banco refugio cuenta",
+        "nlu_fallback",
+        ranking={"nlu_fallback": 0.2, "ask_remittances": 0.19, "ask_asylum": 0.17},
+    )
     assert turn.texts[0] == "¿Quieres decir…? Escribe un número:"
     assert turn.slots["fallback_count"] is None  # not counted as a misunderstanding
     chosen = conversation.say(ActionChooseOption, "1", "choose_option")
@@ -360,11 +395,14 @@ def test_a_wrong_number_asks_the_same_question_again() -> None:
     assert "Voulez-vous dire… ? Écrivez un numéro :" in turn.all_text
 
 
-@pytest.mark.parametrize("ranking", [
-    {"ask_work": 0.55, "ask_rights": 0.40},  # confident enough
-    {"ask_work": 0.45, "ask_rights": 0.20},  # clearly ahead
-    {"ask_work": 0.40, "report_emergency": 0.35},  # danger is never second-guessed
-])
+@pytest.mark.parametrize(
+    "ranking",
+    [
+        {"ask_work": 0.55, "ask_rights": 0.40},  # confident enough
+        {"ask_work": 0.45, "ask_rights": 0.20},  # clearly ahead
+        {"ask_work": 0.40, "report_emergency": 0.35},  # danger is never second-guessed
+    ],
+)
 def test_no_question_when_one_topic_is_clear_or_the_other_is_an_emergency(ranking: dict[str, float]) -> None:
     turn = Conversation(language="es", country="CO").say(ActionAnswerTopic, "trabajo", "ask_work", ranking=ranking)
     assert_answers(turn, "ask_work", "CO", "es")

@@ -36,12 +36,23 @@ def no_gap_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BRUJULA_GAPS_FILE", str(tmp_path / "gaps.jsonl"))
 
 
-def place(place_id: str, country: str, city: str, lat: float, lon: float, kind: str = "shelter",
-          **extra: Any) -> Place:
+def place(place_id: str, country: str, city: str, lat: float, lon: float, kind: str = "shelter", **extra: Any) -> Place:
     """A place as the schema-v2 content will carry it (extra fields such as ``evidence`` kept as given)."""
-    values: dict[str, Any] = dict(id=place_id, type=kind, name=f"Place {place_id}", country=country, city=city,
-                                  lat=lat, lon=lon, source="Example source", last_reviewed=TODAY,
-                                  location_precision="city", services=[], nationalities=[], not_sourced=[])
+    values: dict[str, Any] = dict(
+        id=place_id,
+        type=kind,
+        name=f"Place {place_id}",
+        country=country,
+        city=city,
+        lat=lat,
+        lon=lon,
+        source="Example source",
+        last_reviewed=TODAY,
+        location_precision="city",
+        services=[],
+        nationalities=[],
+        not_sourced=[],
+    )
     values.update(extra)
     return Place.construct(**values)
 
@@ -68,11 +79,14 @@ def test_tapachula_and_asylum_lists_only_places_in_mexico(content: Content) -> N
 
 
 def test_own_country_first_then_a_place_just_across_the_border_labelled_with_its_country(content: Content) -> None:
-    fixture = with_places(content, [
-        place("gt-near", "GT", "Tecún Umán", *TECUN_UMAN),
-        place("mx-here", "MX", "Tapachula", *TAPACHULA),
-        place("gt-far", "GT", "Quetzaltenango", 14.8347, -91.5181),  # 85 km: another country, not near
-    ])
+    fixture = with_places(
+        content,
+        [
+            place("gt-near", "GT", "Tecún Umán", *TECUN_UMAN),
+            place("mx-here", "MX", "Tapachula", *TAPACHULA),
+            place("gt-far", "GT", "Quetzaltenango", 14.8347, -91.5181),  # 85 km: another country, not near
+        ],
+    )
     d = dialogue(fixture, "ask_shelter", {"language": "en", "city": "Tapachula", "country": "MX"})
     topics.answer_topic(d, "ask_shelter")
     shown = listed(d)
@@ -101,13 +115,31 @@ def test_beyond_the_radius_the_answer_says_so_names_the_closest_and_offers_a_per
 
 # -- consulates -----------------------------------------------------------------------------------------
 def venezuelan_consulate_in_lima() -> Place:
-    evidence = [SimpleNamespace(url="https://www.gob.pe/institucion/rree/noticias/ejemplo-consulado",
-                                quote="Ejemplo de cita", read_on=TODAY, claim="consular services suspended")]
-    return place("pe-lima-ve", "PE", "Lima", *LIMA, kind="consulate", name="Consulado de Venezuela en Lima",
-                 nationalities=["VE"], consular_status="suspended", status_since=date(2024, 7, 29),
-                 status_note={"es": "Para trámites, consulta el plan de atención anunciado por tu país.",
-                              "en": "For paperwork, check the service plan your country announced."},
-                 evidence=evidence, source="Cancillería del Perú")
+    evidence = [
+        SimpleNamespace(
+            url="https://www.gob.pe/institucion/rree/noticias/ejemplo-consulado",
+            quote="Ejemplo de cita",
+            read_on=TODAY,
+            claim="consular services suspended",
+        )
+    ]
+    return place(
+        "pe-lima-ve",
+        "PE",
+        "Lima",
+        *LIMA,
+        kind="consulate",
+        name="Consulado de Venezuela en Lima",
+        nationalities=["VE"],
+        consular_status="suspended",
+        status_since=date(2024, 7, 29),
+        status_note={
+            "es": "Para trámites, consulta el plan de atención anunciado por tu país.",
+            "en": "For paperwork, check the service plan your country announced.",
+        },
+        evidence=evidence,
+        source="Cancillería del Perú",
+    )
 
 
 def test_a_venezuelan_in_lima_gets_the_consulates_status_and_its_official_source(content: Content) -> None:
@@ -130,10 +162,12 @@ def test_without_the_nationality_the_person_is_asked_once_with_numbered_choices(
     assert [b.payload for b in question.buttons] == [str(n) for n in range(1, len(CONSULATE_NATIONALITIES) + 1)]
     assert question.buttons[0].title == "1 · Venezuela" and d.slot_changes["menu"] == Menu.NATIONALITY
 
-    slots = {"language": "es", "city": "Lima", "country": "PE", "menu": Menu.NATIONALITY,
-             "last_topic": "ask_consulate"}
-    choice = Dialogue(Turn(intent="choose_option", text="1", slots=slots,
-                           entities=[{"entity": "option", "value": "1"}]), fixture, today=TODAY)
+    slots = {"language": "es", "city": "Lima", "country": "PE", "menu": Menu.NATIONALITY, "last_topic": "ask_consulate"}
+    choice = Dialogue(
+        Turn(intent="choose_option", text="1", slots=slots, entities=[{"entity": "option", "value": "1"}]),
+        fixture,
+        today=TODAY,
+    )
     navigation.choose_option(choice)
     assert choice.slot_changes["nationality"] == "VE"
     assert "Consulado de Venezuela en Lima" in listed(choice, 0)
@@ -144,35 +178,49 @@ def test_the_map_link_matches_how_precisely_the_place_is_known(content: Content)
     exact = place("a", "MX", "Tapachula", 14.90611, -92.26602, location_precision="exact")
     street = place("b", "MX", "Tapachula", *TAPACHULA, location_precision="street", address="Calle 5 Norte 12")
     city = place("c", "MX", "Tapachula", *TAPACHULA)
-    assert "Map: https://www.openstreetmap.org/?mlat=14.90611&mlon=-92.26602#map=17/" \
-        in nearby.describe(content, exact, "en", TODAY)
-    assert "Map (search for the address): https://www.openstreetmap.org/search?query=Calle+5+Norte+12%2C+Tapachula" \
+    assert "Map: https://www.openstreetmap.org/?mlat=14.90611&mlon=-92.26602#map=17/" in nearby.describe(
+        content, exact, "en", TODAY
+    )
+    assert (
+        "Map (search for the address): https://www.openstreetmap.org/search?query=Calle+5+Norte+12%2C+Tapachula"
         in nearby.describe(content, street, "en", TODAY)
+    )
     assert "(only the city, not the exact place)" in nearby.describe(content, city, "en", TODAY)
 
 
 def test_phone_and_hours_say_whether_a_page_confirms_them(content: Content) -> None:
-    evidence = [SimpleNamespace(url="https://www.example.gob.mx/contacto", quote="Tel. 962 123 4567",
-                                read_on=TODAY, claim=None)]
-    shown = nearby.describe(content, place("p", "MX", "Tapachula", *TAPACHULA, phone="+529621234567",
-                                           hours={"en": "Mon-Fri 9-17"}, evidence=evidence), "en", TODAY)
+    evidence = [
+        SimpleNamespace(url="https://www.example.gob.mx/contacto", quote="Tel. 962 123 4567", read_on=TODAY, claim=None)
+    ]
+    shown = nearby.describe(
+        content,
+        place(
+            "p", "MX", "Tapachula", *TAPACHULA, phone="+529621234567", hours={"en": "Mon-Fri 9-17"}, evidence=evidence
+        ),
+        "en",
+        TODAY,
+    )
     assert "Phone: +529621234567 (confirmed: www.example.gob.mx, 2026-11-29)" in shown
     assert "Opening hours: Mon-Fri 9-17 (not confirmed: ask before you go)" in shown
 
 
 def test_what_a_place_offers_is_listed(content: Content) -> None:
-    shown = nearby.describe(content, place("p", "MX", "Tapachula", *TAPACHULA, services=["lodging", "food"]),
-                            "en", TODAY)
+    shown = nearby.describe(
+        content, place("p", "MX", "Tapachula", *TAPACHULA, services=["lodging", "food"]), "en", TODAY
+    )
     assert "Offers: a place to sleep, food" in shown
 
 
 def test_a_shared_location_attaches_a_map_pin_for_the_first_place_when_its_point_is_exact(content: Content) -> None:
-    fixture = with_places(content, [
-        place("near", "MX", "Tapachula", 14.9061, -92.2660, location_precision="exact"),
-        place("next", "MX", "Tapachula", 14.91, -92.27),
-        place("third", "MX", "Tapachula", 14.92, -92.28),
-        place("fourth", "MX", "Tapachula", 14.95, -92.30),
-    ])
+    fixture = with_places(
+        content,
+        [
+            place("near", "MX", "Tapachula", 14.9061, -92.2660, location_precision="exact"),
+            place("next", "MX", "Tapachula", 14.91, -92.27),
+            place("third", "MX", "Tapachula", 14.92, -92.28),
+            place("fourth", "MX", "Tapachula", 14.95, -92.30),
+        ],
+    )
     d = dialogue(fixture, "share_location", {"language": "es", "country": "MX"})
     nearby.answer_location(d, TAPACHULA, "ask_shelter")
     shown = listed(d, 0)

@@ -1,4 +1,4 @@
-""""Is this a scam?" in the conversation: ask first then paste, paste directly, forwarded, nothing found."""
+""" "Is this a scam?" in the conversation: ask first then paste, paste directly, forwarded, nothing found."""
 
 from __future__ import annotations
 
@@ -36,8 +36,11 @@ def test_asking_first_gets_paste_it_and_the_next_message_is_checked_whatever_its
     assert ask.slots["awaiting_offer"] is True
     assert "Cole a mensagem" in ask.all_text
     # the classifier took the pasted offer for a work question: it is still checked as the offer
-    checked = conversation.say(ActionAnswerTopic, "Vaga em frigorifico, tem que pagar uma taxa de inscricao de "
-                                                  "250 reais pra garantir a vaga", "ask_work")
+    checked = conversation.say(
+        ActionAnswerTopic,
+        "Vaga em frigorifico, tem que pagar uma taxa de inscricao de " "250 reais pra garantir a vaga",
+        "ask_work",
+    )
     assert "🚩" in checked.all_text
     assert "tem que pagar" in checked.all_text
     assert checked.slots["awaiting_offer"] is None
@@ -52,8 +55,10 @@ def test_a_forwarded_message_is_checked_even_when_short() -> None:
 
 def test_nothing_found_never_says_safe_and_gives_the_checks_to_make() -> None:
     conversation = Conversation(language="fr")
-    offer = ("Boulangerie cherche aide-boulanger, horaires du matin, salaire fixe payé chaque mois, contrat de "
-             "travail, entretien lundi à la boulangerie.")
+    offer = (
+        "Boulangerie cherche aide-boulanger, horaires du matin, salaire fixe payé chaque mois, contrat de "
+        "travail, entretien lundi à la boulangerie."
+    )
     turn = conversation.say(ActionCheckOffer, offer, "check_offer")
     assert turn.slots["offer_flags"] == "none_found"
     assert "NE veut PAS dire que c'est sûr" in turn.all_text
@@ -63,8 +68,9 @@ def test_nothing_found_never_says_safe_and_gives_the_checks_to_make() -> None:
 def test_kreyol_ask_then_paste() -> None:
     conversation = Conversation(language="ht")
     conversation.say(ActionCheckOffer, "se yon eskwokri?", "check_offer")
-    turn = conversation.say(ActionFallback, "Nou ka fe w pase fwontye a san pwoblem, peye 2000 dola davans",
-                            "nlu_fallback")
+    turn = conversation.say(
+        ActionFallback, "Nou ka fe w pase fwontye a san pwoblem, peye 2000 dola davans", "nlu_fallback"
+    )
     assert "🚩" in turn.all_text
     assert "Pa janm peye" in turn.all_text
 
@@ -88,8 +94,13 @@ def test_a_greeting_after_the_question_is_a_greeting_not_an_offer() -> None:
 def test_the_pasted_offer_is_not_stored_only_its_flags() -> None:
     store = PrivacyTrackerStore(backend={"type": "in_memory"})
     tracker = DialogueStateTracker("person", slots=[])
-    tracker.update(UserUttered(SCAM_ES, {"name": "check_offer", "confidence": 1.0},
-                               parse_data={"text": SCAM_ES, "intent": {"name": "check_offer"}}))
+    tracker.update(
+        UserUttered(
+            SCAM_ES,
+            {"name": "check_offer", "confidence": 1.0},
+            parse_data={"text": SCAM_ES, "intent": {"name": "check_offer"}},
+        )
+    )
     tracker.update(ActionExecuted("action_check_offer"))
     tracker.update(SlotSet("offer_flags", "recruitment_fee"))
     asyncio.run(store.save(tracker))

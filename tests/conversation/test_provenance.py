@@ -15,10 +15,21 @@ TODAY = date(2026, 11, 29)
 
 def _place(country: str, checked: date | None, **extra: Any) -> Place:
     evidence = [{"url": "https://example.org/page", "quote": "The page says so.", "read_on": checked or TODAY}]
-    return Place.parse_obj({"id": f"p-{country.lower()}", "type": "shelter", "name": "Casa", "country": country,
-                            "lat": 14.9, "lon": -92.2, "location_precision": "city",
-                            "source": "Casa Ejemplo (example.org)", "checked": checked, "evidence": evidence,
-                            **extra})
+    return Place.parse_obj(
+        {
+            "id": f"p-{country.lower()}",
+            "type": "shelter",
+            "name": "Casa",
+            "country": country,
+            "lat": 14.9,
+            "lon": -92.2,
+            "location_precision": "city",
+            "source": "Casa Ejemplo (example.org)",
+            "checked": checked,
+            "evidence": evidence,
+            **extra,
+        }
+    )
 
 
 def test_a_checked_place_says_against_what_and_when_and_that_no_organisation_confirmed_it() -> None:
@@ -27,8 +38,9 @@ def test_a_checked_place_says_against_what_and_when_and_that_no_organisation_con
 
 
 def test_a_confirmed_place_names_the_organisation_and_the_date() -> None:
-    place = _place("MX", date(2026, 11, 20), confirmed_with="Casa Ejemplo", confirmed_on=date(2026, 11, 25),
-                   confirmed_by="Ana")
+    place = _place(
+        "MX", date(2026, 11, 20), confirmed_with="Casa Ejemplo", confirmed_on=date(2026, 11, 25), confirmed_by="Ana"
+    )
     text = footer(content.current(), [place], "es", TODAY)
     assert text.startswith("Confirmado por Casa Ejemplo el 2026-11-25")
 

@@ -10,8 +10,9 @@ from bot.conversation import reply_language
 
 def _user(text: str, hint: str | None = None) -> SimpleNamespace:
     detection = language.detect(text).as_parse_result()
-    return SimpleNamespace(type_name="user", parse_data={"language": detection},
-                           metadata={"language_hint": hint} if hint else {})
+    return SimpleNamespace(
+        type_name="user", parse_data={"language": detection}, metadata={"language_hint": hint} if hint else {}
+    )
 
 
 def test_the_conversation_language_wins_over_everything() -> None:

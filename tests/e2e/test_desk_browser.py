@@ -64,32 +64,85 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
     (work / "endpoints.yml").write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
         "tracker_store:\n  type: bot.tracker_store.PrivacyTrackerStore\n"
-        f"  backend: {{type: sql, dialect: sqlite, db: {work / 'trackers.db'}}}\n", encoding="utf-8")
+        f"  backend: {{type: sql, dialect: sqlite, db: {work / 'trackers.db'}}}\n",
+        encoding="utf-8",
+    )
     (work / "credentials.yml").write_text(
         "bot.channels.rest.RestInput:\nbot.channels.webchat.WebChatInput:\nbot.handoff.desk.DeskInput:\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     every_day = ", ".join(f'{day}: "00:00-24:00"' for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
     (work / "desk.yml").write_text(
         "expected_wait_minutes: 10\nfollowup_check_seconds: 0\n"
-        f"opening_hours:\n  timezone: America/Port-au-Prince\n  week: {{{every_day}}}\n", encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "BRUJULA_STATE_DIR": str(work / "state"),
-           "BRUJULA_ID_KEY": "e2e-test-key", "BRUJULA_DESK_CONFIG": str(work / "desk.yml"),
-           "BRUJULA_DESK_STAFF_FILE": str(work / "staff.yml"), "TF_CPP_MIN_LOG_LEVEL": "2",
-           "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
-    subprocess.run([sys.executable, "-m", "bot.handoff", "add-staff", "ana", "--name", "Ana", "--languages", "es",
-                    "--password-stdin"], input=PASSWORD, text=True, check=True, env=env, cwd=ROOT)
+        f"opening_hours:\n  timezone: America/Port-au-Prince\n  week: {{{every_day}}}\n",
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "BRUJULA_STATE_DIR": str(work / "state"),
+        "BRUJULA_ID_KEY": "e2e-test-key",
+        "BRUJULA_DESK_CONFIG": str(work / "desk.yml"),
+        "BRUJULA_DESK_STAFF_FILE": str(work / "staff.yml"),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    }
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot.handoff",
+            "add-staff",
+            "ana",
+            "--name",
+            "Ana",
+            "--languages",
+            "es",
+            "--password-stdin",
+        ],
+        input=PASSWORD,
+        text=True,
+        check=True,
+        env=env,
+        cwd=ROOT,
+    )
     bin_dir = Path(sys.executable).parent
     processes: list[subprocess.Popen] = []
     logs = [open(ARTIFACTS / name, "w") for name in ("actions.log", "rasa.log")]  # noqa: SIM115
     try:
-        processes.append(subprocess.Popen(
-            [str(bin_dir / "python"), "-m", "rasa_sdk", "--actions", "actions", "-p", str(action_port)],
-            cwd=ROOT, env=env, stdout=logs[0], stderr=subprocess.STDOUT))
-        processes.append(subprocess.Popen(
-            [str(bin_dir / "rasa"), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(rasa_port),
-             "--model", str(MODEL), "--endpoints", str(work / "endpoints.yml"),
-             "--credentials", str(work / "credentials.yml")],
-            cwd=ROOT, env=env, stdout=logs[1], stderr=subprocess.STDOUT))
+        processes.append(
+            subprocess.Popen(
+                [str(bin_dir / "python"), "-m", "rasa_sdk", "--actions", "actions", "-p", str(action_port)],
+                cwd=ROOT,
+                env=env,
+                stdout=logs[0],
+                stderr=subprocess.STDOUT,
+            )
+        )
+        processes.append(
+            subprocess.Popen(
+                [
+                    str(bin_dir / "rasa"),
+                    "run",
+                    "--enable-api",
+                    "-i",
+                    "127.0.0.1",
+                    "-p",
+                    str(rasa_port),
+                    "--model",
+                    str(MODEL),
+                    "--endpoints",
+                    str(work / "endpoints.yml"),
+                    "--credentials",
+                    str(work / "credentials.yml"),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=logs[1],
+                stderr=subprocess.STDOUT,
+            )
+        )
         wait_until(f"http://127.0.0.1:{action_port}/health", processes[0], STARTUP_SECONDS, "ok")
         wait_until(f"http://127.0.0.1:{rasa_port}/status", processes[1], STARTUP_SECONDS, "model_id")
         yield {"base": f"http://127.0.0.1:{rasa_port}"}
@@ -117,8 +170,9 @@ def test_a_haitian_migrant_is_handed_to_a_person_and_back_in_a_real_browser(serv
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
-            migrant = browser.new_context(viewport={"width": 390, "height": 844}, locale="ht-HT",
-                                          has_touch=True).new_page()
+            migrant = browser.new_context(
+                viewport={"width": 390, "height": 844}, locale="ht-HT", has_touch=True
+            ).new_page()
             staff = browser.new_context(viewport={"width": 1280, "height": 800}, locale="es-CO").new_page()
 
             # 1. the migrant opens the chat and is greeted in Kreyòl
@@ -151,8 +205,9 @@ def test_a_haitian_migrant_is_handed_to_a_person_and_back_in_a_real_browser(serv
             expect(staff.locator("#history")).to_contain_text("Mwen vle pale ak yon moun tanpri")
             staff.get_by_role("button", name="Atender").click()
             expect(staff.get_by_role("textbox", name="Tu respuesta")).to_be_visible()
-            expect(migrant.locator("#log")).to_contain_text("Ana, nan ekip resepsyon an, antre nan konvèsasyon an",
-                                                            timeout=15_000)
+            expect(migrant.locator("#log")).to_contain_text(
+                "Ana, nan ekip resepsyon an, antre nan konvèsasyon an", timeout=15_000
+            )
             expect(migrant.locator("#status")).to_have_text("W ap pale ak yon moun nan ekip la.")
             shot(staff, "03-staff-took-the-conversation")
 
@@ -162,8 +217,7 @@ def test_a_haitian_migrant_is_handed_to_a_person_and_back_in_a_real_browser(serv
             message_box.focus()
             migrant.keyboard.type("Mwen nan Tapachula, mwen pa gen papye")
             migrant.keyboard.press("Enter")
-            expect(staff.locator("#history")).to_contain_text("Mwen nan Tapachula, mwen pa gen papye",
-                                                              timeout=15_000)
+            expect(staff.locator("#history")).to_contain_text("Mwen nan Tapachula, mwen pa gen papye", timeout=15_000)
             assert bot_messages.count() == before
 
             # 4. the staff member replies and the migrant sees it
@@ -201,8 +255,9 @@ def test_the_chat_opens_with_the_greeting_and_the_menu_in_the_browser_language_o
         try:
             # The browser prefers German, then Portuguese; the server only sees a Spanish Accept-Language:
             # the page follows the browser's own list (navigator.languages) and takes Portuguese.
-            context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE",
-                                          extra_http_headers={"Accept-Language": "es"})
+            context = browser.new_context(
+                viewport={"width": 390, "height": 844}, locale="de-DE", extra_http_headers={"Accept-Language": "es"}
+            )
             context.add_init_script("Object.defineProperty(navigator, 'languages', {get: () => ['de-DE', 'pt-BR']})")
             page = context.new_page()
             page.goto(f"{base}/chat")

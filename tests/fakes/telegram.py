@@ -56,8 +56,14 @@ class FakeTelegram(FakeServer):
         self._message_ids = itertools.count(1000)
         self.app.router.add_post("/bot{token}/{method}", self._call)
 
-    def fail_next(self, method: str, times: int = 1, status: int = 502, description: str = "Bad Gateway",
-                  retry_after: int | None = None) -> None:
+    def fail_next(
+        self,
+        method: str,
+        times: int = 1,
+        status: int = 502,
+        description: str = "Bad Gateway",
+        retry_after: int | None = None,
+    ) -> None:
         self._failures.setdefault(method, []).extend([(status, description, retry_after)] * times)
 
     def sent(self, method: str = "sendMessage") -> list[Call]:
@@ -96,15 +102,21 @@ class FakeTelegram(FakeServer):
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "sendLocation":
-            return {"message_id": next(self._message_ids), "date": int(time.time()),
-                    "chat": {"id": int(params["chat_id"]), "type": "private"},
-                    "from": {"id": 123456, "is_bot": True, "first_name": "Brújula"},
-                    "location": {"latitude": float(params["latitude"]), "longitude": float(params["longitude"])}}
+            return {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "from": {"id": 123456, "is_bot": True, "first_name": "Brújula"},
+                "location": {"latitude": float(params["latitude"]), "longitude": float(params["longitude"])},
+            }
         if method == "sendMessage":
-            result = {"message_id": next(self._message_ids), "date": int(time.time()),
-                      "chat": {"id": int(params["chat_id"]), "type": "private"},
-                      "from": {"id": 123456, "is_bot": True, "first_name": "Brújula"},
-                      "text": params.get("text", "")}
+            result = {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "from": {"id": 123456, "is_bot": True, "first_name": "Brújula"},
+                "text": params.get("text", ""),
+            }
             if isinstance(params.get("reply_markup"), dict):
                 result["reply_markup"] = params["reply_markup"]
             return result

@@ -63,11 +63,9 @@ class FakeTwilio(FakeServer):
         params = {key: value for key, value in (await request.post()).items() if isinstance(value, str)}
         if self._failures:
             status, code = self._failures.pop(0)
-            return web.json_response({"code": code, "message": f"fake failure {code}", "status": status},
-                                     status=status)
+            return web.json_response({"code": code, "message": f"fake failure {code}", "status": status}, status=status)
         if not params.get("To") or not (params.get("Body") or params.get("ContentSid")):
-            return web.json_response({"code": 21602, "message": "Message body is required.", "status": 400},
-                                     status=400)
+            return web.json_response({"code": 21602, "message": "Message body is required.", "status": 400}, status=400)
         if self.delay:
             await asyncio.sleep(self.delay)
         self.messages.append(SentMessage(sid, params))
@@ -80,11 +78,24 @@ class FakeTwilio(FakeServer):
     @staticmethod
     def _instance(sid: str, number: int, params: dict[str, str]) -> dict[str, Any]:
         return {
-            "sid": f"SM{number:032x}", "account_sid": sid, "to": params.get("To"), "from": params.get("From"),
-            "messaging_service_sid": params.get("MessagingServiceSid"), "body": params.get("Body", ""),
-            "status": "queued", "num_segments": "1", "num_media": "0", "direction": "outbound-api",
-            "api_version": "2010-04-01", "price": None, "price_unit": "USD", "error_code": None,
-            "error_message": None, "uri": f"/2010-04-01/Accounts/{sid}/Messages/SM{number:032x}.json",
-            "date_created": None, "date_sent": None, "date_updated": None, "subresource_uris": {},
+            "sid": f"SM{number:032x}",
+            "account_sid": sid,
+            "to": params.get("To"),
+            "from": params.get("From"),
+            "messaging_service_sid": params.get("MessagingServiceSid"),
+            "body": params.get("Body", ""),
+            "status": "queued",
+            "num_segments": "1",
+            "num_media": "0",
+            "direction": "outbound-api",
+            "api_version": "2010-04-01",
+            "price": None,
+            "price_unit": "USD",
+            "error_code": None,
+            "error_message": None,
+            "uri": f"/2010-04-01/Accounts/{sid}/Messages/SM{number:032x}.json",
+            "date_created": None,
+            "date_sent": None,
+            "date_updated": None,
+            "subresource_uris": {},
         }
-

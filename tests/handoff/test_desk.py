@@ -25,15 +25,23 @@ def desk_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("BRUJULA_ID_KEY", "test-id-key")
     monkeypatch.setenv("BRUJULA_STATE_DIR", str(tmp_path / "state"))
     config = tmp_path / "desk.yml"
-    config.write_text("followup_check_seconds: 0\nlogin_max_failures: 3\nsession_idle_minutes: 30\n"
-                      "expected_wait_minutes: 20\n", encoding="utf-8")
+    config.write_text(
+        "followup_check_seconds: 0\nlogin_max_failures: 3\nsession_idle_minutes: 30\n" "expected_wait_minutes: 20\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("BRUJULA_DESK_CONFIG", str(config))
     staff_file = tmp_path / "staff.yml"
     monkeypatch.setenv("BRUJULA_DESK_STAFF_FILE", str(staff_file))
     for username, name in (("ana", "Ana"), ("ben", "Ben")):
-        desk_settings.save_staff_member(desk_settings.StaffMember(
-            username=username, name=name, password_hash=desk_settings.hash_password(PASSWORD, rounds=4),
-            languages=["ht", "es"]), staff_file)
+        desk_settings.save_staff_member(
+            desk_settings.StaffMember(
+                username=username,
+                name=name,
+                password_hash=desk_settings.hash_password(PASSWORD, rounds=4),
+                languages=["ht", "es"],
+            ),
+            staff_file,
+        )
     return tmp_path
 
 
@@ -52,8 +60,9 @@ class Desk:
     async def sign_in(self, username: str = "ana", password: str = PASSWORD) -> Any:
         _, page = await self.client.get("/desk/login")
         token = csrf_token(page.text)
-        _, response = await self.client.post("/desk/login", data={"username": username, "password": password,
-                                                                  "csrf_token": token})
+        _, response = await self.client.post(
+            "/desk/login", data={"username": username, "password": password, "csrf_token": token}
+        )
         return response
 
     async def open_console(self) -> Any:
@@ -66,16 +75,17 @@ class Desk:
         _, response = await self.client.get("/desk/api/queue")
         return response
 
-    async def act(self, ref: str, action: str, body: dict[str, Any] | None = None,
-                  headers: dict[str, str] | None = None) -> Any:
+    async def act(
+        self, ref: str, action: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> Any:
         sent = {"X-CSRF-Token": self.csrf} if headers is None else headers
-        _, response = await self.client.post(f"/desk/api/conversations/{ref}/{action}", json=body or {},
-                                             headers=sent)
+        _, response = await self.client.post(f"/desk/api/conversations/{ref}/{action}", json=body or {}, headers=sent)
         return response
 
     async def chat(self, text: str, token: str = TOKEN, **extra: Any) -> Any:
-        _, response = await self.client.post("/chat/api/messages", json={"text": text, **extra},
-                                             headers={"X-Chat-Token": token})
+        _, response = await self.client.post(
+            "/chat/api/messages", json={"text": text, **extra}, headers={"X-Chat-Token": token}
+        )
         return response
 
     def audit(self, **filters: Any) -> list:
@@ -156,8 +166,7 @@ async def test_an_idle_session_expires_and_the_console_says_so(desk: Desk) -> No
 async def test_a_session_also_ends_after_its_maximum_length(desk: Desk) -> None:
     await signed_in(desk)
     with desk.storage.engine.begin() as conn:  # signed in 13 hours ago, active a second ago
-        conn.execute(desk_settings_table().update().values(created_at=time.time() - 13 * 3600,
-                                                           last_seen=time.time()))
+        conn.execute(desk_settings_table().update().values(created_at=time.time() - 13 * 3600, last_seen=time.time()))
     assert (await desk.queue()).json["error"] == "session_expired"
 
 
@@ -193,8 +202,9 @@ async def test_state_changes_without_the_csrf_token_are_refused_and_audited(desk
 
 
 async def test_a_login_form_posted_from_elsewhere_is_refused(desk: Desk) -> None:
-    _, response = await desk.client.post("/desk/login", data={"username": "ana", "password": PASSWORD,
-                                                              "csrf_token": "made-up"})
+    _, response = await desk.client.post(
+        "/desk/login", data={"username": "ana", "password": PASSWORD, "csrf_token": "made-up"}
+    )
     assert response.status == 403
     assert SESSION_COOKIE not in response.cookies
 
@@ -206,8 +216,15 @@ async def test_the_queue_shows_who_waits_with_language_channel_wait_urgency_and_
     whatsapp_sender = personal_data.pseudonymize("whatsapp", "+573001234567")
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-    await desk.agent.handle_message(UserMessage("/report_emergency", CollectingOutputChannel(), whatsapp_sender,
-                                                input_channel="whatsapp", metadata={"language_hint": "es"}))
+    await desk.agent.handle_message(
+        UserMessage(
+            "/report_emergency",
+            CollectingOutputChannel(),
+            whatsapp_sender,
+            input_channel="whatsapp",
+            metadata={"language_hint": "es"},
+        )
+    )
     await signed_in(desk)
     response = await desk.queue()
     assert response.status == 200
@@ -243,8 +260,11 @@ async def test_a_staff_member_takes_replies_and_hands_back_while_the_bot_stays_q
     assert quiet.status == 200 and quiet.json["messages"] == [] and quiet.json["handoff"] == "active"
     assert len(desk.agent.handled) == before  # the bot was not asked
     _, conversation = await desk.client.get(f"/desk/api/conversations/{ref}")
-    assert conversation.json["history"][-1] == {**conversation.json["history"][-1], "role": "user",
-                                                "text": "Mwen bezwen èd pou papye yo"}
+    assert conversation.json["history"][-1] == {
+        **conversation.json["history"][-1],
+        "role": "user",
+        "text": "Mwen bezwen èd pou papye yo",
+    }
 
     replied = await desk.act(ref, "reply", {"text": "Bonjou, se Ana. Ki papye ou genyen?"})
     assert replied.status == 200
@@ -316,8 +336,9 @@ async def test_the_desk_serves_its_own_static_files(desk: Desk) -> None:
 async def test_staff_check_a_pasted_offer_and_see_the_signs_explained_in_their_language(desk: Desk) -> None:
     await signed_in(desk)
     offer = "Trabajo en Canada, visa garantizada, solo tienes que pagar 300 dolares de inscripcion"
-    _, response = await desk.client.post("/desk/api/check-offer", json={"text": offer, "language": "en"},
-                                         headers={"X-CSRF-Token": desk.csrf})
+    _, response = await desk.client.post(
+        "/desk/api/check-offer", json={"text": offer, "language": "en"}, headers={"X-CSRF-Token": desk.csrf}
+    )
     assert response.status == 200
     assert response.json["level"] == "high"
     flags = {flag["id"]: flag for flag in response.json["flags"]}
@@ -333,6 +354,7 @@ async def test_the_offer_check_needs_a_signed_in_session_and_its_csrf_token(desk
     await signed_in(desk)
     _, forged = await desk.client.post("/desk/api/check-offer", json={"text": "hola"})
     assert forged.status == 403
-    _, huge = await desk.client.post("/desk/api/check-offer", json={"text": "x" * 6000},
-                                     headers={"X-CSRF-Token": desk.csrf})
+    _, huge = await desk.client.post(
+        "/desk/api/check-offer", json={"text": "x" * 6000}, headers={"X-CSRF-Token": desk.csrf}
+    )
     assert huge.status == 413

@@ -37,8 +37,12 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("BRUJULA_DESK_CONFIG", str(config))
     staff = tmp_path / "staff.yml"
     monkeypatch.setenv("BRUJULA_DESK_STAFF_FILE", str(staff))
-    desk_settings.save_staff_member(desk_settings.StaffMember(
-        username="ana", name="Ana", password_hash=desk_settings.hash_password(PASSWORD, rounds=4)), staff)
+    desk_settings.save_staff_member(
+        desk_settings.StaffMember(
+            username="ana", name="Ana", password_hash=desk_settings.hash_password(PASSWORD, rounds=4)
+        ),
+        staff,
+    )
 
 
 @pytest.fixture
@@ -52,24 +56,43 @@ class WhatsAppDesk:
         self.twilio = twilio
         self.agent = ScriptedAgent(make_store(tmp_path / "trackers.db"))
         store = ContactStore(f"sqlite:///{tmp_path / 'contacts.db'}", MultiFernet([Fernet(Fernet.generate_key())]))
-        self.whatsapp = WhatsAppInput(WhatsAppConfig(
-            account_sid=twilio.account_sid, auth_token=twilio.auth_token, whatsapp_from=FROM_US,
-            webhook_url=PUBLIC_URL, api_base_url=twilio.url, template_content_sid="HX" + "b" * 32,
-            templates=dict(templates or {})),
-            store=store, retry_delays=(0.01,))
+        self.whatsapp = WhatsAppInput(
+            WhatsAppConfig(
+                account_sid=twilio.account_sid,
+                auth_token=twilio.auth_token,
+                whatsapp_from=FROM_US,
+                webhook_url=PUBLIC_URL,
+                api_base_url=twilio.url,
+                template_content_sid="HX" + "b" * 32,
+                templates=dict(templates or {}),
+            ),
+            store=store,
+            retry_delays=(0.01,),
+        )
         self.contacts = store
         self.desk = DeskInput(storage=DeskStorage(f"sqlite:///{tmp_path / 'desk.db'}"))
         self.client = SanicASGITestClient(make_app(self.agent, self.whatsapp, self.desk))
         self.csrf = ""
 
     async def migrant_writes(self, body: str) -> None:
-        params = {"SmsMessageSid": f"SM{uuid.uuid4().hex}", "NumMedia": "0", "ProfileName": "Jean",
-                  "WaId": NUMBER[1:], "SmsStatus": "received", "Body": body, "To": FROM_US, "NumSegments": "1",
-                  "From": f"whatsapp:{NUMBER}", "ApiVersion": "2010-04-01", "AccountSid": self.twilio.account_sid}
+        params = {
+            "SmsMessageSid": f"SM{uuid.uuid4().hex}",
+            "NumMedia": "0",
+            "ProfileName": "Jean",
+            "WaId": NUMBER[1:],
+            "SmsStatus": "received",
+            "Body": body,
+            "To": FROM_US,
+            "NumSegments": "1",
+            "From": f"whatsapp:{NUMBER}",
+            "ApiVersion": "2010-04-01",
+            "AccountSid": self.twilio.account_sid,
+        }
         params["MessageSid"] = params["SmsMessageSid"]
         signature = RequestValidator(self.twilio.auth_token).compute_signature(PUBLIC_URL, params)
-        _, response = await self.client.post("/webhooks/whatsapp/webhook", data=params,
-                                             headers={"X-Twilio-Signature": signature})
+        _, response = await self.client.post(
+            "/webhooks/whatsapp/webhook", data=params, headers={"X-Twilio-Signature": signature}
+        )
         assert response.status == 200
         await self.whatsapp.tasks.drain(timeout=10)
 
@@ -83,8 +106,9 @@ class WhatsAppDesk:
         self.csrf = meta.group(1)
 
     async def act(self, ref: str, action: str, body: dict[str, Any] | None = None) -> Any:
-        _, response = await self.client.post(f"/desk/api/conversations/{ref}/{action}", json=body or {},
-                                             headers={"X-CSRF-Token": self.csrf})
+        _, response = await self.client.post(
+            f"/desk/api/conversations/{ref}/{action}", json=body or {}, headers={"X-CSRF-Token": self.csrf}
+        )
         return response
 
     def sent_bodies(self) -> list:
@@ -92,7 +116,8 @@ class WhatsAppDesk:
 
 
 async def test_a_whatsapp_user_gets_the_staff_reply_on_whatsapp_and_the_bot_after_hand_back(
-        twilio: FakeTwilio, tmp_path: Path) -> None:
+    twilio: FakeTwilio, tmp_path: Path
+) -> None:
     world = WhatsAppDesk(twilio, tmp_path)
     await world.migrant_writes("Bonjou")
     await world.migrant_writes("mwen vle pale ak yon moun")
@@ -129,7 +154,8 @@ async def test_a_whatsapp_user_gets_the_staff_reply_on_whatsapp_and_the_bot_afte
 
 
 async def test_outside_the_24_hour_window_the_desk_reply_waits_behind_the_approved_template(
-        twilio: FakeTwilio, tmp_path: Path) -> None:
+    twilio: FakeTwilio, tmp_path: Path
+) -> None:
     world = WhatsAppDesk(twilio, tmp_path)
     await world.migrant_writes("mwen vle pale ak yon moun")
     sender_id = personal_data.pseudonymize("whatsapp", NUMBER)
@@ -145,7 +171,8 @@ async def test_outside_the_24_hour_window_the_desk_reply_waits_behind_the_approv
 
 
 async def test_a_kreyol_conversation_answered_outside_the_window_gets_the_kreyol_template(
-        twilio: FakeTwilio, tmp_path: Path) -> None:
+    twilio: FakeTwilio, tmp_path: Path
+) -> None:
     world = WhatsAppDesk(twilio, tmp_path, templates={"ht": "HX" + "7" * 32, "fr": "HX" + "f" * 32})
     await world.migrant_writes("mwen vle pale ak yon moun")
     sender_id = personal_data.pseudonymize("whatsapp", NUMBER)

@@ -31,10 +31,17 @@ BEN = desk_settings.StaffMember(username="ben", name="Ben", password_hash="$2b$0
 @pytest.fixture
 def production(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AvailableEndpoints:
     values = {
-        "BRUJULA_ACTION_URL": "http://127.0.0.1:5055/webhook", "BRUJULA_DB_HOST": "127.0.0.1",
-        "BRUJULA_DB_PORT": "5432", "BRUJULA_DB_NAME": "test", "BRUJULA_DB_USER": "postgres",
-        "BRUJULA_DB_PASSWORD": "", "BRUJULA_REDIS_HOST": "127.0.0.1", "BRUJULA_REDIS_PORT": "6379",
-        "BRUJULA_REDIS_DB": "1", "BRUJULA_ID_KEY": "test-id-key", "BRUJULA_STATE_DIR": str(tmp_path / "state"),
+        "BRUJULA_ACTION_URL": "http://127.0.0.1:5055/webhook",
+        "BRUJULA_DB_HOST": "127.0.0.1",
+        "BRUJULA_DB_PORT": "5432",
+        "BRUJULA_DB_NAME": "test",
+        "BRUJULA_DB_USER": "postgres",
+        "BRUJULA_DB_PASSWORD": "",
+        "BRUJULA_REDIS_HOST": "127.0.0.1",
+        "BRUJULA_REDIS_PORT": "6379",
+        "BRUJULA_REDIS_DB": "1",
+        "BRUJULA_ID_KEY": "test-id-key",
+        "BRUJULA_STATE_DIR": str(tmp_path / "state"),
         "BRUJULA_DESK_CONFIG": str(tmp_path / "none.yml"),
     }
     for key, value in values.items():
@@ -53,8 +60,17 @@ async def test_replicas_share_the_queue_one_take_wins_and_one_follow_up_goes_out
 ) -> None:
     first, second = replica(production), replica(production)
     sender = f"webchat-prod-{uuid.uuid4().hex}"
-    await deliver(first, UserMessage("/request_human", CollectingOutputChannel(), sender, input_channel="webchat",
-                                     metadata={"language_hint": "es"}), first)
+    await deliver(
+        first,
+        UserMessage(
+            "/request_human",
+            CollectingOutputChannel(),
+            sender,
+            input_channel="webchat",
+            metadata={"language_hint": "es"},
+        ),
+        first,
+    )
     desk_a = HandoffService(lambda: first, DeskStorage(POSTGRES))
     desk_b = HandoffService(lambda: second, DeskStorage(POSTGRES))
 
@@ -68,21 +84,25 @@ async def test_replicas_share_the_queue_one_take_wins_and_one_follow_up_goes_out
     holder = (await records.retrieve_view(second, sender)).staff  # type: ignore[union-attr]
     assert holder in ("ana", "ben")
 
-    assert (await deliver(second, UserMessage("¿Hola?", CollectingOutputChannel(), sender, input_channel="webchat"),
-                          second)).replies == 0  # silent on every replica
+    assert (
+        await deliver(second, UserMessage("¿Hola?", CollectingOutputChannel(), sender, input_channel="webchat"), second)
+    ).replies == 0  # silent on every replica
     staff = ANA if holder == "ana" else BEN
     await desk_b.hand_back(staff, ref)
     assert sender not in {e.view.sender_id for e in await desk_a.entries()}
-    assert any(row["action"] == "hand_back" and row["conversation"] == ref
-               for row in desk_a.storage.audit_entries(limit=20, staff=holder))
+    assert any(
+        row["action"] == "hand_back" and row["conversation"] == ref
+        for row in desk_a.storage.audit_entries(limit=20, staff=holder)
+    )
     await first.tracker_store.erase(sender)
 
 
 async def test_replicas_checking_for_follow_ups_together_send_one(production: AvailableEndpoints) -> None:
     first, second = replica(production), replica(production)
     sender = f"webchat-prod-{uuid.uuid4().hex}"
-    await deliver(first, UserMessage("/request_human", CollectingOutputChannel(), sender, input_channel="webchat"),
-                  first)
+    await deliver(
+        first, UserMessage("/request_human", CollectingOutputChannel(), sender, input_channel="webchat"), first
+    )
     desk_a = HandoffService(lambda: first, DeskStorage(POSTGRES))
     desk_b = HandoffService(lambda: second, DeskStorage(POSTGRES))
     await desk_a.entries()

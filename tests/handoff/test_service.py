@@ -21,10 +21,18 @@ from bot.handoff.storage import DeskStorage
 from tests.handoff_fakes import ScriptedAgent, make_store
 
 ANA = desk_settings.StaffMember(username="ana", name="Ana", password_hash="$2b$04$" + "a" * 53)
-HOURS = {"timezone": "America/Bogota",
-         "week": {"mon": "08:00-17:00", "tue": "08:00-17:00", "wed": "08:00-17:00", "thu": "08:00-17:00",
-                  "fri": "08:00-17:00", "sat": "09:00-13:00"},
-         "closed_on": ["2026-12-25"]}
+HOURS = {
+    "timezone": "America/Bogota",
+    "week": {
+        "mon": "08:00-17:00",
+        "tue": "08:00-17:00",
+        "wed": "08:00-17:00",
+        "thu": "08:00-17:00",
+        "fri": "08:00-17:00",
+        "sat": "09:00-13:00",
+    },
+    "closed_on": ["2026-12-25"],
+}
 BOGOTA = ZoneInfo("America/Bogota")
 
 
@@ -41,11 +49,13 @@ def service_for(agent: ScriptedAgent, tmp_path: Path) -> HandoffService:
     return HandoffService(lambda: agent, DeskStorage(f"sqlite:///{tmp_path / 'desk.db'}"))
 
 
-async def ask_for_person(agent: ScriptedAgent, sender_id: str, channel: str = "webchat",
-                         text: str = "/request_human", hint: str = "ht") -> list[str]:
+async def ask_for_person(
+    agent: ScriptedAgent, sender_id: str, channel: str = "webchat", text: str = "/request_human", hint: str = "ht"
+) -> list[str]:
     output = CollectingOutputChannel()
-    await deliver(agent, UserMessage(text, output, sender_id, input_channel=channel,
-                                     metadata={"language_hint": hint}), agent)
+    await deliver(
+        agent, UserMessage(text, output, sender_id, input_channel=channel, metadata={"language_hint": hint}), agent
+    )
     return [m.get("text", "") for m in output.messages]
 
 
@@ -76,8 +86,7 @@ def test_when_the_desk_is_closed_users_hear_when_it_opens_again() -> None:
     text = safety.availability_text(content.current(), "es", saturday_night, settings)
     assert text.startswith("El equipo de atención está cerrado ahora. Vuelve a abrir: lun 08:00;")
     christmas_eve = datetime(2026, 12, 24, 18, 0, tzinfo=BOGOTA)  # the 25th is a holiday
-    assert "Vuelve a abrir: sáb 09:00" in safety.availability_text(content.current(), "es", christmas_eve,
-                                                                     settings)
+    assert "Vuelve a abrir: sáb 09:00" in safety.availability_text(content.current(), "es", christmas_eve, settings)
 
 
 def test_without_configured_hours_no_wait_or_hours_are_invented() -> None:
@@ -118,8 +127,9 @@ def test_three_misunderstandings_in_a_row_queue_the_conversation_and_say_so() ->
 
 
 # -- configuration ---------------------------------------------------------------------------------
-def test_a_broken_desk_file_names_the_file_and_field_and_the_last_good_version_stays(tmp_path: Path,
-                                                                                     monkeypatch: Any) -> None:
+def test_a_broken_desk_file_names_the_file_and_field_and_the_last_good_version_stays(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
     config = tmp_path / "desk2.yml"
     monkeypatch.setenv("BRUJULA_DESK_CONFIG", str(config))
     config.write_text("expected_wait_minutes: 25\n", encoding="utf-8")
@@ -130,14 +140,16 @@ def test_a_broken_desk_file_names_the_file_and_field_and_the_last_good_version_s
     assert "desk2.yml" in str(problem.value) and "opening_hours.week" in str(problem.value)
     assert '"8-17" is not a time span' in str(problem.value)
     import os
+
     os.utime(config, (1, 1))  # a different mtime: the cache re-reads, refuses, keeps the last good one
     assert desk_settings.load_settings().expected_wait_minutes == 25
 
 
 def test_staff_passwords_are_stored_as_bcrypt_hashes_and_checked(tmp_path: Path) -> None:
     path = tmp_path / "staff.yml"
-    member = desk_settings.StaffMember(username="ana", name="Ana",
-                                       password_hash=desk_settings.hash_password("a long passphrase", rounds=4))
+    member = desk_settings.StaffMember(
+        username="ana", name="Ana", password_hash=desk_settings.hash_password("a long passphrase", rounds=4)
+    )
     desk_settings.save_staff_member(member, path)
     stored = path.read_text()
     assert "a long passphrase" not in stored and "$2b$04$" in stored
@@ -194,7 +206,8 @@ async def test_the_in_memory_store_works_too() -> None:
     agent = ScriptedAgent()
     await ask_for_person(agent, "webchat-mem")
     assert [e.view.sender_id for e in await HandoffService(lambda: agent, DeskStorage("sqlite://")).entries()] == [
-        "webchat-mem"]
+        "webchat-mem"
+    ]
 
 
 async def test_an_erased_conversation_leaves_the_queue_at_once(tmp_path: Path) -> None:
@@ -235,8 +248,9 @@ class FakeSender:
         return self.works
 
 
-async def test_a_telegram_user_gets_the_staff_reply_through_the_proactive_sender(tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_telegram_user_gets_the_staff_reply_through_the_proactive_sender(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     telegram = FakeSender()
     monkeypatch.setitem(outbox._senders, "telegram", telegram)
     agent = ScriptedAgent(make_store(tmp_path / "trackers.db"))
