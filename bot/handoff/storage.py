@@ -74,14 +74,15 @@ audit_table = sa.Table(
 def create_tables(engine: sa.engine.Engine, metadata: sa.MetaData, tries: int = 5) -> None:
     """``create_all``, tolerating another replica creating the same tables at the same instant.
 
-    On a fresh PostgreSQL database two replicas starting together both see no table and both run
-    CREATE TABLE: the second fails on a unique index of the catalogue. Trying again finds the tables.
+    On a fresh database two replicas starting together both see no table and both run CREATE TABLE:
+    the second fails (PostgreSQL: a unique index of the catalogue; SQLite: "table ... already exists").
+    Trying again finds the tables.
     """
     for attempt in range(tries):
         try:
             metadata.create_all(engine)
             return
-        except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
+        except (sa.exc.IntegrityError, sa.exc.ProgrammingError, sa.exc.OperationalError):
             if attempt == tries - 1:
                 raise
             time.sleep(0.2 * (attempt + 1))
