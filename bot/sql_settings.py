@@ -84,7 +84,8 @@ def tune_postgres(store: Any) -> bool:
     waits. With this setting a commit returns once written; PostgreSQL flushes within a fraction of a
     second. As with SQLite's ``synchronous=NORMAL``: a crash of the bot loses nothing, a crash of the
     database server can lose the last turns (at most about 0.6 s of them), and nothing is ever
-    corrupted. ``durable_commits: true`` in the backend's settings keeps PostgreSQL's default.
+    corrupted. Opt-in: ``durable_commits: false`` in the backend's settings (the default keeps PostgreSQL's
+    durable commits, so an answered turn survives a database crash).
     """
     from sqlalchemy import event
 
