@@ -37,22 +37,24 @@ def expand(pattern: str, macros: dict[str, str], depth: int = 0) -> str:
     return _PLACEHOLDER.sub(replace, pattern)
 
 
+def compile_pattern(pattern: str, macros: dict[str, str]) -> re.Pattern[str] | str:
+    """``pattern`` with its placeholders expanded and accents removed, compiled; or why it does not compile."""
+    try:
+        return re.compile(strip_accents(expand(pattern, macros)))
+    except (re.error, ValueError) as error:
+        return str(error)
+
+
 def compiled_patterns(data: IndicatorsFile) -> Iterator[tuple[int, str, int, re.Pattern[str] | str]]:
     """``(indicator index, language, pattern index, compiled pattern or the reason it does not compile)``."""
     for i_index, indicator in enumerate(data.indicators):
         for language, patterns in indicator.patterns.items():
             for p_index, pattern in enumerate(patterns):
-                try:
-                    yield i_index, language, p_index, re.compile(strip_accents(expand(pattern, data.macros)))
-                except (re.error, ValueError) as error:
-                    yield i_index, language, p_index, str(error)
+                yield i_index, language, p_index, compile_pattern(pattern, data.macros)
 
 
 def compiled_markers(data: IndicatorsFile) -> Iterator[tuple[str, int, re.Pattern[str] | str]]:
     """``(language, pattern index, compiled marker or the reason it does not compile)``."""
     for language, patterns in data.markers.items():
         for p_index, pattern in enumerate(patterns):
-            try:
-                yield language, p_index, re.compile(strip_accents(expand(pattern, data.macros)))
-            except (re.error, ValueError) as error:
-                yield language, p_index, str(error)
+            yield language, p_index, compile_pattern(pattern, data.macros)

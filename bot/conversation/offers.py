@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from bot import offers
+from bot.content.models import Kind
 from bot.conversation.dialogue import Button, Dialogue
 from bot.conversation.vocabulary import (
     CHECK_OFFER,
@@ -112,7 +113,7 @@ def _numbers_to_call(d: Dialogue) -> str:
     numbers = d.content.emergency_numbers(d.slot(Slot.COUNTRY))
     if not numbers:
         numbers = list(d.content.emergency.regional)
-    hotlines = [n for n in numbers if getattr(n, "kind", None) == "hotline"]
+    hotlines = [n for n in numbers if n.kind is Kind.hotline]
     chosen = (hotlines + [n for n in numbers if n not in hotlines])[:3]
     return "; ".join(f"{n.number or n.url} ({translated(n.label, d.language)})" for n in chosen)
 
