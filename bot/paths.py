@@ -23,6 +23,11 @@ def nlu_dir() -> Path:
     return Path(os.environ.get("BRUJULA_NLU_DIR", ROOT / "data" / "nlu"))
 
 
+def grammar_dir() -> Path:
+    """Question patterns the intent classifier expands at training time (``data/grammar/``)."""
+    return Path(os.environ.get("BRUJULA_GRAMMAR_DIR", ROOT / "data" / "grammar"))
+
+
 def state_dir() -> Path:
     """Local state for the embedded default (SQLite tracker store, logs)."""
     path = Path(os.environ.get("BRUJULA_STATE_DIR", ROOT / ".state"))

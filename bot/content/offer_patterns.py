@@ -38,9 +38,12 @@ def expand(pattern: str, macros: dict[str, str], depth: int = 0) -> str:
 
 
 def compile_pattern(pattern: str, macros: dict[str, str]) -> re.Pattern[str] | str:
-    """``pattern`` with its placeholders expanded and accents removed, compiled; or why it does not compile."""
+    """``pattern`` with its placeholders expanded and accents removed, compiled; or why it does not compile.
+
+    A match starts and ends at word edges, so "cita" does not fire inside "solicitante".
+    """
     try:
-        return re.compile(strip_accents(expand(pattern, macros)))
+        return re.compile(rf"(?<!\w)(?:{strip_accents(expand(pattern, macros))})(?!\w)")
     except (re.error, ValueError) as error:
         return str(error)
 
