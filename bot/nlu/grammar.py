@@ -22,6 +22,8 @@ File layout (every key optional)::
     task_frames: ["Where can I {task}?", ...]
     tasks: {ask_work: [get a work permit, ...], ...}
     as_frames: ["As {person}, can I {task}?", ...]   # crossed with every task
+    topic_frames: ["I need information about {topic}", ...]
+    topics: {ask_work: [work permits, ...], ...}
     situations: ["I'm a refugee", ...]
     connectors: [", ", ". "]
     contractions: {"\\bde les ": "des "}     # regular expression -> replacement, in order
@@ -65,6 +67,8 @@ class LanguageGrammar:
     task_frames: list[str] = field(default_factory=list)
     tasks: dict[str, list[str]] = field(default_factory=dict)
     as_frames: list[str] = field(default_factory=list)
+    topic_frames: list[str] = field(default_factory=list)
+    topics: dict[str, list[str]] = field(default_factory=dict)
     situations: list[str] = field(default_factory=list)
     connectors: list[str] = field(default_factory=lambda: [", "])
     contractions: dict[str, str] = field(default_factory=dict)
@@ -162,11 +166,13 @@ def _questions(grammar: LanguageGrammar, rng: random.Random) -> list[tuple[str, 
             for task in tasks:
                 for frame in rng.sample(grammar.as_frames, min(FRAMES_PER_TASK, len(grammar.as_frames))):
                     questions.append((frame.format(person=rng.choice(grammar.persons), task=task), intent))
-    # "What is the CPF?", "What should I do if I lose my passport?", "Where can I get a work permit?"
+    # "What is the CPF?", "What should I do if I lose my passport?", "Where can I get a work permit?",
+    # "I need information about work permits"
     for frames, by_intent, slot, per_filler in (
         (grammar.term_frames, grammar.terms, "term", FRAMES_PER_TERM),
         (grammar.if_frames, grammar.problems, "problem", FRAMES_PER_PROBLEM),
         (grammar.task_frames, grammar.tasks, "task", FRAMES_PER_TASK),
+        (grammar.topic_frames, grammar.topics, "topic", FRAMES_PER_TASK),
     ):
         for intent, names in by_intent.items():
             for name in names:
