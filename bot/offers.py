@@ -106,12 +106,13 @@ class _Compiled:
     regexes: tuple[re.Pattern[str], ...]
 
 
-def compile_markers(data: IndicatorsFile) -> tuple[re.Pattern[str], ...]:
-    """The compiled ``markers:`` (words that show a message is an offer); a broken one raises ValueError."""
+def compile_markers(data: IndicatorsFile, field: str = "markers") -> tuple[re.Pattern[str], ...]:
+    """The compiled ``markers:`` (words that show a message is an offer) or ``asking:`` (someone asking about
+    their own situation); a broken one raises ValueError."""
     markers = []
-    for language, p_index, compiled in compiled_markers(data):
+    for language, p_index, compiled in compiled_markers(data, field):
         if isinstance(compiled, str):
-            raise ValueError(f"markers {language} #{p_index + 1}: {compiled}")
+            raise ValueError(f"{field} {language} #{p_index + 1}: {compiled}")
         markers.append(compiled)
     return tuple(markers)
 
@@ -177,6 +178,7 @@ class OfferChecker:
     def __init__(self, data: IndicatorsFile) -> None:
         self._compiled = compile_indicators(data)
         self._markers = compile_markers(data)
+        self._asking = compile_markers(data, "asking")
 
     @classmethod
     def from_file(cls, path: Path) -> OfferChecker:
@@ -191,6 +193,11 @@ class OfferChecker:
         """The message reads like an offer (a job ad, a trip, papers for sale), not a question about one."""
         folded = normalise(text or "").text
         return any(marker.search(folded) for marker in self._markers)
+
+    def asks_about_own_situation(self, text: str) -> bool:
+        """The message is the person's own question ("I work in Lima and ..., what can I do?")."""
+        folded = normalise(text or "").text
+        return any(pattern.search(folded) for pattern in self._asking)
 
     def check(self, text: str) -> OfferCheck:
         """The warning signs in ``text``: one flag per indicator, quoting its first un-negated match."""
@@ -265,7 +272,9 @@ def looks_like_a_pasted_offer(text: str, classifier_confidence: float, root: Pat
 
     A long message with a serious warning sign (or a short one the classifier was unsure about), a long
     message with a lesser sign that the classifier was unsure about, or a longer one with offer words
-    ("se busca", "hiring", "vaga"). Used by the NLU (:class:`bot.nlu.components.IntentRules`) so that a pasted
+    ("se busca", "hiring", "vaga"). The person's own question ("I work in Lima and my boss owes me three
+    weeks, what can I do?") is not an offer because of an offer word, nor because of a warning sign when the
+    classifier is sure of its topic. Used by the NLU (:class:`bot.nlu.components.IntentRules`) so that a pasted
     offer is checked even when its words (work, a visa, a trip) pull the classifier towards a topic.
     """
     try:
@@ -275,11 +284,12 @@ def looks_like_a_pasted_offer(text: str, classifier_confidence: float, root: Pat
     words = len(text.split())
     level = offer_checker.check(text).level
     unsure = classifier_confidence < UNSURE_CONFIDENCE
+    own_question = offer_checker.asks_about_own_situation(text)
     if level is OfferLevel.high and (words >= PASTED_OFFER_WORDS or unsure):
-        return True
+        return unsure or not own_question
     if level is OfferLevel.some and unsure and words >= PASTED_OFFER_WORDS - 2:
         return True
-    return words >= PASTED_OFFER_WORDS + 3 and offer_checker.is_offer(text)
+    return words >= PASTED_OFFER_WORDS + 3 and offer_checker.is_offer(text) and not own_question
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -714,4 +714,6 @@ class IndicatorsFile(Strict):
     macros: dict[str, str] = {}
     # Words that show a message is an offer (a job ad, a trip) rather than a question about one.
     markers: dict[str, list[str]] = {}
+    # Patterns of someone asking about their own situation (first person and a question), by language or "all".
+    asking: dict[str, list[str]] = {}
     indicators: list[Indicator]

@@ -43,7 +43,9 @@ def compile_pattern(pattern: str, macros: dict[str, str]) -> re.Pattern[str] | s
     A match starts and ends at word edges, so "cita" does not fire inside "solicitante".
     """
     try:
-        return re.compile(rf"(?<!\w)(?:{strip_accents(expand(pattern, macros))})(?!\w)")
+        expanded = strip_accents(expand(pattern, macros))
+        re.compile(expanded)  # first on its own, so an error's position points into the pattern as written
+        return re.compile(rf"(?<!\w)(?:{expanded})(?!\w)")
     except (re.error, ValueError) as error:
         return str(error)
 
@@ -56,8 +58,12 @@ def compiled_patterns(data: IndicatorsFile) -> Iterator[tuple[int, str, int, re.
                 yield i_index, language, p_index, compile_pattern(pattern, data.macros)
 
 
-def compiled_markers(data: IndicatorsFile) -> Iterator[tuple[str, int, re.Pattern[str] | str]]:
-    """``(language, pattern index, compiled marker or the reason it does not compile)``."""
-    for language, patterns in data.markers.items():
+MARKER_FIELDS = ("markers", "asking")
+
+
+def compiled_markers(data: IndicatorsFile, field: str = "markers") -> Iterator[tuple[str, int, re.Pattern[str] | str]]:
+    """``(language, pattern index, compiled marker or the reason it does not compile)`` of ``markers:`` or
+    ``asking:``."""
+    for language, patterns in getattr(data, field).items():
         for p_index, pattern in enumerate(patterns):
             yield language, p_index, compile_pattern(pattern, data.macros)

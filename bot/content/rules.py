@@ -32,7 +32,7 @@ from bot.content.models import (
     stale_after_days,
     word_count,
 )
-from bot.content.offer_patterns import compiled_markers, compiled_patterns
+from bot.content.offer_patterns import MARKER_FIELDS, compiled_markers, compiled_patterns
 from bot.content.yaml_lines import ParsedFile
 from bot.text import fold
 
@@ -636,11 +636,12 @@ def _check_offer_patterns(report: Report) -> None:
                 f"{language} pattern {p_index + 1} cannot be used: {compiled} (check the brackets and "
                 "the {placeholders}; see the comments at the top of the file)",
             )
-    for language, p_index, compiled in compiled_markers(parsed.model):
-        if isinstance(compiled, str):
-            report.add(
-                parsed,
-                ("markers", language, p_index),
-                "markers",
-                f"{language} marker {p_index + 1} cannot be used: {compiled} (check the brackets)",
-            )
+    for field in MARKER_FIELDS:
+        for language, p_index, compiled in compiled_markers(parsed.model, field):
+            if isinstance(compiled, str):
+                report.add(
+                    parsed,
+                    (field, language, p_index),
+                    field,
+                    f"{language} pattern {p_index + 1} of {field} cannot be used: {compiled} (check the brackets)",
+                )

@@ -189,9 +189,9 @@ def _with_situation(grammar: LanguageGrammar, question: str, rng: random.Random)
 
 
 def _lower_first(question: str) -> str:
-    """Lower-case the first letter unless the first word is an acronym ("CPF")."""
+    """Lower-case the first letter unless the first word is an acronym ("CPF") or English "I" ("I'm")."""
     opening = 1 if question[:1] in "¿¡" else 0
     first_word = question[opening:].split(" ", 1)[0]
-    if first_word.isupper() and len(first_word) > 1:
+    if first_word.isupper() or first_word.startswith("I'"):
         return question
     return question[:opening] + question[opening : opening + 1].lower() + question[opening + 1 :]
