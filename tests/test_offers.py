@@ -135,3 +135,21 @@ def test_a_pasted_offer_is_told_apart_from_a_question_about_one() -> None:
     question = "hay que pagar por el tramite de refugio?"
     assert not offers.looks_like_a_pasted_offer(question, classifier_confidence=0.8)
     assert not offers.looks_like_a_pasted_offer("donde saco el permiso de trabajo en colombia", 0.4)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I work in a construction site in Lima looking for better pay and my boss owes me 3 weeks, what can I do?",
+        "je suis mécanicien et je cherche un travail stable à Guadalajara mais on demande des papiers, comment faire ?",
+        "mwen ap travay nan Santiago e m vle voye yon ti kòb bay pitit mwen yo chak mwa, ki fason ki pi bon mache?",
+    ],
+)
+def test_a_persons_own_long_question_with_an_offer_word_is_not_taken_for_an_offer(question: str) -> None:
+    assert offers.checker().is_offer(question)  # it has an offer word ...
+    assert not offers.looks_like_a_pasted_offer(question, classifier_confidence=0.9)  # ... but it is a question
+
+
+def test_a_first_person_scam_promise_is_still_an_offer() -> None:
+    promise = "Amigo tengo un contacto en migración, te saco la residencia en 15 días, solo pagas 300 dólares antes"
+    assert offers.looks_like_a_pasted_offer(promise, classifier_confidence=0.8)
