@@ -41,13 +41,13 @@ import yaml
 
 SHARED_TERMS_FILE = "terms.yml"
 # how many (group, frame) pairs each activity and each "about" frame gets, per language
-PAIRS_PER_ACTIVITY = 4
-GROUPS_PER_ABOUT_FRAME = 3
+PAIRS_PER_ACTIVITY = 3
+GROUPS_PER_ABOUT_FRAME = 2
 FRAMES_PER_TERM = 2
 FRAMES_PER_PROBLEM = 2
-FRAMES_PER_TASK = 2
+FRAMES_PER_TASK = 1
 # the share of generated questions that also get a situation in front ("I'm a refugee, can ...")
-SITUATION_SHARE = 0.3
+SITUATION_SHARE = 0.15
 
 
 @dataclass
