@@ -153,9 +153,11 @@ def check_connections(engine: Any) -> bool:
             raise exc.InvalidatePoolError("PostgreSQL ended this connection")
         if time.monotonic() - record.info.get(_LAST_USED, 0.0) > IDLE_PING_SECONDS:
             try:
-                dialect.do_ping(dbapi_connection)
+                answered = dialect.do_ping(dbapi_connection)  # False when the connection is gone
             except Exception as error:
                 raise exc.InvalidatePoolError("PostgreSQL connection did not answer") from error
+            if not answered:
+                raise exc.InvalidatePoolError("PostgreSQL connection did not answer")
 
     if not event.contains(engine, "checkout", _note_use):  # idempotent: one set of listeners per engine
         event.listen(engine, "connect", _note_use)

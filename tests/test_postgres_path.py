@@ -180,6 +180,15 @@ async def test_a_connection_idle_for_long_is_pinged_before_use(database: str, mo
     assert await store.retrieve(sender) is tracker
     assert trips.take() == ["PING", "SELECT"]
 
+    # A peer gone without the socket showing it (a network cut): the ping finds out, the pool connects again.
+    monkeypatch.setattr(tracker_store, "RETRY_DELAYS", ())
+    monkeypatch.setattr(sql_settings, "_socket_closed_or_spoken", lambda _connection: False)
+    services.blip(database, 0.0).join()
+    wait_until_ended(database)
+    again = await store.backend.retrieve(sender)
+    assert again is not None and list(again.events) == list(tracker.events)
+    assert trips.take()[:2] == ["PING", "PING"]  # the dead connection's, then the new one's
+
 
 def record_threads(store: PrivacyTrackerStore, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The thread each of the backend's saves and reads runs in."""
