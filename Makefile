@@ -16,7 +16,7 @@ export PYTHONHASHSEED := 0
 BENCH_STORE ?= sqlite
 
 .PHONY: help install browser run shell train test lint pytest e2e validate conversation-test eval \
-	content-check content-due content-report coverage gaps bench desk-user clean prod prod-stop load
+	content-check content-due content-report coverage gaps bench bench-replicas desk-user clean prod prod-stop load
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
@@ -98,6 +98,9 @@ bench: $(MODEL) ## Benchmarks: vs a stock rasa init bot (SQLite and PostgreSQL);
 	$(BIN)/python scripts/bench_places.py
 	$(BIN)/python scripts/bench_channels.py --rasa --users 16 --messages 20 --rounds 3
 	$(BIN)/python scripts/bench_channels.py
+
+bench-replicas: $(MODEL) ## One Rasa replica vs two in production mode (make prod topology, nginx; a few minutes)
+	$(BIN)/python scripts/bench_replicas.py --rounds 3
 
 desk-user: $(BIN)/.installed ## Add a desk staff account: make desk-user NAME=ana
 	$(BIN)/python -m bot.handoff add-staff $(NAME)

@@ -14,8 +14,8 @@ import logging
 import random
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Text, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from typing import Any, Text, TypeVar, cast
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import (
@@ -73,6 +73,20 @@ async def with_store_retries(
             )
             await asyncio.sleep(delay)
     raise AssertionError("unreachable")
+
+
+def run_to_completion(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run, in this thread, a coroutine that never waits on an event loop; its result.
+
+    Rasa's SQL store has ``async`` methods that block on the database and, without an event broker, never
+    await anything that waits: this runs one of them in a worker thread (:meth:`PrivacyTrackerStore._sql`).
+    """
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return cast(T, done.value)
+    coroutine.close()
+    raise RuntimeError("a tracker-store call waited on the event loop outside it")
 
 
 def erase_requested(tracker: DialogueStateTracker) -> bool:
@@ -156,14 +170,18 @@ class PrivacyTrackerStore(TrackerStore):
             config = EndpointConfig(url=url, type=store_type, **backend)
             self.backend = self._create_backend(config, domain, event_broker)
         engine = getattr(self.backend, "engine", None)
-        if engine is not None and engine.dialect.name != "sqlite":
-            # Rasa creates its engine without a connection check: after a database restart every pooled
-            # connection would fail once. Test each one before use (what pool_pre_ping=True sets).
-            engine.pool._pre_ping = True
         if isinstance(self.backend, SQLTrackerStore):
+            # Rasa's engine has no connection check: after a database restart every pooled connection would
+            # fail once. PostgreSQL: test each one before use, without a round trip when recently used.
+            sql_settings.check_connections(self.backend.engine)
             sql_settings.keep_connections(self.backend)  # SQLite file: WAL, synchronous=NORMAL, pooled
             if not durable_commits:
                 sql_settings.tune_postgres(self.backend)  # PostgreSQL: synchronous_commit=off (opt-in)
+        # PostgreSQL: the driver blocks for every round trip. Off the event loop, the server goes on with
+        # other conversations meanwhile (an event broker would need the loop: then calls stay on it).
+        self._in_thread = bool(
+            engine is not None and engine.dialect.name == "postgresql" and self.backend.event_broker is None
+        )
         rasa_speedups.apply()
         inprocess_actions.route_remote_actions()  # action_endpoint url "inprocess:actions" works everywhere
         # sender -> (tracker as last saved here, domain): the next message need not replay every event
@@ -202,7 +220,7 @@ class PrivacyTrackerStore(TrackerStore):
             return
         redact_offer_texts(tracker)
         try:
-            await with_store_retries(lambda: self.backend.save(tracker), "save")
+            await with_store_retries(lambda: self._sql(lambda: self.backend.save(tracker)), "save")
         except Exception as error:
             # Raised, not swallowed: the channel tells the person to send the message again (Rasa's
             # fail-safe store would keep the turn in this process's memory and answer as if stored).
@@ -233,12 +251,24 @@ class PrivacyTrackerStore(TrackerStore):
         only after one aggregate query shows that nothing was stored since.
         """
         prefetched = trackers.take_prefetched(sender_id)  # read moments ago for this message (delivery)
-        if prefetched is not None and self._unchanged_since_read(prefetched):
+        if prefetched is not None and await self._unchanged(prefetched):
             return prefetched
         remembered, domain = self._saved.pop(sender_id, (None, None))
-        if remembered is not None and domain is self.domain and self._unchanged_since_read(remembered):
+        if remembered is not None and domain is self.domain and await self._unchanged(remembered):
             return remembered
-        return await with_store_retries(lambda: self.backend.retrieve(sender_id), "read")
+        return await with_store_retries(lambda: self._sql(lambda: self.backend.retrieve(sender_id)), "read")
+
+    async def _sql(self, call: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        """``call()``, a method of the backend: in a worker thread on PostgreSQL, else on the event loop."""
+        if not self._in_thread:
+            return await call()
+        return await asyncio.to_thread(run_to_completion, call())
+
+    async def _unchanged(self, tracker: DialogueStateTracker) -> bool:
+        """:meth:`_unchanged_since_read`, in a worker thread on PostgreSQL."""
+        if not self._in_thread:
+            return self._unchanged_since_read(tracker)
+        return await asyncio.to_thread(self._unchanged_since_read, tracker)
 
     def _unchanged_since_read(self, tracker: DialogueStateTracker) -> bool:
         """True when the stored session still has exactly the events ``tracker`` was built from.
@@ -252,7 +282,7 @@ class PrivacyTrackerStore(TrackerStore):
         import sqlalchemy as sa
 
         try:
-            with backend.session_scope() as session:
+            with sql_settings.read_session(backend) as session:  # PostgreSQL: no BEGIN/ROLLBACK round trips
                 query = backend._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False)
                 count, latest = (
                     query.order_by(None)
@@ -265,7 +295,9 @@ class PrivacyTrackerStore(TrackerStore):
         return bool(count == len(tracker.events) and latest == max(event.timestamp for event in tracker.events))
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> DialogueStateTracker | None:
-        return await with_store_retries(lambda: self.backend.retrieve_full_tracker(conversation_id), "read")
+        return await with_store_retries(
+            lambda: self._sql(lambda: self.backend.retrieve_full_tracker(conversation_id)), "read"
+        )
 
     async def keys(self) -> Iterable[Text]:
         return await self.backend.keys()

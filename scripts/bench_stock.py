@@ -7,8 +7,8 @@ Both bots run as their own processes on spare 127.0.0.1 ports, exactly as they w
   DIET + TED pipeline;
 * **Brújula**: ``rasa run`` with ``credentials.yml`` (our REST channel and every other channel), the
   trained ``models/brujula.tar.gz``, the SQLite tracker store (or ``--store postgres``: PostgreSQL on
-  127.0.0.1:5432), and ``python -m bot.action_server`` with the real content. ``--actions in-process``
-  runs the actions inside the Rasa server instead (see :mod:`bot.inprocess_actions`).
+  127.0.0.1:5432), and the actions with the real content inside the Rasa server, as ``endpoints.yml``
+  runs them (:mod:`bot.inprocess_actions`); ``--actions remote`` runs ``python -m bot.action_server`` instead.
 
 Both get the same 10-message mix in five languages (every conversation is a new sender). In every
 round the two bots alternate (the order flips each round, so other load on the machine hits both alike):
@@ -17,7 +17,7 @@ for the answer before writing again. The medians over the rounds are printed, wi
 Finally both serve the rest of 1,000 conversations, and the resident memory (RSS) of each Rasa server
 and of the action server is printed.
 
-    python scripts/bench_stock.py [--rounds 3] [--store sqlite|postgres|both] [--actions remote|in-process]
+    python scripts/bench_stock.py [--rounds 3] [--store sqlite|postgres|both] [--actions in-process|remote]
 
 Nothing is downloaded: the stock bot is trained offline from Rasa's own template.
 """
@@ -302,7 +302,7 @@ async def bench(args: argparse.Namespace) -> int:
                 await load.run(bot, 10, 10)
             for round_number in range(args.rounds):
                 order = bots if round_number % 2 == 0 else bots[::-1]  # alternate: noise hits all alike
-                for phase, users, conversations in PHASES:
+                for phase, users, conversations in [phase for phase in PHASES if phase[0] in args.phases]:
                     for bot in order:
                         measured = await load.run(bot, users, conversations)
                         for key, value in measured.items():
@@ -345,6 +345,7 @@ async def bench(args: argparse.Namespace) -> int:
         ("p95 ms, 50 users", "c50_p95_ms"),
     ]
     summary: dict[str, Any] = {}
+    rows = [(label, key) for label, key in rows if key.split("_")[0] in args.phases]
     for label, key in rows:
         stock = median("stock", key)
         summary[key] = {"stock": round(stock, 2)}
@@ -355,9 +356,16 @@ async def bench(args: argparse.Namespace) -> int:
             summary[key][f"{name}_ratio"] = round(value / stock, 3)
             line += f" {value:>11.1f} {value / stock:>5.2f}x"
         print(line)
-    if "brujula_pg" in ours:
+    if "brujula_pg" in ours and "c10" in args.phases:
         pg, lite = median("brujula_pg", "c10_per_second"), median("brujula", "c10_per_second")
-        print(f"\n  PostgreSQL vs SQLite at 10 users: {pg / lite:.2f}x the messages/s")
+        # each round's pair ran back to back: its ratio is less exposed to the machine's load changing
+        paired = statistics.median(
+            a / b for a, b in zip(results["brujula_pg"]["c10_per_second"], results["brujula"]["c10_per_second"])
+        )
+        print(
+            f"\n  PostgreSQL vs SQLite at 10 users: {pg / lite:.2f}x the messages/s "
+            f"(median of the rounds' own ratios: {paired:.2f}x)"
+        )
     print(f"\n  RSS (MB) after {', '.join(f'{bot}: {count}' for bot, count in served.items())} conversations:")
     for name_of_bot, processes in memory.items():
         print(f"    {name_of_bot:<11} " + ", ".join(f"{name} {mb:.0f}" for name, mb in processes.items()))
@@ -388,8 +396,19 @@ def main() -> int:
         default="sqlite",
         help="Brújula tracker store; both: a SQLite and a PostgreSQL Brújula in the same run",
     )
-    parser.add_argument("--actions", choices=("remote", "in-process"), default="remote")
+    parser.add_argument(
+        "--actions",
+        choices=("remote", "in-process"),
+        default="in-process",
+        help="in-process: as endpoints.yml serves them (the default); remote: a separate action server",
+    )
     parser.add_argument("--conversations", type=int, default=1000, help="conversations served before RSS is read")
+    parser.add_argument(
+        "--phases",
+        type=lambda text: text.split(","),
+        default=[name for name, _users, _conversations in PHASES],
+        help="comma-separated subset of c1,c10,c50 (e.g. c10 with many --rounds for the PostgreSQL/SQLite ratio)",
+    )
     args = parser.parse_args()
     BENCH_DIR.mkdir(exist_ok=True)
     return asyncio.run(bench(args))

@@ -237,7 +237,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     return report(results, stored, run_id, seconds, args.burst, fault_note)
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The run's settings from the command line (also used by scripts/bench_replicas.py)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default="http://127.0.0.1:8088", help="nginx of make prod (or make run :5005)")
     parser.add_argument("--replicas", help="comma-separated replica URLs to use instead of --url")
@@ -262,6 +263,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.users * args.messages > MAX_MESSAGES:
         parser.error(f"at most {MAX_MESSAGES} messages per run")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     figures = asyncio.run(main_async(args))
     if args.json:
         print(json.dumps(figures))
