@@ -107,8 +107,8 @@ class _Compiled:
 
 
 def compile_markers(data: IndicatorsFile, field: str = "markers") -> tuple[re.Pattern[str], ...]:
-    """The compiled ``markers:`` (words that show a message is an offer) or ``asking:`` (someone asking about
-    their own situation); a broken one raises ValueError."""
+    """The compiled ``markers:`` (words that show a message is an offer), ``own_situation:`` or ``asking:``
+    (someone writing or asking about their own situation); a broken one raises ValueError."""
     markers = []
     for language, p_index, compiled in compiled_markers(data, field):
         if isinstance(compiled, str):
@@ -178,6 +178,7 @@ class OfferChecker:
     def __init__(self, data: IndicatorsFile) -> None:
         self._compiled = compile_indicators(data)
         self._markers = compile_markers(data)
+        self._own_situation = compile_markers(data, "own_situation")
         self._asking = compile_markers(data, "asking")
 
     @classmethod
@@ -193,6 +194,11 @@ class OfferChecker:
         """The message reads like an offer (a job ad, a trip, papers for sale), not a question about one."""
         folded = normalise(text or "").text
         return any(marker.search(folded) for marker in self._markers)
+
+    def writes_about_own_situation(self, text: str) -> bool:
+        """The message is in the first person ("I work in Lima and my boss owes me three weeks")."""
+        folded = normalise(text or "").text
+        return any(pattern.search(folded) for pattern in self._own_situation)
 
     def asks_about_own_situation(self, text: str) -> bool:
         """The message is the person's own question ("I work in Lima and ..., what can I do?")."""
@@ -272,8 +278,9 @@ def looks_like_a_pasted_offer(text: str, classifier_confidence: float, root: Pat
 
     A long message with a serious warning sign (or a short one the classifier was unsure about), a long
     message with a lesser sign that the classifier was unsure about, or a longer one with offer words
-    ("se busca", "hiring", "vaga"). The person's own question ("I work in Lima and my boss owes me three
-    weeks, what can I do?") is not an offer because of an offer word, nor because of a warning sign when the
+    ("se busca", "hiring", "vaga") that is not in the first person ("I work in Lima and my boss owes me three
+    weeks": the person's own situation). A warning sign in the
+    person's own question ("I want to cross to Chile, is the road safe?") does not make it an offer when the
     classifier is sure of its topic. Used by the NLU (:class:`bot.nlu.components.IntentRules`) so that a pasted
     offer is checked even when its words (work, a visa, a trip) pull the classifier towards a topic.
     """
@@ -284,12 +291,15 @@ def looks_like_a_pasted_offer(text: str, classifier_confidence: float, root: Pat
     words = len(text.split())
     level = offer_checker.check(text).level
     unsure = classifier_confidence < UNSURE_CONFIDENCE
-    own_question = offer_checker.asks_about_own_situation(text)
     if level is OfferLevel.high and (words >= PASTED_OFFER_WORDS or unsure):
-        return unsure or not own_question
+        return unsure or not offer_checker.asks_about_own_situation(text)
     if level is OfferLevel.some and unsure and words >= PASTED_OFFER_WORDS - 2:
         return True
-    return words >= PASTED_OFFER_WORDS + 3 and offer_checker.is_offer(text) and not own_question
+    return (
+        words >= PASTED_OFFER_WORDS + 3
+        and offer_checker.is_offer(text)
+        and not offer_checker.writes_about_own_situation(text)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

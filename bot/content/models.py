@@ -714,6 +714,8 @@ class IndicatorsFile(Strict):
     macros: dict[str, str] = {}
     # Words that show a message is an offer (a job ad, a trip) rather than a question about one.
     markers: dict[str, list[str]] = {}
-    # Patterns of someone asking about their own situation (first person and a question), by language or "all".
+    # Patterns of someone writing about their own situation (the first person), and asking about it (the first
+    # person and a question), by language or "all".
+    own_situation: dict[str, list[str]] = {}
     asking: dict[str, list[str]] = {}
     indicators: list[Indicator]

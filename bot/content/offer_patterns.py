@@ -58,12 +58,12 @@ def compiled_patterns(data: IndicatorsFile) -> Iterator[tuple[int, str, int, re.
                 yield i_index, language, p_index, compile_pattern(pattern, data.macros)
 
 
-MARKER_FIELDS = ("markers", "asking")
+MARKER_FIELDS = ("markers", "own_situation", "asking")
 
 
 def compiled_markers(data: IndicatorsFile, field: str = "markers") -> Iterator[tuple[str, int, re.Pattern[str] | str]]:
-    """``(language, pattern index, compiled marker or the reason it does not compile)`` of ``markers:`` or
-    ``asking:``."""
+    """``(language, pattern index, compiled marker or the reason it does not compile)`` of one of the
+    :data:`MARKER_FIELDS`."""
     for language, patterns in getattr(data, field).items():
         for p_index, pattern in enumerate(patterns):
             yield language, p_index, compile_pattern(pattern, data.macros)
