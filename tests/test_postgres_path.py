@@ -84,6 +84,16 @@ def a_turn(tracker: DialogueStateTracker, text: str) -> None:
     tracker.update(ActionExecuted("action_listen"))
 
 
+async def a_saved_conversation(url: str) -> tuple[PrivacyTrackerStore, str, DialogueStateTracker]:
+    """A new conversation with one turn, saved: the store, the sender id and the tracker."""
+    store = pg_store(url)
+    sender = f"pg-{uuid.uuid4().hex}"
+    tracker = DialogueStateTracker(sender, DOMAIN.slots)
+    a_turn(tracker, "hola")
+    await store.save(tracker)
+    return store, sender, tracker
+
+
 def stored_rows(url: str, sender: str) -> list[tuple[Any, ...]]:
     engine = sa.create_engine(url)
     try:
@@ -100,11 +110,7 @@ def stored_rows(url: str, sender: str) -> list[tuple[Any, ...]]:
 async def test_a_turn_costs_five_round_trips_and_stores_every_event_as_rasa_does(
     database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = pg_store(database)
-    sender = f"pg-{uuid.uuid4().hex}"
-    tracker = DialogueStateTracker(sender, DOMAIN.slots)
-    a_turn(tracker, "hola")
-    await store.save(tracker)
+    store, sender, tracker = await a_saved_conversation(database)
     trips = RoundTrips(store.backend.engine, monkeypatch)
 
     again = await store.retrieve(sender)  # the tracker this process saved, after the one-query check
@@ -152,11 +158,7 @@ async def test_connections_the_server_ended_are_replaced_before_use_without_a_pi
     database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tracker_store, "RETRY_DELAYS", ())  # no retry may hide a failed statement
-    store = pg_store(database)
-    sender = f"pg-{uuid.uuid4().hex}"
-    tracker = DialogueStateTracker(sender, DOMAIN.slots)
-    a_turn(tracker, "hola")
-    await store.save(tracker)
+    store, sender, tracker = await a_saved_conversation(database)
     trips = RoundTrips(store.backend.engine, monkeypatch)
 
     services.blip(database, 0.0).join()  # what a restart does: every open connection is ended
@@ -169,11 +171,7 @@ async def test_connections_the_server_ended_are_replaced_before_use_without_a_pi
 
 
 async def test_a_connection_idle_for_long_is_pinged_before_use(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    store = pg_store(database)
-    sender = f"pg-{uuid.uuid4().hex}"
-    tracker = DialogueStateTracker(sender, DOMAIN.slots)
-    a_turn(tracker, "hola")
-    await store.save(tracker)
+    store, sender, tracker = await a_saved_conversation(database)
     trips = RoundTrips(store.backend.engine, monkeypatch)
     monkeypatch.setattr(sql_settings, "IDLE_PING_SECONDS", 0.0)  # every pooled connection counts as idle
 
