@@ -172,6 +172,11 @@ def _quote(text: str, norm: _Normalised, start: int, end: int) -> str:
     return quote
 
 
+def _any_match(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:
+    folded = normalise(text or "").text
+    return any(pattern.search(folded) for pattern in patterns)
+
+
 class OfferChecker:
     """Compiled indicators, ready to check messages."""
 
@@ -192,18 +197,15 @@ class OfferChecker:
 
     def is_offer(self, text: str) -> bool:
         """The message reads like an offer (a job ad, a trip, papers for sale), not a question about one."""
-        folded = normalise(text or "").text
-        return any(marker.search(folded) for marker in self._markers)
+        return _any_match(self._markers, text)
 
     def writes_about_own_situation(self, text: str) -> bool:
         """The message is in the first person ("I work in Lima and my boss owes me three weeks")."""
-        folded = normalise(text or "").text
-        return any(pattern.search(folded) for pattern in self._own_situation)
+        return _any_match(self._own_situation, text)
 
     def asks_about_own_situation(self, text: str) -> bool:
         """The message is the person's own question ("I work in Lima and ..., what can I do?")."""
-        folded = normalise(text or "").text
-        return any(pattern.search(folded) for pattern in self._asking)
+        return _any_match(self._asking, text)
 
     def check(self, text: str) -> OfferCheck:
         """The warning signs in ``text``: one flag per indicator, quoting its first un-negated match."""
@@ -279,10 +281,10 @@ def looks_like_a_pasted_offer(text: str, classifier_confidence: float, root: Pat
     A long message with a serious warning sign (or a short one the classifier was unsure about), a long
     message with a lesser sign that the classifier was unsure about, or a longer one with offer words
     ("se busca", "hiring", "vaga") that is not in the first person ("I work in Lima and my boss owes me three
-    weeks": the person's own situation). A warning sign in the
-    person's own question ("I want to cross to Chile, is the road safe?") does not make it an offer when the
-    classifier is sure of its topic. Used by the NLU (:class:`bot.nlu.components.IntentRules`) so that a pasted
-    offer is checked even when its words (work, a visa, a trip) pull the classifier towards a topic.
+    weeks": the person's own situation). A warning sign in the person's own question ("I want to cross to
+    Chile, is the road safe?") does not make it an offer when the classifier is sure of its topic. Used by the
+    NLU (:class:`bot.nlu.components.IntentRules`) so that a pasted offer is checked even when its words (work,
+    a visa, a trip) pull the classifier towards a topic.
     """
     try:
         offer_checker = checker(root)
