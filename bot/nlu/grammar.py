@@ -146,13 +146,9 @@ def expand(grammars: list[LanguageGrammar], seed: int) -> list[tuple[str, str]]:
 
 
 def _questions(grammar: LanguageGrammar, rng: random.Random) -> list[tuple[str, str]]:
-    questions = []
-    if grammar.groups and grammar.can:
-        for intent, activities in grammar.activities.items():
-            for activity in activities:
-                for frame in rng.sample(grammar.can, min(PAIRS_PER_ACTIVITY, len(grammar.can))):
-                    group = rng.choice(grammar.groups)
-                    questions.append((frame.format(group=group, activity=activity), intent))
+    # "Can refugees work?"
+    questions = _cross(rng, grammar.can, grammar.activities, "activity", PAIRS_PER_ACTIVITY, "group", grammar.groups)
+    # "What rights do asylum seekers have?", "What are my rights as a refugee?"
     for intent, frames in grammar.about.items():
         for frame in frames:
             slot, fillers = ("person", grammar.persons) if "{person}" in frame else ("group", grammar.groups)
@@ -161,24 +157,38 @@ def _questions(grammar: LanguageGrammar, rng: random.Random) -> list[tuple[str, 
                 continue
             for filler in rng.sample(fillers, min(GROUPS_PER_ABOUT_FRAME, len(fillers))):
                 questions.append((frame.format(**{slot: filler}), intent))
-    if grammar.persons and grammar.as_frames:
-        for intent, tasks in grammar.tasks.items():
-            for task in tasks:
-                for frame in rng.sample(grammar.as_frames, min(FRAMES_PER_TASK, len(grammar.as_frames))):
-                    questions.append((frame.format(person=rng.choice(grammar.persons), task=task), intent))
-    # "What is the CPF?", "What should I do if I lose my passport?", "Where can I get a work permit?",
-    # "I need information about work permits"
-    for frames, by_intent, slot, per_filler in (
-        (grammar.term_frames, grammar.terms, "term", FRAMES_PER_TERM),
-        (grammar.if_frames, grammar.problems, "problem", FRAMES_PER_PROBLEM),
-        (grammar.task_frames, grammar.tasks, "task", FRAMES_PER_TASK),
-        (grammar.topic_frames, grammar.topics, "topic", FRAMES_PER_TASK),
-    ):
-        for intent, names in by_intent.items():
-            for name in names:
-                for frame in rng.sample(frames, min(per_filler, len(frames))):
-                    questions.append((frame.format(**{slot: name}), intent))
+    # "As an asylum seeker, can I open a bank account?", "What is the CPF?", "What should I do if I lose my
+    # passport?", "Where can I get a work permit?", "I need information about work permits"
+    questions += _cross(rng, grammar.as_frames, grammar.tasks, "task", FRAMES_PER_TASK, "person", grammar.persons)
+    questions += _cross(rng, grammar.term_frames, grammar.terms, "term", FRAMES_PER_TERM)
+    questions += _cross(rng, grammar.if_frames, grammar.problems, "problem", FRAMES_PER_PROBLEM)
+    questions += _cross(rng, grammar.task_frames, grammar.tasks, "task", FRAMES_PER_TASK)
+    questions += _cross(rng, grammar.topic_frames, grammar.topics, "topic", FRAMES_PER_TASK)
     return [(grammar.finish(text), intent) for text, intent in questions]
+
+
+def _cross(
+    rng: random.Random,
+    frames: list[str],
+    by_intent: dict[str, list[str]],
+    slot: str,
+    frames_per_filler: int,
+    subject_slot: str = "",
+    subjects: list[str] | None = None,
+) -> list[tuple[str, str]]:
+    """Each filler of ``by_intent`` in ``frames_per_filler`` random frames, labelled with its intent; with a
+    ``subject_slot``, a random subject ("refugees", "a migrant") fills it too."""
+    if not frames or (subject_slot and not subjects):
+        return []
+    crossed = []
+    for intent, fillers in by_intent.items():
+        for filler in fillers:
+            for frame in rng.sample(frames, min(frames_per_filler, len(frames))):
+                values = {slot: filler}
+                if subject_slot and subjects:
+                    values[subject_slot] = rng.choice(subjects)
+                crossed.append((frame.format(**values), intent))
+    return crossed
 
 
 def _with_situation(grammar: LanguageGrammar, question: str, rng: random.Random) -> str:
