@@ -14,13 +14,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.lock_store import InMemoryLockStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from sanic import Sanic
 
 from bot import content, language
+from bot.channels.delivery import deliver
 from bot.conversation import menus, navigation, safety
 from bot.conversation.dialogue import Dialogue, Reply, Turn
 from bot.conversation.vocabulary import EMERGENCY_TOPICS
@@ -140,6 +141,17 @@ class ScriptedAgent:
 
     async def __call__(self, message: UserMessage) -> None:  # as Rasa's `on_new_message`
         await self.handle_message(message)
+
+
+async def ask_for_person(
+    agent: ScriptedAgent, sender_id: str, channel: str = "webchat", text: str = "/request_human", hint: str = "ht"
+) -> list[str]:
+    """``sender_id`` asks for a person through ``deliver``; the texts the bot answered."""
+    output = CollectingOutputChannel()
+    await deliver(
+        agent, UserMessage(text, output, sender_id, input_channel=channel, metadata={"language_hint": hint}), agent
+    )
+    return [m.get("text", "") for m in output.messages]
 
 
 def make_app(agent: Any, *channels: Any) -> Sanic:

@@ -14,9 +14,31 @@ from collections.abc import Iterator
 import pytest
 import redis  # type: ignore[import-untyped]  # redis 4.6 ships no stubs
 import sqlalchemy as sa
+from rasa.core.utils import AvailableEndpoints
+
+from bot.paths import ROOT
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+# What endpoints.production.yml reads from the environment, pointing at the services above.
+PRODUCTION_ENV = {
+    "BRUJULA_ACTION_URL": "http://127.0.0.1:5055/webhook",
+    "BRUJULA_DB_HOST": "127.0.0.1",
+    "BRUJULA_DB_PORT": "5432",
+    "BRUJULA_DB_NAME": "test",
+    "BRUJULA_DB_USER": "postgres",
+    "BRUJULA_DB_PASSWORD": "",
+    "BRUJULA_REDIS_HOST": REDIS_HOST,
+    "BRUJULA_REDIS_PORT": str(REDIS_PORT),
+    "BRUJULA_REDIS_DB": "1",
+}
+
+
+def production_endpoints(monkeypatch: pytest.MonkeyPatch, **extra: str) -> AvailableEndpoints:
+    """endpoints.production.yml read with :data:`PRODUCTION_ENV` (plus ``extra``) in the environment."""
+    for key, value in {**PRODUCTION_ENV, **extra}.items():
+        monkeypatch.setenv(key, value)
+    return AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.production.yml"))
 
 
 def _admin() -> sa.engine.Engine:

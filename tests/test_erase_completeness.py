@@ -14,14 +14,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot import desk_settings, personal_data
-from bot.channels.delivery import deliver
 from bot.content import gaps
 from bot.handoff.service import HandoffService
 from bot.handoff.storage import DeskStorage
-from tests.handoff_fakes import ScriptedAgent, make_store
+from tests.handoff_fakes import ScriptedAgent, ask_for_person, make_store
 
 ANA = desk_settings.StaffMember(username="ana", name="Ana", password_hash="$2b$04$" + "a" * 53)
 
@@ -36,20 +34,6 @@ def desk_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     return url
 
 
-async def request_human(agent: ScriptedAgent, sender: str) -> None:
-    await deliver(
-        agent,
-        UserMessage(
-            "/request_human",
-            CollectingOutputChannel(),
-            sender,
-            input_channel="webchat",
-            metadata={"language_hint": "es"},
-        ),
-        agent,
-    )
-
-
 async def test_erasing_rotates_the_desk_id_and_unlinks_the_audit_rows(
     desk_db: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -59,7 +43,7 @@ async def test_erasing_rotates_the_desk_id_and_unlinks_the_audit_rows(
     desk = HandoffService(lambda: agent, storage)
     sender = f"whatsapp-{uuid.uuid4().hex}"
 
-    await request_human(agent, sender)
+    await ask_for_person(agent, sender, hint="es")
     [entry] = await desk.entries()
     old_ref = entry.ref
     await desk.take(ANA, old_ref, "203.0.113.20")
@@ -68,7 +52,7 @@ async def test_erasing_rotates_the_desk_id_and_unlinks_the_audit_rows(
     await agent.tracker_store.erase(sender)  # what the "delete my data" turn's save runs
     assert storage.existing_ref(sender) is None
 
-    await request_human(agent, sender)  # the same phone number writes again
+    await ask_for_person(agent, sender, hint="es")  # the same phone number writes again
     [entry] = await desk.entries()
     assert entry.ref != old_ref
     assert storage.existing_ref(sender) == entry.ref

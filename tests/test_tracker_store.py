@@ -17,6 +17,7 @@ from bot import personal_data
 from bot.lock_store import AtomicRedisLockStore
 from bot.paths import ROOT
 from bot.tracker_store import PrivacyTrackerStore
+from tests import services
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 
@@ -73,20 +74,7 @@ async def test_other_conversations_are_untouched(tmp_path: Path) -> None:
 
 @pytest.fixture
 def production_env(monkeypatch: pytest.MonkeyPatch) -> AvailableEndpoints:
-    values = {
-        "BRUJULA_ACTION_URL": "http://127.0.0.1:5055/webhook",
-        "BRUJULA_DB_HOST": "127.0.0.1",
-        "BRUJULA_DB_PORT": "5432",
-        "BRUJULA_DB_NAME": "test",
-        "BRUJULA_DB_USER": "postgres",
-        "BRUJULA_DB_PASSWORD": "",
-        "BRUJULA_REDIS_HOST": "127.0.0.1",
-        "BRUJULA_REDIS_PORT": "6379",
-        "BRUJULA_REDIS_DB": "1",
-    }
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.production.yml"))
+    return services.production_endpoints(monkeypatch)
 
 
 async def test_production_store_is_postgresql_and_forgets_on_request(production_env: AvailableEndpoints) -> None:

@@ -21,7 +21,8 @@ from bot.channels.delivery import deliver
 from bot.handoff import records
 from bot.handoff.service import HandoffService
 from bot.handoff.storage import DeskStorage
-from tests.handoff_fakes import ROOT, ScriptedAgent, domain
+from tests import services
+from tests.handoff_fakes import ScriptedAgent, ask_for_person, domain
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 ANA = desk_settings.StaffMember(username="ana", name="Ana", password_hash="$2b$04$" + "a" * 53)
@@ -30,23 +31,12 @@ BEN = desk_settings.StaffMember(username="ben", name="Ben", password_hash="$2b$0
 
 @pytest.fixture
 def production(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AvailableEndpoints:
-    values = {
-        "BRUJULA_ACTION_URL": "http://127.0.0.1:5055/webhook",
-        "BRUJULA_DB_HOST": "127.0.0.1",
-        "BRUJULA_DB_PORT": "5432",
-        "BRUJULA_DB_NAME": "test",
-        "BRUJULA_DB_USER": "postgres",
-        "BRUJULA_DB_PASSWORD": "",
-        "BRUJULA_REDIS_HOST": "127.0.0.1",
-        "BRUJULA_REDIS_PORT": "6379",
-        "BRUJULA_REDIS_DB": "1",
-        "BRUJULA_ID_KEY": "test-id-key",
-        "BRUJULA_STATE_DIR": str(tmp_path / "state"),
-        "BRUJULA_DESK_CONFIG": str(tmp_path / "none.yml"),
-    }
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.production.yml"))
+    return services.production_endpoints(
+        monkeypatch,
+        BRUJULA_ID_KEY="test-id-key",
+        BRUJULA_STATE_DIR=str(tmp_path / "state"),
+        BRUJULA_DESK_CONFIG=str(tmp_path / "none.yml"),
+    )
 
 
 def replica(endpoints: AvailableEndpoints) -> ScriptedAgent:
@@ -60,17 +50,7 @@ async def test_replicas_share_the_queue_one_take_wins_and_one_follow_up_goes_out
 ) -> None:
     first, second = replica(production), replica(production)
     sender = f"webchat-prod-{uuid.uuid4().hex}"
-    await deliver(
-        first,
-        UserMessage(
-            "/request_human",
-            CollectingOutputChannel(),
-            sender,
-            input_channel="webchat",
-            metadata={"language_hint": "es"},
-        ),
-        first,
-    )
+    await ask_for_person(first, sender, hint="es")
     desk_a = HandoffService(lambda: first, DeskStorage(POSTGRES))
     desk_b = HandoffService(lambda: second, DeskStorage(POSTGRES))
 

@@ -18,7 +18,7 @@ from bot.conversation.dialogue import Dialogue, Turn
 from bot.handoff import outbox, records
 from bot.handoff.service import HandoffService
 from bot.handoff.storage import DeskStorage
-from tests.handoff_fakes import ScriptedAgent, make_store
+from tests.handoff_fakes import ScriptedAgent, ask_for_person, make_store
 
 ANA = desk_settings.StaffMember(username="ana", name="Ana", password_hash="$2b$04$" + "a" * 53)
 HOURS = {
@@ -47,16 +47,6 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 def service_for(agent: ScriptedAgent, tmp_path: Path) -> HandoffService:
     return HandoffService(lambda: agent, DeskStorage(f"sqlite:///{tmp_path / 'desk.db'}"))
-
-
-async def ask_for_person(
-    agent: ScriptedAgent, sender_id: str, channel: str = "webchat", text: str = "/request_human", hint: str = "ht"
-) -> list[str]:
-    output = CollectingOutputChannel()
-    await deliver(
-        agent, UserMessage(text, output, sender_id, input_channel=channel, metadata={"language_hint": hint}), agent
-    )
-    return [m.get("text", "") for m in output.messages]
 
 
 async def write(agent: ScriptedAgent, sender_id: str, text: str, channel: str = "webchat") -> int:
