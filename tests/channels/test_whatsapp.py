@@ -26,11 +26,12 @@ from bot.contacts import ContactStore
 from bot.handoff import outbox
 from tests.fakes import FakeTwilio, StubRasa
 from tests.fakes.rasa import intro_and_menu
+from tests.fakes.twilio import OUR_WHATSAPP_NUMBER, incoming_text
 
 PUBLIC_URL = "https://brujula.example.org/webhooks/whatsapp/webhook"
 PATH = "/webhooks/whatsapp/webhook"
 NUMBER = "+573001234567"
-FROM_US = "whatsapp:+14155238886"
+FROM_US = OUR_WHATSAPP_NUMBER
 
 
 @pytest.fixture(autouse=True)
@@ -70,22 +71,7 @@ class Harness:
 
     @staticmethod
     def message(body: str = "hola", sid: str | None = None, **extra: str) -> dict[str, str]:
-        params = {
-            "SmsMessageSid": sid or f"SM{uuid.uuid4().hex}",
-            "NumMedia": "0",
-            "ProfileName": "Ana",
-            "WaId": NUMBER[1:],
-            "SmsStatus": "received",
-            "Body": body,
-            "To": FROM_US,
-            "NumSegments": "1",
-            "From": f"whatsapp:{NUMBER}",
-            "ApiVersion": "2010-04-01",
-            "AccountSid": "AC" + "0" * 32,
-        }
-        params["MessageSid"] = params["SmsMessageSid"]
-        params.update(extra)
-        return params
+        return incoming_text(body, NUMBER, "AC" + "0" * 32, sid=sid, **extra)
 
     async def post(
         self, params: dict[str, str], signature: str | None = "sign", url: str = PUBLIC_URL, **kwargs: Any

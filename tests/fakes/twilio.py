@@ -5,12 +5,37 @@ from __future__ import annotations
 import asyncio
 import base64
 import itertools
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
 from tests.fakes._server import FakeServer
+
+OUR_WHATSAPP_NUMBER = "whatsapp:+14155238886"  # Twilio's WhatsApp sandbox number
+
+
+def incoming_text(
+    body: str, sender: str, account_sid: str, profile_name: str = "Ana", sid: str | None = None, **extra: str
+) -> dict[str, str]:
+    """The form fields Twilio posts to the webhook when ``sender`` (+E.164) writes ``body`` on WhatsApp."""
+    params = {
+        "SmsMessageSid": sid or f"SM{uuid.uuid4().hex}",
+        "NumMedia": "0",
+        "ProfileName": profile_name,
+        "WaId": sender[1:],
+        "SmsStatus": "received",
+        "Body": body,
+        "To": OUR_WHATSAPP_NUMBER,
+        "NumSegments": "1",
+        "From": f"whatsapp:{sender}",
+        "ApiVersion": "2010-04-01",
+        "AccountSid": account_sid,
+    }
+    params["MessageSid"] = params["SmsMessageSid"]
+    params.update(extra)
+    return params
 
 
 @dataclass

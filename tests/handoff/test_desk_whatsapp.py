@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,11 +19,12 @@ from bot.contacts import ContactStore
 from bot.handoff.desk import DeskInput
 from bot.handoff.storage import DeskStorage
 from tests.fakes import FakeTwilio
+from tests.fakes.twilio import OUR_WHATSAPP_NUMBER, incoming_text
 from tests.handoff_fakes import ScriptedAgent, csrf_token, make_app, make_store
 
 PUBLIC_URL = "https://brujula.example.org/webhooks/whatsapp/webhook"
 NUMBER = "+50937001234"
-FROM_US = "whatsapp:+14155238886"
+FROM_US = OUR_WHATSAPP_NUMBER
 PASSWORD = "correct horse battery"
 
 
@@ -75,20 +75,7 @@ class WhatsAppDesk:
         self.csrf = ""
 
     async def migrant_writes(self, body: str) -> None:
-        params = {
-            "SmsMessageSid": f"SM{uuid.uuid4().hex}",
-            "NumMedia": "0",
-            "ProfileName": "Jean",
-            "WaId": NUMBER[1:],
-            "SmsStatus": "received",
-            "Body": body,
-            "To": FROM_US,
-            "NumSegments": "1",
-            "From": f"whatsapp:{NUMBER}",
-            "ApiVersion": "2010-04-01",
-            "AccountSid": self.twilio.account_sid,
-        }
-        params["MessageSid"] = params["SmsMessageSid"]
+        params = incoming_text(body, NUMBER, self.twilio.account_sid, profile_name="Jean")
         signature = RequestValidator(self.twilio.auth_token).compute_signature(PUBLIC_URL, params)
         _, response = await self.client.post(
             "/webhooks/whatsapp/webhook", data=params, headers={"X-Twilio-Signature": signature}
