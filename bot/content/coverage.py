@@ -122,6 +122,7 @@ def render(content: Content, countries: Iterable[str] | None = None, today: date
         lines.append(f"| {lang} | {have} / {of} | {cells_review} |")
 
     types = list(content.place_types)
+    places_in = {code: [p for p in content.places if p.country == code] for code in codes}
     lines += [
         "",
         "## Places: countries × kinds of place",
@@ -133,7 +134,7 @@ def render(content: Content, countries: Iterable[str] | None = None, today: date
         "|---|" + "---|" * (len(types) + 1),
     ]
     for code in codes:
-        here = [p for p in content.places if p.country == code]
+        here = places_in[code]
         counts = Counter(p.type for p in here)
         total = f"{len(here)}" + _flags(list(here), content, code, today)
         lines.append(f"| {code} | " + " | ".join(str(counts.get(t, 0) or NONE) for t in types) + f" | {total} |")
@@ -150,7 +151,7 @@ def render(content: Content, countries: Iterable[str] | None = None, today: date
         "|---|" + "---|" * (len(types) + 1),
     ]
     for code in codes:
-        here = [p for p in content.places if p.country == code]
+        here = places_in[code]
         if not here:
             lines.append(f"| {code} | " + " | ".join(NONE for _ in types) + f" | {NONE} |")
             continue
