@@ -68,6 +68,18 @@ def database_name(url: str) -> str:
     return url.rsplit("/", 1)[1]
 
 
+def tracker_backend(url: str) -> dict[str, object]:
+    """The tracker-store ``backend`` settings (as in endpoints.yml) for the test database at ``url``."""
+    return {
+        "type": "sql",
+        "dialect": "postgresql",
+        "url": "127.0.0.1",
+        "port": 5432,
+        "db": database_name(url),
+        "username": "postgres",
+    }
+
+
 def cut_off(url: str) -> None:
     """A database outage: refuse new connections and end every open one (what a restart does)."""
     name = database_name(url)

@@ -29,18 +29,7 @@ def database() -> Iterator[str]:
 
 
 def pg_store(url: str) -> PrivacyTrackerStore:
-    name = services.database_name(url)
-    return PrivacyTrackerStore(
-        domain(),
-        backend={
-            "type": "sql",
-            "dialect": "postgresql",
-            "url": "127.0.0.1",
-            "port": 5432,
-            "db": name,
-            "username": "postgres",
-        },
-    )
+    return PrivacyTrackerStore(domain(), backend=services.tracker_backend(url))
 
 
 def rasa_like_agent(url: str) -> ScriptedAgent:

@@ -37,8 +37,7 @@ def database() -> Iterator[str]:
 
 
 def pg_store(url: str) -> PrivacyTrackerStore:
-    backend = {"type": "sql", "dialect": "postgresql", "url": "127.0.0.1", "port": 5432, "username": "postgres"}
-    return PrivacyTrackerStore(DOMAIN, backend={**backend, "db": services.database_name(url)})
+    return PrivacyTrackerStore(DOMAIN, backend=services.tracker_backend(url))
 
 
 class RoundTrips:

@@ -35,14 +35,7 @@ def backend_config(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[d
         yield {"type": "sql", "dialect": "sqlite", "db": str(tmp_path / "trackers.db")}
         return
     with services.postgres_database() as url:
-        yield {
-            "type": "sql",
-            "dialect": "postgresql",
-            "url": "127.0.0.1",
-            "port": 5432,
-            "db": services.database_name(url),
-            "username": "postgres",
-        }
+        yield services.tracker_backend(url)
 
 
 async def save_conversation(store: PrivacyTrackerStore, sender: str, *ages_in_days: float) -> None:
@@ -89,14 +82,7 @@ async def test_old_conversations_go_completely_and_recent_ones_stay(
 
 async def test_two_replicas_purging_at_once_delete_each_conversation_once(tmp_path: Path) -> None:
     with services.postgres_database() as url:
-        config = {
-            "type": "sql",
-            "dialect": "postgresql",
-            "url": "127.0.0.1",
-            "port": 5432,
-            "db": services.database_name(url),
-            "username": "postgres",
-        }
+        config = services.tracker_backend(url)
         store = PrivacyTrackerStore(domain(), backend=dict(config))
         old = [f"whatsapp-{uuid.uuid4().hex}" for _ in range(40)]
         for sender in old:
