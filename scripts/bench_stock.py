@@ -142,29 +142,19 @@ def wait_until_up(url: str, processes: dict[str, subprocess.Popen[bytes]], timeo
     raise SystemExit(f"{url} did not come up in {timeout:.0f} s")
 
 
+def rasa_run(
+    model: Path, port: int, credentials: Path, endpoints: Path, cwd: Path, env: dict[str, str], log: Any
+) -> subprocess.Popen[bytes]:
+    """``rasa run`` (our interpreter's) with ``model`` on 127.0.0.1:``port``, its output in ``log``."""
+    command = [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(port), "--interface", "127.0.0.1"]
+    command += ["--credentials", str(credentials), "--endpoints", str(endpoints)]
+    return subprocess.Popen(command, cwd=str(cwd), env=env, stdout=log, stderr=log)  # noqa: S603
+
+
 def start_stock(env: dict[str, str], log: Any) -> Bot:
     model = stock_model()
     port = free_port()
-    rasa = subprocess.Popen(  # noqa: S603 - our interpreter's rasa
-        [
-            str(BIN / "rasa"),
-            "run",
-            "--model",
-            str(model),
-            "--port",
-            str(port),
-            "--interface",
-            "127.0.0.1",
-            "--credentials",
-            "credentials.yml",
-            "--endpoints",
-            "endpoints.yml",
-        ],
-        cwd=str(STOCK_DIR),
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
+    rasa = rasa_run(model, port, STOCK_DIR / "credentials.yml", STOCK_DIR / "endpoints.yml", STOCK_DIR, env, log)
     bot = Bot("stock", f"http://127.0.0.1:{port}", {"rasa": rasa})
     return bot
 
@@ -200,26 +190,7 @@ def start_brujula(env: dict[str, str], log: Any, state: Path, store: str, action
             stderr=log,
         )
         wait_until_up(f"http://127.0.0.1:{action_port}/health", processes)
-    processes["rasa"] = subprocess.Popen(  # noqa: S603
-        [
-            str(BIN / "rasa"),
-            "run",
-            "--model",
-            str(model),
-            "--port",
-            str(port),
-            "--interface",
-            "127.0.0.1",
-            "--credentials",
-            str(ROOT / "credentials.yml"),
-            "--endpoints",
-            str(endpoints),
-        ],
-        cwd=str(ROOT),
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
+    processes["rasa"] = rasa_run(model, port, ROOT / "credentials.yml", endpoints, ROOT, env, log)
     return Bot(name, f"http://127.0.0.1:{port}", processes)
 
 
