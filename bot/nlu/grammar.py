@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,7 +175,7 @@ def _cross(
     slot: str,
     frames_per_filler: int,
     subject_slot: str = "",
-    subjects: list[str] | None = None,
+    subjects: Sequence[str] = (),
 ) -> list[tuple[str, str]]:
     """Each filler of ``by_intent`` in ``frames_per_filler`` random frames, labelled with its intent; with a
     ``subject_slot``, a random subject ("refugees", "a migrant") fills it too."""
@@ -185,7 +186,7 @@ def _cross(
         for filler in fillers:
             for frame in rng.sample(frames, min(frames_per_filler, len(frames))):
                 values = {slot: filler}
-                if subject_slot and subjects:
+                if subject_slot:
                     values[subject_slot] = rng.choice(subjects)
                 crossed.append((frame.format(**values), intent))
     return crossed
