@@ -15,6 +15,7 @@ from bot import content
 from bot.conversation.dialogue import Dialogue, Turn
 from bot.conversation.navigation import resume_pending_topic
 from bot.conversation.offers import resume_offer_check
+from bot.conversation.safety import harm_first
 from bot.conversation.vocabulary import Meta
 from bot.input_check import InputProblem
 from bot.language import Detection
@@ -40,6 +41,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         metadata=metadata if isinstance(metadata, dict) else {},
         confidence=float(confidence) if isinstance(confidence, int | float) else None,
         intent_ranking=[item for item in ranking if isinstance(item, dict)] if isinstance(ranking, list) else (),
+        harm_now=latest.get("harm_now") is True,
     )
 
 
@@ -73,6 +75,7 @@ class BrujulaAction(Action, ABC):
         dialogue = Dialogue(turn_from_tracker(tracker), content.current())
         if dialogue.turn.input_problem == InputProblem.TOO_LONG.value:
             dialogue.say(dialogue.text("too_long"))
+        harm_first(dialogue)  # "he keeps my passport, can he?": the numbers and a person before the answer
         if resume_offer_check(dialogue):  # the offer the bot asked for, whatever the classifier made of it
             return send(dispatcher, dialogue)
         if not (self.resumes_pending_topic and resume_pending_topic(dialogue)):

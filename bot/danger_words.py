@@ -76,7 +76,67 @@ DANGER_PATTERNS = [
 ]
 _DANGER = re.compile("|".join(DANGER_PATTERNS))
 
+# Someone describing harm being done to them now: held, forced to work, their papers kept, kidnapped
+# for ransom, threatened with death. These are the ILO's indicators of trafficking and forced labour,
+# written in the first person, so they make the message an emergency whatever topic its other words
+# name ("he keeps our papers and makes us work without pay" is not a question about wages).
+HARM_NOW_PATTERNS = [
+    # es
+    r"\b(me|nos|te) (obliga|obligan|obligaron|obligo|fuerza|fuerzan|forzaron|forzo) a (trabajar|prostitu|vender)",
+    r"\bobligad[oa]s? a (trabajar|prostitu)",
+    r"\b(me|nos) (quitaron|quito|quitan|retienen|retiene|retuvieron|retuvo|guardan|guardaron|guardo)"
+    r" (los|mis|nuestros|el|mi|nuestro) (papeles|documentos|pasaportes?|cedulas?|dni)",
+    r"\bse (quedo|quedaron|queda|quedan) con (mis|nuestros|el|mi|los) (papeles|documentos|pasaportes?)",
+    r"\bno (me|nos) (deja|dejan|dejaron|quiere[n]? dejar) (salir|ir|irme|irnos)\b",
+    r"\b(me|nos) tiene[n]? (encerrad|secuestrad|amenazad)",
+    r"\bpid\w* (un )?rescate",
+    r"\bpiden dinero a (mi|nuestra) familia",
+    r"\b(me|nos) (quiere[n]?|van a|va a) (matar|vender)",
+    # en
+    r"\bforc\w* (me|us)\b",
+    r"\b(keeps|kept|took|takes|taken|holds|holding|confiscated|stole|keeping|withholding|withheld) (my|our)"
+    r" (passports?|papers|documents|id)\b",
+    r"\b(won'?t|will not|doesn'?t|does not|don'?t|do not) let (me|us) (leave|go)\b",
+    r"\b(can'?t|cannot|can not) leave until",
+    r"\bransom\b",
+    r"\b(asking|asked|demanding|demand|want) (my|our) family (for )?money",
+    r"\blocked (me|us) (up|in)\b",
+    r"\b(want|wants|going|gonna) to kill (me|us)\b",
+    # pt
+    r"\b(me|nos) (obriga|obrigam|obrigaram|obrigou|forca|forcam|forcaram) a (trabalhar|prostitu|vender)",
+    r"\bobrigad[oa]s? a (trabalhar|prostitu)",
+    r"\b(pegaram|tomaram|tomou|pegou|retem|retiveram|reteve|confiscaram|confiscou|guardou|guardaram)"
+    r" (o meu|meu|os meus|meus|o nosso|nosso|os nossos|nossos|a minha|minha) (passaporte|documento|pape)",
+    r"\b(fica|ficou|ficaram) com (o meu|meu|os meus|meus|os nossos|nossos) (passaporte|documento|pape)",
+    r"\bnao (me|nos) deix\w* (sair|ir embora)",
+    r"\bped\w* (um )?resgate",
+    r"\bpedem dinheiro (a|para) (minha|nossa) familia",
+    # fr
+    r"\b(m'|nous |me )(a |ont )?(oblig|forc)\w* a (travailler|me prostituer|nous prostituer|vendre)",
+    r"\b(patron|employeur|passeur|il|elle|ils|elles|on) (a |ont )?(pris|garde|gardent|confisque|confisquent)"
+    r" (mon|mes|nos|notre) (passeports?|papiers|documents)",
+    r"\bne (me|nous) laiss\w* pas (partir|sortir)",
+    r"\brancon\b",
+    r"\bdemand\w* de l'argent a (ma|notre) famille",
+    r"\b(veut|veulent|va|vont) (me|nous) tuer",
+    # ht
+    r"\b(kenbe|konfiske|sere) (dokiman|papye|paspo|kat) (m|mwen|nou)\b",
+    r"\b(li|yo|patwon an) pran (dokiman|papye|paspo) (m|mwen|nou)\b",
+    r"\bpa (vle )?kite (m|mwen|nou) (ale|soti|pati)\b",
+    r"\b(fose|oblije) (m|mwen|nou) (travay|fe travay)\b",
+    r"\branson\b",
+    r"\bmande fanmi (m|mwen|nou) lajan",
+    r"\b(ap|pral|va|vle) touye (m|mwen|nou)\b",
+]
+_HARM_NOW = re.compile("|".join(HARM_NOW_PATTERNS))
+
 
 def looks_like_emergency(text: str) -> bool:
-    """True when ``text`` names a danger from :data:`DANGER_PATTERNS`."""
-    return bool(_DANGER.search(fold(text)))
+    """True when ``text`` names a danger from :data:`DANGER_PATTERNS` or :data:`HARM_NOW_PATTERNS`."""
+    folded = fold(text)
+    return bool(_DANGER.search(folded) or _HARM_NOW.search(folded))
+
+
+def describes_harm_now(text: str) -> bool:
+    """True when ``text`` tells of harm being done to the writer now (:data:`HARM_NOW_PATTERNS`)."""
+    return bool(_HARM_NOW.search(fold(text)))

@@ -2,6 +2,8 @@
 
 The lists live in ``content/gazetteer/`` so NGOs can add a spelling without retraining. Matching
 ignores accents and case and prefers the longest name ("santiago de los caballeros" over "santiago").
+A city marked ``also_a_word`` (Quito, also a form of "quitar") is not taken for the city after an
+object pronoun ("nos quito los papeles") or when written with an accent the name does not have ("quitó").
 """
 
 from __future__ import annotations
@@ -23,34 +25,59 @@ class Match:
     country: str  # the ISO code of the country (for a city, the country it is in)
 
 
-def _names(content: Content) -> list[tuple[str, str, str, str]]:
-    """(folded name, entity, value, country) for every name, longest first."""
-    names: list[tuple[str, str, str, str]] = []
+# Object pronouns before a verb: "me quito", "nos quito los papeles" (es, pt, fr)
+PRONOUNS_BEFORE_A_VERB = frozenset({"me", "te", "se", "nos", "os", "le", "les", "lo", "la", "los", "las"})
+
+
+@dataclass(frozen=True)
+class _Name:
+    entity: str
+    value: str
+    country: str
+    # for a name that is also a word: how it is written (lower case), to tell "Quito" from "quitó"
+    word_spellings: frozenset[str] | None = None
+
+
+def _names(content: Content) -> list[tuple[str, _Name]]:
+    """(folded name, what it names) for every name, longest first."""
+    names: list[tuple[str, _Name]] = []
     for country in content.countries.values():
         for name in {*country.aliases, *country.name.values()}:
-            names.append((fold(name), "country", country.code, country.code))
+            names.append((fold(name), _Name("country", country.code, country.code)))
     for city in content.cities:
-        for name in {city.name, *city.aliases}:
-            names.append((fold(name), "city", city.name, city.country))
+        spellings = {city.name, *city.aliases}
+        word_spellings = frozenset(s.lower() for s in spellings) if city.also_a_word else None
+        for name in spellings:
+            names.append((fold(name), _Name("city", city.name, city.country, word_spellings)))
     names.sort(key=lambda item: len(item[0]), reverse=True)
     return names
 
 
-_pattern_cache: dict[str, tuple[re.Pattern[str], dict[str, tuple[str, str, str]]]] = {}
+_pattern_cache: dict[str, tuple[re.Pattern[str], dict[str, _Name]]] = {}
 
 
-def _pattern(content: Content) -> tuple[re.Pattern[str], dict[str, tuple[str, str, str]]]:
+def _pattern(content: Content) -> tuple[re.Pattern[str], dict[str, _Name]]:
     cached = _pattern_cache.get(content.version)
     if cached:
         return cached
-    lookup: dict[str, tuple[str, str, str]] = {}
-    for folded, entity, value, country in _names(content):
-        lookup.setdefault(folded, (entity, value, country))
+    lookup: dict[str, _Name] = {}
+    for folded, name in _names(content):
+        lookup.setdefault(folded, name)
     alternatives = "|".join(re.escape(name) for name in sorted(lookup, key=len, reverse=True))
     compiled = re.compile(rf"(?<![\w])({alternatives})(?![\w])")
     _pattern_cache.clear()
     _pattern_cache[content.version] = (compiled, lookup)
     return compiled, lookup
+
+
+def _is_the_word(name: _Name, written: str, before: str) -> bool:
+    """True when a name that is also a word is used as the word here ("me quitó", "nos quito")."""
+    if name.word_spellings is None:
+        return False
+    if written.lower() != fold(written) and written.lower() not in name.word_spellings:
+        return True  # an accent the place's name does not have: "quitó"
+    previous = before.split()[-1:] or [""]
+    return previous[0] in PRONOUNS_BEFORE_A_VERB
 
 
 def find(text: str, content: Content) -> list[Match]:
@@ -64,8 +91,10 @@ def find(text: str, content: Content) -> list[Match]:
     same_length = len(folded) == len(text)
     matches = []
     for found in pattern.finditer(folded):
-        entity, value, country = lookup[found.group(1)]
+        name = lookup[found.group(1)]
         start, end = found.span(1)
         original = text[start:end] if same_length else found.group(1)
-        matches.append(Match(entity, value, start, end, original, country))
+        if _is_the_word(name, original, folded[:start]):
+            continue
+        matches.append(Match(name.entity, name.value, start, end, original, name.country))
     return matches

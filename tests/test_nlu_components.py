@@ -40,6 +40,15 @@ def test_countries_and_nationalities_become_iso_codes_and_cities_are_found() -> 
     assert entities(run("tem consulado da colômbia em manaus")) == {"country": "CO", "city": "Manaus"}
 
 
+def test_a_city_name_that_is_also_a_verb_is_the_city_only_where_it_names_a_place() -> None:
+    # "nos quitó los papeles" (quitar, to take away) once moved a person in Mexico to Ecuador
+    assert entities(run("el hombre que nos trajo nos quitó los papeles")) == {}
+    assert entities(run("nos quito los papeles el coyote")) == {}
+    assert entities(run("me quito la chaqueta")) == {}
+    assert entities(run("estoy en quito")) == {"city": "Quito"}
+    assert entities(run("vivo en Quito hace un año")) == {"city": "Quito"}
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -107,6 +116,42 @@ def test_danger_words_turn_an_unplaced_message_into_an_emergency() -> None:
     assert message.get("intent")["name"] == "report_emergency"
     calm = run("cuentame un chiste", intent="nlu_fallback", confidence=0.3)
     assert calm.get("intent")["name"] == "nlu_fallback"
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("el patrón nos quitó los papeles y nos obliga a trabajar sin pago", "ask_work"),
+        ("my boss keeps my passport and says I can't leave until I pay him back", "ask_work"),
+        ("o patrão ficou com meu passaporte e não me deixa sair da fazenda", "ask_documents"),
+        ("mon employeur a confisqué mon passeport et on m'oblige à travailler la nuit", "ask_work"),
+        ("patwon an kenbe paspò m, li di si m ale l ap touye m", "ask_documents"),
+        ("they took me in a car and are asking my family for money", "ask_remittances"),
+    ],
+)
+def test_harm_being_done_now_is_flagged_and_keeps_its_topic(text: str, topic: str) -> None:
+    message = run(text, intent=topic, confidence=0.9)
+    assert message.get("intent")["name"] == topic  # the question is still answered, after the numbers
+    assert message.as_dict(only_output_properties=True)["harm_now"] is True
+    # not placed by the classifier: an emergency
+    assert run(text, intent="nlu_fallback", confidence=0.3).get("intent")["name"] == "report_emergency"
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("¿dónde saco mi pasaporte?", "ask_documents"),
+        ("kote pou m pran paspò m?", "ask_documents"),
+        ("me quitaron el trabajo, ¿qué puedo reclamar?", "ask_work"),
+        ("what is human trafficking?", "ask_rights"),
+        ("I have to work on Sundays, is that legal?", "ask_work"),
+        ("m oblije travay dimanch, èske se legal?", "ask_work"),
+    ],
+)
+def test_questions_about_papers_work_or_trafficking_are_not_flagged_as_harm(text: str, topic: str) -> None:
+    message = run(text, intent=topic, confidence=0.9)
+    assert message.get("intent")["name"] == topic
+    assert message.get("harm_now") is None
 
 
 @pytest.mark.parametrize(

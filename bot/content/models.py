@@ -446,6 +446,8 @@ class City(Strict):
     lat: float
     lon: float
     aliases: list[str] = []
+    # the name is also an everyday word ("me quitó los papeles": the verb quitar, not Quito)
+    also_a_word: bool = False
 
     @validator("lat", pre=True)
     def _lat(cls, value: Any) -> float:  # noqa: N805

@@ -56,6 +56,8 @@ class Turn:
     confidence: float | None = None  # the classifier's confidence in ``intent`` (None: not known, e.g. a test)
     # every intent the classifier considered, best first: [{"name": ..., "confidence": ...}]
     intent_ranking: Sequence[Mapping[str, Any]] = ()
+    # the message tells of harm being done to the writer now (papers kept, forced work, held): numbers first
+    harm_now: bool = False
 
     def entity(self, name: str) -> Mapping[str, Any] | None:
         for entity in self.entities:

@@ -18,7 +18,14 @@ from bot.content import Content
 from bot.content.provenance import emergency_lines, kind_rank, number_line
 from bot.conversation.dialogue import Dialogue, Turn
 from bot.conversation.topics import note_places, sourced
-from bot.conversation.vocabulary import HANDOFF_OPEN_STATES, Handoff, HandoffReason, Slot
+from bot.conversation.vocabulary import (
+    EMERGENCY_TOPICS,
+    HANDOFF_OPEN_STATES,
+    REQUEST_HUMAN,
+    Handoff,
+    HandoffReason,
+    Slot,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +58,17 @@ def say_emergency_numbers(d: Dialogue) -> None:
     if checked and len(checked) == len(items):
         lines.append(d.text("emergency_checked", date=min(checked).isoformat()))
     d.say("\n".join(lines))
+
+
+def harm_first(d: Dialogue) -> None:
+    """Before answering a message that tells of harm being done now ("my boss keeps my passport and won't
+    let me leave, is that legal?"): the emergency numbers, and that this is exploitation and a person can
+    help. The question is answered after them; an emergency or a request for a person says the numbers
+    itself."""
+    if not d.turn.harm_now or d.turn.intent in (*EMERGENCY_TOPICS, REQUEST_HUMAN):
+        return
+    say_emergency_numbers(d)
+    d.say(d.text("harm_now_person"))
 
 
 def emergency(d: Dialogue, topic: str) -> None:

@@ -20,7 +20,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import content, gazetteer, language
-from bot.danger_words import looks_like_emergency
+from bot.danger_words import describes_harm_now, looks_like_emergency
 from bot.input_check import BLOCKING_PROBLEMS, InputProblem, check_input
 from bot.nlu import examples, nationality
 from bot.offers import looks_like_a_pasted_offer
@@ -28,6 +28,9 @@ from bot.offers import looks_like_a_pasted_offer
 logger = logging.getLogger(__name__)
 
 INPUT_PROBLEM = "input_problem"
+# True when the message tells of harm being done to the writer now: the conversation gives the emergency
+# numbers and a person first, then answers what was asked (bot.conversation.safety.harm_first)
+HARM_NOW = "harm_now"
 LANGUAGE = "language"
 FALLBACK_INTENT = "nlu_fallback"
 CHOOSE_OPTION_INTENT = "choose_option"
@@ -221,6 +224,8 @@ class IntentRules(_Stateless):
     * the trained ``out_of_scope`` examples are reported as ``nlu_fallback``;
     * a message that the classifier could not place but that names a danger (kidnapping,
       trafficking...) is ``report_emergency``: safety first;
+    * a message that tells of harm being done to the writer now (kept papers, forced work, held,
+      ransom) keeps its topic but is flagged ``harm_now``, and is never taken for a pasted offer;
     * a pasted job, travel or papers offer is ``check_offer`` even when its words pull towards a topic
       (:func:`bot.offers.looks_like_a_pasted_offer`);
     * a long message classified as ``inform`` / ``ask_followup`` / ``ask_nearby`` whose best topic
@@ -235,6 +240,9 @@ class IntentRules(_Stateless):
             intent: Optional[Dict[Text, Any]] = message.get(INTENT)
             name = (intent or {}).get("name")
             confidence = float((intent or {}).get("confidence") or 0.0)
+            harm_now = describes_harm_now(text)
+            if harm_now:
+                message.set(HARM_NOW, True, add_to_output=True)
             if message.get(INPUT_PROBLEM) in BLOCKING_PROBLEMS:
                 _set_intent(message, FALLBACK_INTENT)
             elif option:
@@ -254,7 +262,8 @@ class IntentRules(_Stateless):
             elif (name in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT) or confidence < 0.5) and looks_like_emergency(text):
                 _set_intent(message, EMERGENCY_INTENT, 0.9)
             elif (
-                name not in SAFETY_INTENTS
+                not harm_now
+                and name not in SAFETY_INTENTS
                 and (name not in KEEP_OVER_OFFER or confidence < 0.5)
                 and looks_like_a_pasted_offer(text, confidence)
             ):

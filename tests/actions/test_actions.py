@@ -97,6 +97,19 @@ def test_emergency_gives_the_countrys_numbers_first_then_a_person_then_advice() 
     assert not any("pasé esta conversación" in text.lower() for text in turn.texts[2:])  # said once
 
 
+def test_a_question_that_tells_of_harm_now_gets_the_numbers_and_a_person_before_its_answer() -> None:
+    conversation = Conversation(language="en", country="PE")
+    turn = conversation.say(
+        ActionAnswerTopic, "my boss keeps my passport and won't let me leave, can he do that?", "ask_work"
+    )
+    assert turn.texts[0].startswith("🚨") and "105" in turn.texts[0]  # Peru's police line first
+    assert "trafficking" in turn.texts[1] and '"person"' in turn.texts[1]
+    assert "Checked against" in turn.all_text  # then the work answer it asked for
+    assert turn.slots["last_topic"] == "ask_work"
+    plain = conversation.say(ActionAnswerTopic, "my boss does not pay overtime, can he do that?", "ask_work")
+    assert not plain.texts[0].startswith("🚨")
+
+
 def test_a_second_emergency_message_does_not_queue_or_announce_again() -> None:
     conversation = Conversation(language="es", country="CO")
     conversation.say(ActionEmergency, "me tienen secuestrado ayuda", "report_emergency")
