@@ -35,6 +35,10 @@ def agent() -> Agent:
         ("Je suis demandeur d'asile, est-ce que je peux travailler ?", "ask_work"),
         ("mwen se refijye, eske m ka louvri yon kont labank?", "ask_remittances"),
         ("Ki dwa moun ki pa gen papye yo genyen?", "ask_rights"),
+        # a worker's rights are labour rights, a refugee's rights are rights
+        ("Trabajo en una obra en Lima, ¿qué derechos tengo como trabajador extranjero?", "ask_work"),
+        ("Quais são os direitos de uma empregada doméstica venezuelana?", "ask_work"),
+        ("Ki devwa ak obligasyon yon refijye genyen?", "ask_rights"),
     ],
 )
 def test_the_question_decides_the_topic_not_the_situation(agent: Agent, text: str, intent: str) -> None:
@@ -49,6 +53,7 @@ def test_the_question_decides_the_topic_not_the_situation(agent: Agent, text: st
         ("¿Para qué sirve el PPT?", "ask_regularization"),
         ("O que é o SUS?", "ask_health"),
         ("Qu'est-ce que la COMAR ?", "ask_asylum"),
+        ("What is TPS and who can apply?", "ask_regularization"),
     ],
 )
 def test_a_procedure_named_by_its_acronym_is_understood(agent: Agent, text: str, intent: str) -> None:
