@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from bot.content import Content
 from bot.text import fold
 
+# Set on a country or city entity of the parse result when the message says the person is there ("I'm in",
+# "estoy en", "mwen nan"): that place wins over the others the message names.
+HERE_KEY = "here"
+
 
 @dataclass(frozen=True)
 class Match:

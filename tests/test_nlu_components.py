@@ -40,6 +40,22 @@ def test_countries_and_nationalities_become_iso_codes_and_cities_are_found() -> 
     assert entities(run("tem consulado da colômbia em manaus")) == {"country": "CO", "city": "Manaus"}
 
 
+@pytest.mark.parametrize(
+    ("text", "here"),
+    [
+        ("estoy en Tijuana y quiero pedir asilo en Estados Unidos", "Tijuana"),
+        ("I was in Ecuador, now I'm in Peru", "PE"),
+        ("estou em Boa Vista e quero ir para Manaus", "Boa Vista"),
+        ("je suis au Mexique et je veux aller au Canada", "MX"),
+        ("mwen nan Brezil, m vle ale Chili", "BR"),
+    ],
+)
+def test_the_place_the_person_says_they_are_in_is_marked(text: str, here: str) -> None:
+    places = [e for e in run(text).get("entities") if e["entity"] in ("country", "city")]
+    assert [e["value"] for e in places if e.get("here")] == [here]
+    assert len(places) == 2  # the other place is still found: the person asks about it
+
+
 def test_a_city_name_that_is_also_a_verb_is_the_city_only_where_it_names_a_place() -> None:
     # "nos quitó los papeles" (quitar, to take away) once moved a person in Mexico to Ecuador
     assert entities(run("el hombre que nos trajo nos quitó los papeles")) == {}

@@ -14,14 +14,11 @@ last answered (``last_topic``). With them:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from bot.conversation import nearby
 from bot.conversation.dialogue import BotMessage, Dialogue
 from bot.conversation.menus import ask_which_topic, country_menu, main_menu, offered_topics
 from bot.conversation.navigation import run_topic
-from bot.conversation.topics import answer_topic
+from bot.conversation.topics import answer_topic, country_of, set_place, where_the_person_is
 from bot.conversation.vocabulary import (
     AMBIGUITY_MARGIN,
     AMBIGUOUS_BELOW,
@@ -162,11 +159,6 @@ FOLLOWUP_KINDS: tuple[tuple[str, frozenset[str], tuple[tuple[str, ...], ...]], .
 )
 
 
-def _country_of(entity: Mapping[str, Any]) -> str | None:
-    value = entity.get("country") if entity.get("entity") == "city" else entity.get("value")
-    return str(value) if value else None
-
-
 def current_topic(d: Dialogue) -> str | None:
     """The topic the conversation is on (an information topic or an emergency), else None.
 
@@ -188,19 +180,12 @@ def note_information(d: Dialogue) -> tuple[str | None, str | None]:
     cities = d.turn.entities_named("city")
     countries = d.turn.entities_named("country")
     where: str | None = None
-    if cities and countries and not {_country_of(city) for city in cities} & {_country_of(c) for c in countries}:
-        cities = []  # "soy de Caracas y estoy en Perú": the city is where the person comes from
-    if cities:
-        city = cities[0]
-        d.set(Slot.CITY, city.get("value"))
-        d.set(Slot.COUNTRY, _country_of(city))
-        where = f"{city.get('value')} ({d.content.country_name(_country_of(city), d.language)})"
-    elif countries:
-        code = _country_of(countries[-1])  # "I was in Ecuador, now I'm in Peru": the last one named
-        if code != d.slot(Slot.COUNTRY):
-            d.set(Slot.CITY, None)  # the city we knew is in the other country
-        d.set(Slot.COUNTRY, code)
-        where = d.content.country_name(code, d.language)
+    place = where_the_person_is(cities, countries)
+    if place is not None:
+        set_place(d, place)
+        where = d.content.country_name(country_of(place), d.language)
+        if place.get("entity") == "city":
+            where = f"{place.get('value')} ({where})"
     origin: str | None = None
     if nationality_entities:
         code = str(nationality_entities[0].get("value"))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from bot.content import Answer
 from bot.conversation import nearby
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.menus import country_menu
 from bot.conversation.provenance import footer
 from bot.conversation.vocabulary import NATIONALITY_TOPICS, Slot
+from bot.gazetteer import HERE_KEY
 
 
 def sourced(d: Dialogue, answer: Answer) -> str:
@@ -19,6 +23,39 @@ def sourced(d: Dialogue, answer: Answer) -> str:
     return "\n\n".join(parts)
 
 
+def country_of(entity: Mapping[str, Any]) -> str | None:
+    """The country code of a ``country`` entity, or of the country a ``city`` entity is in."""
+    value = entity.get("country") if entity.get("entity") == "city" else entity.get("value")
+    return str(value) if value else None
+
+
+def where_the_person_is(
+    cities: Sequence[Mapping[str, Any]], countries: Sequence[Mapping[str, Any]]
+) -> Mapping[str, Any] | None:
+    """The city or country entity that says where the person is, of those a message names.
+
+    In order: the place they say they are in ("estoy en Tijuana y quiero pedir asilo en Estados Unidos");
+    a city in one of the countries named, or the only places named ("soy de Caracas y estoy en Perú": a city
+    outside them is where the person comes from); else the last country ("I was in Ecuador, now Peru").
+    """
+    here = sorted((e for e in (*cities, *countries) if e.get(HERE_KEY)), key=lambda e: int(e.get("start") or 0))
+    if here:
+        return here[-1]
+    if cities and (not countries or {country_of(c) for c in cities} & {country_of(c) for c in countries}):
+        return cities[0]
+    return countries[-1] if countries else None
+
+
+def set_place(d: Dialogue, place: Mapping[str, Any]) -> None:
+    """Set ``city`` and ``country`` from a place entity; a new country forgets the city of the old one."""
+    country = country_of(place)
+    if place.get("entity") == "city":
+        d.set(Slot.CITY, place.get("value"))
+    elif country != d.slot(Slot.COUNTRY):
+        d.set(Slot.CITY, None)
+    d.set(Slot.COUNTRY, country)
+
+
 def note_places(d: Dialogue, topic: str) -> None:
     """Remember the places named in this message: where the user is, and their nationality.
 
@@ -26,24 +63,17 @@ def note_places(d: Dialogue, topic: str) -> None:
     For the topics about one's own country (consulate, documents, return) a plain country name is the
     nationality ("consulado de Venezuela"); a second one is where the person is ("... en Perú").
     """
-    city = d.turn.entity("city")
     nationality = d.turn.entity("nationality")
     countries = d.turn.entities_named("country")
     if nationality:
         d.set(Slot.NATIONALITY, nationality.get("value"))
-    if topic in NATIONALITY_TOPICS and countries and not nationality:
-        d.set(Slot.NATIONALITY, countries[0].get("value"))
-        countries = countries[1:]
-    if city and countries and city.get("country") not in {country.get("value") for country in countries}:
-        city = None  # "soy de Caracas, ¿hay trabajo en Perú?": the city is where the person comes from
-    if city:
-        d.set(Slot.CITY, city.get("value"))
-        d.set(Slot.COUNTRY, city.get("country"))
-    elif countries:
-        country = countries[-1].get("value")
-        if country != d.slot(Slot.COUNTRY):
-            d.set(Slot.CITY, None)  # the city we knew is in the other country
-        d.set(Slot.COUNTRY, country)
+    origins = [country for country in countries if not country.get(HERE_KEY)]
+    if topic in NATIONALITY_TOPICS and origins and not nationality:
+        d.set(Slot.NATIONALITY, origins[0].get("value"))  # "estoy en México, ¿el consulado de Honduras?"
+        countries = [country for country in countries if country is not origins[0]]
+    place = where_the_person_is(d.turn.entities_named("city"), countries)
+    if place is not None:
+        set_place(d, place)
 
 
 def answer_topic(d: Dialogue, topic: str, with_places: bool = True) -> None:

@@ -129,7 +129,10 @@ def _place_entities(text: str, snapshot: content.Content, extractor: str) -> Lis
                 entity = "country"
             elif (match.start, match.end) in demonym_spans:
                 entity = "nationality"
-        entities.append(_entity(entity, match.value, match.start, match.end, match.text, extractor, match))
+        place = _entity(entity, match.value, match.start, match.end, match.text, extractor, match)
+        if entity in ("country", "city") and nationality.after_being_in(text, match.start):
+            place[gazetteer.HERE_KEY] = True  # "estoy en Tijuana" (where the person is), not "asilo en Estados Unidos"
+        entities.append(place)
     # demonyms the country list does not spell ("ekwatoryen"), unless inside a longer name ("republica dominicana")
     covered = [(m.start, m.end) for m in found]
     for demonym in demonyms:

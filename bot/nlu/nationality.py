@@ -37,6 +37,15 @@ _FROM = re.compile(
     r"|\b(?:je\s+viens|nous\s+venons|originaire|je\s+suis\s+nee?|ne|nee)\s+(?:de\s+|d'|du\s+|des\s+|en\s+|au\s+|a\s+)"
     r"|\b(?:mwen|m|nou)\s+(?:soti|sot|fet)\s+(?:nan\s+|an\s+|lan\s+|o\s+)?)$"
 )
+# "I am in / estoy en / estou em / je suis à / mwen nan" right before a place: where the person is now, which
+# wins over any other place in the message ("estoy en Tijuana y quiero pedir asilo en Estados Unidos").
+_HERE = re.compile(
+    r"(?:\b(?:i\s*am|i'?m|im|we\s*are|we'?re|i\s+live|we\s+live|living|i\s+stay|staying|now)(?:\s+now)?\s+(?:in|at)"
+    r"|\b(?:estoy|estamos|vivo|vivimos|me\s+encuentro|nos\s+encontramos|ando|quedo|ahora)(?:\s+ahora)?\s+(?:en|aqui\s+en)"
+    r"|\b(?:estou|to|tô|moro|moramos|vivo|vivemos|agora)(?:\s+agora)?\s+(?:em|no|na|nos|nas)"
+    r"|\b(?:je\s+suis|nous\s+sommes|j'habite|j\s+habite|je\s+vis|nous\s+vivons|je\s+reste)(?:\s+maintenant)?\s+(?:a|au|aux|en)"
+    r"|\b(?:mwen|m|nou)(?:\s+(?:ap|ape|k\s+ap)\s+viv)?\s+(?:nan|an|o|lan))\s+$"
+)
 # A place preposition right before the name: the country where the person is or asks about.
 _IN = re.compile(r"\b(?:in|at|en|no|na|em|nan|an|au|aux|a|pou|para|to|para\s+el|in\s+the)\s+$")
 
@@ -95,6 +104,11 @@ def demonyms(text: str, content_root: Path | None = None) -> list[Demonym]:
 def after_from(text: str, start: int) -> bool:
     """Whether the words before ``start`` say "I am from / soy de / mwen soti ..." (the person's origin)."""
     return bool(_FROM.search(fold(text[:start])))
+
+
+def after_being_in(text: str, start: int) -> bool:
+    """Whether the words before ``start`` say where the person is ("I'm in", "estoy en", "mwen nan"...)."""
+    return bool(_HERE.search(fold(text[:start])))
 
 
 def after_place_preposition(text: str, start: int) -> bool:

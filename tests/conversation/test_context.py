@@ -225,9 +225,29 @@ def test_a_home_city_in_a_topic_question_does_not_move_the_person() -> None:
     assert_answers(turn, "ask_work", "PE", "es", not_country="VE")
 
 
+HERE_AND_ELSEWHERE = {
+    "es": ("estoy en Tijuana y quiero pedir asilo en Estados Unidos, como hago?", "ask_asylum", "MX"),
+    "en": ("I'm in Peru and I want to go to Chile to work, what do I need?", "ask_work", "PE"),
+    "pt": ("estou no Brasil e quero estudar na Argentina", "ask_education", "BR"),
+    "fr": ("je suis au Mexique et je veux demander l'asile au Canada", "ask_asylum", "MX"),
+    "ht": ("mwen nan Brezil, m vle ale travay Chili", "ask_work", "BR"),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_where_the_person_says_they_are_wins_over_where_they_want_to_go(language: str) -> None:
+    text, topic, country = HERE_AND_ELSEWHERE[language]
+    turn = Conversation(language=language).say(ActionAnswerTopic, text, topic)
+    assert turn.slots["country"] == country
+
+
 def test_for_the_consulate_the_country_named_is_the_nationality_and_the_second_where_one_is() -> None:
     conversation = Conversation(language="es", country="CO")
     turn = conversation.say(ActionAnswerTopic, "consulado de Honduras en México", "ask_consulate")
+    assert (turn.slots["nationality"], turn.slots["country"]) == ("HN", "MX")
+    turn = Conversation(language="es").say(
+        ActionAnswerTopic, "estoy en México, ¿dónde queda el consulado de Honduras?", "ask_consulate"
+    )
     assert (turn.slots["nationality"], turn.slots["country"]) == ("HN", "MX")
 
 
