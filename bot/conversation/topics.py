@@ -76,8 +76,28 @@ def note_places(d: Dialogue, topic: str) -> None:
         set_place(d, place)
 
 
+def country_asked_about(d: Dialogue, topic: str) -> str | None:
+    """The other country a question is about when the person says where they are: "mwen nan Brezil, m vle
+    ale travay Chili" asks about Chile from Brazil. Only when we have an answer for that country; for the
+    topics about one's own country, the other country is the nationality instead (:func:`note_places`)."""
+    if topic in NATIONALITY_TOPICS:
+        return None
+    countries = d.turn.entities_named("country")
+    if not any(place.get(HERE_KEY) for place in (*countries, *d.turn.entities_named("city"))):
+        return None
+    elsewhere = [country_of(country) for country in countries if not country.get(HERE_KEY)]
+    code = elsewhere[-1] if elsewhere else None
+    if not code or code == d.slot(Slot.COUNTRY):
+        return None
+    answer = d.content.topic_answer(topic, code, d.language)
+    return code if answer is not None and getattr(answer.item, "country", "*") != "*" else None
+
+
 def answer_topic(d: Dialogue, topic: str, with_places: bool = True) -> None:
     """The topic's answer for the user's country (asking for the country first when it matters), then places.
+
+    A question about another country than the one the person says they are in is answered for that country,
+    without places (they are near the person, not there).
 
     Args:
         d: the turn being answered.
@@ -96,7 +116,9 @@ def answer_topic(d: Dialogue, topic: str, with_places: bool = True) -> None:
         country_menu(d)
         return
     nationality = d.slot(Slot.NATIONALITY)
-    lookup_country = nationality if topic == "ask_return" and nationality else country
+    asked = country_asked_about(d, topic)
+    lookup_country = asked or (nationality if topic == "ask_return" and nationality else country)
+    with_places = with_places and asked is None
     answer = d.content.topic_answer(topic, lookup_country, d.language)
     if answer is None:
         d.say(d.text("no_answer"), [d.back_button()])

@@ -241,6 +241,18 @@ def test_where_the_person_says_they_are_wins_over_where_they_want_to_go(language
     assert turn.slots["country"] == country
 
 
+def test_a_question_about_another_country_is_answered_for_it_and_the_person_stays_where_they_are() -> None:
+    turn = Conversation(language="ht").say(ActionAnswerTopic, "mwen nan Brezil, m vle ale travay Chili", "ask_work")
+    assert_answers(turn, "ask_work", "CL", "ht", not_country="BR")
+    assert turn.slots["country"] == "BR"
+    # no answer of our own for the United States: the answer and the places are where the person is
+    asylum = Conversation(language="es").say(
+        ActionAnswerTopic, "estoy en Tijuana y quiero pedir asilo en Estados Unidos", "ask_asylum"
+    )
+    assert_answers(asylum, "ask_asylum", "MX", "es")
+    assert "Tijuana" in asylum.all_text.split(answer_of("ask_asylum", "MX", "es"))[1]  # places near Tijuana
+
+
 def test_for_the_consulate_the_country_named_is_the_nationality_and_the_second_where_one_is() -> None:
     conversation = Conversation(language="es", country="CO")
     turn = conversation.say(ActionAnswerTopic, "consulado de Honduras en México", "ask_consulate")
