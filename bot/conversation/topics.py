@@ -23,6 +23,11 @@ def sourced(d: Dialogue, answer: Answer) -> str:
     return "\n\n".join(parts)
 
 
+def _for_one_country(answer: Answer) -> bool:
+    """Whether the answer is written for one country (not the general "*" advice)."""
+    return getattr(answer.item, "country", "*") != "*"
+
+
 def country_of(entity: Mapping[str, Any]) -> str | None:
     """The country code of a ``country`` entity, or of the country a ``city`` entity is in."""
     value = entity.get("country") if entity.get("entity") == "city" else entity.get("value")
@@ -90,7 +95,7 @@ def country_asked_about(d: Dialogue, topic: str) -> str | None:
     if not code or code == d.slot(Slot.COUNTRY):
         return None
     answer = d.content.topic_answer(topic, code, d.language)
-    return code if answer is not None and getattr(answer.item, "country", "*") != "*" else None
+    return code if answer is not None and _for_one_country(answer) else None
 
 
 def answer_topic(d: Dialogue, topic: str, with_places: bool = True) -> None:
@@ -124,8 +129,7 @@ def answer_topic(d: Dialogue, topic: str, with_places: bool = True) -> None:
         d.say(d.text("no_answer"), [d.back_button()])
         return
     text = sourced(d, answer)
-    specific = getattr(answer.item, "country", "*") != "*"
-    if lookup_country and not specific and topic_file.needs_country:
+    if lookup_country and not _for_one_country(answer) and topic_file.needs_country:
         country_name = d.content.country_name(lookup_country, d.language)
         text = d.text("general_answer_for_country", country=country_name) + "\n\n" + text
     d.say(text, [d.back_button()])
