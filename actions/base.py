@@ -17,6 +17,7 @@ from bot.conversation.navigation import resume_pending_topic
 from bot.conversation.offers import resume_offer_check
 from bot.conversation.safety import harm_first
 from bot.conversation.vocabulary import Meta
+from bot.danger_words import HARM_NOW_KEY
 from bot.input_check import InputProblem
 from bot.language import Detection
 
@@ -41,7 +42,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         metadata=metadata if isinstance(metadata, dict) else {},
         confidence=float(confidence) if isinstance(confidence, int | float) else None,
         intent_ranking=[item for item in ranking if isinstance(item, dict)] if isinstance(ranking, list) else (),
-        harm_now=latest.get("harm_now") is True,
+        harm_now=latest.get(HARM_NOW_KEY) is True,
     )
 
 

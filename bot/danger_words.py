@@ -129,12 +129,14 @@ HARM_NOW_PATTERNS = [
     r"\b(ap|pral|va|vle) touye (m|mwen|nou)\b",
 ]
 _HARM_NOW = re.compile("|".join(HARM_NOW_PATTERNS))
+# The parse-result key the NLU sets on such a message; the actions read it (bot.conversation.safety.harm_first
+# gives the emergency numbers and a person before the answer).
+HARM_NOW_KEY = "harm_now"
 
 
 def looks_like_emergency(text: str) -> bool:
-    """True when ``text`` names a danger from :data:`DANGER_PATTERNS` or :data:`HARM_NOW_PATTERNS`."""
-    folded = fold(text)
-    return bool(_DANGER.search(folded) or _HARM_NOW.search(folded))
+    """True when ``text`` names a danger from :data:`DANGER_PATTERNS` (harm now: :func:`describes_harm_now`)."""
+    return bool(_DANGER.search(fold(text)))
 
 
 def describes_harm_now(text: str) -> bool:

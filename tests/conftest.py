@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import content, language
-from bot.danger_words import describes_harm_now
+from bot.danger_words import HARM_NOW_KEY, describes_harm_now
 from bot.input_check import BLOCKING_PROBLEMS, check_input
 from bot.nlu.components import OPTION_PATTERN, _place_entities
 
@@ -56,7 +56,7 @@ def parse(text: str, intent: str) -> dict[str, Any]:
         "language": detection.as_parse_result(),
     }
     if describes_harm_now(checked.text):
-        data["harm_now"] = True
+        data[HARM_NOW_KEY] = True
     problem = checked.problem.value or ("unsupported_language" if detection.unsupported_script else "")
     if problem:
         data["input_problem"] = problem

@@ -20,7 +20,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import content, gazetteer, language
-from bot.danger_words import describes_harm_now, looks_like_emergency
+from bot.danger_words import HARM_NOW_KEY, describes_harm_now, looks_like_emergency
 from bot.input_check import BLOCKING_PROBLEMS, InputProblem, check_input
 from bot.nlu import examples, nationality
 from bot.offers import looks_like_a_pasted_offer
@@ -28,9 +28,6 @@ from bot.offers import looks_like_a_pasted_offer
 logger = logging.getLogger(__name__)
 
 INPUT_PROBLEM = "input_problem"
-# True when the message tells of harm being done to the writer now: the conversation gives the emergency
-# numbers and a person first, then answers what was asked (bot.conversation.safety.harm_first)
-HARM_NOW = "harm_now"
 LANGUAGE = "language"
 FALLBACK_INTENT = "nlu_fallback"
 CHOOSE_OPTION_INTENT = "choose_option"
@@ -245,7 +242,7 @@ class IntentRules(_Stateless):
             confidence = float((intent or {}).get("confidence") or 0.0)
             harm_now = describes_harm_now(text)
             if harm_now:
-                message.set(HARM_NOW, True, add_to_output=True)
+                message.set(HARM_NOW_KEY, True, add_to_output=True)
             if message.get(INPUT_PROBLEM) in BLOCKING_PROBLEMS:
                 _set_intent(message, FALLBACK_INTENT)
             elif option:
@@ -262,7 +259,9 @@ class IntentRules(_Stateless):
                     }
                 )
                 message.set(ENTITIES, entities, add_to_output=True)
-            elif (name in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT) or confidence < 0.5) and looks_like_emergency(text):
+            elif (name in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT) or confidence < 0.5) and (
+                harm_now or looks_like_emergency(text)
+            ):
                 _set_intent(message, EMERGENCY_INTENT, 0.9)
             elif (
                 not harm_now
