@@ -158,7 +158,8 @@ class BlendedIntentClassifier(GraphComponent, IntentClassifier):
             embeddings = LogisticRegression(
                 C=self.component_config["embedding_C"], max_iter=3000, random_state=self.component_config["random_seed"]
             )
-            embeddings.fit(sentence_embedding.embed(texts), labels, sample_weight=weights)
+            vectors = sentence_embedding.embed_with_cache(texts, sentence_embedding.training_cache())
+            embeddings.fit(vectors, labels, sample_weight=weights)
         self.model = BlendedModel(ngrams, embeddings, embedding_weight)
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump(self.model, directory / MODEL_FILE)

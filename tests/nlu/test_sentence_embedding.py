@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
@@ -76,3 +78,22 @@ def test_the_sentence_model_is_asked_only_where_it_could_change_the_answer(
     # skipping the sentence model never changes the intent the full blend would choose
     assert list(probabilities.argmax(axis=1)) == list(full_blend.argmax(axis=1))
     assert blended.classes[probabilities[1].argmax()] == "ask_health"
+
+
+def test_training_embeds_only_the_texts_it_has_not_seen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache.npz"
+    first = sentence_embedding.embed_with_cache(["¿puedo trabajar?", "posso trabalhar?"], cache)
+    embedded: list[str] = []
+    real_embed = sentence_embedding.embed
+
+    def counting_embed(texts: list[str]) -> np.ndarray:
+        embedded.extend(texts)
+        return real_embed(texts)
+
+    monkeypatch.setattr(sentence_embedding, "embed", counting_embed)
+    second = sentence_embedding.embed_with_cache(["posso trabalhar?", "can I work?", "¿puedo trabajar?"], cache)
+    assert embedded == ["can I work?"]
+    assert np.allclose(second[0], first[1]) and np.allclose(second[2], first[0])
+
+    cache.write_bytes(b"not a cache")  # a broken cache is ignored, not fatal
+    assert sentence_embedding.embed_with_cache(["can I work?"], cache).shape == (1, 384)
