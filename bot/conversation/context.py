@@ -204,10 +204,11 @@ def _confirm(d: Dialogue, where: str | None, origin: str | None) -> None:
 
 
 def inform(d: Dialogue) -> None:
-    """ "I'm in Colombia", "soy hondureño y estoy en Guatemala", "and in Peru?": note it, confirm, go on.
+    """ "I'm in Colombia", "soy hondureño y estoy en Guatemala", "and in Peru?": note it, go on.
 
-    Then, in this order: the question that waited for a country is answered; a follow-up that changes only
-    the place ("and in Peru?") answers the last topic for the new place; otherwise the menu. A first "I'm in
+    A statement is confirmed in one line ("noted: you are in Colombia"). Then, in this order: the question
+    that waited for a country is answered; a follow-up that changes only the place ("and in Peru?") answers
+    the last topic for the new place, without that line; otherwise the menu. A first "I'm in
     Colombia" is new information, never a topic.
     """
     where, origin = note_information(d)
@@ -219,8 +220,10 @@ def inform(d: Dialogue) -> None:
             d.set(Slot.PENDING_TOPIC, last_topic)
         country_menu(d)
         return
-    _confirm(d, where, origin)
     pending = d.slot(Slot.PENDING_TOPIC)
+    answers_last_topic = bool(where and followup and last_topic and not pending)
+    # "and in Peru?" asks about Peru: the answer names the country, and "noted: you are in Peru" would be wrong
+    _confirm(d, None if answers_last_topic else where, origin)
     if pending:
         if d.slot(Slot.COUNTRY):
             d.set(Slot.PENDING_TOPIC, None)
@@ -228,7 +231,7 @@ def inform(d: Dialogue) -> None:
         else:
             country_menu(d)  # only the nationality came: the question still needs the country
         return
-    if where and followup and last_topic:
+    if answers_last_topic and last_topic:
         run_topic(d, last_topic)  # "and in Peru?" after an emergency: Peru's numbers
         return
     main_menu(d)
