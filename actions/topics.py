@@ -16,3 +16,4 @@ class ActionAnswerTopic(BrujulaAction):
         if context.clarify_or_answer(dialogue):  # two topics equally likely: "Do you mean 1 ... 2 ...?"
             return
         topics.answer_topic(dialogue, dialogue.turn.intent)
+        context.offer_second_request(dialogue)  # "... and for the hospital": offer the other topic

@@ -316,11 +316,13 @@ def named_city(content: Content, name: str | None, country: str | None = None) -
     return None
 
 
-def city_in_text(text: str, content: Content) -> City | None:
+def city_in_text(text: str, content: Content, country: str | None = None) -> City | None:
     """A corridor city named in free text even when misspelt ("albergue en tapachual").
 
     The NLU's gazetteer already finds exact names and listed spellings; this catches the rest with a
-    strict similarity on words of at least five letters, so common words are not taken for towns.
+    strict similarity on words of at least five letters, so common words are not taken for towns. When
+    the person's ``country`` is known, a guess must be a city of that country: a guess never moves them
+    (French "médecin" is as close to "Medelín" as a typo is).
     """
     tokens = words(text)
     candidates = [" ".join(tokens[i : i + size]) for size in (3, 2, 1) for i in range(len(tokens) - size + 1)]
@@ -331,9 +333,12 @@ def city_in_text(text: str, content: Content) -> City | None:
         city = named_city(content, candidate)
         if city is not None:
             return city
-        close = difflib.get_close_matches(
-            candidate, names.comparable(candidate, GUESS_CUTOFF), n=1, cutoff=GUESS_CUTOFF
-        )
+        spellings = [
+            name
+            for name in names.comparable(candidate, GUESS_CUTOFF)
+            if country is None or names.guessable[name].country == country
+        ]
+        close = difflib.get_close_matches(candidate, spellings, n=1, cutoff=GUESS_CUTOFF)
         if close:
             return names.guessable[close[0]]
     return None

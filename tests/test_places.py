@@ -322,6 +322,20 @@ def test_a_misspelt_city_in_the_question_is_understood(content: Content) -> None
     assert d.slot_changes["city"] == "Tapachula"
 
 
+def test_a_word_close_to_a_city_of_another_country_does_not_move_the_person(content: Content) -> None:
+    # French "médecin" is as close to the listed spelling "Medelín" as a typo: it once sent a person in Chile
+    # to Medellín's health places
+    d = _dialogue(
+        content, "ask_health", {"language": "fr", "country": "CL"}, text="j'ai besoin d'un médecin et de papiers"
+    )
+    topics.answer_topic(d, "ask_health")
+    assert "country" not in d.slot_changes and "city" not in d.slot_changes
+    assert "Medell" not in d.reply().messages[1].text
+    assert places.city_in_text("j'ai besoin d'un médecin", content, "MX") is None
+    misspelt = places.city_in_text("necesito albergue en tapachual", content, "MX")
+    assert misspelt is not None and misspelt.name == "Tapachula"  # a typo of a city where the person is still works
+
+
 @pytest.mark.parametrize("text", ["necesito un albergue", "tengo miedo", "hola como estas amigo"])
 def test_ordinary_words_are_not_taken_for_cities(content: Content, text: str) -> None:
     assert places.city_in_text(text, content) is None

@@ -20,11 +20,14 @@ from bot.conversation.menus import ask_which_topic, country_menu, main_menu, off
 from bot.conversation.navigation import run_topic
 from bot.conversation.topics import answer_topic, country_of, set_place, where_the_person_is
 from bot.conversation.vocabulary import (
+    ALSO_ASKED_MIN,
     AMBIGUITY_MARGIN,
     AMBIGUOUS_BELOW,
     EMERGENCY_TOPICS,
     INFORMATION_TOPICS,
+    JOINING_WORDS,
     NLU_FALLBACK,
+    Menu,
     Slot,
 )
 from bot.text import words
@@ -336,3 +339,32 @@ def clarify_or_answer(d: Dialogue) -> bool:
         return False
     ask_which_topic(d, topics)
     return True
+
+
+def second_request(d: Dialogue) -> str | None:
+    """The other topic of a message that joins two requests, once the first is answered; else None.
+
+    "necesito papeles para trabajar y para el hospital" ranks work and health close together: work is
+    answered, and health must not be lost. Only when the words join two things ("and", "y", "e", "et", "ak",
+    "also") and the classifier gives the second topic at least :data:`ALSO_ASKED_MIN`.
+    """
+    ranking = _ranked(d)
+    if len(ranking) < 2 or ranking[0][0] != d.turn.intent:
+        return None
+    second, confidence = ranking[1]
+    if second not in INFORMATION_TOPICS or confidence < ALSO_ASKED_MIN:
+        return None
+    if not JOINING_WORDS & set(words(d.turn.text)):
+        return None
+    return second
+
+
+def offer_second_request(d: Dialogue) -> None:
+    """After the answer: "You also asked about another topic: 1. Health" (the number or the name answers it)."""
+    if d.slot(Slot.PENDING_TOPIC) or d.slot(Slot.MENU) in (Menu.COUNTRY, Menu.NATIONALITY):
+        return  # the first answer still waits for a country or a nationality: one question at a time
+    topic = second_request(d)
+    if topic is None:
+        return
+    d.say(d.text("also_asked"), d.numbered([d.text(f"topic_{topic}")]))
+    d.set(Slot.MENU, Menu.DISAMBIGUATION_PREFIX + topic)

@@ -280,7 +280,7 @@ def say_nearby(d: Dialogue, topic: str) -> None:
     city = places.named_city(content, city_name, country)
     named_a_place = d.turn.entity("country") or d.turn.entity("city")
     if city is None and d.turn.text and not named_a_place:
-        city = places.city_in_text(d.turn.text, content)
+        city = places.city_in_text(d.turn.text, content, country)
         if city is not None:
             d.set(Slot.CITY, city.name)
             d.set(Slot.COUNTRY, city.country)

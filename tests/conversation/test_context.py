@@ -440,3 +440,43 @@ def test_a_wrong_number_asks_the_same_question_again() -> None:
 def test_no_question_when_one_topic_is_clear_or_the_other_is_an_emergency(ranking: dict[str, float]) -> None:
     turn = Conversation(language="es", country="CO").say(ActionAnswerTopic, "trabajo", "ask_work", ranking=ranking)
     assert_answers(turn, "ask_work", "CO", "es")
+
+
+# --- two requests in one message: the first answered, the second offered ----------------------------------------------
+
+TWO_REQUESTS = {
+    "es": "necesito papeles para trabajar y para el hospital",
+    "en": "I need papers to work and also a doctor",
+    "pt": "preciso de documentos para trabalhar e de um médico",
+    "fr": "j'ai besoin de papiers pour travailler et d'un médecin",
+    "ht": "mwen bezwen papye pou m travay ak yon doktè",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_second_request_in_the_same_message_is_offered_after_the_answer(language: str) -> None:
+    conversation = Conversation(language=language, country="CL")
+    turn = conversation.say(
+        ActionAnswerTopic, TWO_REQUESTS[language], "ask_work", ranking={"ask_work": 0.52, "ask_health": 0.45}
+    )
+    assert_answers(turn, "ask_work", "CL", language)
+    assert turn.texts[-1] == content.current().text("also_asked", language)
+    assert [b["title"] for b in turn.buttons][-1] == f"1 · {content.current().text('topic_ask_health', language)}"
+    chosen = conversation.say(ActionChooseOption, "1", "choose_option")
+    assert_answers(chosen, "ask_health", "CL", language)
+
+
+def test_one_request_ranked_close_to_another_topic_offers_nothing_more() -> None:
+    # no joining word: the second topic is the classifier hesitating, not a second request
+    turn = Conversation(language="es", country="CL").say(
+        ActionAnswerTopic, "necesito papeles para trabajar", "ask_work", ranking={"ask_work": 0.6, "ask_health": 0.3}
+    )
+    assert content.current().text("also_asked", "es") not in turn.all_text
+
+
+def test_a_second_request_waits_while_the_first_still_needs_the_country() -> None:
+    turn = Conversation(language="es").say(
+        ActionAnswerTopic, TWO_REQUESTS["es"], "ask_work", ranking={"ask_work": 0.52, "ask_health": 0.45}
+    )
+    assert content.current().text("also_asked", "es") not in turn.all_text
+    assert turn.slots["pending_topic"] == "ask_work"
