@@ -345,7 +345,7 @@ def second_request(d: Dialogue) -> str | None:
     """The other topic of a message that joins two requests, once the first is answered; else None.
 
     "necesito papeles para trabajar y para el hospital" ranks work and health close together: work is
-    answered, and health must not be lost. Only when the words join two things ("and", "y", "e", "et", "ak",
+    answered, and health must not be lost. Only when the words join two things ("and", "y", "e", "et", "ak", "epi",
     "also") and the classifier gives the second topic at least :data:`ALSO_ASKED_MIN`.
     """
     ranking = _ranked(d)

@@ -99,7 +99,9 @@ AMBIGUITY_MARGIN: Final = 0.2
 # A message that joins two requests ("papers to work and for the hospital") gets the first answered and the
 # second offered, when the classifier gives the second topic at least ALSO_ASKED_MIN.
 ALSO_ASKED_MIN: Final = 0.2
-JOINING_WORDS: Final = frozenset({"y", "e", "and", "et", "ak", "also", "tambien", "tambem", "aussi", "tou"})
+JOINING_WORDS: Final = frozenset(
+    {"y", "e", "and", "et", "ak", "epi", "also", "tambien", "ademas", "tambem", "aussi", "tou"}
+)
 CHECK_OFFER: Final = "check_offer"
 # While the bot waits for a pasted offer, these intents still mean what they say.
 OFFER_INTERRUPTIONS: Final = (

@@ -449,7 +449,7 @@ TWO_REQUESTS = {
     "en": "I need papers to work and also a doctor",
     "pt": "preciso de documentos para trabalhar e de um médico",
     "fr": "j'ai besoin de papiers pour travailler et d'un médecin",
-    "ht": "mwen bezwen papye pou m travay ak yon doktè",
+    "ht": "mwen bezwen papye pou m travay epi m bezwen yon doktè",
 }
 
 
