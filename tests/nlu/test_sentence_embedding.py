@@ -52,45 +52,45 @@ def blended() -> intent_classifier.BlendedModel:
     return intent_classifier.BlendedModel(ngrams, embeddings, embedding_weight=0.3)
 
 
+@pytest.fixture
+def embedded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts the sentence model is asked to embed from now on."""
+    texts: list[str] = []
+    real_embed = sentence_embedding.embed
+
+    def counting_embed(batch: list[str]) -> np.ndarray:
+        texts.extend(batch)
+        return real_embed(batch)
+
+    monkeypatch.setattr(sentence_embedding, "embed", counting_embed)
+    return texts
+
+
 def test_the_sentence_model_is_asked_only_where_it_could_change_the_answer(
-    blended: intent_classifier.BlendedModel, monkeypatch: pytest.MonkeyPatch
+    blended: intent_classifier.BlendedModel, embedded: list[str]
 ) -> None:
     questions = [
         "puedo trabajar aqui",  # a training example: the n-gram model is sure
         "I have a fever and my child is coughing, who can see us?",  # no shared n-gram: the sentence model decides
         "quiero estudiar",
     ]
+    probabilities = blended.predict_proba(questions)
+    asked = list(embedded)
     full_blend = 0.7 * blended.ngrams.predict_proba(questions) + 0.3 * blended.embeddings.predict_proba(  # type: ignore[union-attr]
         sentence_embedding.embed(questions)
     )
-    embedded: list[str] = []
-    real_embed = sentence_embedding.embed
 
-    def counting_embed(texts: list[str]) -> np.ndarray:
-        embedded.extend(texts)
-        return real_embed(texts)
-
-    monkeypatch.setattr(sentence_embedding, "embed", counting_embed)
-    probabilities = blended.predict_proba(questions)
-
-    assert "puedo trabajar aqui" not in embedded
-    assert "I have a fever and my child is coughing, who can see us?" in embedded
+    assert "puedo trabajar aqui" not in asked
+    assert "I have a fever and my child is coughing, who can see us?" in asked
     # skipping the sentence model never changes the intent the full blend would choose
     assert list(probabilities.argmax(axis=1)) == list(full_blend.argmax(axis=1))
     assert blended.classes[probabilities[1].argmax()] == "ask_health"
 
 
-def test_training_embeds_only_the_texts_it_has_not_seen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_training_embeds_only_the_texts_it_has_not_seen(tmp_path: Path, embedded: list[str]) -> None:
     cache = tmp_path / "cache.npz"
     first = sentence_embedding.embed_with_cache(["¿puedo trabajar?", "posso trabalhar?"], cache)
-    embedded: list[str] = []
-    real_embed = sentence_embedding.embed
-
-    def counting_embed(texts: list[str]) -> np.ndarray:
-        embedded.extend(texts)
-        return real_embed(texts)
-
-    monkeypatch.setattr(sentence_embedding, "embed", counting_embed)
+    embedded.clear()
     second = sentence_embedding.embed_with_cache(["posso trabalhar?", "can I work?", "¿puedo trabajar?"], cache)
     assert embedded == ["can I work?"]
     assert np.allclose(second[0], first[1]) and np.allclose(second[2], first[0])
