@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot import content, language
 from bot.danger_words import HARM_NOW_KEY, describes_harm_now
 from bot.input_check import BLOCKING_PROBLEMS, check_input
+from bot.joined_requests import OTHER_REQUESTS_KEY
 from bot.nlu.components import OPTION_PATTERN, _place_entities
 
 # Tests must not write to the real log of unanswered questions (.state/gaps.jsonl).
@@ -98,10 +100,16 @@ class Conversation:
         intent: str,
         metadata: dict[str, Any] | None = None,
         ranking: dict[str, float] | None = None,
+        other_requests: Sequence[str] = (),
     ) -> ActionResult:
-        """Run ``action_cls`` on ``text`` classified as ``intent`` (``ranking``: the classifier's scores)."""
+        """Run ``action_cls`` on ``text`` classified as ``intent``.
+
+        ``ranking``: the classifier's scores; ``other_requests``: the intents of the message's other parts.
+        """
         latest = parse(text, intent)
         latest["metadata"] = metadata or {}
+        if other_requests:
+            latest[OTHER_REQUESTS_KEY] = list(other_requests)
         if ranking:
             ordered = sorted(ranking.items(), key=lambda pair: pair[1], reverse=True)
             latest["intent_ranking"] = [{"name": name, "confidence": score} for name, score in ordered]

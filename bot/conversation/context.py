@@ -20,12 +20,10 @@ from bot.conversation.menus import ask_which_topic, country_menu, main_menu, off
 from bot.conversation.navigation import run_topic
 from bot.conversation.topics import answer_topic, country_of, set_place, where_the_person_is
 from bot.conversation.vocabulary import (
-    ALSO_ASKED_MIN,
     AMBIGUITY_MARGIN,
     AMBIGUOUS_BELOW,
     EMERGENCY_TOPICS,
     INFORMATION_TOPICS,
-    JOINING_WORDS,
     NLU_FALLBACK,
     Menu,
     Slot,
@@ -344,19 +342,14 @@ def clarify_or_answer(d: Dialogue) -> bool:
 def second_request(d: Dialogue) -> str | None:
     """The other topic of a message that joins two requests, once the first is answered; else None.
 
-    "necesito papeles para trabajar y para el hospital" ranks work and health close together: work is
-    answered, and health must not be lost. Only when the words join two things ("and", "y", "e", "et", "ak", "epi",
-    "also") and the classifier gives the second topic at least :data:`ALSO_ASKED_MIN`.
+    "necesito papeles para trabajar y para el hospital": work is answered, and health must not be lost. The
+    NLU classifies the parts between "and / y / e / et / ak / epi / also" and leaves out the parts that only
+    say who or where the person is (``Turn.other_requests``, :mod:`bot.joined_requests`).
     """
-    ranking = _ranked(d)
-    if len(ranking) < 2 or ranking[0][0] != d.turn.intent:
-        return None
-    second, confidence = ranking[1]
-    if second not in INFORMATION_TOPICS or confidence < ALSO_ASKED_MIN:
-        return None
-    if not JOINING_WORDS & set(words(d.turn.text)):
-        return None
-    return second
+    for topic in d.turn.other_requests:
+        if topic in INFORMATION_TOPICS and topic != d.turn.intent:
+            return topic
+    return None
 
 
 def offer_second_request(d: Dialogue) -> None:

@@ -58,6 +58,8 @@ class Turn:
     intent_ranking: Sequence[Mapping[str, Any]] = ()
     # the message tells of harm being done to the writer now (papers kept, forced work, held): numbers first
     harm_now: bool = False
+    # the intents of the other parts of a message that asks for two things ("a job and a doctor")
+    other_requests: Sequence[str] = ()
 
     def entity(self, name: str) -> Mapping[str, Any] | None:
         for entity in self.entities:

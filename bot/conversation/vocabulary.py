@@ -96,12 +96,6 @@ NLU_FALLBACK: Final = "nlu_fallback"
 # AMBIGUITY_MARGIN of it: the bot asks "Do you mean 1 ... 2 ...?" instead of guessing.
 AMBIGUOUS_BELOW: Final = 0.5
 AMBIGUITY_MARGIN: Final = 0.2
-# A message that joins two requests ("papers to work and for the hospital") gets the first answered and the
-# second offered, when the classifier gives the second topic at least ALSO_ASKED_MIN.
-ALSO_ASKED_MIN: Final = 0.2
-JOINING_WORDS: Final = frozenset(
-    {"y", "e", "and", "et", "ak", "epi", "also", "tambien", "ademas", "tambem", "aussi", "tou"}
-)
 CHECK_OFFER: Final = "check_offer"
 # While the bot waits for a pasted offer, these intents still mean what they say.
 OFFER_INTERRUPTIONS: Final = (

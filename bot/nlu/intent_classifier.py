@@ -33,13 +33,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
-from bot import paths
+from bot import joined_requests, paths
 from bot.nlu import grammar, sentence_embedding
 from bot.text import fold
 
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "intent_classifier.joblib"
+PART_CONFIDENCE = 0.5  # a part of a joined message must be at least this sure to count as another request
 
 
 def build_pipeline(config: Dict[Text, Any]) -> Pipeline:
@@ -196,4 +197,25 @@ class BlendedIntentClassifier(GraphComponent, IntentClassifier):
             ranking = [{"name": str(name), "confidence": float(p)} for name, p in ranked]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking[: self.component_config["ranking_length"]], add_to_output=True)
+        self._note_other_requests(to_classify)
         return messages
+
+    def _note_other_requests(self, messages: List[Message]) -> None:
+        """For "a job and a doctor": the intents of the parts that differ from the whole message's."""
+        assert self.model is not None
+        split = [(message, joined_requests.parts(message.get(TEXT))) for message in messages]
+        split = [(message, parts) for message, parts in split if parts]
+        if not split:
+            return
+        texts = [part for _, parts in split for part in parts]
+        probabilities = iter(self.model.predict_proba(texts))
+        for message, parts in split:
+            whole = message.get(INTENT)["name"]
+            others: List[str] = []
+            for _ in parts:
+                part_probabilities = next(probabilities)
+                best = int(np.argmax(part_probabilities))
+                name = str(self.model.classes[best])
+                if part_probabilities[best] >= PART_CONFIDENCE and name != whole and name not in others:
+                    others.append(name)
+            message.set(joined_requests.OTHER_REQUESTS_KEY, others, add_to_output=True)

@@ -456,9 +456,7 @@ TWO_REQUESTS = {
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_second_request_in_the_same_message_is_offered_after_the_answer(language: str) -> None:
     conversation = Conversation(language=language, country="CL")
-    turn = conversation.say(
-        ActionAnswerTopic, TWO_REQUESTS[language], "ask_work", ranking={"ask_work": 0.52, "ask_health": 0.45}
-    )
+    turn = conversation.say(ActionAnswerTopic, TWO_REQUESTS[language], "ask_work", other_requests=["ask_health"])
     assert_answers(turn, "ask_work", "CL", language)
     assert turn.texts[-1] == content.current().text("also_asked", language)
     assert [b["title"] for b in turn.buttons][-1] == f"1 · {content.current().text('topic_ask_health', language)}"
@@ -466,17 +464,17 @@ def test_a_second_request_in_the_same_message_is_offered_after_the_answer(langua
     assert_answers(chosen, "ask_health", "CL", language)
 
 
-def test_one_request_ranked_close_to_another_topic_offers_nothing_more() -> None:
-    # no joining word: the second topic is the classifier hesitating, not a second request
+def test_a_situation_and_one_request_offer_nothing_more() -> None:
+    # "soy refugiado y quiero trabajar": the NLU leaves the situation part out, and only other topics count
     turn = Conversation(language="es", country="CL").say(
-        ActionAnswerTopic, "necesito papeles para trabajar", "ask_work", ranking={"ask_work": 0.6, "ask_health": 0.3}
+        ActionAnswerTopic, "soy refugiado y quiero trabajar", "ask_work", other_requests=["ask_work", "inform"]
     )
     assert content.current().text("also_asked", "es") not in turn.all_text
 
 
 def test_a_second_request_waits_while_the_first_still_needs_the_country() -> None:
     turn = Conversation(language="es").say(
-        ActionAnswerTopic, TWO_REQUESTS["es"], "ask_work", ranking={"ask_work": 0.52, "ask_health": 0.45}
+        ActionAnswerTopic, TWO_REQUESTS["es"], "ask_work", other_requests=["ask_health"]
     )
     assert content.current().text("also_asked", "es") not in turn.all_text
     assert turn.slots["pending_topic"] == "ask_work"

@@ -12,6 +12,7 @@ import asyncio
 import pytest
 from rasa.core.agent import Agent
 
+from bot.joined_requests import OTHER_REQUESTS_KEY
 from bot.paths import ROOT
 
 MODEL = ROOT / "models" / "brujula.tar.gz"
@@ -59,3 +60,27 @@ def test_the_question_decides_the_topic_not_the_situation(agent: Agent, text: st
 def test_a_procedure_named_by_its_acronym_is_understood(agent: Agent, text: str, intent: str) -> None:
     result = asyncio.run(agent.parse_message(text))
     assert result["intent"]["name"] == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "topics"),
+    [
+        ("je cherche un logement et un travail", {"ask_shelter", "ask_work"}),
+        ("I need a job and a doctor", {"ask_work", "ask_health"}),
+        ("m bezwen travay epi lekòl pou pitit mwen", {"ask_work", "ask_education"}),
+        ("how do I send money home and where is the consulate", {"ask_remittances", "ask_consulate"}),
+    ],
+)
+def test_a_message_asking_for_two_things_carries_both_topics(agent: Agent, text: str, topics: set[str]) -> None:
+    result = asyncio.run(agent.parse_message(text))
+    assert {result["intent"]["name"], *result[OTHER_REQUESTS_KEY]} >= topics
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["estoy en Chile y necesito trabajo", "I'm a refugee and I want to open a bank account", "y en Perú?"],
+)
+def test_a_situation_joined_to_one_request_is_one_request(agent: Agent, text: str) -> None:
+    result = asyncio.run(agent.parse_message(text))
+    topics = {name for name in result.get(OTHER_REQUESTS_KEY, []) if name.startswith("ask_")}
+    assert topics <= {result["intent"]["name"]}
