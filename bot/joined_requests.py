@@ -13,6 +13,9 @@ import re
 from bot.text import words
 
 OTHER_REQUESTS_KEY = "other_requests"
+# A message with more parts is a story ("we crossed and walked and then..."), not a list of requests: reading
+# its parts would guess, and would cost one classification each.
+MAX_PARTS = 4
 # "and" in the five languages, and "also": what joins two requests in one message
 _JOINING = re.compile(r"\b(?:y|e|and|et|ak|epi|also|tambi[eé]n|adem[aá]s|tamb[eé]m|aussi|tou)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]{3,}")
@@ -40,14 +43,14 @@ SITUATION_OPENERS = (
 
 
 def parts(text: str) -> list[str]:
-    """The parts of ``text`` between joining words that ask for something (two or more parts, else []).
+    """The parts of ``text`` between joining words that ask for something (2 to :data:`MAX_PARTS`, else []).
 
     "I need a job and a doctor" gives ["I need a job", "a doctor"]; "and in Peru?" gives [] (one part);
     "I'm a refugee and I need a job" gives ["I need a job"] (the first part is the situation).
     """
     pieces = [piece.strip(" ,.;:¿?¡!") for piece in _JOINING.split(text)]
     meaningful = [piece for piece in pieces if _WORD.search(piece)]
-    if len(meaningful) < 2:
+    if not 2 <= len(meaningful) <= MAX_PARTS:
         return []
     return [piece for piece in meaningful if not _says_who_or_where(piece)]
 

@@ -78,7 +78,11 @@ def test_a_message_asking_for_two_things_carries_both_topics(agent: Agent, text:
 
 @pytest.mark.parametrize(
     "text",
-    ["estoy en Chile y necesito trabajo", "I'm a refugee and I want to open a bank account", "y en Perú?"],
+    [
+        "estoy en Chile y necesito trabajo",
+        "I'm a refugee and I want to open a bank account",
+        "y en Perú?",
+    ],
 )
 def test_a_situation_joined_to_one_request_is_one_request(agent: Agent, text: str) -> None:
     result = asyncio.run(agent.parse_message(text))
