@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.text import words
+from bot.text import opens_with
 
 OTHER_REQUESTS_KEY = "other_requests"
 # A message with more parts is a story ("we crossed and walked and then..."), not a list of requests: reading
@@ -52,9 +52,4 @@ def parts(text: str) -> list[str]:
     meaningful = [piece for piece in pieces if _WORD.search(piece)]
     if not 2 <= len(meaningful) <= MAX_PARTS:
         return []
-    return [piece for piece in meaningful if not _says_who_or_where(piece)]
-
-
-def _says_who_or_where(part: str) -> bool:
-    tokens = words(part)
-    return any(tuple(tokens[: len(opener)]) == opener for opener in SITUATION_OPENERS)
+    return [piece for piece in meaningful if not opens_with(piece, SITUATION_OPENERS)]

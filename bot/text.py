@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -17,6 +18,12 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """Letter-only tokens of ``text`` after :func:`fold`."""
     return _WORD.findall(fold(text))
+
+
+def opens_with(text: str, openers: Iterable[tuple[str, ...]]) -> bool:
+    """Whether the :func:`words` of ``text`` begin with one of ``openers`` (folded word tuples)."""
+    tokens = tuple(words(text))
+    return any(tokens[: len(opener)] == opener for opener in openers)
 
 
 def latin_share(text: str) -> float:

@@ -28,7 +28,7 @@ from bot.conversation.vocabulary import (
     Menu,
     Slot,
 )
-from bot.text import words
+from bot.text import opens_with, words
 
 # How a follow-up that changes only the place starts: "and in Peru?", "y en Chile?", "e no Chile?",
 # "et au Mexique ?", "e an Ayiti?", "what about in Panama", "¿y qué tal en Perú?" (folded words).
@@ -171,8 +171,7 @@ def current_topic(d: Dialogue) -> str | None:
 
 def _is_place_followup(text: str) -> bool:
     """Whether the message opens like "and in Peru?" / "what about Panama" (a follow-up, not a statement)."""
-    tokens = words(text)
-    return any(tuple(tokens[: len(opener)]) == opener for opener in FOLLOWUP_OPENERS)
+    return opens_with(text, FOLLOWUP_OPENERS)
 
 
 def note_information(d: Dialogue) -> tuple[str | None, str | None]:
