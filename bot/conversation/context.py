@@ -358,5 +358,4 @@ def offer_second_request(d: Dialogue) -> None:
     topic = second_request(d)
     if topic is None:
         return
-    d.say(d.text("also_asked"), d.numbered([d.text(f"topic_{topic}")]))
-    d.set(Slot.MENU, Menu.DISAMBIGUATION_PREFIX + topic)
+    ask_which_topic(d, [topic], question="also_asked")

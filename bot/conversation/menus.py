@@ -53,9 +53,12 @@ def offered_topics(d: Dialogue) -> list[str]:
     return [topic for topic in menu[len(Menu.DISAMBIGUATION_PREFIX) :].split(",") if topic in INFORMATION_TOPICS]
 
 
-def ask_which_topic(d: Dialogue, topics: Sequence[str]) -> None:
-    """ "Do you mean 1 ... 2 ...?" when the words fit two topics: a number or the topic's name answers it."""
-    d.say(d.text("disambiguation_question"), d.numbered([d.text(f"topic_{topic}") for topic in topics]))
+def ask_which_topic(d: Dialogue, topics: Sequence[str], question: str = "disambiguation_question") -> None:
+    """ "Do you mean 1 ... 2 ...?" when the words fit two topics: a number or the topic's name answers it.
+
+    ``question`` is the UI text above the numbers ("also_asked" offers the second request of a message).
+    """
+    d.say(d.text(question), d.numbered([d.text(f"topic_{topic}") for topic in topics]))
     d.set(Slot.MENU, Menu.DISAMBIGUATION_PREFIX + ",".join(topics))
 
 
