@@ -15,5 +15,5 @@ class ActionAnswerTopic(BrujulaAction):
     def respond(self, dialogue: Dialogue) -> None:
         if context.clarify_or_answer(dialogue):  # two topics equally likely: "Do you mean 1 ... 2 ...?"
             return
+        context.remember_second_request(dialogue)  # "... and for the hospital": offered after this answer
         topics.answer_topic(dialogue, dialogue.turn.intent)
-        context.offer_second_request(dialogue)  # "... and for the hospital": offer the other topic

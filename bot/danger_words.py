@@ -92,6 +92,12 @@ HARM_NOW_PATTERNS = [
     r"\bpid\w* (un )?rescate",
     r"\bpiden dinero a (mi|nuestra) familia",
     r"\b(me|nos) (quiere[n]?|van a|va a) (matar|vender)",
+    # sex demanded in exchange for a bed, passage, papers or work (sexual exploitation), or sexual harassment
+    r"\bfavores sexuales",
+    r"\b(me|nos) (pide|piden|pidio|pidieron|exige|exigen|quiere|quieren|obliga|obligan) (tener )?(sexo|relaciones)",
+    r"\bacoso sexual",
+    r"\b(me|nos) (acosa|acosan|acoso|manosea|manosean|manoseo)\b",
+    r"\babus\w* (sexualmente )?de (mi|nosotras|nosotros)\b",
     # en
     r"\bforc\w* (me|us)\b",
     r"\b(keeps|kept|took|takes|taken|holds|holding|confiscated|stole|keeping|withholding|withheld) (my|our)"
@@ -102,6 +108,11 @@ HARM_NOW_PATTERNS = [
     r"\b(asking|asked|demanding|demand|want) (my|our) family (for )?money",
     r"\blocked (me|us) (up|in)\b",
     r"\b(want|wants|going|gonna) to kill (me|us)\b",
+    r"\b(asking|asked|asks|ask|wants|want|wanted|demanding|demands|demanded|pressuring|pressures) (me |us )?(for )?"
+    r"(sex|sexual favou?rs)\b",
+    r"\bsexual favou?rs\b",
+    r"\bsexually (harass|abus|assault)\w*",
+    r"\b(touching|touched|groping|groped|harassing|abusing|abused) (me|us)\b",
     # pt
     r"\b(me|nos) (obriga|obrigam|obrigaram|obrigou|forca|forcam|forcaram) a (trabalhar|prostitu|vender)",
     r"\bobrigad[oa]s? a (trabalhar|prostitu)",
@@ -111,6 +122,11 @@ HARM_NOW_PATTERNS = [
     r"\bnao (me|nos) deix\w* (sair|ir embora)",
     r"\bped\w* (um )?resgate",
     r"\bpedem dinheiro (a|para) (minha|nossa) familia",
+    r"\b(quer|querem|queria|pede|pedem|pediu|pediram|exige|exigem) (fazer )?(sexo|favores sexuais|transar)",
+    r"\bfavores sexuais",
+    r"\bassedio sexual",
+    r"\b(me|nos) (assedia|assediam|assediou|apalpa|apalpou|tocou|toca|tocam) ",
+    r"\babus\w* (sexualmente )?de (mim|nos)\b",
     # fr
     r"\b(m'|nous |me )(a |ont )?(oblig|forc)\w* a (travailler|me prostituer|nous prostituer|vendre)",
     r"\b(patron|employeur|passeur|il|elle|ils|elles|on) (a |ont )?(pris|garde|gardent|confisque|confisquent)"
@@ -119,6 +135,11 @@ HARM_NOW_PATTERNS = [
     r"\brancon\b",
     r"\bdemand\w* de l'argent a (ma|notre) famille",
     r"\b(veut|veulent|va|vont) (me|nous) tuer",
+    r"\bfaveurs sexuelles",
+    r"\b(me |nous )?(demande|demandent|exige|exigent|veut|veulent) (du sexe|des relations|de coucher|coucher)",
+    r"\bharcelement sexuel",
+    r"\b(me|nous) (harcele|harcelent|touche|touchent|tripote|tripotent)\b",
+    r"\babus\w* de (moi|nous)\b",
     # ht
     r"\b(kenbe|konfiske|sere) (dokiman|papye|paspo|kat) (m|mwen|nou)\b",
     r"\b(li|yo|patwon an) pran (dokiman|papye|paspo) (m|mwen|nou)\b",
@@ -127,6 +148,9 @@ HARM_NOW_PATTERNS = [
     r"\branson\b",
     r"\bmande fanmi (m|mwen|nou) lajan",
     r"\b(ap|pral|va|vle) touye (m|mwen|nou)\b",
+    r"\b(mande|vle|fose|oblije) (m|mwen|nou) (pou (m|mwen|nou) )?(fe|fe|kouche) (seks|bagay|avel|ave l)",
+    r"\bfe seks\b",
+    r"\b(abize|manyen|touche) (m|mwen|nou)\b",
 ]
 _HARM_NOW = re.compile("|".join(HARM_NOW_PATTERNS))
 # The parse-result key the NLU sets on such a message; the actions read it (bot.conversation.safety.harm_first

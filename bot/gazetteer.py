@@ -17,6 +17,9 @@ from bot.text import fold
 # Set on a country or city entity of the parse result when the message says the person is there ("I'm in",
 # "estoy en", "mwen nan"): that place wins over the others the message names.
 HERE_KEY = "here"
+# Set on a country entity named after "in / en / no / nan" ("me robaron el pasaporte en Chile"): a place where
+# something happens, so never the person's nationality, even for the topics about one's own country.
+INSIDE_KEY = "inside"
 
 
 @dataclass(frozen=True)

@@ -287,12 +287,17 @@ def next_conversation_language(current: str | None, detection: Detection | None)
     return current
 
 
-def reply_language(slot_value: str | None, detection: Detection | None, hint: str | None = None) -> str:
-    """The language to answer in: the conversation's, else the best guess, else the channel's hint."""
+def reply_language(
+    slot_value: str | None, detection: Detection | None, hint: str | None = None, previous: str | None = None
+) -> str:
+    """The language to answer in: the conversation's, else the best guess, else the language of the previous
+    reply (a tapped "1" after "hi" goes on in English), else the channel's hint."""
     if slot_value in SUPPORTED:
         return slot_value
     if detection is not None and detection.code and detection.confidence >= 0.5:
         return detection.code
+    if previous in SUPPORTED:
+        return previous
     if hint:
         code = fold(hint).split("-")[0]
         if code in SUPPORTED:

@@ -33,3 +33,13 @@ def latin_share(text: str) -> float:
         return 1.0
     latin = sum(1 for ch in letters if "LATIN" in unicodedata.name(ch, ""))
     return latin / len(letters)
+
+
+def without_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` with the characters at ``spans`` (start, end offsets, may overlap) replaced by one space each."""
+    rest, previous = [], 0
+    for start, end in sorted(spans):
+        rest.append(text[previous:start])
+        previous = max(previous, end)
+    rest.append(text[previous:])
+    return " ".join(rest)

@@ -25,12 +25,14 @@ os.environ.setdefault("BRUJULA_GAPS_FILE", os.path.join(tempfile.mkdtemp(prefix=
 
 SLOTS = (
     "language",
+    "reply_language",
     "country",
     "city",
     "nationality",
     "menu",
     "pending_topic",
     "pending_confirmation",
+    "also_asked",
     "fallback_count",
     "handoff",
     "handoff_reason",

@@ -267,3 +267,85 @@ def test_a_long_question_that_names_a_topic_is_not_a_bare_follow_up() -> None:
     assert _ranked(pure_inform, [("inform", 0.7), ("ask_asylum", 0.1)]) == "inform"
     # a far-behind topic does not take over
     assert _ranked(long_question, [("ask_followup", 0.6), ("ask_nearby", 0.2), ("ask_work", 0.1)]) == "ask_followup"
+
+
+@pytest.mark.parametrize(
+    ("text", "pulled_towards"),
+    [
+        # the classifier put these on a topic because of the place's name (seen in a probe of the running bot)
+        ("estoy en republica dominicana", "ask_regularization"),
+        ("estoy en santo domingo", "ask_health"),
+        ("vivo en santo domingo", "ask_shelter"),
+        ("estoy en san pedro sula", "ask_health"),
+        ("je suis en republique dominicaine", "ask_regularization"),
+        ("je suis haitien et je suis en republique dominicaine", "ask_regularization"),
+        ("tô no brasil", "deny"),
+        ("m nan sen domeng", "deny"),
+        ("mwen santo domingo", "ask_health"),
+        ("mwen se ayisyen mwen nan repiblik dominikèn", "ask_regularization"),
+        ("I'm Honduran and I'm in Guatemala", "ask_asylum"),
+        ("sou venezuelana", "ask_return"),
+    ],
+)
+def test_a_message_that_only_says_where_or_who_the_person_is_is_information(text: str, pulled_towards: str) -> None:
+    message = run(text, intent=pulled_towards, confidence=0.3)
+    assert message.get("intent")["name"] == "inform"
+    assert {"country", "city", "nationality"} & set(entities(message))
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("y en peru?", "ask_followup"),  # names a place, not as where the person is: a follow-up
+        ("estoy en santo domingo y necesito un hospital", "ask_health"),
+        ("I'm in Tapachula, where can I sleep tonight?", "ask_shelter"),
+        ("estoy en peligro en mexico", "report_emergency"),
+        ("mwen nan Brezil, m vle ale Chili", "ask_route"),
+        ("sou venezuelana e preciso de trabalho", "ask_work"),
+    ],
+)
+def test_a_place_with_a_question_or_a_danger_keeps_its_intent(text: str, intent: str) -> None:
+    assert run(text, intent=intent, confidence=0.6).get("intent")["name"] == intent
+
+
+def test_repiblik_dominiken_is_the_dominican_republic_not_a_nationality() -> None:
+    assert entities(run("mwen se ayisyen mwen nan repiblik dominikèn")) == {"nationality": "HT", "country": "DO"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me robaron el pasaporte en chile",
+        "my passport got stolen in chile what do i do",
+        "perdi meu passaporte no chile",
+        "yo vòlè paspò m nan chili",
+    ],
+)
+def test_a_country_after_in_is_marked_as_a_place_where_something_happened(text: str) -> None:
+    (country,) = [e for e in run(text, intent="ask_documents").get("entities") if e["entity"] == "country"]
+    # "... m nan Chili" also reads as "I am in Chile": where the person is
+    assert country["value"] == "CL" and (country.get("inside") or country.get("here"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "el encargado del albergue me pide favores sexuales para dejarme quedar",
+        "mi jefe me pide tener relaciones para pagarme",
+        "a man at the shelter is asking me for sex to let me stay",
+        "my boss keeps touching me at work",
+        "o cara do abrigo quer sexo pra me deixar ficar",
+        "le responsable me demande des faveurs sexuelles pour rester",
+        "nèg ki la a mande m fè sèks avè l pou m ka rete",
+    ],
+)
+def test_sex_demanded_for_a_bed_or_a_job_is_harm_now(text: str) -> None:
+    message = run(text, intent="ask_shelter", confidence=0.8)
+    assert message.as_dict(only_output_properties=True)["harm_now"] is True
+
+
+@pytest.mark.parametrize(
+    "text", ["quiero tener relaciones laborales formales", "how do I report sexual harassment at work?"]
+)
+def test_questions_about_relations_or_harassment_are_not_harm_now(text: str) -> None:
+    assert run(text, intent="ask_work", confidence=0.8).get("harm_now") is None

@@ -25,7 +25,6 @@ from bot.conversation.vocabulary import (
     EMERGENCY_TOPICS,
     INFORMATION_TOPICS,
     NLU_FALLBACK,
-    Menu,
     Slot,
 )
 from bot.text import opens_with, words
@@ -208,7 +207,8 @@ def inform(d: Dialogue) -> None:
 
     A statement is confirmed in one line ("noted: you are in Colombia"). Then, in this order: the question
     that waited for a country is answered; a follow-up that changes only the place ("and in Peru?") answers
-    the last topic for the new place, without that line; otherwise the menu. A first "I'm in
+    the last topic for the new place, without that line; after an emergency, the place gets its numbers;
+    otherwise the menu. A first "I'm in
     Colombia" is new information, never a topic.
     """
     where, origin = note_information(d)
@@ -222,6 +222,11 @@ def inform(d: Dialogue) -> None:
         return
     pending = d.slot(Slot.PENDING_TOPIC)
     answers_last_topic = bool(where and followup and last_topic and not pending)
+    if where and last_topic in EMERGENCY_TOPICS and not pending:
+        # "they locked us in a house" then "we are in Reynosa": that country's numbers, not the menu
+        _confirm(d, where, origin)
+        run_topic(d, last_topic)
+        return
     # "and in Peru?" asks about Peru: the answer names the country, and "noted: you are in Peru" would be wrong
     _confirm(d, None if answers_last_topic else where, origin)
     if pending:
@@ -332,8 +337,8 @@ def ambiguous_topics(d: Dialogue) -> tuple[str, str] | None:
 def clarify_or_answer(d: Dialogue) -> bool:
     """Ask "Do you mean ...?" when the classifier hesitates between two topics; True if asked."""
     topics = ambiguous_topics(d)
-    if topics is None:
-        return False
+    if topics is None or set(topics) & set(d.turn.other_requests):
+        return False  # "papers to work and a hospital" asks for both: answer one and offer the other
     ask_which_topic(d, topics)
     return True
 
@@ -351,11 +356,9 @@ def second_request(d: Dialogue) -> str | None:
     return None
 
 
-def offer_second_request(d: Dialogue) -> None:
-    """After the answer: "You also asked about another topic: 1. Health" (the number or the name answers it)."""
-    if d.slot(Slot.PENDING_TOPIC) or d.slot(Slot.MENU) in (Menu.COUNTRY, Menu.NATIONALITY):
-        return  # the first answer still waits for a country or a nationality: one question at a time
+def remember_second_request(d: Dialogue) -> None:
+    """Keep the other topic of a joined message: :func:`answer_topic` offers it after the first answer ("You also
+    asked about another topic: 1. Health"), also when that answer first waits for the country."""
     topic = second_request(d)
-    if topic is None:
-        return
-    ask_which_topic(d, [topic], question="also_asked")
+    if topic is not None:
+        d.set(Slot.ALSO_ASKED, topic)

@@ -89,7 +89,11 @@ class Dialogue:
         updated = lang_id.next_conversation_language(current, turn.detection)
         if updated != current:
             self.set(Slot.LANGUAGE, updated)
-        self.language = reply_language.decide(updated, turn.detection, turn.language_hint)
+        previous = turn.slots.get(Slot.REPLY_LANGUAGE)
+        self.language = reply_language.decide(updated, turn.detection, turn.language_hint, previous)
+        if updated is None and self.language != previous:
+            # the conversation's language is not known yet: a tapped number or an emoji goes on in this one
+            self.set(Slot.REPLY_LANGUAGE, self.language)
 
     def slot(self, name: str) -> Any:
         return self.slot_changes.get(name, self.turn.slots.get(name))

@@ -24,6 +24,7 @@ def main_menu(d: Dialogue) -> None:
     d.say(d.text("main_menu_title"), d.numbered(titles))
     d.set(Slot.MENU, Menu.MAIN)
     d.set(Slot.PENDING_TOPIC, None)
+    d.set(Slot.ALSO_ASKED, None)
 
 
 def show_stage(d: Dialogue, index: int) -> None:

@@ -16,9 +16,12 @@ from bot import language as lang_id
 from bot.conversation.vocabulary import Meta
 
 
-def decide(slot_value: str | None, detection: lang_id.Detection | None, hint: str | None = None) -> str:
-    """The language to answer in: the conversation's, else the best guess, else the channel's hint, else Spanish."""
-    return lang_id.reply_language(slot_value, detection, hint)
+def decide(
+    slot_value: str | None, detection: lang_id.Detection | None, hint: str | None = None, previous: str | None = None
+) -> str:
+    """The language to answer in: the conversation's, else the best guess, else the previous reply's, else the
+    channel's hint, else Spanish."""
+    return lang_id.reply_language(slot_value, detection, hint, previous)
 
 
 def _latest_user_event(events: Reversible[Any]) -> Any:

@@ -8,10 +8,10 @@ from typing import Any
 from bot.content import Answer
 from bot.conversation import nearby
 from bot.conversation.dialogue import Dialogue
-from bot.conversation.menus import country_menu
+from bot.conversation.menus import ask_which_topic, country_menu
 from bot.conversation.provenance import footer
 from bot.conversation.vocabulary import NATIONALITY_TOPICS, Slot
-from bot.gazetteer import HERE_KEY
+from bot.gazetteer import HERE_KEY, INSIDE_KEY
 
 
 def sourced(d: Dialogue, answer: Answer) -> str:
@@ -73,6 +73,8 @@ def note_places(d: Dialogue, topic: str) -> None:
     if nationality:
         d.set(Slot.NATIONALITY, nationality.get("value"))
     origins = [country for country in countries if not country.get(HERE_KEY)]
+    if topic != "ask_return":  # "volver a Venezuela" / "rentrer au Venezuela": the country named is home
+        origins = [country for country in origins if not country.get(INSIDE_KEY)]  # "... robado en Chile"
     if topic in NATIONALITY_TOPICS and origins and not nationality:
         d.set(Slot.NATIONALITY, origins[0].get("value"))  # "estoy en México, ¿el consulado de Honduras?"
         countries = [country for country in countries if country is not origins[0]]
@@ -137,3 +139,9 @@ def answer_topic(d: Dialogue, topic: str, with_places: bool = True) -> None:
         nearby.say_nearby(d, topic)
     d.set(Slot.PENDING_TOPIC, None)
     d.set(Slot.FALLBACK_COUNT, 0)
+    also_asked = d.slot(Slot.ALSO_ASKED)
+    if also_asked:
+        # "a job and a doctor": the other request, once this answer is out (after the country, if it was asked)
+        d.set(Slot.ALSO_ASKED, None)
+        if also_asked != topic:
+            ask_which_topic(d, [also_asked], question="also_asked")

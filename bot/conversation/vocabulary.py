@@ -12,12 +12,14 @@ class Slot:
     """Names of the slots in ``domain.yml``."""
 
     LANGUAGE: Final = "language"
+    REPLY_LANGUAGE: Final = "reply_language"  # the last reply's, while ``language`` is not known yet
     COUNTRY: Final = "country"  # where the person is
     CITY: Final = "city"
     NATIONALITY: Final = "nationality"
     MENU: Final = "menu"  # which numbered menu is on screen ("main", "stage:<id>", "language", "country")
     PENDING_TOPIC: Final = "pending_topic"  # asked, waiting for the country
     PENDING_CONFIRMATION: Final = "pending_confirmation"
+    ALSO_ASKED: Final = "also_asked"  # the other request of a joined message, offered after the first's answer
     LAST_TOPIC: Final = "last_topic"  # what the user last asked about (a shared location answers it with places)
     FALLBACK_COUNT: Final = "fallback_count"
     HANDOFF: Final = "handoff"  # a :class:`Handoff` state, or None
@@ -55,6 +57,7 @@ class Menu:
 
     MAIN: Final = "main"
     LANGUAGE: Final = "language"
+    REPLY_LANGUAGE: Final = "reply_language"  # the last reply's, while ``language`` is not known yet
     COUNTRY: Final = "country"
     NATIONALITY: Final = "nationality"  # "which country's consulate?"
     STAGE_PREFIX: Final = "stage:"

@@ -39,7 +39,8 @@ SAFETY_INTENTS = frozenset({EMERGENCY_INTENT, "ask_missing_person"})  # never ta
 # erasure, and the channels' commands.
 KEEP_OVER_OFFER = frozenset({"request_human", "delete_my_data", "set_language", "share_location", CHECK_OFFER_INTENT})
 # Intents for messages that carry no topic of their own (issue 9): the conversation resolves them from context.
-CONTEXT_INTENTS = frozenset({"inform", "ask_followup", "ask_nearby"})
+INFORM_INTENT = "inform"
+CONTEXT_INTENTS = frozenset({INFORM_INTENT, "ask_followup", "ask_nearby"})
 TOPIC_PREFIX = "ask_"
 LONG_MESSAGE_WORDS = 7  # "I am Honduran and I am in Guatemala" has 8 words but no topic: the share rule keeps it
 TOPIC_SHARE = 0.5  # the best topic needs at least half the context intent's confidence
@@ -129,6 +130,8 @@ def _place_entities(text: str, snapshot: content.Content, extractor: str) -> Lis
         place = _entity(entity, match.value, match.start, match.end, match.text, extractor, match)
         if entity in ("country", "city") and nationality.after_being_in(text, match.start):
             place[gazetteer.HERE_KEY] = True  # "estoy en Tijuana" (where the person is), not "asilo en Estados Unidos"
+        elif entity == "country" and nationality.after_in(text, match.start):
+            place[gazetteer.INSIDE_KEY] = True
         entities.append(place)
     # demonyms the country list does not spell ("ekwatoryen"), unless inside a longer name ("republica dominicana")
     covered = [(m.start, m.end) for m in found]
@@ -228,6 +231,8 @@ class IntentRules(_Stateless):
       ransom) keeps its topic but is flagged ``harm_now``, and is never taken for a pasted offer;
     * a pasted job, travel or papers offer is ``check_offer`` even when its words pull towards a topic
       (:func:`bot.offers.looks_like_a_pasted_offer`);
+    * a message that only says where the person is or where they come from ("estoy en Santo Domingo", "tô no
+      Brasil", "soy hondureña") is ``inform``, whatever topic the place's name pulls towards;
     * a long message classified as ``inform`` / ``ask_followup`` / ``ask_nearby`` whose best topic
       is close behind is that topic: those intents are for messages that name no topic
       ("I'm in Peru", "how much is it?"), and a question of many words almost always names one.
@@ -270,6 +275,8 @@ class IntentRules(_Stateless):
                 and looks_like_a_pasted_offer(text, confidence)
             ):
                 _set_intent(message, CHECK_OFFER_INTENT, max(confidence, 0.9))
+            elif name not in SAFETY_INTENTS and not harm_now and _only_says_where_or_who(message, text):
+                _set_intent(message, INFORM_INTENT, max(confidence, 0.9))
             elif name == OUT_OF_SCOPE_INTENT:
                 _set_intent(message, FALLBACK_INTENT, confidence)
             elif name in CONTEXT_INTENTS:
@@ -277,6 +284,15 @@ class IntentRules(_Stateless):
                 if topic is not None:
                     _set_intent(message, topic["name"], float(topic["confidence"]))
         return messages
+
+
+def _only_says_where_or_who(message: Message, text: str) -> bool:
+    """ "estoy en Santo Domingo", "tô no Brasil", "soy hondureño": where the person is (said as such) or where
+    they come from, and nothing else. "y en Perú?" names a place but not as where the person is: a follow-up."""
+    places = [e for e in message.get(ENTITIES) or [] if e.get("entity") in ("country", "city", "nationality")]
+    if not any(e.get(gazetteer.HERE_KEY) or e.get("entity") == "nationality" for e in places):
+        return False
+    return nationality.only_says_where_or_who(text, [(int(e["start"]), int(e["end"])) for e in places])
 
 
 def _topic_behind(message: Message, text: str, confidence: float) -> Optional[Dict[Text, Any]]:

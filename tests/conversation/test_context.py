@@ -478,3 +478,72 @@ def test_a_second_request_waits_while_the_first_still_needs_the_country() -> Non
     )
     assert content.current().text("also_asked", "es") not in turn.all_text
     assert turn.slots["pending_topic"] == "ask_work"
+
+
+def _offered(turn: ActionResult, topic: str, language: str) -> bool:
+    titles = [b["title"] for b in turn.buttons]
+    also_asked = content.current().text("also_asked", language)
+    return also_asked in turn.texts and titles[-1] == f"1 · {content.current().text(f'topic_{topic}', language)}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_second_request_is_offered_once_the_country_is_given(language: str) -> None:
+    # probe of the running bot: "necesito papeles para trabajar y un hospital" / "peru" answered work, health was lost
+    conversation = Conversation(language=language)
+    conversation.say(ActionAnswerTopic, TWO_REQUESTS[language], "ask_work", other_requests=["ask_health"])
+    turn = conversation.say(ActionInform, country_name("PE", language), "inform")
+    assert_answers(turn, "ask_work", "PE", language)
+    assert _offered(turn, "ask_health", language)
+    chosen = conversation.say(ActionChooseOption, "1", "choose_option")
+    assert_answers(chosen, "ask_health", "PE", language)
+
+
+def test_the_second_request_is_offered_after_the_country_menu_number_too() -> None:
+    conversation = Conversation(language="en")
+    conversation.say(ActionAnswerTopic, TWO_REQUESTS["en"], "ask_work", other_requests=["ask_health"])
+    number = content.current().menu.countries.index("PE") + 1
+    turn = conversation.say(ActionChooseOption, str(number), "choose_option")
+    assert_answers(turn, "ask_work", "PE", "en")
+    assert _offered(turn, "ask_health", "en")
+
+
+def test_going_to_the_menu_forgets_the_second_request() -> None:
+    conversation = Conversation(language="es")
+    conversation.say(ActionAnswerTopic, TWO_REQUESTS["es"], "ask_work", other_requests=["ask_health"])
+    conversation.say(ActionGreet, "hola", "greet")
+    turn = conversation.say(ActionAnswerTopic, "necesito trabajo en Chile", "ask_work")
+    assert not _offered(turn, "ask_health", "es")
+
+
+def test_two_topics_asked_together_are_answered_not_questioned() -> None:
+    # "m bezwen papye pou m travay ak yon lopital" was met with "Do you mean 1 Health 2 Work?", and one was lost
+    turn = Conversation(language="ht", country="CL").say(
+        ActionAnswerTopic,
+        "m bezwen papye pou m travay ak yon lopital",
+        "ask_health",
+        ranking={"ask_health": 0.34, "ask_work": 0.31},
+        other_requests=["ask_work"],
+    )
+    assert_answers(turn, "ask_health", "CL", "ht")
+    assert _offered(turn, "ask_work", "ht")
+
+
+# --- a place given after an emergency: that country's numbers -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("topic", "language", "text", "number"),
+    [
+        ("report_emergency", "es", "estamos en reynosa mexico", "911"),
+        ("ask_missing_person", "fr", "nous sommes au panama", "104"),
+        ("ask_missing_person", "pt", "estamos no brasil", "190"),
+        ("report_emergency", "ht", "nou nan Meksik", "911"),
+        ("report_emergency", "en", "we are in Peru", "105"),
+    ],
+)
+def test_a_place_said_after_an_emergency_gets_that_countrys_numbers(
+    topic: str, language: str, text: str, number: str
+) -> None:
+    turn = Conversation(language=language, last_topic=topic).say(ActionInform, text, "inform")
+    assert number in turn.all_text
+    assert menu_title(language) not in turn.all_text
