@@ -9,10 +9,11 @@ object pronoun ("nos quito los papeles") or when written with an accent the name
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.content import Content
-from bot.text import fold
+from bot.text import fold, without_spans, words
 
 # Set on a country or city entity of the parse result when the message says the person is there ("I'm in",
 # "estoy en", "mwen nan"): that place wins over the others the message names.
@@ -20,6 +21,39 @@ HERE_KEY = "here"
 # Set on a country entity named after "in / en / no / nan" ("me robaron el pasaporte en Chile"): a place where
 # something happens, so never the person's nationality, even for the topics about one's own country.
 INSIDE_KEY = "inside"
+
+
+# The other words of a message that only gives a place, a nationality or both ("estoy en Santo Domingo", "tô no
+# Brasil", "I'm Honduran and I'm in Guatemala", "mwen se ayisyen mwen nan Repiblik Dominikèn", "y en Perú?",
+# "what about Panama"), folded. Such a message is new information or a change of place, not a topic question,
+# whatever topic the place's name pulls towards.
+STATEMENT_WORDS = frozenset(
+    # es
+    "yo estoy estamos esta vivo vivimos me nos encuentro encontramos ando quedo soy somos de del en el la los las"
+    " y ahora aqui aca ahorita actualmente ya llegue llegamos ciudad pais hola buenas buenos dias tardes noches"
+    " que tal tambien igual"
+    # en
+    " i m am we are re in at the now currently live living stay staying from and a an hi hello here right just"
+    " arrived moved city country of what how about also same"
+    # pt
+    " eu to tou estou moro moramos vivemos agora atualmente em no na nos nas do da sou e o oi ola cheguei"
+    " chegamos cidade quanto"
+    # fr
+    " je j suis nous sommes habite habitons vis vivons reste maintenant actuellement ici au aux des du le l d"
+    " et bonjour salut ville arrive arrivee arrives viens venons pareil ma"
+    # ht
+    " mwen nou nan an o lan ap viv rete kounye kounya isit se ak epi bonjou bonswa fek fenk rive peyi vil"
+    " soti sot fet ye menm bagay".split()
+)
+
+
+def nothing_but_places(text: str, spans: Iterable[tuple[int, int]]) -> bool:
+    """Whether ``text`` is only the places or nationalities at ``spans`` (at least one) and
+    :data:`STATEMENT_WORDS`."""
+    spans = list(spans)
+    if not spans:
+        return False
+    return all(word in STATEMENT_WORDS for word in words(without_spans(text, spans)))
 
 
 @dataclass(frozen=True)

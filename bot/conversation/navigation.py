@@ -16,55 +16,9 @@ from bot.conversation.vocabulary import (
     Menu,
     Slot,
 )
+from bot.gazetteer import nothing_but_places
 from bot.input_check import InputProblem
 from bot.language import LANGUAGE_NAMES
-from bot.text import words
-
-# Words that may surround a place name in a one-line answer such as "estoy en Perú".
-LOCATION_FILLER = {
-    "estoy",
-    "en",
-    "aqui",
-    "vivo",
-    "soy",
-    "de",
-    "i",
-    "am",
-    "im",
-    "in",
-    "the",
-    "live",
-    "from",
-    "eu",
-    "to",
-    "estou",
-    "moro",
-    "no",
-    "na",
-    "em",
-    "je",
-    "suis",
-    "au",
-    "a",
-    "j",
-    "habite",
-    "mwen",
-    "m",
-    "nan",
-    "ye",
-    "lan",
-    "la",
-    "peyi",
-    "pais",
-    "country",
-    "ahora",
-    "now",
-    "agora",
-    "kounye",
-    "maintenant",
-    "el",
-    "ma",
-}
 
 
 def run_topic(d: Dialogue, topic: str) -> None:
@@ -136,11 +90,7 @@ def resume_pending_topic(d: Dialogue) -> bool:
     places = [e for e in d.turn.entities if e.get("entity") in ("country", "city")]
     if not places:
         return False
-    named = set()
-    for place in places:
-        named.update(words(str(place.get("text") or "")))
-    rest = [w for w in words(d.turn.text) if w not in named and w not in LOCATION_FILLER]
-    if rest:
+    if not nothing_but_places(d.turn.text, [(int(p.get("start") or 0), int(p.get("end") or 0)) for p in places]):
         return False
     first = places[0]
     d.set(Slot.COUNTRY, first.get("country") or first.get("value"))

@@ -24,6 +24,7 @@ from bot.danger_words import HARM_NOW_KEY, describes_harm_now, looks_like_emerge
 from bot.input_check import BLOCKING_PROBLEMS, InputProblem, check_input
 from bot.nlu import examples, nationality
 from bot.offers import looks_like_a_pasted_offer
+from bot.text import words
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,21 @@ CONTEXT_INTENTS = frozenset({INFORM_INTENT, "ask_followup", "ask_nearby"})
 TOPIC_PREFIX = "ask_"
 LONG_MESSAGE_WORDS = 7  # "I am Honduran and I am in Guatemala" has 8 words but no topic: the share rule keeps it
 TOPIC_SHARE = 0.5  # the best topic needs at least half the context intent's confidence
+# "for that / para eso / pra isso / pour ça / pou sa": a follow-up about the topic being talked about (folded)
+POINTS_BACK = frozenset(
+    {
+        ("for", "that"),
+        ("for", "this"),
+        ("para", "eso"),
+        ("para", "esto"),
+        ("pra", "isso"),
+        ("para", "isso"),
+        ("pro", "isso"),
+        ("pour", "ca"),
+        ("pour", "cela"),
+        ("pou", "sa"),
+    }
+)
 
 # "2", "2.", "#2", "opcion 2", "option 2", "opção 2", "opsyon 2", "no 2"
 OPTION_PATTERN = re.compile(
@@ -231,8 +247,10 @@ class IntentRules(_Stateless):
       ransom) keeps its topic but is flagged ``harm_now``, and is never taken for a pasted offer;
     * a pasted job, travel or papers offer is ``check_offer`` even when its words pull towards a topic
       (:func:`bot.offers.looks_like_a_pasted_offer`);
-    * a message that only says where the person is or where they come from ("estoy en Santo Domingo", "tô no
-      Brasil", "soy hondureña") is ``inform``, whatever topic the place's name pulls towards;
+    * a message that only gives a place or a nationality ("estoy en Santo Domingo", "tô no Brasil", "soy
+      hondureña", "e em Manaus?") is ``inform``, whatever topic the place's name pulls towards;
+    * a topic question that points back ("que documentos preciso pra isso?") with ``ask_followup`` or
+      ``ask_nearby`` close behind is that follow-up: "isso" is the conversation's topic;
     * a long message classified as ``inform`` / ``ask_followup`` / ``ask_nearby`` whose best topic
       is close behind is that topic: those intents are for messages that name no topic
       ("I'm in Peru", "how much is it?"), and a question of many words almost always names one.
@@ -283,21 +301,43 @@ class IntentRules(_Stateless):
                 topic = _topic_behind(message, text, confidence)
                 if topic is not None:
                     _set_intent(message, topic["name"], float(topic["confidence"]))
+            elif name and name.startswith(TOPIC_PREFIX):
+                pointing_back = _pointing_back(message, text, confidence)
+                if pointing_back is not None:
+                    _set_intent(message, pointing_back["name"], float(pointing_back["confidence"]))
         return messages
 
 
 def _only_says_where_or_who(message: Message, text: str) -> bool:
-    """ "estoy en Santo Domingo", "tô no Brasil", "soy hondureño": where the person is (said as such) or where
-    they come from, and nothing else. "y en Perú?" names a place but not as where the person is: a follow-up."""
+    """ "estoy en Santo Domingo", "tô no Brasil", "soy hondureño", "e em Manaus?": a place or a nationality, and
+    nothing else that asks for something."""
     places = [e for e in message.get(ENTITIES) or [] if e.get("entity") in ("country", "city", "nationality")]
-    if not any(e.get(gazetteer.HERE_KEY) or e.get("entity") == "nationality" for e in places):
-        return False
-    return nationality.only_says_where_or_who(text, [(int(e["start"]), int(e["end"])) for e in places])
+    return gazetteer.nothing_but_places(text, [(int(e["start"]), int(e["end"])) for e in places])
+
+
+def _points_back(text: str) -> bool:
+    tokens = words(text)
+    return any(pair in POINTS_BACK for pair in zip(tokens, tokens[1:]))
+
+
+def _pointing_back(message: Message, text: str, confidence: float) -> Optional[Dict[Text, Any]]:
+    """ "que documentos preciso pra isso?": a follow-up about the conversation's topic, when the classifier has
+    it close behind the topic that one of its words ("documentos") pulls towards."""
+    if not _points_back(text):
+        return None
+    for candidate in (message.get(INTENT_RANKING_KEY) or [])[1:3]:
+        if candidate.get("name") in ("ask_followup", "ask_nearby"):
+            if float(candidate.get("confidence") or 0.0) >= TOPIC_SHARE * confidence:
+                return dict(candidate)
+    return None
 
 
 def _topic_behind(message: Message, text: str, confidence: float) -> Optional[Dict[Text, Any]]:
-    """The best topic of a long message that the classifier put on a context intent, if close behind."""
-    if len(text.split()) < LONG_MESSAGE_WORDS:
+    """The best topic of a long message that the classifier put on a context intent, if close behind.
+
+    Not when the message points back at what was said ("quels papiers il faut pour ça ?"): its topic is the
+    conversation's, whatever its words pull towards."""
+    if len(text.split()) < LONG_MESSAGE_WORDS or _points_back(text):
         return None
     for candidate in message.get(INTENT_RANKING_KEY) or []:
         candidate_name = str(candidate.get("name", ""))

@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from bot import paths
-from bot.text import fold, without_spans
+from bot.text import fold
 
 logger = logging.getLogger(__name__)
 
@@ -47,35 +47,6 @@ _HERE = re.compile(
     r"|\b(?:mwen|m|nou)(?:\s+(?:ap|ape|k\s+ap)\s+viv)?\s+(?:nan|an|o|lan)"
     r"|^\s*(?:mwen|nou)(?:\s+(?:kounye\s+a|kounya))?)\s+$"  # "mwen Santo Domingo": Kreyòl chat drops the "nan"
 )
-# The other words of a message that only says where the person is or where they come from ("estoy en Santo
-# Domingo", "tô no Brasil", "I'm Honduran and I'm in Guatemala", "mwen se ayisyen mwen nan Repiblik Dominikèn"),
-# folded. Such a message is new information, not a question, whatever topic the place's name pulls towards.
-STATEMENT_WORDS = frozenset(
-    # es
-    "yo estoy estamos esta vivo vivimos me nos encuentro encontramos ando quedo soy somos de del en el la los las"
-    " y ahora aqui aca ahorita actualmente ya llegue llegamos ciudad pais hola buenas buenos dias tardes noches"
-    # en
-    " i m am we are re in at the now currently live living stay staying from and a an hi hello here right just"
-    " arrived moved city country of"
-    # pt
-    " eu to tou estou moro moramos vivemos agora atualmente em no na nos nas do da sou e o oi ola cheguei"
-    " chegamos cidade"
-    # fr
-    " je j suis nous sommes habite habitons vis vivons reste maintenant actuellement ici au aux des du le l d"
-    " et bonjour salut ville arrive arrivee arrives viens venons"
-    # ht
-    " mwen nou nan an o lan ap viv rete kounye kounya isit se ak epi bonjou bonswa fek fenk rive peyi vil"
-    " soti sot fet".split()
-)
-
-
-def only_says_where_or_who(text: str, spans: list[tuple[int, int]]) -> bool:
-    """Whether ``text`` is nothing but the places or nationalities at ``spans`` and :data:`STATEMENT_WORDS`."""
-    if not spans:
-        return False
-    return all(word in STATEMENT_WORDS for word in re.findall(r"[^\W\d_]+", fold(without_spans(text, spans))))
-
-
 # A place preposition right before the name: the country where the person is or asks about.
 _IN = re.compile(r"\b(?:in|at|en|no|na|em|nan|an|au|aux|a|pou|para|to|para\s+el|in\s+the)\s+$")
 # "in" only (not "to"): where something happens ("me robaron el pasaporte en Chile"), never a nationality

@@ -547,3 +547,12 @@ def test_a_place_said_after_an_emergency_gets_that_countrys_numbers(
     turn = Conversation(language=language, last_topic=topic).say(ActionInform, text, "inform")
     assert number in turn.all_text
     assert menu_title(language) not in turn.all_text
+
+
+def test_and_in_another_city_answers_the_same_topic_there() -> None:
+    # "estou em São Paulo" / "preciso de um hospital" / "e em Manaus?" was "Desculpe, não entendi"
+    conversation = Conversation(language="pt", country="BR", city="São Paulo", last_topic="ask_health")
+    turn = conversation.say(ActionInform, "e em manaus?", "inform")
+    assert_answers(turn, "ask_health", "BR", "pt")
+    assert turn.slots["city"] == "Manaus"
+    assert menu_title("pt") not in turn.all_text
