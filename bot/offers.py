@@ -233,10 +233,14 @@ class OfferChecker:
 
 
 def _level(flags: list[Flag]) -> OfferLevel:
-    serious = sum(flag.severity is OfferSeverity.high for flag in flags)
-    if serious or len(flags) >= 2:
+    return level_of([flag.severity for flag in flags])
+
+
+def level_of(severities: list[OfferSeverity]) -> OfferLevel:
+    """One serious sign, or two lesser ones, make an offer high risk."""
+    if OfferSeverity.high in severities or len(severities) >= 2:
         return OfferLevel.high
-    return OfferLevel.some if flags else OfferLevel.none_found
+    return OfferLevel.some if severities else OfferLevel.none_found
 
 
 _cache: dict[str, tuple[float, OfferChecker]] = {}

@@ -45,6 +45,22 @@ def test_a_negated_fee_is_not_a_warning_sign(checker: OfferChecker) -> None:
     assert checker.check("Hotel contrata recamaristas. Cobramos 300 pesos de inscripcion.").level is OfferLevel.high
 
 
+@pytest.mark.parametrize(
+    ("text", "quote"),
+    [
+        ("me ofrecieron trabajo en mexico pagan muy bien y me dan el pasaje, sera estafa?", "pagan muy bien"),
+        ("a job in Canada that pays really well and they pay the ticket, is it legit?", "pays really well"),
+        ("emprego no Chile, paga muito bem e a passagem é por conta deles", "paga muito bem"),
+        ("un travail au Canada très bien payé, billet compris, c'est une arnaque ?", "très bien payé"),
+        ("yon djob Chili ki peye trè byen, yo peye tikè a, se yon arnak?", "peye trè byen"),
+    ],
+)
+def test_pay_praised_as_very_good_is_a_warning_sign(checker: OfferChecker, text: str, quote: str) -> None:
+    # a probe of the running bot: "pagan muy bien y me dan el pasaje" found no warning sign at all
+    flag = next(f for f in checker.check(text).flags if f.id == "unrealistic_pay")
+    assert flag.quote == quote
+
+
 def test_one_lesser_sign_is_some_and_two_are_high(checker: OfferChecker) -> None:
     one = checker.check("Trabajo en restaurante, el nombre de la empresa te lo digo cuando llegues")
     two = checker.check("Trabajo en restaurante, el nombre de la empresa te lo digo cuando llegues. Todo por whatsapp")

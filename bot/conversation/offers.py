@@ -45,8 +45,25 @@ def check_offer(d: Dialogue) -> None:
     elif _is_an_offer(d, result, OFFER_MIN_WORDS):
         answer(d, result)
     else:
+        if d.slot(Slot.LAST_TOPIC) == CHECK_OFFER and d.slot(Slot.OFFER_FLAGS):
+            _recall_last_check(d)  # "is it a scam?" right after the check: what was found, not "paste it" alone
         d.set(Slot.AWAITING_OFFER, True)
         d.say(d.text("offer_ask_paste"), [d.back_button()])
+
+
+def _recall_last_check(d: Dialogue) -> None:
+    """The verdict on the offer just checked, from the flag ids kept in ``offer_flags`` (the text is not kept)."""
+    ids = set(str(d.slot(Slot.OFFER_FLAGS)).split(","))
+    try:
+        severities = [i.severity for i in offers.checker().indicators if i.id in ids]
+    except (OSError, ValueError):
+        logger.exception("the offer indicators could not be loaded")
+        return
+    level = offers.level_of(severities)
+    if level is offers.OfferLevel.none_found:
+        d.say(d.text("offer_none_found") + "\n" + d.text("offer_what_to_do").strip())
+    else:
+        d.say(d.text(f"offer_level_{level.value}"), [Button(d.text("topic_request_human"), "/" + REQUEST_HUMAN)])
 
 
 def resume_offer_check(d: Dialogue) -> bool:
