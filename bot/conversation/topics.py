@@ -75,7 +75,8 @@ def note_places(d: Dialogue, topic: str) -> None:
     origins = [country for country in countries if not country.get(HERE_KEY)]
     if topic != "ask_return":  # "volver a Venezuela" / "rentrer au Venezuela": the country named is home
         origins = [country for country in origins if not country.get(INSIDE_KEY)]  # "... robado en Chile"
-    if topic in NATIONALITY_TOPICS and origins and not nationality:
+    # only in the question itself: "e no Peru?" after a return question moves the person, it is not their home
+    if topic in NATIONALITY_TOPICS and origins and not nationality and d.turn.intent == topic:
         d.set(Slot.NATIONALITY, origins[0].get("value"))  # "estoy en México, ¿el consulado de Honduras?"
         countries = [country for country in countries if country is not origins[0]]
     place = where_the_person_is(d.turn.entities_named("city"), countries)

@@ -556,3 +556,13 @@ def test_and_in_another_city_answers_the_same_topic_there() -> None:
     assert_answers(turn, "ask_health", "BR", "pt")
     assert turn.slots["city"] == "Manaus"
     assert menu_title("pt") not in turn.all_text
+
+
+def test_and_in_peru_after_a_return_question_keeps_the_home_country() -> None:
+    # "quero voltar pra venezuela estou no brasil" / "e no peru?" was answered "if you are Peruvian and return to Peru"
+    conversation = Conversation(language="pt")
+    first = conversation.say(ActionAnswerTopic, "quero voltar pra venezuela estou no brasil", "ask_return")
+    assert first.slots["nationality"] == "VE" and first.slots["country"] == "BR"
+    turn = conversation.say(ActionInform, "e no peru?", "inform")
+    assert turn.slots["nationality"] == "VE" and turn.slots["country"] == "PE"
+    assert_answers(turn, "ask_return", "VE", "pt", not_country="PE")
