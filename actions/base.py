@@ -15,7 +15,7 @@ from bot import content
 from bot.conversation.dialogue import Dialogue, Turn
 from bot.conversation.navigation import resume_pending_topic
 from bot.conversation.offers import resume_offer_check
-from bot.conversation.safety import harm_first
+from bot.conversation.safety import harm_first, keep_harm_in_view
 from bot.conversation.vocabulary import Meta
 from bot.danger_words import HARM_NOW_KEY
 from bot.input_check import InputProblem
@@ -83,4 +83,5 @@ class BrujulaAction(Action, ABC):
             return send(dispatcher, dialogue)
         if not (self.resumes_pending_topic and resume_pending_topic(dialogue)):
             self.respond(dialogue)
+        keep_harm_in_view(dialogue)
         return send(dispatcher, dialogue)

@@ -98,6 +98,9 @@ HARM_NOW_PATTERNS = [
     r"\bacoso sexual",
     r"\b(me|nos) (acosa|acosan|acoso|manosea|manosean|manoseo)\b",
     r"\babus\w* (sexualmente )?de (mi|nosotras|nosotros)\b",
+    r"\b(quiere|quieren|exige|exigen|obliga|obligan|pide|piden) que (me acueste|tenga relaciones|tenga sexo|duerma)"
+    r" con",
+    r"\b(me|nos) (obliga|obligan|obligo|obligaron|fuerza|fuerzan) a (tener relaciones|tener sexo|acostarme|dormir con)",
     # en
     r"\bforc\w* (me|us)\b",
     r"\b(keeps|kept|took|takes|taken|holds|holding|confiscated|stole|keeping|withholding|withheld) (my|our)"
@@ -113,12 +116,14 @@ HARM_NOW_PATTERNS = [
     r"\bsexual favou?rs\b",
     r"\bsexually (harass|abus|assault)\w*",
     r"\b(touching|touched|groping|groped|harassing|abusing|abused) (me|us)\b",
+    r"\b(wants|want|expects|forcing|forces|forced|makes|made|pressuring) me (to )?(sleep|have sex) with\b",
     # pt
     r"\b(me|nos) (obriga|obrigam|obrigaram|obrigou|forca|forcam|forcaram) a (trabalhar|prostitu|vender)",
     r"\bobrigad[oa]s? a (trabalhar|prostitu)",
     r"\b(pegaram|tomaram|tomou|pegou|retem|retiveram|reteve|confiscaram|confiscou|guardou|guardaram)"
     r" (o meu|meu|os meus|meus|o nosso|nosso|os nossos|nossos|a minha|minha) (passaporte|documento|pape)",
-    r"\b(fica|ficou|ficaram) com (o meu|meu|os meus|meus|os nossos|nossos) (passaporte|documento|pape)",
+    r"\b(fica|ficou|ficaram) com (o meu|meu|os meus|meus|o nosso|nosso|os nossos|nossos|a minha|minha|nossa)"
+    r" (passaporte|documento|pape|carteira)",
     r"\bnao (me|nos) deix\w* (sair|ir embora)",
     r"\bped\w* (um )?resgate",
     r"\bpedem dinheiro (a|para) (minha|nossa) familia",
@@ -127,6 +132,9 @@ HARM_NOW_PATTERNS = [
     r"\bassedio sexual",
     r"\b(me|nos) (assedia|assediam|assediou|apalpa|apalpou|tocou|toca|tocam) ",
     r"\babus\w* (sexualmente )?de (mim|nos)\b",
+    r"\bobrigad[oa]s? a (fazer programa|transar|ter relacoes|dormir com)",
+    r"\b(quer|querem|exige|exigem|obriga|obrigam) que eu (durma|transe|faca sexo|faca programa|fique) com",
+    r"\bnao deix\w* a gente (sair|ir embora)",
     # fr
     r"\b(m'|nous |me )(a |ont )?(oblig|forc)\w* a (travailler|me prostituer|nous prostituer|vendre)",
     r"\b(patron|employeur|passeur|il|elle|ils|elles|on) (a |ont )?(pris|garde|gardent|confisque|confisquent)"
@@ -140,6 +148,8 @@ HARM_NOW_PATTERNS = [
     r"\bharcelement sexuel",
     r"\b(me|nous) (harcele|harcelent|touche|touchent|tripote|tripotent)\b",
     r"\babus\w* de (moi|nous)\b",
+    r"\b(veut|veulent|exige|exigent|oblige|obligent) que je (couche|dorme) avec",
+    r"\boblig\w* a coucher avec",
     # ht
     r"\b(kenbe|konfiske|sere) (dokiman|papye|paspo|kat) (m|mwen|nou)\b",
     r"\b(li|yo|patwon an) pran (dokiman|papye|paspo) (m|mwen|nou)\b",
@@ -150,6 +160,7 @@ HARM_NOW_PATTERNS = [
     r"\b(ap|pral|va|vle) touye (m|mwen|nou)\b",
     r"\b(mande|vle|fose|oblije) (m|mwen|nou) (pou (m|mwen|nou) )?(fe|fe|kouche) (seks|bagay|avel|ave l)",
     r"\bfe seks\b",
+    r"\b(vle|fose|oblije) (m|mwen) (domi|kouche) ave",
     r"\b(abize|manyen|touche) (m|mwen|nou)\b",
 ]
 _HARM_NOW = re.compile("|".join(HARM_NOW_PATTERNS))

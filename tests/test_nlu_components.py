@@ -342,6 +342,14 @@ def test_a_country_after_in_is_marked_as_a_place_where_something_happened(text: 
         "o cara do abrigo quer sexo pra me deixar ficar",
         "le responsable me demande des faveurs sexuelles pour rester",
         "nèg ki la a mande m fè sèks avè l pou m ka rete",
+        # a second probe: sex demanded for the rent or a debt, written without the word "sex"
+        "el dueño del cuarto quiere que me acueste con el pa pagar el arriendo",
+        "un señor me obliga a tener relaciones con el para dejarme vivir en su cuarto",
+        "the landlord wants me to sleep with him to pay the rent",
+        "to sendo obrigada a fazer programa pra pagar a dívida da viagem",
+        "o dono do quarto quer que eu durma com ele pra pagar o aluguel",
+        "le propriétaire exige que je couche avec lui pour payer le loyer",
+        "mèt kay la vle m dòmi avè l pou m peye lwaye a",
     ],
 )
 def test_sex_demanded_for_a_bed_or_a_job_is_harm_now(text: str) -> None:
@@ -350,7 +358,13 @@ def test_sex_demanded_for_a_bed_or_a_job_is_harm_now(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["quiero tener relaciones laborales formales", "how do I report sexual harassment at work?"]
+    "text",
+    [
+        "quiero tener relaciones laborales formales",
+        "how do I report sexual harassment at work?",
+        "quiero que mi hijo duerma con su abuela mientras trabajo",
+        "nao deixam sair do abrigo depois das 22h?",
+    ],
 )
 def test_questions_about_relations_or_harassment_are_not_harm_now(text: str) -> None:
     assert run(text, intent="ask_work", confidence=0.8).get("harm_now") is None

@@ -18,6 +18,7 @@ from bot.conversation import nearby
 from bot.conversation.dialogue import BotMessage, Dialogue
 from bot.conversation.menus import ask_which_topic, country_menu, main_menu, offered_topics
 from bot.conversation.navigation import run_topic
+from bot.conversation.safety import say_emergency_numbers
 from bot.conversation.topics import answer_topic, country_of, set_place, where_the_person_is
 from bot.conversation.vocabulary import (
     AMBIGUITY_MARGIN,
@@ -25,8 +26,10 @@ from bot.conversation.vocabulary import (
     EMERGENCY_TOPICS,
     INFORMATION_TOPICS,
     NLU_FALLBACK,
+    Menu,
     Slot,
 )
+from bot.gazetteer import HERE_KEY
 from bot.text import opens_with, words
 
 # How a follow-up that changes only the place starts: "and in Peru?", "y en Chile?", "e no Chile?",
@@ -211,6 +214,12 @@ def inform(d: Dialogue) -> None:
     otherwise the menu. A first "I'm in
     Colombia" is new information, never a topic.
     """
+    if d.slot(Slot.MENU) == Menu.NATIONALITY and not d.turn.entities_named("nationality"):
+        # "Venezuela" in answer to "which country are you from?" is the nationality, not where the person is
+        named = [country for country in d.turn.entities_named("country") if not country.get(HERE_KEY)]
+        if named:
+            nearby.nationality_given(d, str(named[0].get("value")))
+            return
     where, origin = note_information(d)
     followup = _is_place_followup(d.turn.text)
     last_topic = current_topic(d)
@@ -222,10 +231,16 @@ def inform(d: Dialogue) -> None:
         return
     pending = d.slot(Slot.PENDING_TOPIC)
     answers_last_topic = bool(where and followup and last_topic and not pending)
-    if where and last_topic in EMERGENCY_TOPICS and not pending:
-        # "they locked us in a house" then "we are in Reynosa": that country's numbers, not the menu
+    if where and last_topic in EMERGENCY_TOPICS:
+        # "they locked us in a house" then "we are in Reynosa": that country's numbers, not the menu; then the
+        # question that waited for the country, if any
         _confirm(d, where, origin)
-        run_topic(d, last_topic)
+        if pending:
+            say_emergency_numbers(d)
+            d.set(Slot.PENDING_TOPIC, None)
+            run_topic(d, pending)
+        else:
+            run_topic(d, last_topic)
         return
     # "and in Peru?" asks about Peru: the answer names the country, and "noted: you are in Peru" would be wrong
     _confirm(d, None if answers_last_topic else where, origin)

@@ -212,14 +212,19 @@ def nationality_chosen(d: Dialogue, number: int) -> bool:
     """A number typed on the nationality menu: keep it and list the consulates for the topic asked about."""
     if not 1 <= number <= len(CONSULATE_NATIONALITIES):
         return False
-    d.set(Slot.NATIONALITY, CONSULATE_NATIONALITIES[number - 1])
+    nationality_given(d, CONSULATE_NATIONALITIES[number - 1])
+    return True
+
+
+def nationality_given(d: Dialogue, code: str) -> None:
+    """The answer to "which country are you from?" (a number or a name): keep it, list the consulates."""
+    d.set(Slot.NATIONALITY, code)
     d.set(Slot.MENU, None)
     topic = d.slot(Slot.LAST_TOPIC) or "ask_consulate"
     if not (d.slot(Slot.CITY) or d.slot(Slot.COUNTRY)):
         d.say(d.text("places_share_location_hint"))
-        return True
+        return
     say_nearby(d, topic)
-    return True
 
 
 def _location_message(results: Sequence[Nearby]) -> dict[str, Any] | None:

@@ -44,9 +44,9 @@ def check_offer(d: Dialogue) -> None:
         _advice_only(d)
     elif _is_an_offer(d, result, OFFER_MIN_WORDS):
         answer(d, result)
+    elif d.slot(Slot.LAST_TOPIC) == CHECK_OFFER and d.slot(Slot.OFFER_FLAGS):
+        _recall_last_check(d)  # "is it a scam?" right after the check: what was found, not "paste it"
     else:
-        if d.slot(Slot.LAST_TOPIC) == CHECK_OFFER and d.slot(Slot.OFFER_FLAGS):
-            _recall_last_check(d)  # "is it a scam?" right after the check: what was found, not "paste it" alone
         d.set(Slot.AWAITING_OFFER, True)
         d.say(d.text("offer_ask_paste"), [d.back_button()])
 

@@ -21,6 +21,7 @@ from bot.conversation.topics import note_places, sourced
 from bot.conversation.vocabulary import (
     EMERGENCY_TOPICS,
     HANDOFF_OPEN_STATES,
+    REPORT_EMERGENCY,
     REQUEST_HUMAN,
     Handoff,
     HandoffReason,
@@ -67,8 +68,16 @@ def harm_first(d: Dialogue) -> None:
     itself."""
     if not d.turn.harm_now or d.turn.intent in (*EMERGENCY_TOPICS, REQUEST_HUMAN):
         return
+    note_places(d, d.turn.intent)  # "... estoy en Santiago de Chile": that country's numbers, not the whole list
     say_emergency_numbers(d)
     d.say(d.text("harm_now_person"))
+
+
+def keep_harm_in_view(d: Dialogue) -> None:
+    """After harm told without a country: the place the person gives next brings its numbers (as after an
+    emergency), so the conversation's topic becomes the emergency once the question is answered."""
+    if d.turn.harm_now and not d.slot(Slot.COUNTRY) and d.turn.intent not in (*EMERGENCY_TOPICS, REQUEST_HUMAN):
+        d.set(Slot.LAST_TOPIC, REPORT_EMERGENCY)
 
 
 def emergency(d: Dialogue, topic: str) -> None:
@@ -76,7 +85,7 @@ def emergency(d: Dialogue, topic: str) -> None:
     note_places(d, topic)
     d.set(Slot.LAST_TOPIC, topic)
     say_emergency_numbers(d)
-    reason = HandoffReason.EMERGENCY if topic == "report_emergency" else HandoffReason.MISSING_PERSON
+    reason = HandoffReason.EMERGENCY if topic == REPORT_EMERGENCY else HandoffReason.MISSING_PERSON
     queue_for_human(d, reason=reason)
     answer = d.content.topic_answer(topic, d.slot(Slot.COUNTRY), d.language)
     if answer is not None:

@@ -72,7 +72,8 @@ class Confirmation:
 
 
 # Intents that are emergencies: numbers and a person first.
-EMERGENCY_TOPICS: Final = ("report_emergency", "ask_missing_person")
+REPORT_EMERGENCY: Final = "report_emergency"
+EMERGENCY_TOPICS: Final = (REPORT_EMERGENCY, "ask_missing_person")
 # For these topics a country named in the message is the user's nationality, not where they are.
 NATIONALITY_TOPICS: Final = ("ask_consulate", "ask_documents", "ask_return")
 # The information topics (answered from content/topics/): the only intents "Do you mean 1 ... 2 ...?" offers.

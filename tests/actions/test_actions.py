@@ -26,7 +26,8 @@ def test_greeting_introduces_brujula_and_shows_five_numbered_stages_in_the_users
     assert turn.slots["menu"] == "main"
 
 
-def test_typed_numbers_walk_the_menus_like_buttons(conversation: Conversation) -> None:
+def test_typed_numbers_walk_the_menus_like_buttons() -> None:
+    conversation = Conversation(language="es")  # "menu" alone says nothing of the language; the numbers follow it
     conversation.say(ActionMainMenu, "menu", "main_menu")
     stage = conversation.say(ActionChooseOption, "2", "choose_option")
     assert stage.slots["menu"] == "stage:on_the_way"

@@ -566,3 +566,48 @@ def test_and_in_peru_after_a_return_question_keeps_the_home_country() -> None:
     turn = conversation.say(ActionInform, "e no peru?", "inform")
     assert turn.slots["nationality"] == "VE" and turn.slots["country"] == "PE"
     assert_answers(turn, "ask_return", "VE", "pt", not_country="PE")
+
+
+# --- harm told with or before a place: that country's numbers --------------------------------------------------------
+
+
+def test_harm_told_with_the_city_gets_that_countrys_numbers_not_the_whole_corridor() -> None:
+    text = "mi patron me quito el pasaporte y no me deja salir, estoy en santiago de chile"
+    turn = Conversation(language="es").say(ActionAnswerTopic, text, "ask_documents")
+    corridor = content.current().text("emergency_intro_corridor", "es")
+    assert corridor not in turn.all_text
+    assert "133" in turn.all_text  # Chile's police
+    assert turn.slots["country"] == "CL"
+
+
+@pytest.mark.parametrize(
+    ("language", "harm", "place", "number"),
+    [
+        ("fr", "le patron ne me paie pas et il garde mon passeport", "je suis au Mexique", "911"),
+        ("ht", "mèt kay la vle m dòmi avè l pou m peye lwaye a", "mwen nan Chili", "133"),
+        ("pt", "to sendo obrigada a fazer programa pra pagar a dívida da viagem", "tô no Peru", "105"),
+    ],
+)
+def test_a_place_given_after_harm_was_told_gets_that_countrys_numbers(
+    language: str, harm: str, place: str, number: str
+) -> None:
+    conversation = Conversation(language=language)
+    first = conversation.say(ActionAnswerTopic, harm, "ask_work")
+    assert content.current().text("emergency_intro_corridor", language) in first.all_text
+    turn = conversation.say(ActionInform, place, "inform")
+    assert number in turn.all_text
+    assert menu_title(language) not in turn.all_text
+
+
+# --- "which country are you from?" answered with a name --------------------------------------------------------------
+
+
+def test_a_country_named_in_answer_to_which_country_are_you_from_is_the_nationality() -> None:
+    # "perdi meu passaporte" / "Venezuela" was noted as "you are in Venezuela" and the menu shown
+    conversation = Conversation(language="pt", country="BR", city="Boa Vista")
+    asked = conversation.say(ActionAnswerTopic, "perdi meu passaporte", "ask_documents")
+    assert asked.slots["menu"] == "nationality"
+    turn = conversation.say(ActionInform, "Venezuela", "inform")
+    assert turn.slots["nationality"] == "VE"
+    assert turn.slots["country"] == "BR"
+    assert menu_title("pt") not in turn.all_text
