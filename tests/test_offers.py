@@ -61,6 +61,45 @@ def test_pay_praised_as_very_good_is_a_warning_sign(checker: OfferChecker, text:
     assert flag.quote == quote
 
 
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        # a second probe of the running bot found "no warning signs" in each of these
+        (
+            "my daughter is 16 and a man offered her a modeling job in Panama, he wants to take her alone",
+            "child_recruited",
+        ),
+        (
+            "mi hija de 15 años conoció a un señor que le ofrece trabajo de niñera en panama y la quiere llevar",
+            "child_recruited",
+        ),
+        ("minha filha de 16 anos recebeu proposta de emprego de modelo em São Paulo", "child_recruited"),
+        ("ma fille a 15 ans, un homme lui propose un travail de nounou au Chili", "child_recruited"),
+        ("pitit fi m gen 14 an, yon nèg vle mennen l Brezil pou travay", "child_recruited"),
+        (
+            "um senhor ofereceu trabalho no Chile, pedem 500 dolares pro visto e o passaporte, é golpe?",
+            "payment_requested",
+        ),
+        (
+            "ils paient le billet mais je dois rembourser 2000 dollars en travaillant, c'est une arnaque ?",
+            "debt_bondage",
+        ),
+    ],
+)
+def test_a_child_taken_for_work_a_price_asked_or_a_debt_worked_off_is_high(
+    checker: OfferChecker, text: str, flag: str
+) -> None:
+    result = checker.check(text)
+    assert result.level is OfferLevel.high
+    assert flag in {f.id for f in result.flags}
+
+
+def test_years_of_experience_are_not_a_childs_age(checker: OfferChecker) -> None:
+    assert checker.check("Se busca cocinero con 5 años de experiencia para trabajo en Lima, contrato").level is (
+        OfferLevel.none_found
+    )
+
+
 def test_one_lesser_sign_is_some_and_two_are_high(checker: OfferChecker) -> None:
     one = checker.check("Trabajo en restaurante, el nombre de la empresa te lo digo cuando llegues")
     two = checker.check("Trabajo en restaurante, el nombre de la empresa te lo digo cuando llegues. Todo por whatsapp")
