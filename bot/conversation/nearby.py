@@ -7,6 +7,7 @@ and how each place is written (name, where, distance, address, phones, hours, ma
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -201,6 +202,14 @@ def _say_all(d: Dialogue, messages: Sequence[str]) -> None:
         d.say(message)
 
 
+# "refugee card", "carnet de refugiado", "protocolo de refúgio", "kat refijye", "demande d'asile" (folded)
+_REFUGEE = re.compile(r"\b(refugiad\w*|refugees?|refugie\w*|refijye|refugio|asil\w*|asylum|azil|dazil|conare|comar)\b")
+
+
+def _says_refugee(text: str) -> bool:
+    return bool(_REFUGEE.search(fold(text or "")))
+
+
 def ask_nationality(d: Dialogue) -> None:
     """ "Which country's consulate?": the corridor's main nationalities as numbered choices (asked once)."""
     names = [d.content.country_name(code, d.language) for code in CONSULATE_NATIONALITIES]
@@ -279,7 +288,8 @@ def say_nearby(d: Dialogue, topic: str) -> None:
     needs_nationality = [t for t in types if getattr(content.place_types.get(t), "needs_nationalities", False)]
     searchable = places.searchable_types(content, types, nationality)
     if needs_nationality and not nationality and not searchable:
-        ask_nationality(d)
+        if not _says_refugee(d.turn.text):  # a refugee's lost card is not a matter for their own state's consulate
+            ask_nationality(d)
         return
     country, city_name = d.slot(Slot.COUNTRY), d.slot(Slot.CITY)
     city = places.named_city(content, city_name, country)

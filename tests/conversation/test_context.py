@@ -611,3 +611,25 @@ def test_a_country_named_in_answer_to_which_country_are_you_from_is_the_national
     assert turn.slots["nationality"] == "VE"
     assert turn.slots["country"] == "BR"
     assert menu_title("pt") not in turn.all_text
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "I lost my refugee ID card in Costa Rica, how do I get a new one?"),
+        ("es", "perdí mi carnet de refugiado, estoy en Ecuador"),
+        ("fr", "j'ai perdu ma carte de réfugié au Mexique"),
+        ("ht", "m pèdi kat refijye m, m nan Brezil"),
+        ("pt", "perdi meu protocolo de refúgio, estou no Brasil"),
+    ],
+)
+def test_a_refugee_who_lost_a_card_is_not_sent_to_their_own_consulate(language: str, text: str) -> None:
+    # a second probe: "tell me which country you are from" (to show their consulate) was asked of a refugee
+    turn = Conversation(language=language).say(ActionAnswerTopic, text, "ask_documents")
+    assert turn.slots["menu"] != "nationality"
+    assert content.current().text("places_need_nationality", language) not in turn.all_text
+
+
+def test_a_lost_passport_still_asks_for_the_nationality_to_find_the_consulate() -> None:
+    turn = Conversation(language="es", country="CL").say(ActionAnswerTopic, "perdí mi pasaporte", "ask_documents")
+    assert turn.slots["menu"] == "nationality"
