@@ -16,7 +16,7 @@ from typing import Any
 from bot import language as lang_id
 from bot.content import Content
 from bot.conversation import reply_language
-from bot.conversation.vocabulary import Slot
+from bot.conversation.vocabulary import REQUEST_HUMAN, Slot
 
 
 @dataclass(frozen=True)
@@ -115,3 +115,7 @@ class Dialogue:
 
     def back_button(self) -> Button:
         return Button(f"0 · {self.text('back_to_menu')}", "0")
+
+    def person_button(self) -> Button:
+        """ "Talk to a person": queues the conversation for the desk."""
+        return Button(self.text("topic_request_human"), "/" + REQUEST_HUMAN)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.content import gaps
 from bot.conversation import nearby
-from bot.conversation.dialogue import Button, Dialogue
+from bot.conversation.dialogue import Dialogue
 from bot.conversation.menus import main_menu, offered_topics, repeat_menu, show_stage, switch_language
 from bot.conversation.safety import emergency, queue_for_human, request_human
 from bot.conversation.topics import answer_topic
@@ -122,7 +122,7 @@ def fallback(d: Dialogue) -> None:
     count = int(d.slot(Slot.FALLBACK_COUNT) or 0) + 1
     d.set(Slot.FALLBACK_COUNT, count)
     gaps.record(d.turn.text, d.language)  # what people ask that we cannot answer yet; no sender id
-    d.say(d.text("fallback"), [Button(d.text("topic_request_human"), "/" + REQUEST_HUMAN)])
+    d.say(d.text("fallback"), [d.person_button()])
     main_menu(d)
     if count >= FALLBACKS_BEFORE_HANDOFF:
         queue_for_human(d, reason=HandoffReason.FALLBACKS)

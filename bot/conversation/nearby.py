@@ -17,9 +17,9 @@ from bot import places
 from bot.content import Content
 from bot.content.geo import osm_link
 from bot.content.models import Place, Precision
-from bot.conversation.dialogue import Button, Dialogue
+from bot.conversation.dialogue import Dialogue
 from bot.conversation.provenance import footer
-from bot.conversation.vocabulary import CONSULATE_NATIONALITIES, REQUEST_HUMAN, SHARE_LOCATION, Menu, Meta, Slot
+from bot.conversation.vocabulary import CONSULATE_NATIONALITIES, SHARE_LOCATION, Menu, Meta, Slot
 from bot.language import translated
 from bot.places import MAX_DISTANCE_KM, RESULTS, SAME_CITY_KM, Nearby, Ranked
 from bot.text import fold
@@ -266,7 +266,7 @@ def say_ranked(d: Dialogue, ranked: Ranked, title: str, kinds: str, country: str
         )
         d.say(
             closest + "\n\n" + describe(content, ranked.closest, d.language, d.today, None, country),
-            [Button(d.text("topic_request_human"), "/" + REQUEST_HUMAN)],
+            [d.person_button()],
         )
 
 

@@ -12,7 +12,7 @@ import logging
 
 from bot import offers
 from bot.content.models import Kind
-from bot.conversation.dialogue import Button, Dialogue
+from bot.conversation.dialogue import Dialogue
 from bot.conversation.vocabulary import (
     CHECK_OFFER,
     EMERGENCY_TOPICS,
@@ -63,7 +63,7 @@ def _recall_last_check(d: Dialogue) -> None:
     if level is offers.OfferLevel.none_found:
         d.say(d.text("offer_none_found") + "\n" + d.text("offer_what_to_do").strip())
     else:
-        d.say(d.text(f"offer_level_{level.value}"), [Button(d.text("topic_request_human"), "/" + REQUEST_HUMAN)])
+        d.say(d.text(f"offer_level_{level.value}"), [d.person_button()])
 
 
 def resume_offer_check(d: Dialogue) -> bool:
@@ -97,7 +97,7 @@ def _is_an_offer(d: Dialogue, result: offers.OfferCheck, min_words: int) -> bool
 def _advice_only(d: Dialogue) -> None:
     """The indicator list is unreadable: still give the checks to make and a person, never "nothing found"."""
     d.set(Slot.AWAITING_OFFER, None)
-    d.say(d.text("offer_what_to_do").strip(), [Button(d.text("topic_request_human"), "/" + REQUEST_HUMAN)])
+    d.say(d.text("offer_what_to_do").strip(), [d.person_button()])
 
 
 def answer(d: Dialogue, result: offers.OfferCheck) -> None:
@@ -122,7 +122,7 @@ def answer(d: Dialogue, result: offers.OfferCheck) -> None:
         lines.append(d.text("offer_whom_to_call", numbers=numbers))
     lines.append("")
     lines.append(d.text("offer_not_kept"))
-    d.say("\n".join(lines), [Button(d.text("topic_request_human"), "/" + REQUEST_HUMAN), d.back_button()])
+    d.say("\n".join(lines), [d.person_button(), d.back_button()])
 
 
 def _numbers_to_call(d: Dialogue) -> str:

@@ -134,6 +134,11 @@ def answer_topic(d: Dialogue, topic: str, with_places: bool = True) -> None:
     text = sourced(d, answer)
     if lookup_country and not _for_one_country(answer) and topic_file.needs_country:
         country_name = d.content.country_name(lookup_country, d.language)
+        if d.content.emergency_entry(lookup_country) is None:
+            # "TPS in the United States": outside the corridor, advice written for Latin America would mislead
+            d.say(d.text("outside_corridor", country=country_name), [d.back_button(), d.person_button()])
+            d.set(Slot.PENDING_TOPIC, None)
+            return
         text = d.text("general_answer_for_country", country=country_name) + "\n\n" + text
     d.say(text, [d.back_button()])
     if with_places:

@@ -633,3 +633,15 @@ def test_a_refugee_who_lost_a_card_is_not_sent_to_their_own_consulate(language: 
 def test_a_lost_passport_still_asks_for_the_nationality_to_find_the_consulate() -> None:
     turn = Conversation(language="es", country="CL").say(ActionAnswerTopic, "perdí mi pasaporte", "ask_documents")
     assert turn.slots["menu"] == "nationality"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_question_about_a_country_outside_the_corridor_says_so_instead_of_latin_american_advice(
+    language: str,
+) -> None:
+    # a second probe: "renuevo mi TPS en Estados Unidos" got "here is the general advice" and MERCOSUR residence
+    us = country_name("US", language)
+    turn = Conversation(language=language).say(ActionAnswerTopic, f"regularization in {us}", "ask_regularization")
+    assert turn.texts == [content.current().text("outside_corridor", language, country=us)]
+    assert answer_of("ask_regularization", None, language) not in turn.all_text
+    assert "/request_human" in [b["payload"] for b in turn.buttons]
