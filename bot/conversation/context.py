@@ -306,6 +306,9 @@ def followup(d: Dialogue) -> None:
     """ "How much does it cost?" / "what documents do I need for that?": the current topic, same country."""
     topic = current_topic(d)
     if not topic:
+        if offered_topics(d):
+            ask_which_topic(d, offered_topics(d))  # "Do you mean 1 … 2 …?" then "how much?": the same two again
+            return
         d.say(d.text("followup_which_topic"))
         main_menu(d)
         return

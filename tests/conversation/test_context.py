@@ -645,3 +645,17 @@ def test_a_question_about_a_country_outside_the_corridor_says_so_instead_of_lati
     assert turn.texts == [content.current().text("outside_corridor", language, country=us)]
     assert answer_of("ask_regularization", None, language) not in turn.all_text
     assert "/request_human" in [b["payload"] for b in turn.buttons]
+
+
+def test_a_followup_to_do_you_mean_asks_the_same_two_topics_again() -> None:
+    # "1 Refugio / 2 Documentos?" then "cuanto cuesta?" showed the whole main menu
+    conversation = Conversation(language="es", country="EC")
+    asked = conversation.say(
+        ActionAnswerTopic,
+        "perdí mi carnet de refugiado",
+        "ask_asylum",
+        ranking={"ask_asylum": 0.33, "ask_documents": 0.31},
+    )
+    turn = conversation.say(ActionFollowup, "cuanto cuesta?", "ask_followup")
+    assert turn.buttons == asked.buttons
+    assert menu_title("es") not in turn.all_text
