@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bot.conversation import nearby
 from bot.conversation.dialogue import BotMessage, Dialogue
-from bot.conversation.menus import ask_which_topic, country_menu, main_menu, offered_topics
+from bot.conversation.menus import ask_which_topic, country_menu, main_menu, offered_topics, repeat_menu
 from bot.conversation.navigation import run_topic
 from bot.conversation.safety import say_emergency_numbers
 from bot.conversation.topics import answer_topic, country_of, set_place, where_the_person_is
@@ -253,6 +253,10 @@ def inform(d: Dialogue) -> None:
         return
     if answers_last_topic and last_topic:
         run_topic(d, last_topic)  # "and in Peru?" after an emergency: Peru's numbers
+        return
+    menu = d.slot(Slot.MENU) or ""
+    if menu.startswith(Menu.STAGE_PREFIX):
+        repeat_menu(d, menu)  # "3" then "estoy en Ecuador": the topics of "where I live now" again
         return
     main_menu(d)
 

@@ -659,3 +659,12 @@ def test_a_followup_to_do_you_mean_asks_the_same_two_topics_again() -> None:
     turn = conversation.say(ActionFollowup, "cuanto cuesta?", "ask_followup")
     assert turn.buttons == asked.buttons
     assert menu_title("es") not in turn.all_text
+
+
+def test_a_place_given_on_a_stage_menu_shows_that_stage_again() -> None:
+    # "3" (where I live now) then "estoy en ecuador" went back to the main menu
+    conversation = Conversation(language="es", menu="main")
+    stage = conversation.say(ActionChooseOption, "3", "choose_option")
+    turn = conversation.say(ActionInform, "estoy en ecuador", "inform")
+    assert turn.slots["country"] == "EC"
+    assert turn.buttons == stage.buttons
