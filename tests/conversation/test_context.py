@@ -668,3 +668,16 @@ def test_a_place_given_on_a_stage_menu_shows_that_stage_again() -> None:
     turn = conversation.say(ActionInform, "estoy en ecuador", "inform")
     assert turn.slots["country"] == "EC"
     assert turn.buttons == stage.buttons
+
+
+@pytest.mark.parametrize(
+    ("country", "authority"), [("CO", "Superintendencia Financiera"), ("PE", "Indecopi"), ("BR", "DPU")]
+)
+def test_a_refused_bank_account_gets_the_countrys_documents_and_where_to_complain(country: str, authority: str) -> None:
+    # a second probe: "the bank refused to open an account" got only "compare fees" in every country
+    turn = Conversation(language="es", country=country).say(
+        ActionAnswerTopic, "el banco no me quiere abrir una cuenta", "ask_remittances"
+    )
+    assert_answers(turn, "ask_remittances", country, "es")
+    assert answer_of("ask_remittances", None, "es") not in turn.all_text
+    assert authority in turn.all_text
