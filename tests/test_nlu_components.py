@@ -313,6 +313,10 @@ def test_a_place_with_a_question_or_a_danger_keeps_its_intent(text: str, intent:
     assert run(text, intent=intent, confidence=0.6).get("intent")["name"] == intent
 
 
+def test_a_greeting_with_a_place_stays_a_greeting_so_the_introduction_is_shown() -> None:
+    assert run("hola, estoy en Colombia", intent="greet", confidence=0.8).get("intent")["name"] == "greet"
+
+
 def test_repiblik_dominiken_is_the_dominican_republic_not_a_nationality() -> None:
     assert entities(run("mwen se ayisyen mwen nan repiblik dominikèn")) == {"nationality": "HT", "country": "DO"}
 

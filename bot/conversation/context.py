@@ -211,8 +211,9 @@ def inform(d: Dialogue) -> None:
     A statement is confirmed in one line ("noted: you are in Colombia"). Then, in this order: the question
     that waited for a country is answered; a follow-up that changes only the place ("and in Peru?") answers
     the last topic for the new place, without that line; after an emergency, the place gets its numbers;
-    otherwise the menu. A first "I'm in
-    Colombia" is new information, never a topic.
+    otherwise the menu that was on screen (a stage's topics, else the main menu). A first "I'm in Colombia"
+    is new information, never a topic. A country named in answer to "which country are you from?" is the
+    nationality.
     """
     if d.slot(Slot.MENU) == Menu.NATIONALITY and not d.turn.entities_named("nationality"):
         # "Venezuela" in answer to "which country are you from?" is the nationality, not where the person is

@@ -58,6 +58,7 @@ def _recall_last_check(d: Dialogue) -> None:
         severities = [i.severity for i in offers.checker().indicators if i.id in ids]
     except (OSError, ValueError):
         logger.exception("the offer indicators could not be loaded")
+        _advice_only(d)
         return
     level = offers.level_of(severities)
     if level is offers.OfferLevel.none_found:

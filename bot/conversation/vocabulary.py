@@ -57,7 +57,6 @@ class Menu:
 
     MAIN: Final = "main"
     LANGUAGE: Final = "language"
-    REPLY_LANGUAGE: Final = "reply_language"  # the last reply's, while ``language`` is not known yet
     COUNTRY: Final = "country"
     NATIONALITY: Final = "nationality"  # "which country's consulate?"
     STAGE_PREFIX: Final = "stage:"

@@ -43,6 +43,8 @@ KEEP_OVER_OFFER = frozenset({"request_human", "delete_my_data", "set_language", 
 INFORM_INTENT = "inform"
 CONTEXT_INTENTS = frozenset({INFORM_INTENT, "ask_followup", "ask_nearby"})
 TOPIC_PREFIX = "ask_"
+# Intents that a message giving only a place or a nationality may have been put on by mistake (besides topics)
+INFORMATION_LIKE_INTENTS = frozenset({*CONTEXT_INTENTS, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT, "affirm", "deny"})
 LONG_MESSAGE_WORDS = 7  # "I am Honduran and I am in Guatemala" has 8 words but no topic: the share rule keeps it
 TOPIC_SHARE = 0.5  # the best topic needs at least half the context intent's confidence
 # "for that / para eso / pra isso / pour ça / pou sa": a follow-up about the topic being talked about (folded)
@@ -293,7 +295,7 @@ class IntentRules(_Stateless):
                 and looks_like_a_pasted_offer(text, confidence)
             ):
                 _set_intent(message, CHECK_OFFER_INTENT, max(confidence, 0.9))
-            elif name not in SAFETY_INTENTS and not harm_now and _only_says_where_or_who(message, text):
+            elif _may_be_information(name) and not harm_now and _only_says_where_or_who(message, text):
                 _set_intent(message, INFORM_INTENT, max(confidence, 0.9))
             elif name == OUT_OF_SCOPE_INTENT:
                 _set_intent(message, FALLBACK_INTENT, confidence)
@@ -306,6 +308,14 @@ class IntentRules(_Stateless):
                 if pointing_back is not None:
                     _set_intent(message, pointing_back["name"], float(pointing_back["confidence"]))
         return messages
+
+
+def _may_be_information(name: Optional[str]) -> bool:
+    """A topic, a follow-up, "no" / "yes" or not understood: not a greeting (it gets the introduction), nor
+    danger, a person, erasure or a command."""
+    if not name or name in SAFETY_INTENTS:
+        return False
+    return name.startswith(TOPIC_PREFIX) or name in INFORMATION_LIKE_INTENTS
 
 
 def _only_says_where_or_who(message: Message, text: str) -> bool:
