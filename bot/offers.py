@@ -218,7 +218,7 @@ class OfferChecker:
                 quote = _quote(text, norm, start, end)
                 flags.append(Flag(entry.indicator.id, entry.indicator.severity, quote, entry.indicator.explanation))
         flags.sort(key=lambda flag: flag.severity is not OfferSeverity.high)  # serious first, file order otherwise
-        return OfferCheck(_level(flags), tuple(flags))
+        return OfferCheck(level_of([flag.severity for flag in flags]), tuple(flags))
 
     @staticmethod
     def _first_match(entry: _Compiled, norm: _Normalised) -> tuple[int, int] | None:
@@ -230,10 +230,6 @@ class OfferChecker:
                         best = (match.start(), match.end())
                     break
         return best
-
-
-def _level(flags: list[Flag]) -> OfferLevel:
-    return level_of([flag.severity for flag in flags])
 
 
 def level_of(severities: list[OfferSeverity]) -> OfferLevel:
