@@ -101,6 +101,14 @@ HARM_NOW_PATTERNS = [
     r"\b(quiere|quieren|exige|exigen|obliga|obligan|pide|piden) que (me acueste|tenga relaciones|tenga sexo|duerma)"
     r" con",
     r"\b(me|nos) (obliga|obligan|obligo|obligaron|fuerza|fuerzan) a (tener relaciones|tener sexo|acostarme|dormir con)",
+    # extortion by gangs ("la vacuna", "el cobro de piso") and death threats, being followed
+    r"\b(nos|me|te|lo|la|los) (matan|mataran|van a matar)\b",
+    r"\bsi no (pag\w*|damos|doy|da)\b.{0,60}\b(mat\w*|queman|quemar|desaparec\w*)",
+    r"\b(cobran|cobra|cobraron|piden|pide|exigen|exige) (la )?vacuna\b",
+    r"\b(pandilla|mara|mareros|marero|banda)\b.{0,60}\b(vacuna|renta|cuota|cobr\w*|matan|matar)\b",
+    r"\b(cobro|derecho) de piso\b",
+    r"\bextorsi\w*",
+    r"\b(me|nos) (sigue|siguen|esta siguiendo|estan siguiendo|persigue|persiguen)\b",
     # en
     r"\bforc\w* (me|us)\b",
     r"\b(keeps|kept|took|takes|taken|holds|holding|confiscated|stole|keeping|withholding|withheld) (my|our)"
@@ -117,6 +125,9 @@ HARM_NOW_PATTERNS = [
     r"\bsexually (harass|abus|assault)\w*",
     r"\b(touching|touched|groping|groped|harassing|abusing|abused) (me|us)\b",
     r"\b(wants|want|expects|forcing|forces|forced|makes|made|pressuring) me (to )?(sleep|have sex) with\b",
+    r"\b(following|followed|follows|stalking|stalked|stalks) me\b",
+    r"\b(extort\w*|protection money)\b",
+    r"\bif (we|i) (don'?t|do not) pay\b.{0,60}\b(kill|burn|hurt)",
     # pt
     r"\b(me|nos) (obriga|obrigam|obrigaram|obrigou|forca|forcam|forcaram) a (trabalhar|prostitu|vender)",
     r"\bobrigad[oa]s? a (trabalhar|prostitu)",
@@ -135,6 +146,9 @@ HARM_NOW_PATTERNS = [
     r"\bobrigad[oa]s? a (fazer programa|transar|ter relacoes|dormir com)",
     r"\b(quer|querem|exige|exigem|obriga|obrigam) que eu (durma|transe|faca sexo|faca programa|fique) com",
     r"\bnao deix\w* a gente (sair|ir embora)",
+    r"\b(me|nos) (seguindo|segue|seguem|perseguindo|persegue)\b",
+    r"\bextors\w*",
+    r"\bse (nao|a gente nao) pag\w*\b.{0,60}\b(mat\w*|queim\w*)",
     # fr
     r"\b(m'|nous |me )(a |ont )?(oblig|forc)\w* a (travailler|me prostituer|nous prostituer|vendre)",
     r"\b(patron|employeur|passeur|il|elle|ils|elles|on) (a |ont )?(pris|garde|gardent|confisque|confisquent)"
@@ -150,6 +164,9 @@ HARM_NOW_PATTERNS = [
     r"\babus\w* de (moi|nous)\b",
     r"\b(veut|veulent|exige|exigent|oblige|obligent) que je (couche|dorme) avec",
     r"\boblig\w* a coucher avec",
+    r"\b(me|nous) (suit|suivent|poursuit|poursuivent)\b",
+    r"\b(extorsion|racket\w*)\b",
+    r"\bsi (on|je|nous) ne pa(ie|ye|yons)\w* pas\b.{0,60}\b(tue\w*|bruler|brule\w*)",
     # ht
     r"\b(kenbe|konfiske|sere) (dokiman|papye|paspo|kat) (m|mwen|nou)\b",
     r"\b(li|yo|patwon an) pran (dokiman|papye|paspo) (m|mwen|nou)\b",
@@ -162,6 +179,9 @@ HARM_NOW_PATTERNS = [
     r"\bfe seks\b",
     r"\b(vle|fose|oblije) (m|mwen) (domi|kouche) ave",
     r"\b(abize|manyen|touche) (m|mwen|nou)\b",
+    r"\b(ap|pral|va) boule kay\b",
+    r"\b(gang|gang yo|bandi|bandi yo)\b.{0,40}\b(mande|egzije)\b.{0,40}\b(lajan|taks|kob)",
+    r"\b(ap swiv|swiv) (m|mwen|nou)\b",
 ]
 _HARM_NOW = re.compile("|".join(HARM_NOW_PATTERNS))
 # The parse-result key the NLU sets on such a message; the actions read it (bot.conversation.safety.harm_first

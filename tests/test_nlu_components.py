@@ -317,6 +317,15 @@ def test_a_greeting_with_a_place_stays_a_greeting_so_the_introduction_is_shown()
     assert run("hola, estoy en Colombia", intent="greet", confidence=0.8).get("intent")["name"] == "greet"
 
 
+def test_im_a_honduran_in_guatemala_city_is_a_nationality_and_a_city() -> None:
+    # "a" is an English article here, not the Spanish or French "to": the person was answered for Honduras
+    assert entities(run("I'm a Honduran in Guatemala City, where can I stay for free?")) == {
+        "nationality": "HN",
+        "city": "Ciudad de Guatemala",
+    }
+    assert entities(run("voy a Honduras")) == {"country": "HN"}
+
+
 def test_repiblik_dominiken_is_the_dominican_republic_not_a_nationality() -> None:
     assert entities(run("mwen se ayisyen mwen nan repiblik dominikèn")) == {"nationality": "HT", "country": "DO"}
 
@@ -354,6 +363,13 @@ def test_a_country_after_in_is_marked_as_a_place_where_something_happened(text: 
         "o dono do quarto quer que eu durma com ele pra pagar o aluguel",
         "le propriétaire exige que je couche avec lui pour payer le loyer",
         "mèt kay la vle m dòmi avè l pou m peye lwaye a",
+        # a third probe: gang extortion and being followed got vaccine, shelter or work answers
+        "Los de la pandilla le dijeron a mi esposo que si no paga la vacuna el viernes nos matan",
+        "me cobran vacuna en el negocio y me dijeron que si no pago me matan, estoy en Lima",
+        "Gang yo mande m peye yon taks chak semèn oswa y ap boule kay la",
+        "A man keeps following me home from work in Bogotá and he knows where I live",
+        "um homem está me seguindo desde o ponto de ônibus",
+        "un homme me suit depuis la gare",
     ],
 )
 def test_sex_demanded_for_a_bed_or_a_job_is_harm_now(text: str) -> None:
@@ -368,6 +384,9 @@ def test_sex_demanded_for_a_bed_or_a_job_is_harm_now(text: str) -> None:
         "how do I report sexual harassment at work?",
         "quiero que mi hijo duerma con su abuela mientras trabajo",
         "nao deixam sair do abrigo depois das 22h?",
+        "cuanto cobran por la vacuna de la fiebre amarilla",
+        "¿cómo pago la renta del cuarto?",
+        "I need to follow up on my asylum case",
     ],
 )
 def test_questions_about_relations_or_harassment_are_not_harm_now(text: str) -> None:

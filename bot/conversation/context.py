@@ -19,7 +19,7 @@ from bot.conversation.dialogue import BotMessage, Dialogue
 from bot.conversation.menus import ask_which_topic, country_menu, main_menu, offered_topics, repeat_menu
 from bot.conversation.navigation import run_topic
 from bot.conversation.safety import say_emergency_numbers
-from bot.conversation.topics import answer_topic, country_of, set_place, where_the_person_is
+from bot.conversation.topics import answer_topic, country_of, note_places, set_place, where_the_person_is
 from bot.conversation.vocabulary import (
     AMBIGUITY_MARGIN,
     AMBIGUOUS_BELOW,
@@ -362,6 +362,7 @@ def clarify_or_answer(d: Dialogue) -> bool:
     topics = ambiguous_topics(d)
     if topics is None or set(topics) & set(d.turn.other_requests):
         return False  # "papers to work and a hospital" asks for both: answer one and offer the other
+    note_places(d, topics[0])  # "Estou em Boa Vista, como tiro o CPF?": the city is kept whichever is chosen
     ask_which_topic(d, topics)
     return True
 

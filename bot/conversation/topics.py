@@ -39,13 +39,18 @@ def where_the_person_is(
 ) -> Mapping[str, Any] | None:
     """The city or country entity that says where the person is, of those a message names.
 
-    In order: the place they say they are in ("estoy en Tijuana y quiero pedir asilo en Estados Unidos");
+    In order: the place they say they are in ("estoy en Tijuana y quiero pedir asilo en Estados Unidos"), or a
+    city named in that country ("estou no México, em Tapachula");
     a city in one of the countries named, or the only places named ("soy de Caracas y estoy en Perú": a city
     outside them is where the person comes from); else the last country ("I was in Ecuador, now Peru").
     """
     here = sorted((e for e in (*cities, *countries) if e.get(HERE_KEY)), key=lambda e: int(e.get("start") or 0))
     if here:
-        return here[-1]
+        # "Estou no México, em Tapachula": the city, when it is in the country the person says they are in
+        inside = [
+            city for city in cities if here[-1].get("entity") == "country" and country_of(city) == here[-1].get("value")
+        ]
+        return inside[0] if inside else here[-1]
     if cities and (not countries or {country_of(c) for c in cities} & {country_of(c) for c in countries}):
         return cities[0]
     return countries[-1] if countries else None

@@ -139,11 +139,14 @@ def _place_entities(text: str, snapshot: content.Content, extractor: str) -> Lis
     for match in found:
         entity = match.entity
         if entity == "country":
+            is_demonym = (match.start, match.end) in demonym_spans
             if nationality.after_from(text, match.start):
                 entity = "nationality"
+            elif is_demonym and nationality.after_article(text, match.start):
+                entity = "nationality"  # "I'm a Honduran in Guatemala City": "a" is an article, not "to"
             elif nationality.after_place_preposition(text, match.start):
                 entity = "country"
-            elif (match.start, match.end) in demonym_spans:
+            elif is_demonym:
                 entity = "nationality"
         place = _entity(entity, match.value, match.start, match.end, match.text, extractor, match)
         if entity in ("country", "city") and nationality.after_being_in(text, match.start):

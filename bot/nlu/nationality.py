@@ -122,3 +122,8 @@ def after_place_preposition(text: str, start: int) -> bool:
 def after_in(text: str, start: int) -> bool:
     """Whether the word before ``start`` is "in / en / no / na / em / nan": a place, not a nationality."""
     return bool(_INSIDE.search(fold(text[:start])))
+
+
+def after_article(text: str, start: int) -> bool:
+    """Whether the word before ``start`` is the English article "a" / "an" ("I'm a Honduran")."""
+    return bool(re.search(r"\b(?:i\s*am|i'?m|im|we\s*are|we'?re|is|are|was)\s+an?\s+$", fold(text[:start])))

@@ -681,3 +681,24 @@ def test_a_refused_bank_account_gets_the_countrys_documents_and_where_to_complai
     assert_answers(turn, "ask_remittances", country, "es")
     assert answer_of("ask_remittances", None, "es") not in turn.all_text
     assert authority in turn.all_text
+
+
+def test_the_city_said_before_do_you_mean_is_kept_for_the_next_question() -> None:
+    # "Estou em Boa Vista, como tiro o CPF?" got "Do you mean 1 … 2 …?", then every question asked for the country
+    conversation = Conversation(language="pt")
+    conversation.say(
+        ActionAnswerTopic,
+        "Estou em Boa Vista, como tiro o CPF?",
+        "ask_documents",
+        ranking={"ask_documents": 0.33, "ask_regularization": 0.31},
+    )
+    turn = conversation.say(ActionAnswerTopic, "Posso ir no SUS sem documento?", "ask_health")
+    assert turn.slots["city"] == "Boa Vista" and turn.slots["country"] == "BR"
+    assert_answers(turn, "ask_health", "BR", "pt")
+
+
+def test_a_city_named_after_the_country_one_is_in_is_kept() -> None:
+    turn = Conversation(language="pt").say(
+        ActionAnswerTopic, "Estou no México, em Tapachula, preciso de abrigo", "ask_shelter"
+    )
+    assert turn.slots["city"] == "Tapachula" and turn.slots["country"] == "MX"
