@@ -98,8 +98,9 @@ def _consular_lines(content: Content, place: Place, language: str) -> list[str]:
     return lines
 
 
-def _official_page(place: Place) -> str | None:
-    """The page that states the facts shown (the first evidence URL), when it is not already shown."""
+def _source_page(place: Place) -> str | None:
+    """The page that states the facts shown (the first evidence URL), when it is not already shown. It is
+    called "source", not "official page": it may be a directory or a news page."""
     for entry in _evidence(place):
         url = str(getattr(entry, "url", "") or "")
         if url and url not in place.source and url != place.website:
@@ -163,9 +164,9 @@ def describe(
         lines.append(translated(place.notes, language))
     if place.website and place.website not in place.source:
         lines.append(place.website)
-    official = _official_page(place)
-    if official:
-        lines.append(content.text("place_official_page", language, url=official))
+    source_page = _source_page(place)
+    if source_page:
+        lines.append(content.text("place_source_page", language, url=source_page))
     lines.append(_map_line(content, place, language))
     lines.append(footer(content, [place], language, today))
     return "\n".join(lines)

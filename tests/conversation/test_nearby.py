@@ -150,7 +150,7 @@ def test_a_venezuelan_in_lima_gets_the_consulates_status_and_its_official_source
     assert "Consulado de Venezuela en Lima" in shown
     assert "⛔ Consular services SUSPENDED. Since 2024-07-29." in shown
     assert "For paperwork, check the service plan your country announced." in shown
-    assert "Official page: https://www.gob.pe/institucion/rree/noticias/ejemplo-consulado" in shown
+    assert "Source: https://www.gob.pe/institucion/rree/noticias/ejemplo-consulado" in shown
     assert "Cancillería del Perú" in shown
 
 
