@@ -21,6 +21,9 @@ HERE_KEY = "here"
 # Set on a country entity named after "in / en / no / nan" ("me robaron el pasaporte en Chile"): a place where
 # something happens, so never the person's nationality, even for the topics about one's own country.
 INSIDE_KEY = "inside"
+# Set on a country entity the person says they came from ("acabo de llegar de Ecuador"): not where they are,
+# not what they ask about.
+CAME_FROM_KEY = "came_from"
 
 
 # The other words of a message that only gives a place, a nationality or both ("estoy en Santo Domingo", "tô no

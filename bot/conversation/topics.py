@@ -11,7 +11,7 @@ from bot.conversation.dialogue import Dialogue
 from bot.conversation.menus import ask_which_topic, country_menu
 from bot.conversation.provenance import footer
 from bot.conversation.vocabulary import NATIONALITY_TOPICS, Slot
-from bot.gazetteer import HERE_KEY, INSIDE_KEY
+from bot.gazetteer import CAME_FROM_KEY, HERE_KEY, INSIDE_KEY
 
 
 def sourced(d: Dialogue, answer: Answer) -> str:
@@ -53,7 +53,8 @@ def where_the_person_is(
         return inside[0] if inside else here[-1]
     if cities and (not countries or {country_of(c) for c in cities} & {country_of(c) for c in countries}):
         return cities[0]
-    return countries[-1] if countries else None
+    stayed = [country for country in countries if not country.get(CAME_FROM_KEY)]  # "llegué de Ecuador"
+    return stayed[-1] if stayed else None
 
 
 def set_place(d: Dialogue, place: Mapping[str, Any]) -> None:
@@ -98,7 +99,7 @@ def country_asked_about(d: Dialogue, topic: str) -> str | None:
     countries = d.turn.entities_named("country")
     if not any(place.get(HERE_KEY) for place in (*countries, *d.turn.entities_named("city"))):
         return None
-    elsewhere = [country_of(country) for country in countries if not country.get(HERE_KEY)]
+    elsewhere = [country_of(c) for c in countries if not c.get(HERE_KEY) and not c.get(CAME_FROM_KEY)]
     code = elsewhere[-1] if elsewhere else None
     if not code or code == d.slot(Slot.COUNTRY):
         return None

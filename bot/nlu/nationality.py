@@ -127,3 +127,19 @@ def after_in(text: str, start: int) -> bool:
 def after_article(text: str, start: int) -> bool:
     """Whether the word before ``start`` is the English article "a" / "an" ("I'm a Honduran")."""
     return bool(re.search(r"\b(?:i\s*am|i'?m|im|we\s*are|we'?re|is|are|was)\s+an?\s+$", fold(text[:start])))
+
+
+# "I just arrived from Ecuador", "acabo de llegar de Ecuador", "je viens d'arriver d'Équateur", "cheguei da
+# Venezuela", "mwen sot Ayiti": the country the person has left, neither where they are nor what they ask about
+_CAME_FROM = re.compile(
+    r"\b(?:arrived|came|come|coming|fled|left|crossed|llegue|llegamos|llegado|llegar|llego|vine|vengo|venimos|sali"
+    r"|salimos|hui"
+    r"|huimos|cheguei|chegamos|chegado|chegar|vim|venho|viemos|sai|saimos|fugi|fugimos|arrive|arrivee|arrives|arriver"
+    r"|venu|venue|venus|sot|soti|kite|rive)"
+    r"\s+(?:de|del|de\s+la|d'|do|da|dos|das|from|du|des|de\s+l'|nan|sot)?\s*$"
+)
+
+
+def after_coming_from(text: str, start: int) -> bool:
+    """Whether the words before ``start`` say the person came from there ("acabo de llegar de ...")."""
+    return bool(_CAME_FROM.search(fold(text[:start])))

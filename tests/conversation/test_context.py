@@ -702,3 +702,25 @@ def test_a_city_named_after_the_country_one_is_in_is_kept() -> None:
         ActionAnswerTopic, "Estou no México, em Tapachula, preciso de abrigo", "ask_shelter"
     )
     assert turn.slots["city"] == "Tapachula" and turn.slots["country"] == "MX"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "Je suis au Pérou, à Tumbes. Je viens d'arriver d'Équateur. Que dois-je faire pour être en règle ?"),
+        ("es", "Acabo de llegar de Ecuador a Tumbes, estoy en Perú, ¿cómo me regularizo?"),
+        ("en", "I just arrived from Ecuador, I'm in Peru now, how do I get papers?"),
+    ],
+)
+def test_the_country_one_came_from_is_not_the_one_asked_about(language: str, text: str) -> None:
+    # the French one was answered with Ecuador's visas
+    turn = Conversation(language=language).say(ActionAnswerTopic, text, "ask_regularization")
+    assert turn.slots["country"] == "PE"
+    assert_answers(turn, "ask_regularization", "PE", language, not_country="EC")
+
+
+def test_arrived_from_a_country_alone_does_not_put_the_person_there() -> None:
+    turn = Conversation(language="es").say(
+        ActionAnswerTopic, "acabo de llegar de Ecuador, necesito trabajo", "ask_work"
+    )
+    assert turn.slots["country"] != "EC"
