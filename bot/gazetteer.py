@@ -24,6 +24,8 @@ INSIDE_KEY = "inside"
 # Set on a country entity the person says they came from ("acabo de llegar de Ecuador"): not where they are,
 # not what they ask about.
 CAME_FROM_KEY = "came_from"
+# Set on a country entity the person would go to ("me voy a Perú", "I want to go to Chile"): not where they are.
+GOING_TO_KEY = "going_to"
 
 
 # The other words of a message that only gives a place, a nationality or both ("estoy en Santo Domingo", "tô no

@@ -11,7 +11,7 @@ from bot.conversation.dialogue import Dialogue
 from bot.conversation.menus import ask_which_topic, country_menu
 from bot.conversation.provenance import footer
 from bot.conversation.vocabulary import NATIONALITY_TOPICS, Slot
-from bot.gazetteer import CAME_FROM_KEY, HERE_KEY, INSIDE_KEY
+from bot.gazetteer import CAME_FROM_KEY, GOING_TO_KEY, HERE_KEY, INSIDE_KEY
 
 
 def sourced(d: Dialogue, answer: Answer) -> str:
@@ -53,7 +53,8 @@ def where_the_person_is(
         return inside[0] if inside else here[-1]
     if cities and (not countries or {country_of(c) for c in cities} & {country_of(c) for c in countries}):
         return cities[0]
-    stayed = [country for country in countries if not country.get(CAME_FROM_KEY)]  # "llegué de Ecuador"
+    # "llegué de Ecuador", "me voy a Perú": not where the person is
+    stayed = [country for country in countries if not country.get(CAME_FROM_KEY) and not country.get(GOING_TO_KEY)]
     return stayed[-1] if stayed else None
 
 
@@ -91,13 +92,15 @@ def note_places(d: Dialogue, topic: str) -> None:
 
 
 def country_asked_about(d: Dialogue, topic: str) -> str | None:
-    """The other country a question is about when the person says where they are: "mwen nan Brezil, m vle
-    ale travay Chili" asks about Chile from Brazil. Only when we have an answer for that country; for the
-    topics about one's own country, the other country is the nationality instead (:func:`note_places`)."""
+    """The other country a question is about when the person says where they are ("mwen nan Brezil, m vle
+    ale travay Chili" asks about Chile from Brazil) or where they would go ("¿y si me voy a Perú?"). Only when
+    we have an answer for that country; for the topics about one's own country, the other country is the
+    nationality instead (:func:`note_places`)."""
     if topic in NATIONALITY_TOPICS:
         return None
     countries = d.turn.entities_named("country")
-    if not any(place.get(HERE_KEY) for place in (*countries, *d.turn.entities_named("city"))):
+    places = (*countries, *d.turn.entities_named("city"))
+    if not any(place.get(HERE_KEY) or place.get(GOING_TO_KEY) for place in places):
         return None
     elsewhere = [country_of(c) for c in countries if not c.get(HERE_KEY) and not c.get(CAME_FROM_KEY)]
     code = elsewhere[-1] if elsewhere else None

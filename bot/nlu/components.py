@@ -155,6 +155,8 @@ def _place_entities(text: str, snapshot: content.Content, extractor: str) -> Lis
             place[gazetteer.INSIDE_KEY] = True
         elif entity == "country" and nationality.after_coming_from(text, match.start):
             place[gazetteer.CAME_FROM_KEY] = True
+        elif entity == "country" and nationality.after_going_to(text, match.start):
+            place[gazetteer.GOING_TO_KEY] = True
         entities.append(place)
     # demonyms the country list does not spell ("ekwatoryen"), unless inside a longer name ("republica dominicana")
     covered = [(m.start, m.end) for m in found]

@@ -143,3 +143,17 @@ _CAME_FROM = re.compile(
 def after_coming_from(text: str, start: int) -> bool:
     """Whether the words before ``start`` say the person came from there ("acabo de llegar de ...")."""
     return bool(_CAME_FROM.search(fold(text[:start])))
+
+
+# "y si mejor me voy a Perú?", "I want to go to Chile", "je veux aller au Mexique", "quero ir para o Chile", "m vle
+# ale Chili": where the person thinks of going, not where they are
+_GOING_TO = re.compile(
+    r"\b(?:voy|vamos|ir|irme|irnos|viajar|viajo|mudarme|mudarnos|mudar|cruzar|entrar|going|go|move|moving|travel"
+    r"|travelling|traveling|cross|enter|aller|vais|allons|partir|voyager|entrer|vou|viajar|ale|pati|vwayaje|antre)"
+    r"\s+(?:a|al|a\s+la|para|para\s+o|para\s+a|pra|pro|to|au|aux|en|em|no|na|nan|pou|ou)?\s*$"
+)
+
+
+def after_going_to(text: str, start: int) -> bool:
+    """Whether the words before ``start`` say the person would go there ("me voy a ...", "go to ...")."""
+    return bool(_GOING_TO.search(fold(text[:start])))

@@ -94,7 +94,7 @@ def test_emergency_gives_the_countrys_numbers_first_then_a_person_then_advice() 
     assert "123" in turn.texts[0]  # Colombia's emergency line comes first
     assert "equipo" in turn.texts[1] and "persona" in turn.texts[1]  # queued for a person, and told so
     assert turn.slots["handoff"] == "requested" and turn.slots["handoff_reason"] == "emergency"
-    assert "Fuente:" in turn.texts[2]  # then the sourced advice
+    assert "Verificado con" in turn.texts[2]  # then the sourced advice, with what it was checked against
     assert not any("pasé esta conversación" in text.lower() for text in turn.texts[2:])  # said once
 
 

@@ -724,3 +724,12 @@ def test_arrived_from_a_country_alone_does_not_put_the_person_there() -> None:
         ActionAnswerTopic, "acabo de llegar de Ecuador, necesito trabajo", "ask_work"
     )
     assert turn.slots["country"] != "EC"
+
+
+def test_a_country_one_thinks_of_going_to_does_not_move_the_person() -> None:
+    # "¿y si mejor me voy a Perú?" moved a Colombian in Guayaquil to Peru: the next consulate list was Lima's
+    conversation = Conversation(language="es", country="EC", city="Guayaquil")
+    asked = conversation.say(ActionAnswerTopic, "¿y si mejor me voy a Perú, allá dan trabajo?", "ask_work")
+    assert_answers(asked, "ask_work", "PE", "es", not_country="EC")  # the question is about Peru
+    turn = conversation.say(ActionAnswerTopic, "¿dónde queda el consulado de Colombia más cercano?", "ask_consulate")
+    assert turn.slots["country"] == "EC" and turn.slots["city"] == "Guayaquil"
