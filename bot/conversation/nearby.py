@@ -205,10 +205,20 @@ def _say_all(d: Dialogue, messages: Sequence[str]) -> None:
 
 # "refugee card", "carnet de refugiado", "protocolo de refúgio", "kat refijye", "demande d'asile" (folded)
 _REFUGEE = re.compile(r"\b(refugiad\w*|refugees?|refugie\w*|refijye|refugio|asil\w*|asylum|azil|dazil|conare|comar)\b")
+# Papers that the person's own country issues, through its consulates (folded)
+_HOME_PAPERS = re.compile(
+    r"\b(pasaport\w*|passaport\w*|passport\w*|passeport\w*|paspo|partida|acta de nacimiento|certidao|naissance"
+    r"|birth certificate|ak nesans|batiste|antecedentes|apostill\w*|apostil\w*|consul\w*|konsila|embajada|embassy|ambassade|anbasad)"
+)
 
 
-def _says_refugee(text: str) -> bool:
-    return bool(_REFUGEE.search(fold(text or "")))
+def _consulate_helps(text: str, topic: str) -> bool:
+    """Whether to ask "which country are you from?" to list consulates: not for a refugee (their own state's
+    consulate is not where a lost refugee card is replaced) nor for local papers (CPF, RUT, CURP...)."""
+    folded = fold(text or "")
+    if _REFUGEE.search(folded):
+        return False
+    return topic != "ask_documents" or bool(_HOME_PAPERS.search(folded))
 
 
 def ask_nationality(d: Dialogue) -> None:
@@ -289,7 +299,7 @@ def say_nearby(d: Dialogue, topic: str) -> None:
     needs_nationality = [t for t in types if getattr(content.place_types.get(t), "needs_nationalities", False)]
     searchable = places.searchable_types(content, types, nationality)
     if needs_nationality and not nationality and not searchable:
-        if not _says_refugee(d.turn.text):  # a refugee's lost card is not a matter for their own state's consulate
+        if _consulate_helps(d.turn.text, topic):
             ask_nationality(d)
         return
     country, city_name = d.slot(Slot.COUNTRY), d.slot(Slot.CITY)

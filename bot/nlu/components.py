@@ -41,6 +41,12 @@ SAFETY_INTENTS = frozenset({EMERGENCY_INTENT, "ask_missing_person"})  # never ta
 KEEP_OVER_OFFER = frozenset({"request_human", "delete_my_data", "set_language", "share_location", CHECK_OFFER_INTENT})
 # Intents for messages that carry no topic of their own (issue 9): the conversation resolves them from context.
 INFORM_INTENT = "inform"
+GREET_INTENT = "greet"
+# How a greeting opens, folded: "hola, estoy en Colombia" is a greeting that also says where the person is
+GREETING_WORDS = frozenset(
+    {"hola", "buenas", "buenos", "hi", "hello", "hey", "oi", "ola", "bom", "boa", "bonjour", "bonsoir", "salut"}
+    | {"bonjou", "bonswa", "alo", "allo"}
+)
 CONTEXT_INTENTS = frozenset({INFORM_INTENT, "ask_followup", "ask_nearby"})
 TOPIC_PREFIX = "ask_"
 # Intents that a message giving only a place or a nationality may have been put on by mistake (besides topics)
@@ -303,7 +309,10 @@ class IntentRules(_Stateless):
             ):
                 _set_intent(message, CHECK_OFFER_INTENT, max(confidence, 0.9))
             elif _may_be_information(name) and not harm_now and _only_says_where_or_who(message, text):
-                _set_intent(message, INFORM_INTENT, max(confidence, 0.9))
+                # "hola, estoy en Colombia" as a first message gets the introduction too
+                opening = words(text)[:1]
+                greeting = opening and opening[0] in GREETING_WORDS
+                _set_intent(message, GREET_INTENT if greeting else INFORM_INTENT, max(confidence, 0.9))
             elif name == OUT_OF_SCOPE_INTENT:
                 _set_intent(message, FALLBACK_INTENT, confidence)
             elif name in CONTEXT_INTENTS:

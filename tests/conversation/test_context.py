@@ -630,6 +630,19 @@ def test_a_refugee_who_lost_a_card_is_not_sent_to_their_own_consulate(language: 
     assert content.current().text("places_need_nationality", language) not in turn.all_text
 
 
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("pt", "Estou em Boa Vista. Como tiro o CPF?"),
+        ("es", "¿cómo saco el RUT en Chile?"),
+        ("en", "how do I get a CURP"),
+    ],
+)
+def test_a_local_document_does_not_ask_which_country_one_is_from(language: str, text: str) -> None:
+    turn = Conversation(language=language).say(ActionAnswerTopic, text, "ask_documents")
+    assert content.current().text("places_need_nationality", language) not in turn.all_text
+
+
 def test_a_lost_passport_still_asks_for_the_nationality_to_find_the_consulate() -> None:
     turn = Conversation(language="es", country="CL").say(ActionAnswerTopic, "perdí mi pasaporte", "ask_documents")
     assert turn.slots["menu"] == "nationality"
