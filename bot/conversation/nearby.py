@@ -208,7 +208,8 @@ _REFUGEE = re.compile(r"\b(refugiad\w*|refugees?|refugie\w*|refijye|refugio|asil
 # Papers that the person's own country issues, through its consulates (folded)
 _HOME_PAPERS = re.compile(
     r"\b(pasaport\w*|passaport\w*|passport\w*|passeport\w*|paspo|partida|acta de nacimiento|certidao|naissance"
-    r"|birth certificate|ak nesans|batiste|antecedentes|apostill\w*|apostil\w*|consul\w*|konsila|embajada|embassy|ambassade|anbasad)"
+    r"|birth certificate|ak nesans|batiste|antecedentes|apostill\w*|apostil\w*|consul\w*|konsila|embajada|embassy"
+    r"|ambassade|anbasad)"
 )
 
 
