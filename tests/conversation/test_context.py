@@ -746,3 +746,14 @@ def test_a_country_one_thinks_of_going_to_does_not_move_the_person() -> None:
     assert_answers(asked, "ask_work", "PE", "es", not_country="EC")  # the question is about Peru
     turn = conversation.say(ActionAnswerTopic, "¿dónde queda el consulado de Colombia más cercano?", "ask_consulate")
     assert turn.slots["country"] == "EC" and turn.slots["city"] == "Guayaquil"
+
+
+def test_a_haitian_in_the_dominican_republic_can_pick_it_from_the_country_menu() -> None:
+    # the country menu listed nine countries without the Dominican Republic: a tester in Kreyòl got stuck on it
+    conversation = Conversation(language="ht")
+    asked = conversation.say(ActionAnswerTopic, "m bezwen travay", "ask_work")
+    titles = [b["title"] for b in asked.buttons]
+    number = next(title.split(" · ")[0] for title in titles if title.endswith(country_name("DO", "ht")))
+    turn = conversation.say(ActionChooseOption, number, "choose_option")
+    assert turn.slots["country"] == "DO"
+    assert_answers(turn, "ask_work", "DO", "ht")
