@@ -26,6 +26,7 @@ from bot.conversation.vocabulary import (
     EMERGENCY_TOPICS,
     INFORMATION_TOPICS,
     NLU_FALLBACK,
+    STORY_WORDS,
     Menu,
     Slot,
 )
@@ -362,6 +363,10 @@ def clarify_or_answer(d: Dialogue) -> bool:
     topics = ambiguous_topics(d)
     if topics is None or set(topics) & set(d.turn.other_requests):
         return False  # "papers to work and a hospital" asks for both: answer one and offer the other
+    if len(words(d.turn.text)) >= STORY_WORDS and d.turn.intent == topics[0]:
+        # someone who wrote a long story gets an answer now, and the other topic one number away after it
+        d.set(Slot.ALSO_ASKED, topics[1])
+        return False
     note_places(d, topics[0])  # "Estou em Boa Vista, como tiro o CPF?": the city is kept whichever is chosen
     ask_which_topic(d, topics)
     return True

@@ -99,6 +99,8 @@ NLU_FALLBACK: Final = "nlu_fallback"
 # AMBIGUITY_MARGIN of it: the bot asks "Do you mean 1 ... 2 ...?" instead of guessing.
 AMBIGUOUS_BELOW: Final = 0.5
 AMBIGUITY_MARGIN: Final = 0.2
+# A story this long is not met with a question: the first topic is answered and the second offered after it.
+STORY_WORDS: Final = 25
 CHECK_OFFER: Final = "check_offer"
 # While the bot waits for a pasted offer, these intents still mean what they say.
 OFFER_INTERRUPTIONS: Final = (

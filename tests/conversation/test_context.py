@@ -757,3 +757,19 @@ def test_a_haitian_in_the_dominican_republic_can_pick_it_from_the_country_menu()
     turn = conversation.say(ActionChooseOption, number, "choose_option")
     assert turn.slots["country"] == "DO"
     assert_answers(turn, "ask_work", "DO", "ht")
+
+
+def test_a_long_story_gets_an_answer_and_the_other_topic_offered_not_a_question() -> None:
+    # a 40-word story ended in "Do you mean 1 … 2 …?" and nothing else
+    story = (
+        "llevo tres meses aca en lima con mis dos hijos no tengo nada de papeles y en el trabajo me dicen que me "
+        "pueden botar del pais en cualquier momento y tengo mucho miedo de que me separen de mis hijos que hago"
+    )
+    conversation = Conversation(language="es", country="PE")
+    turn = conversation.say(
+        ActionAnswerTopic, story, "ask_regularization", ranking={"ask_regularization": 0.34, "ask_work": 0.3}
+    )
+    assert_answers(turn, "ask_regularization", "PE", "es")
+    assert _offered(turn, "ask_work", "es")
+    chosen = conversation.say(ActionChooseOption, "1", "choose_option")
+    assert_answers(chosen, "ask_work", "PE", "es")
