@@ -414,3 +414,9 @@ def test_a_topic_question_that_points_back_is_a_follow_up_when_the_classifier_he
     assert _ranked("que documentos preciso pro CPF?", ranking) == "ask_documents"
     far_behind = [("ask_documents", 0.8), ("ask_followup", 0.1)]
     assert _ranked("que documentos preciso pra isso?", far_behind) == "ask_documents"
+
+
+def test_a_long_greeting_that_asks_for_something_is_that_topic() -> None:
+    text = "Bonjour hola necesito ayuda pour mon fils il est malade en Panama"
+    assert _ranked(text, [("greet", 0.4), ("ask_health", 0.3), ("inform", 0.1)]) == "ask_health"
+    assert _ranked("hola buenas tardes como estan todos ustedes", [("greet", 0.9), ("ask_health", 0.05)]) == "greet"

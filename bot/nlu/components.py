@@ -266,9 +266,10 @@ class IntentRules(_Stateless):
       hondureña", "e em Manaus?") is ``inform``, whatever topic the place's name pulls towards;
     * a topic question that points back ("que documentos preciso pra isso?") with ``ask_followup`` or
       ``ask_nearby`` close behind is that follow-up: "isso" is the conversation's topic;
-    * a long message classified as ``inform`` / ``ask_followup`` / ``ask_nearby`` whose best topic
-      is close behind is that topic: those intents are for messages that name no topic
-      ("I'm in Peru", "how much is it?"), and a question of many words almost always names one.
+    * a long message classified as ``inform`` / ``ask_followup`` / ``ask_nearby`` / ``greet`` whose best
+      topic is close behind is that topic: those intents are for messages that name no topic ("I'm in Peru",
+      "how much is it?", "hola"), and a message of many words almost always names one ("bonjour hola necesito
+      ayuda pour mon fils il est malade").
     """
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -315,7 +316,7 @@ class IntentRules(_Stateless):
                 _set_intent(message, GREET_INTENT if greeting else INFORM_INTENT, max(confidence, 0.9))
             elif name == OUT_OF_SCOPE_INTENT:
                 _set_intent(message, FALLBACK_INTENT, confidence)
-            elif name in CONTEXT_INTENTS:
+            elif name in CONTEXT_INTENTS or name == GREET_INTENT:
                 topic = _topic_behind(message, text, confidence)
                 if topic is not None:
                     _set_intent(message, topic["name"], float(topic["confidence"]))
