@@ -33,6 +33,19 @@ def test_parse_result_carries_the_language() -> None:
     assert 0.5 < output["language"]["confidence"] <= 1.0
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("estou em Santo Domingo, República Dominicana", "pt"),
+        ("tô no Brasil", "pt"),
+        ("mwen nan Repiblik Dominikèn", "ht"),
+    ],
+)
+def test_place_names_written_in_another_language_do_not_decide_the_language(text: str, code: str) -> None:
+    # the first was answered in Spanish: "Santo Domingo, República Dominicana" outweighed "estou em"
+    assert run(text).get("language")["code"] == code
+
+
 def test_countries_and_nationalities_become_iso_codes_and_cities_are_found() -> None:
     assert entities(run("donde esta el consulado de colombia en quito")) == {"country": "CO", "city": "Quito"}
     assert entities(run("soy venezolana y vivo en medellin")) == {"nationality": "VE", "city": "Medellín"}

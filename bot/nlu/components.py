@@ -24,7 +24,7 @@ from bot.danger_words import HARM_NOW_KEY, describes_harm_now, looks_like_emerge
 from bot.input_check import BLOCKING_PROBLEMS, InputProblem, check_input
 from bot.nlu import examples, nationality
 from bot.offers import looks_like_a_pasted_offer
-from bot.text import words
+from bot.text import without_spans, words
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ SAFETY_INTENTS = frozenset({EMERGENCY_INTENT, "ask_missing_person"})  # never ta
 KEEP_OVER_OFFER = frozenset({"request_human", "delete_my_data", "set_language", "share_location", CHECK_OFFER_INTENT})
 # Intents for messages that carry no topic of their own (issue 9): the conversation resolves them from context.
 INFORM_INTENT = "inform"
+PLACES = ("country", "city")
 GREET_INTENT = "greet"
 # How a greeting opens, folded: "hola, estoy en Colombia" is a greeting that also says where the person is
 GREETING_WORDS = frozenset(
@@ -199,7 +200,16 @@ class LanguageAnnotator(_Stateless):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            detection = language.detect(message.get(TEXT) or "")
+            text = message.get(TEXT) or ""
+            detection = language.detect(text)
+            places = [
+                (int(e["start"]), int(e["end"])) for e in message.get(ENTITIES) or [] if e.get("entity") in PLACES
+            ]
+            if places and not detection.reliable:
+                # "estou em Santo Domingo, República Dominicana": the names are Spanish, the message is not
+                without_names = language.detect(without_spans(text, places))
+                if without_names.reliable and without_names.confidence > detection.confidence:
+                    detection = without_names
             message.set(LANGUAGE, detection.as_parse_result(), add_to_output=True)
             if detection.unsupported_script and not message.get(INPUT_PROBLEM):
                 message.set(INPUT_PROBLEM, InputProblem.UNSUPPORTED_LANGUAGE.value, add_to_output=True)
