@@ -314,7 +314,10 @@ def say_nearby(d: Dialogue, topic: str) -> None:
     kinds = _kinds(content, searchable, d.language)
     if city is not None:
         ranked = places.rank(content, city.lat, city.lon, searchable, nationality, country=city.country)
-        say_ranked(d, ranked, d.text("places_near_city", city=city.name), kinds, city.country)
+        in_or_near = ranked.results and ranked.results[0].distance_km <= SAME_CITY_KM
+        # "near Medellín" over a place 239 km away would mislead: say nothing is in the city, then the closest
+        title = "places_near_city" if in_or_near or not ranked.results else "places_closest_to_city"
+        say_ranked(d, ranked, d.text(title, city=city.name), kinds, city.country)
         return
     if country:
         found = places.in_country(content, country, searchable, nationality)

@@ -113,6 +113,25 @@ def test_beyond_the_radius_the_answer_says_so_names_the_closest_and_offers_a_per
     assert [b.payload for b in messages[2].buttons] == ["/request_human"]
 
 
+def test_a_place_within_the_radius_but_far_from_the_city_is_not_called_near_it(content: Content) -> None:
+    # a tester in Medellín read "Places near Medellín" over a Red Cross unit 239 km away
+    huixtla = place("mx-huixtla", "MX", "Huixtla", 15.1389, -92.4668)  # about 37 km from Tapachula
+    d = dialogue(
+        with_places(content, [huixtla]), "ask_shelter", {"language": "en", "city": "Tapachula", "country": "MX"}
+    )
+    topics.answer_topic(d, "ask_shelter")
+    shown = listed(d)
+    assert "Nothing in Tapachula on our list. The closest:" in shown
+    assert "Places near Tapachula" not in shown
+    assert "Place mx-huixtla" in shown
+    in_town = place("mx-in-town", "MX", "Tapachula", 14.9057, -92.2634)
+    d = dialogue(
+        with_places(content, [in_town]), "ask_shelter", {"language": "en", "city": "Tapachula", "country": "MX"}
+    )
+    topics.answer_topic(d, "ask_shelter")
+    assert "Places near Tapachula (from our list):" in listed(d)
+
+
 # -- consulates -----------------------------------------------------------------------------------------
 def venezuelan_consulate_in_lima() -> Place:
     evidence = [
