@@ -108,7 +108,9 @@ HARM_NOW_PATTERNS = [
     r"\b(pandilla|mara|mareros|marero|banda)\b.{0,60}\b(vacuna|renta|cuota|cobr\w*|matan|matar)\b",
     r"\b(cobro|derecho) de piso\b",
     r"\bextorsi\w*",
-    r"\b(me|nos) (sigue|siguen|esta siguiendo|estan siguiendo|persigue|persiguen)\b",
+    r"\b(me|nos) (esta|estan) (siguiendo|persiguiendo)\b",
+    r"\b(alguien|un hombre|un senor|un tipo|unos hombres|unos tipos|un carro|una moto) (me|nos) (sigue|siguen)\b",
+    r"\b(me|nos) (persigue|persiguen)\b",
     # en
     r"\bforc\w* (me|us)\b",
     r"\b(keeps|kept|took|takes|taken|holds|holding|confiscated|stole|keeping|withholding|withheld) (my|our)"
@@ -146,7 +148,9 @@ HARM_NOW_PATTERNS = [
     r"\bobrigad[oa]s? a (fazer programa|transar|ter relacoes|dormir com)",
     r"\b(quer|querem|exige|exigem|obriga|obrigam) que eu (durma|transe|faca sexo|faca programa|fique) com",
     r"\bnao deix\w* a gente (sair|ir embora)",
-    r"\b(me|nos) (seguindo|segue|seguem|perseguindo|persegue)\b",
+    r"\b(esta|estao|ta|tao) (me|nos) (seguindo|perseguindo)\b",
+    r"\b(alguem|um homem|um cara|uns homens|um carro|uma moto) (me|nos) (segue|seguem|seguiu)\b",
+    r"\b(me|nos) (persegue|perseguem)\b",
     r"\bextors\w*",
     r"\bse (nao|a gente nao) pag\w*\b.{0,60}\b(mat\w*|queim\w*)",
     # fr
@@ -164,7 +168,8 @@ HARM_NOW_PATTERNS = [
     r"\babus\w* de (moi|nous)\b",
     r"\b(veut|veulent|exige|exigent|oblige|obligent) que je (couche|dorme) avec",
     r"\boblig\w* a coucher avec",
-    r"\b(me|nous) (suit|suivent|poursuit|poursuivent)\b",
+    r"\b(un homme|quelqu.un|des hommes|un type|une voiture) (me|nous) (suit|suivent)\b",
+    r"\b(me|nous) (poursuit|poursuivent)\b",
     r"\b(extorsion|racket\w*)\b",
     r"\bsi (on|je|nous) ne pa(ie|ye|yons)\w* pas\b.{0,60}\b(tue\w*|bruler|brule\w*)",
     # ht
@@ -181,7 +186,7 @@ HARM_NOW_PATTERNS = [
     r"\b(abize|manyen|touche) (m|mwen|nou)\b",
     r"\b(ap|pral|va) boule kay\b",
     r"\b(gang|gang yo|bandi|bandi yo)\b.{0,40}\b(mande|egzije)\b.{0,40}\b(lajan|taks|kob)",
-    r"\b(ap swiv|swiv) (m|mwen|nou)\b",
+    r"\bap swiv (m|mwen|nou)\b",
 ]
 _HARM_NOW = re.compile("|".join(HARM_NOW_PATTERNS))
 # The parse-result key the NLU sets on such a message; the actions read it (bot.conversation.safety.harm_first

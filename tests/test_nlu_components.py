@@ -402,6 +402,8 @@ def test_sex_demanded_for_a_bed_or_a_job_is_harm_now(text: str) -> None:
         "cuanto cobran por la vacuna de la fiebre amarilla",
         "¿cómo pago la renta del cuarto?",
         "I need to follow up on my asylum case",
+        "me sigue doliendo la muela, donde hay un medico?",
+        "ele me segue no instagram",
     ],
 )
 def test_questions_about_relations_or_harassment_are_not_harm_now(text: str) -> None:
