@@ -143,7 +143,7 @@ HARM_NOW_PATTERNS = [
     r"\b(quer|querem|queria|pede|pedem|pediu|pediram|exige|exigem) (fazer )?(sexo|favores sexuais|transar)",
     r"\bfavores sexuais",
     r"\bassedio sexual",
-    r"\b(me|nos) (assedia|assediam|assediou|apalpa|apalpou|tocou|toca|tocam) ",
+    r"\b(me|nos) (assedia|assediam|assediou|apalpa|apalpou|apalpam)\b",  # not "toca": "me toca" is "my turn" in es
     r"\babus\w* (sexualmente )?de (mim|nos)\b",
     r"\bobrigad[oa]s? a (fazer programa|transar|ter relacoes|dormir com)",
     r"\b(quer|querem|exige|exigem|obriga|obrigam) que eu (durma|transe|faca sexo|faca programa|fique) com",
@@ -183,7 +183,7 @@ HARM_NOW_PATTERNS = [
     r"\b(mande|vle|fose|oblije) (m|mwen|nou) (pou (m|mwen|nou) )?(fe|fe|kouche) (seks|bagay|avel|ave l)",
     r"\bfe seks\b",
     r"\b(vle|fose|oblije) (m|mwen) (domi|kouche) ave",
-    r"\b(abize|manyen|touche) (m|mwen|nou)\b",
+    r"\b(abize|manyen) (m|mwen|nou)\b",  # not "touche": it is also "to be paid" in Kreyòl
     r"\b(ap|pral|va) boule kay\b",
     r"\b(gang|gang yo|bandi|bandi yo)\b.{0,40}\b(mande|egzije)\b.{0,40}\b(lajan|taks|kob)",
     r"\bap swiv (m|mwen|nou)\b",

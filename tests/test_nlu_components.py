@@ -404,6 +404,8 @@ def test_sex_demanded_for_a_bed_or_a_job_is_harm_now(text: str) -> None:
         "I need to follow up on my asylum case",
         "me sigue doliendo la muela, donde hay un medico?",
         "ele me segue no instagram",
+        "me toca ir a migración mañana, qué llevo?",
+        "kilè m ap touche m lajan travay la?",
     ],
 )
 def test_questions_about_relations_or_harassment_are_not_harm_now(text: str) -> None:
