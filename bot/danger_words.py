@@ -180,7 +180,7 @@ HARM_NOW_PATTERNS = [
     r"\branson\b",
     r"\bmande fanmi (m|mwen|nou) lajan",
     r"\b(ap|pral|va|vle) touye (m|mwen|nou)\b",
-    r"\b(mande|vle|fose|oblije) (m|mwen|nou) (pou (m|mwen|nou) )?(fe|fe|kouche) (seks|bagay|avel|ave l)",
+    r"\b(mande|vle|fose|oblije) (m|mwen|nou) (pou (m|mwen|nou) )?(fe|kouche) (seks|avel|ave l)",
     r"\bfe seks\b",
     r"\b(vle|fose|oblije) (m|mwen) (domi|kouche) ave",
     r"\b(abize|manyen) (m|mwen|nou)\b",  # not "touche": it is also "to be paid" in Kreyòl
