@@ -107,10 +107,10 @@ HARM_NOW_PATTERNS = [
     r"\b(cobran|cobra|cobraron|piden|pide|exigen|exige) (la )?vacuna\b",
     r"\b(pandilla|mara|mareros|marero|banda)\b.{0,60}\b(vacuna|renta|cuota|cobr\w*|matan|matar)\b",
     r"\b(cobro|derecho) de piso\b",
-    r"\bextorsi\w*",
+    r"\b(me|nos|lo|la|los) (esta |estan )?extorsion\w*",
     r"\b(me|nos) (esta|estan) (siguiendo|persiguiendo)\b",
     r"\b(alguien|un hombre|un senor|un tipo|unos hombres|unos tipos|un carro|una moto) (me|nos) (sigue|siguen)\b",
-    r"\b(me|nos) (persigue|persiguen)\b",
+    r"\b(alguien|un hombre|un tipo|unos hombres|hombres armados) (me|nos) (persigue|persiguen)\b",
     # en
     r"\bforc\w* (me|us)\b",
     r"\b(keeps|kept|took|takes|taken|holds|holding|confiscated|stole|keeping|withholding|withheld) (my|our)"
@@ -128,7 +128,7 @@ HARM_NOW_PATTERNS = [
     r"\b(touching|touched|groping|groped|harassing|abusing|abused) (me|us)\b",
     r"\b(wants|want|expects|forcing|forces|forced|makes|made|pressuring) me (to )?(sleep|have sex) with\b",
     r"\b(following|followed|follows|stalking|stalked|stalks) me\b",
-    r"\b(extort\w*|protection money)\b",
+    r"\b(extort\w* (me|us)|extorting|protection money)\b",
     r"\bif (we|i) (don'?t|do not) pay\b.{0,60}\b(kill|burn|hurt)",
     # pt
     r"\b(me|nos) (obriga|obrigam|obrigaram|obrigou|forca|forcam|forcaram) a (trabalhar|prostitu|vender)",
@@ -150,8 +150,7 @@ HARM_NOW_PATTERNS = [
     r"\bnao deix\w* a gente (sair|ir embora)",
     r"\b(esta|estao|ta|tao) (me|nos) (seguindo|perseguindo)\b",
     r"\b(alguem|um homem|um cara|uns homens|um carro|uma moto) (me|nos) (segue|seguem|seguiu)\b",
-    r"\b(me|nos) (persegue|perseguem)\b",
-    r"\bextors\w*",
+    r"\b(me|nos) (estao |esta )?extorqu\w*",
     r"\bse (nao|a gente nao) pag\w*\b.{0,60}\b(mat\w*|queim\w*)",
     # fr
     r"\b(m'|nous |me )(a |ont )?(oblig|forc)\w* a (travailler|me prostituer|nous prostituer|vendre)",
@@ -170,7 +169,7 @@ HARM_NOW_PATTERNS = [
     r"\boblig\w* a coucher avec",
     r"\b(un homme|quelqu.un|des hommes|un type|une voiture) (me|nous) (suit|suivent)\b",
     r"\b(me|nous) (poursuit|poursuivent)\b",
-    r"\b(extorsion|racket\w*)\b",
+    r"\b(me|nous) (rackette\w*|extorque\w*)",
     r"\bsi (on|je|nous) ne pa(ie|ye|yons)\w* pas\b.{0,60}\b(tue\w*|bruler|brule\w*)",
     # ht
     r"\b(kenbe|konfiske|sere) (dokiman|papye|paspo|kat) (m|mwen|nou)\b",

@@ -406,6 +406,8 @@ def test_sex_demanded_for_a_bed_or_a_job_is_harm_now(text: str) -> None:
         "ele me segue no instagram",
         "me toca ir a migración mañana, qué llevo?",
         "kilè m ap touche m lajan travay la?",
+        "me persiguen en nicaragua por politica, puedo ser refugiado aqui?",  # asylum: persecution at home
+        "¿cómo me protejo de los extorsionadores en la ruta?",
     ],
 )
 def test_questions_about_relations_or_harassment_are_not_harm_now(text: str) -> None:
