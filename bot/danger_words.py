@@ -107,7 +107,7 @@ HARM_NOW_PATTERNS = [
     r"\b(cobran|cobra|cobraron|piden|pide|exigen|exige) (la )?vacuna\b",
     r"\b(pandilla|mara|mareros|marero|banda)\b.{0,60}\b(vacuna|renta|cuota|cobr\w*|matan|matar)\b",
     r"\b(cobro|derecho) de piso\b",
-    r"\b(me|nos|lo|la|los) (esta |estan )?extorsion\w*",
+    r"\b(me|nos|lo|la) (esta |estan )?extorsion(a|an|aron|o|ando)\b",
     r"\b(me|nos) (esta|estan) (siguiendo|persiguiendo)\b",
     r"\b(alguien|un hombre|un senor|un tipo|unos hombres|unos tipos|un carro|una moto) (me|nos) (sigue|siguen)\b",
     r"\b(alguien|un hombre|un tipo|unos hombres|hombres armados) (me|nos) (persigue|persiguen)\b",
