@@ -327,9 +327,9 @@ def test_a_place_with_a_question_or_a_danger_keeps_its_intent(text: str, intent:
 
 
 @pytest.mark.parametrize("intent", ["greet", "inform"])
-def test_a_greeting_with_a_place_is_a_greeting_so_the_introduction_is_shown(intent: str) -> None:
-    assert run("hola, estoy en Colombia", intent=intent, confidence=0.4).get("intent")["name"] == "greet"
-    assert run("bonjou, mwen nan Chili", intent=intent, confidence=0.4).get("intent")["name"] == "greet"
+def test_a_greeting_with_a_place_keeps_the_classifiers_greet_or_inform(intent: str) -> None:
+    # both answer with the introduction and the place noted (actions greet and inform)
+    assert run("hola, estoy en Colombia", intent=intent, confidence=0.4).get("intent")["name"] == intent
 
 
 def test_im_a_honduran_in_guatemala_city_is_a_nationality_and_a_city() -> None:

@@ -24,6 +24,7 @@ from bot.conversation.vocabulary import (
     AMBIGUITY_MARGIN,
     AMBIGUOUS_BELOW,
     EMERGENCY_TOPICS,
+    GREETING_WORDS,
     INFORMATION_TOPICS,
     NLU_FALLBACK,
     STORY_WORDS,
@@ -222,6 +223,9 @@ def inform(d: Dialogue) -> None:
         if named:
             nearby.nationality_given(d, str(named[0].get("value")))
             return
+    opening = words(d.turn.text)[:1]
+    if opening and opening[0] in GREETING_WORDS:
+        d.say(d.text("intro"))  # "hola, estoy en Colombia": who the bot is, then the place noted
     where, origin = note_information(d)
     followup = _is_place_followup(d.turn.text)
     last_topic = current_topic(d)

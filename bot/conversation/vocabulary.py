@@ -99,6 +99,11 @@ NLU_FALLBACK: Final = "nlu_fallback"
 # AMBIGUITY_MARGIN of it: the bot asks "Do you mean 1 ... 2 ...?" instead of guessing.
 AMBIGUOUS_BELOW: Final = 0.5
 AMBIGUITY_MARGIN: Final = 0.2
+# How a greeting opens, folded: "hola, estoy en Colombia" also gets the introduction
+GREETING_WORDS: Final = frozenset(
+    {"hola", "buenas", "buenos", "hi", "hello", "hey", "oi", "ola", "bom", "boa", "bonjour", "bonsoir", "salut"}
+    | {"bonjou", "bonswa", "alo", "allo"}
+)
 # A story this long is not met with a question: the first topic is answered and the second offered after it.
 STORY_WORDS: Final = 25
 CHECK_OFFER: Final = "check_offer"

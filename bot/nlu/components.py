@@ -43,11 +43,6 @@ KEEP_OVER_OFFER = frozenset({"request_human", "delete_my_data", "set_language", 
 INFORM_INTENT = "inform"
 PLACES = ("country", "city")
 GREET_INTENT = "greet"
-# How a greeting opens, folded: "hola, estoy en Colombia" is a greeting that also says where the person is
-GREETING_WORDS = frozenset(
-    {"hola", "buenas", "buenos", "hi", "hello", "hey", "oi", "ola", "bom", "boa", "bonjour", "bonsoir", "salut"}
-    | {"bonjou", "bonswa", "alo", "allo"}
-)
 CONTEXT_INTENTS = frozenset({INFORM_INTENT, "ask_followup", "ask_nearby"})
 TOPIC_PREFIX = "ask_"
 # Intents that a message giving only a place or a nationality may have been put on by mistake (besides topics)
@@ -320,10 +315,7 @@ class IntentRules(_Stateless):
             ):
                 _set_intent(message, CHECK_OFFER_INTENT, max(confidence, 0.9))
             elif _may_be_information(name) and not harm_now and _only_says_where_or_who(message, text):
-                # "hola, estoy en Colombia" as a first message gets the introduction too
-                opening = words(text)[:1]
-                greeting = opening and opening[0] in GREETING_WORDS
-                _set_intent(message, GREET_INTENT if greeting else INFORM_INTENT, max(confidence, 0.9))
+                _set_intent(message, INFORM_INTENT, max(confidence, 0.9))
             elif name == OUT_OF_SCOPE_INTENT:
                 _set_intent(message, FALLBACK_INTENT, confidence)
             elif name in CONTEXT_INTENTS or name == GREET_INTENT:

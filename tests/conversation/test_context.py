@@ -69,6 +69,17 @@ def test_a_first_im_in_colombia_is_noted_then_the_menu_not_regularization(langua
     assert_answers(work, "ask_work", "CO", language)
 
 
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("es", "hola, estoy en Colombia"), ("ht", "bonjou, mwen nan Kolonbi"), ("en", "hi, I'm in Colombia")],
+)
+def test_a_greeting_understood_as_information_still_gets_the_introduction(language: str, text: str) -> None:
+    turn = Conversation().say(ActionInform, text, "inform")
+    assert turn.texts[0] == content.current().text("intro", language)
+    assert turn.slots["country"] == "CO"
+    assert menu_title(language) in turn.all_text
+
+
 def test_a_greeting_that_says_where_the_person_is_keeps_it() -> None:
     conversation = Conversation(language="fr")
     turn = conversation.say(ActionGreet, "bonjour, j'habite au Pérou", "greet")
