@@ -237,10 +237,11 @@ def inform(d: Dialogue) -> None:
         return
     pending = d.slot(Slot.PENDING_TOPIC)
     answers_last_topic = bool(where and followup and last_topic and not pending)
+    # "and in Peru?" asks about Peru: the answer names the country, and "noted: you are in Peru" would be wrong
+    _confirm(d, None if answers_last_topic else where, origin)
     if where and last_topic in EMERGENCY_TOPICS:
         # "they locked us in a house" then "we are in Reynosa": that country's numbers, not the menu; then the
         # question that waited for the country, if any
-        _confirm(d, where, origin)
         if pending:
             say_emergency_numbers(d)
             d.set(Slot.PENDING_TOPIC, None)
@@ -248,8 +249,6 @@ def inform(d: Dialogue) -> None:
         else:
             run_topic(d, last_topic)
         return
-    # "and in Peru?" asks about Peru: the answer names the country, and "noted: you are in Peru" would be wrong
-    _confirm(d, None if answers_last_topic else where, origin)
     if pending:
         if d.slot(Slot.COUNTRY):
             d.set(Slot.PENDING_TOPIC, None)
@@ -258,7 +257,7 @@ def inform(d: Dialogue) -> None:
             country_menu(d)  # only the nationality came: the question still needs the country
         return
     if answers_last_topic and last_topic:
-        run_topic(d, last_topic)  # "and in Peru?" after an emergency: Peru's numbers
+        run_topic(d, last_topic)  # "and in Peru?": the same topic for Peru
         return
     menu = d.slot(Slot.MENU) or ""
     if menu.startswith(Menu.STAGE_PREFIX):

@@ -382,6 +382,7 @@ def test_and_in_peru_after_an_emergency_gives_the_emergency_numbers_of_peru() ->
     turn = conversation.say(ActionInform, "y en Perú?", "inform")
     assert "105" in turn.all_text  # Peru's police
     assert turn.slots["country"] == "PE"
+    assert content.current().text("noted_place", "es", place="Perú") not in turn.all_text  # asked about, not moved
 
 
 def test_a_followup_with_no_topic_yet_shows_the_menu() -> None:
