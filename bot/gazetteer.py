@@ -9,8 +9,9 @@ object pronoun ("nos quito los papeles") or when written with an accent the name
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from bot.content import Content
 from bot.text import fold, without_spans, words
@@ -50,6 +51,12 @@ STATEMENT_WORDS = frozenset(
     " mwen nou nan an o lan ap viv rete kounye kounya isit se ak epi bonjou bonswa fek fenk rive peyi vil"
     " soti sot fet ye menm bagay".split()
 )
+
+
+def entity_spans(entities: Iterable[Mapping[str, Any]], kinds: Iterable[str]) -> list[tuple[int, int]]:
+    """(start, end) of the parse result's entities of these ``kinds`` ("country", "city", "nationality")."""
+    wanted = set(kinds)
+    return [(int(e.get("start") or 0), int(e.get("end") or 0)) for e in entities if e.get("entity") in wanted]
 
 
 def nothing_but_places(text: str, spans: Iterable[tuple[int, int]]) -> bool:

@@ -16,7 +16,7 @@ from bot.conversation.vocabulary import (
     Menu,
     Slot,
 )
-from bot.gazetteer import nothing_but_places
+from bot.gazetteer import entity_spans, nothing_but_places
 from bot.input_check import InputProblem
 from bot.language import LANGUAGE_NAMES
 
@@ -90,7 +90,7 @@ def resume_pending_topic(d: Dialogue) -> bool:
     places = [e for e in d.turn.entities if e.get("entity") in ("country", "city")]
     if not places:
         return False
-    if not nothing_but_places(d.turn.text, [(int(p.get("start") or 0), int(p.get("end") or 0)) for p in places]):
+    if not nothing_but_places(d.turn.text, entity_spans(places, ("country", "city"))):
         return False
     first = places[0]
     d.set(Slot.COUNTRY, first.get("country") or first.get("value"))

@@ -66,7 +66,7 @@ def harm_first(d: Dialogue) -> None:
     let me leave, is that legal?"): the emergency numbers, and that this is exploitation and a person can
     help. The question is answered after them; an emergency or a request for a person says the numbers
     itself."""
-    if not d.turn.harm_now or d.turn.intent in (*EMERGENCY_TOPICS, REQUEST_HUMAN):
+    if not _harm_told(d):
         return
     note_places(d, d.turn.intent)  # "... estoy en Santiago de Chile": that country's numbers, not the whole list
     say_emergency_numbers(d)
@@ -76,8 +76,14 @@ def harm_first(d: Dialogue) -> None:
 def keep_harm_in_view(d: Dialogue) -> None:
     """After harm told without a country: the place the person gives next brings its numbers (as after an
     emergency), so the conversation's topic becomes the emergency once the question is answered."""
-    if d.turn.harm_now and not d.slot(Slot.COUNTRY) and d.turn.intent not in (*EMERGENCY_TOPICS, REQUEST_HUMAN):
+    if _harm_told(d) and not d.slot(Slot.COUNTRY):
         d.set(Slot.LAST_TOPIC, REPORT_EMERGENCY)
+
+
+def _harm_told(d: Dialogue) -> bool:
+    """Harm being done now, told in a message that is not itself an emergency or a request for a person (those
+    say the numbers themselves)."""
+    return d.turn.harm_now and d.turn.intent not in (*EMERGENCY_TOPICS, REQUEST_HUMAN)
 
 
 def emergency(d: Dialogue, topic: str) -> None:

@@ -197,9 +197,7 @@ class LanguageAnnotator(_Stateless):
         for message in messages:
             text = message.get(TEXT) or ""
             detection = language.detect(text)
-            places = [
-                (int(e["start"]), int(e["end"])) for e in message.get(ENTITIES) or [] if e.get("entity") in PLACES
-            ]
+            places = gazetteer.entity_spans(message.get(ENTITIES) or [], PLACES)
             if places and not detection.reliable:
                 # "estou em Santo Domingo, República Dominicana": the names are Spanish, the message is not
                 without_names = language.detect(without_spans(text, places))
@@ -340,8 +338,8 @@ def _may_be_information(name: Optional[str]) -> bool:
 def _only_says_where_or_who(message: Message, text: str) -> bool:
     """ "estoy en Santo Domingo", "tô no Brasil", "soy hondureño", "e em Manaus?": a place or a nationality, and
     nothing else that asks for something."""
-    places = [e for e in message.get(ENTITIES) or [] if e.get("entity") in ("country", "city", "nationality")]
-    return gazetteer.nothing_but_places(text, [(int(e["start"]), int(e["end"])) for e in places])
+    spans = gazetteer.entity_spans(message.get(ENTITIES) or [], (*PLACES, "nationality"))
+    return gazetteer.nothing_but_places(text, spans)
 
 
 def _points_back(text: str) -> bool:
