@@ -185,6 +185,20 @@ def load_examples(nlu_dir: Path) -> dict[str, list[str]]:
     return examples
 
 
+@functools.lru_cache(maxsize=1)
+def written_words() -> frozenset[str]:
+    """Every word (folded) of the example messages in ``data/nlu/*.yml``, in all five languages.
+
+    A word people write for itself ("mexicain", "ciudadana", "médecin") is not a misspelt town.
+    """
+    found: set[str] = set()
+    for path in sorted(paths.nlu_dir().glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in data.get("nlu", []):
+            found.update(words(str(block.get("examples", ""))))
+    return frozenset(found)
+
+
 def _langdetect_vote(text: str) -> dict[str, float]:
     try:
         found = detect_langs(text)

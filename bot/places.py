@@ -22,6 +22,7 @@ from typing import Any
 from bot.content import Content
 from bot.content.geo import EARTH_RADIUS_KM, haversine_km
 from bot.content.models import City, Place
+from bot.language import written_words
 from bot.text import fold, words
 
 RESULTS = 3
@@ -320,19 +321,23 @@ def city_in_text(text: str, content: Content, country: str | None = None) -> Cit
     """A corridor city named in free text even when misspelt ("albergue en tapachual").
 
     The NLU's gazetteer already finds exact names and listed spellings; this catches the rest with a
-    strict similarity on words of at least five letters, so common words are not taken for towns. When
-    the person's ``country`` is known, a guess must be a city of that country: a guess never moves them
-    (French "médecin" is as close to "Medelín" as a typo is).
+    strict similarity on words of at least five letters, so common words are not taken for towns. Words
+    of the training messages are never guessed ("mexicain" is not Mexicali, "ciudadana" not Ciudad Acuña).
+    When the person's ``country`` is known, a guess must be a city of that country: a guess never moves
+    them (French "médecin" is as close to "Medelín" as a typo is).
     """
     tokens = words(text)
-    candidates = [" ".join(tokens[i : i + size]) for size in (3, 2, 1) for i in range(len(tokens) - size + 1)]
+    candidates = [" ".join(tokens[i : i + size]) for size in (4, 3, 2, 1) for i in range(len(tokens) - size + 1)]
     names = city_names(content)
+    written = written_words()
     for candidate in candidates:
         if len(candidate) < 5:
             continue
         city = named_city(content, candidate)
         if city is not None:
             return city
+        if all(word in written for word in candidate.split()):
+            continue
         spellings = [
             name
             for name in names.comparable(candidate, GUESS_CUTOFF)
