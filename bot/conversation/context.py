@@ -7,12 +7,15 @@ last answered (``last_topic``). With them:
   resumes the question waiting for a country, or answers the same topic for a new place ("and in Peru?"),
   or shows the menu;
 * :func:`places_for_topic`: "where is the nearest one?" lists places of the current topic's kind;
-* :func:`followup`: "how much does it cost?" answers the current topic again for the same country;
+* :func:`followup`: "how much does it cost?" answers with the lines of the current topic's answer (same
+  country) about costs, documents or time, and offers the whole answer;
 * :func:`ambiguous_topics` / :func:`ask_which_topic`: when the classifier hesitates between two topics,
   "Do you mean 1 ... 2 ...?".
 """
 
 from __future__ import annotations
+
+import re
 
 from bot.conversation import nearby
 from bot.conversation.dialogue import BotMessage, Dialogue
@@ -162,6 +165,33 @@ FOLLOWUP_KINDS: tuple[tuple[str, frozenset[str], tuple[tuple[str, ...], ...]], .
         (("how", "much"), ("cuanto", "vale"), ("combien",), ("konbyen",), ("quanto",), ("cuanto",)),
     ),
 )
+
+
+# The lines of an answer that speak of what a follow-up asks (matched on folded text, in the five languages).
+_AMOUNT = (
+    r"\d[\d.,]*\s*(?:dolares|dollars|dola|reais|soles|pesos|gourdes|goud|quetzales|lempiras|colones|cordobas|balboas)"
+)
+_DURATION = (
+    r"\d+\s*(?:dias|days|jours|jou|meses|mes|months|mois|mwa|semanas|weeks|semaines|semen|horas|hours|heures|edtan"
+    r"|anos|years|ans|ane|lane)\b"
+)
+ANSWER_LINES: dict[str, re.Pattern[str]] = {
+    "cost": re.compile(
+        r"\$|\bs/|" + _AMOUNT + r"|\b(?:gratis|gratuit\w*|free|sin costo|sem custo|frais|fre|fees?|cost\w*|custo\w*"
+        r"|cout\w*|koute|tasas?|taxas?|tarif\w*|arancel\w*|emolumentos?|multas?|amendes?|amann|fines?|pri|preco|precio"
+        r"|prix|cobr\w*|charge\w*|pag\w*|pay\w*|peye)\b"
+    ),
+    "documents": re.compile(
+        r"\b(?:documen\w*|pasaportes?|passports?|passeports?|paspo|cedulas?|carnes?|carnets?|carteira|kat|cards?|cartes?"
+        r"|certifica\w*|certid\w*|setifika|actas?|akt|papeles|papiers|papers|papye|dokiman|requisitos?|requirements?"
+        r"|exig\w*|conditions|kondisyon|pieces|fotos?|photos?|dni|cpf|c?rnm|ppt|pep|dui|curp|rut|antecedentes|casier"
+        r"|apostil\w*|apostiy\w*|permis\w*|permit\w*|visas?|viza|vistos?)\b"
+    ),
+    "time": re.compile(
+        _DURATION + r"|\b(?:plazos?|prazos?|delais?|dele|deadlines?|until|hasta|ate|jusqu\w*|jiska|venc\w*|expir\w*"
+        r"|ekspire|valid\w*|vigen\w*|tarda\w*|demora\w*|takes|within|dentro de)\b"
+    ),
+}
 
 
 def current_topic(d: Dialogue) -> str | None:
@@ -325,8 +355,9 @@ def followup(d: Dialogue) -> None:
     if topic in EMERGENCY_TOPICS:
         run_topic(d, topic)  # in danger the numbers again, not a line about costs
         return
-    d.say(d.text(f"followup_{followup_kind(d.turn.text)}", topic=d.text(f"topic_{topic}")))
-    answer_topic(d, topic, with_places=False)
+    kind = followup_kind(d.turn.text)
+    d.say(d.text(f"followup_{kind}", topic=d.text(f"topic_{topic}")))
+    answer_topic(d, topic, with_places=False, lines_about=ANSWER_LINES.get(kind))
 
 
 def _ranked(d: Dialogue) -> list[tuple[str, float]]:

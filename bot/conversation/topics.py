@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,17 +11,30 @@ from bot.conversation import nearby
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.menus import ask_which_topic, country_menu
 from bot.conversation.provenance import footer
-from bot.conversation.vocabulary import NATIONALITY_TOPICS, Slot
+from bot.conversation.vocabulary import NATIONALITY_TOPICS, Menu, Slot
 from bot.gazetteer import CAME_FROM_KEY, GOING_TO_KEY, HERE_KEY, INSIDE_KEY
+from bot.text import fold
 
 
-def sourced(d: Dialogue, answer: Answer) -> str:
-    """An answer's text followed by its provenance footer (and a note when it is not in the user's language)."""
-    parts = [answer.text.strip()]
+def sourced(d: Dialogue, answer: Answer, text: str | None = None) -> str:
+    """An answer's text (or ``text``, a part of it) followed by its provenance footer (and a note when it is
+    not in the user's language)."""
+    parts = [(text or answer.text).strip()]
     if not answer.translated:
         parts.insert(0, d.text("not_translated"))
     parts.append(footer(d.content, [answer.item], d.language, d.today, shown_language=answer.language))
     return "\n\n".join(parts)
+
+
+def part_of(text: str, lines_about: re.Pattern[str]) -> str | None:
+    """The lines of an answer that match ``lines_about`` (with the answer's heading, "En Chile:"), or None when
+    no line does or every line does (then the whole answer is the part)."""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    matching = [index for index, line in enumerate(lines) if lines_about.search(fold(line))]
+    if not matching or len(matching) == len(lines):
+        return None
+    heading = [0] if lines[0].rstrip().endswith(":") and 0 not in matching else []
+    return "\n".join(lines[index] for index in heading + matching)
 
 
 def _for_one_country(answer: Answer) -> bool:
@@ -110,7 +124,7 @@ def country_asked_about(d: Dialogue, topic: str) -> str | None:
     return code if answer is not None and _for_one_country(answer) else None
 
 
-def answer_topic(d: Dialogue, topic: str, with_places: bool = True) -> None:
+def answer_topic(d: Dialogue, topic: str, with_places: bool = True, lines_about: re.Pattern[str] | None = None) -> None:
     """The topic's answer for the user's country (asking for the country first when it matters), then places.
 
     A question about another country than the one the person says they are in is answered for that country,
@@ -120,6 +134,8 @@ def answer_topic(d: Dialogue, topic: str, with_places: bool = True) -> None:
         d: the turn being answered.
         topic: the intent naming the topic file.
         with_places: list the nearest places after the answer (a follow-up on cost or documents does not).
+        lines_about: only the lines of the answer that match it ("how much does it cost?": the lines about
+            costs), with "1 · The whole answer" under them; the whole answer when no line or every line does.
     """
     note_places(d, topic)
     d.set(Slot.LAST_TOPIC, topic)
@@ -140,7 +156,8 @@ def answer_topic(d: Dialogue, topic: str, with_places: bool = True) -> None:
     if answer is None:
         d.say(d.text("no_answer"), [d.back_button()])
         return
-    text = sourced(d, answer)
+    part = part_of(answer.text, lines_about) if lines_about else None
+    text = sourced(d, answer, part)
     if lookup_country and not _for_one_country(answer) and topic_file.needs_country:
         country_name = d.content.country_name(lookup_country, d.language)
         if d.content.emergency_entry(lookup_country) is None:
@@ -149,7 +166,12 @@ def answer_topic(d: Dialogue, topic: str, with_places: bool = True) -> None:
             d.set(Slot.PENDING_TOPIC, None)
             return
         text = d.text("general_answer_for_country", country=country_name) + "\n\n" + text
-    d.say(text, [d.back_button()])
+    if part:
+        # "1" answers the same topic in full (the "Do you mean" menu with one choice)
+        d.say(text, [*d.numbered([d.text("whole_answer")]), d.back_button()])
+        d.set(Slot.MENU, Menu.DISAMBIGUATION_PREFIX + topic)
+    else:
+        d.say(text, [d.back_button()])
     if with_places:
         nearby.say_nearby(d, topic)
     d.set(Slot.PENDING_TOPIC, None)

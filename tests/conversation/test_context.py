@@ -8,6 +8,9 @@ from actions.context import ActionFollowup, ActionInform, ActionNearby
 from actions.conversation import ActionChooseOption, ActionFallback, ActionGreet
 from actions.topics import ActionAnswerTopic
 from bot import content
+from bot.conversation.context import ANSWER_LINES
+from bot.conversation.topics import part_of
+from bot.text import fold
 from tests.conftest import ActionResult, Conversation
 
 LANGUAGES = ("es", "en", "pt", "fr", "ht")
@@ -329,7 +332,7 @@ def test_nearest_for_a_topic_without_places_says_so_and_offers_a_person() -> Non
     assert "persona" in turn.all_text
 
 
-# --- "how much does it cost?": the current topic again, same country --------------------------------------------------
+# --- "how much does it cost?": the lines of the current topic's answer about costs, same country ----------------------
 
 COST = {
     "es": ("cómo saco el permiso de residencia", "cuánto cuesta?", "costos"),
@@ -340,32 +343,64 @@ COST = {
 }
 
 
+def answer_lines(topic: str, country: str, language: str) -> list[str]:
+    answer = content.current().topic_answer(topic, country, language)
+    assert answer is not None
+    return [line for line in answer.text.strip().splitlines() if line.strip()]
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_how_much_does_it_cost_stays_on_the_topic_for_the_same_country(language: str) -> None:
+def test_how_much_does_it_cost_gives_the_cost_lines_of_the_topic_then_the_whole_answer_on_1(language: str) -> None:
     first, followup, word = COST[language]
     conversation = Conversation(language=language, country="PE")
     conversation.say(ActionAnswerTopic, first, "ask_regularization")
     turn = conversation.say(ActionFollowup, followup, "ask_followup")
     topic_label = content.current().text("topic_ask_regularization", language)
     assert word in turn.texts[0] and topic_label in turn.texts[0]
-    assert_answers(turn, "ask_regularization", "PE", language)
+    lines = answer_lines("ask_regularization", "PE", language)
+    shown = [line for line in lines if line in turn.all_text]
+    assert any(ANSWER_LINES["cost"].search(fold(line)) for line in shown)  # the fee or "free" line is there
+    assert len(shown) < len(lines)  # not the whole answer again
+    assert all(ANSWER_LINES["cost"].search(fold(line)) or line.endswith(":") for line in shown)
     assert answer_of("ask_route", "PE", language) not in turn.all_text  # it used to jump to routes
     assert turn.slots["last_topic"] == "ask_regularization"
+    whole = content.current().text("whole_answer", language)
+    assert any(whole in button["title"] and button["payload"] == "1" for button in turn.buttons)
+    again = conversation.say(ActionChooseOption, "1", "choose_option")
+    assert all(line in again.all_text for line in lines)
 
 
-def test_what_documents_do_i_need_says_documents_for_the_current_topic() -> None:
+def test_what_documents_do_i_need_gives_the_lines_about_documents() -> None:
     conversation = Conversation(language="es", country="CO")
     conversation.say(ActionAnswerTopic, "quiero pedir refugio", "ask_asylum")
     turn = conversation.say(ActionFollowup, "qué documentos necesito para eso?", "ask_followup")
     assert turn.texts[0].startswith("Esto es lo que sabemos sobre los documentos para «Pedir refugio (asilo)»")
-    assert_answers(turn, "ask_asylum", "CO", "es")
+    lines = answer_lines("ask_asylum", "CO", "es")
+    shown = [line for line in lines if line in turn.all_text]
+    assert shown and len(shown) < len(lines)
+    assert all(ANSWER_LINES["documents"].search(fold(line)) or line.endswith(":") for line in shown)
 
 
-def test_how_long_does_it_take_says_time() -> None:
-    conversation = Conversation(language="en", country="BR")
-    conversation.say(ActionAnswerTopic, "i want to apply for asylum", "ask_asylum")
+def test_a_followup_whose_kind_no_line_mentions_gives_the_whole_answer() -> None:
+    snapshot = content.current()
+    topic, country = next(
+        (topic, country)
+        for topic in ("ask_education", "ask_health", "ask_shelter", "ask_asylum", "ask_work")
+        for country in ("CO", "PE", "MX", "CL", "BR", "EC", "PA", "CR")
+        if part_of(snapshot.topic_answer(topic, country, "en").text, ANSWER_LINES["time"]) is None  # type: ignore[union-attr]
+    )
+    conversation = Conversation(language="en", country=country)
+    conversation.say(ActionAnswerTopic, "tell me about it", topic)
     turn = conversation.say(ActionFollowup, "how long does it take?", "ask_followup")
     assert "how long it takes" in turn.texts[0]
+    assert all(line in turn.all_text for line in answer_lines(topic, country, "en"))
+
+
+def test_part_of_keeps_the_heading_and_only_the_matching_lines() -> None:
+    text = "In Peru:\n• It is free.\n• Apply online.\n• Bring your passport."
+    assert part_of(text, ANSWER_LINES["cost"]) == "In Peru:\n• It is free."
+    assert part_of(text, ANSWER_LINES["documents"]) == "In Peru:\n• Bring your passport."
+    assert part_of("• Free.\n• Costs 5 dollars.", ANSWER_LINES["cost"]) is None  # every line: the whole answer
 
 
 def test_after_an_offer_check_a_followup_or_nearest_asks_which_topic() -> None:
