@@ -45,7 +45,15 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         intent_ranking=[item for item in ranking if isinstance(item, dict)] if isinstance(ranking, list) else (),
         harm_now=latest.get(HARM_NOW_KEY) is True,
         other_requests=[name for name in latest.get(OTHER_REQUESTS_KEY) or [] if isinstance(name, str)],
+        previous_text=_previous_user_text(tracker),
     )
+
+
+def _previous_user_text(tracker: Tracker) -> str:
+    """The text of the user message before the latest one ("" when there is none)."""
+    user_texts = (event.get("text") for event in reversed(tracker.events or []) if event.get("event") == "user")
+    next(user_texts, None)  # the latest message itself
+    return str(next(user_texts, None) or "")
 
 
 def send(dispatcher: CollectingDispatcher, dialogue: Dialogue) -> list[EventType]:

@@ -28,8 +28,8 @@ SUPPORTED: tuple[str, ...] = ("es", "en", "pt", "fr", "ht")
 LANGUAGE_NAMES = {"es": "Español", "en": "English", "pt": "Português", "fr": "Français", "ht": "Kreyòl"}
 DEFAULT_LANGUAGE = "es"
 
-# Words that mean the same thing in several of our languages: they never decide or flip a language.
-AMBIGUOUS_WORDS = frozenset(
+# Words that belong to no one of our languages ("menu", "ok"): a message of them says nothing of its language.
+NEUTRAL_WORDS = frozenset(
     {
         "ok",
         "okay",
@@ -37,13 +37,6 @@ AMBIGUOUS_WORDS = frozenset(
         "okey",
         "okk",
         "k",
-        "no",
-        "si",
-        "non",
-        "ya",
-        "bye",
-        "hi",
-        "help",
         "info",
         "menu",
         "taxi",
@@ -52,7 +45,6 @@ AMBIGUOUS_WORDS = frozenset(
         "sos",
         "alo",
         "allo",
-        "hey",
         "eh",
         "ah",
         "oh",
@@ -63,6 +55,9 @@ AMBIGUOUS_WORDS = frozenset(
         "jeje",
     }
 )
+# Words that mean the same thing in several of our languages: they never decide or flip a language, though
+# "hi" or "no" is still the best guess to answer in.
+AMBIGUOUS_WORDS = NEUTRAL_WORDS | {"no", "si", "non", "ya", "bye", "hi", "help", "hey"}
 
 # Below this confidence a detection is a guess: it is used to answer, but does not set the slot.
 RELIABLE_CONFIDENCE = 0.70
@@ -84,6 +79,7 @@ class Detection:
         reliable: strong enough to set the conversation language.
         unsupported_script: the text is mostly non-Latin letters.
         scores: the combined probability of every supported language.
+        neutral: every word belongs to no one of our languages ("ok", "menu"): not even a guess.
     """
 
     code: str | None
@@ -92,6 +88,7 @@ class Detection:
     unsupported_script: bool = False
     scores: Mapping[str, float] = field(default_factory=dict)
     word_count: int = 0
+    neutral: bool = False
 
     def as_parse_result(self) -> dict[str, object]:
         """The ``language`` field added to Rasa's parse result."""
@@ -101,6 +98,7 @@ class Detection:
             "reliable": self.reliable,
             "unsupported_script": self.unsupported_script,
             "word_count": self.word_count,
+            "neutral": self.neutral,
         }
 
     @classmethod
@@ -115,6 +113,7 @@ class Detection:
             reliable=bool(data.get("reliable")),
             unsupported_script=bool(data.get("unsupported_script")),
             word_count=int(data.get("word_count") or 0),  # type: ignore[call-overload]
+            neutral=bool(data.get("neutral")),
         )
 
 
@@ -267,6 +266,7 @@ class LanguageIdentifier:
             reliable=confidence >= RELIABLE_CONFIDENCE and not ambiguous,
             scores=scores,
             word_count=len(tokens),
+            neutral=all(token in NEUTRAL_WORDS for token in tokens),
         )
 
 
@@ -305,10 +305,11 @@ def reply_language(
     slot_value: str | None, detection: Detection | None, hint: str | None = None, previous: str | None = None
 ) -> str:
     """The language to answer in: the conversation's, else the best guess, else the language of the previous
-    reply (a tapped "1" after "hi" goes on in English), else the channel's hint."""
+    reply (a tapped "1" after "hi" goes on in English), else the channel's hint. A message of words every
+    language shares ("menu", "ok") says nothing about the language: it is not a guess to answer in."""
     if slot_value in SUPPORTED:
         return slot_value
-    if detection is not None and detection.code and detection.confidence >= 0.5:
+    if detection is not None and detection.code and detection.confidence >= 0.5 and not detection.neutral:
         return detection.code
     if previous in SUPPORTED:
         return previous
@@ -316,7 +317,7 @@ def reply_language(
         code = fold(hint).split("-")[0]
         if code in SUPPORTED:
             return code
-    if detection is not None and detection.code:
+    if detection is not None and detection.code and not detection.neutral:
         return detection.code
     return DEFAULT_LANGUAGE
 

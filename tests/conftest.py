@@ -94,6 +94,7 @@ class Conversation:
     def __init__(self, **slots: Any) -> None:
         self.slots: dict[str, Any] = {name: None for name in SLOTS}
         self.slots.update(slots)
+        self.user_events: list[dict[str, Any]] = []  # what the person said so far, as the tracker's events
 
     def say(
         self,
@@ -116,7 +117,9 @@ class Conversation:
             ordered = sorted(ranking.items(), key=lambda pair: pair[1], reverse=True)
             latest["intent_ranking"] = [{"name": name, "confidence": score} for name, score in ordered]
             latest["intent"]["confidence"] = ranking.get(intent, ordered[0][1])
-        tracker = Tracker("test-sender", dict(self.slots), latest, [], False, None, {}, "action_listen")
+        self.user_events.append({"event": "user", "text": text, "parse_data": latest})
+        events = list(self.user_events)
+        tracker = Tracker("test-sender", dict(self.slots), latest, events, False, None, {}, "action_listen")
         dispatcher = CollectingDispatcher()
         events = asyncio.run(action_cls().run(dispatcher, tracker, {}))
         for event in events:

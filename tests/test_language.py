@@ -83,6 +83,15 @@ def test_reply_language_prefers_the_conversation_then_the_guess_then_the_hint() 
     assert reply_language(None, None) == "es"
 
 
+@pytest.mark.parametrize("shared", ["menu", "ok", "MENU", "info", "sos"])
+def test_a_first_message_of_shared_words_is_answered_in_the_channel_language_or_spanish(shared: str) -> None:
+    detection = Detection.from_parse_result(language.detect(shared).as_parse_result())
+    assert detection is not None and detection.neutral
+    assert reply_language(None, detection) == "es"
+    assert reply_language(None, detection, hint="en-US") == "en"
+    assert reply_language(None, detection, previous="pt") == "pt"
+
+
 def test_parse_result_round_trip() -> None:
     detection = language.detect("mwen bezwen pale ak yon moun")
     again = Detection.from_parse_result(detection.as_parse_result())

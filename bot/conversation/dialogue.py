@@ -60,6 +60,8 @@ class Turn:
     harm_now: bool = False
     # the intents of the other parts of a message that asks for two things ("a job and a doctor")
     other_requests: Sequence[str] = ()
+    # the person's message before this one ("is it a scam?" right after an offer the bot took for a question)
+    previous_text: str = ""
 
     def entity(self, name: str) -> Mapping[str, Any] | None:
         for entity in self.entities:

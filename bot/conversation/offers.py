@@ -46,9 +46,19 @@ def check_offer(d: Dialogue) -> None:
         answer(d, result)
     elif d.slot(Slot.LAST_TOPIC) == CHECK_OFFER and d.slot(Slot.OFFER_FLAGS):
         _recall_last_check(d)  # "is it a scam?" right after the check: what was found, not "paste it"
+    elif (earlier := _earlier_offer(d)) is not None:
+        answer(d, earlier)  # the offer was the message before, answered as a question: check it now
     else:
         d.set(Slot.AWAITING_OFFER, True)
         d.say(d.text("offer_ask_paste"), [d.back_button()])
+
+
+def _earlier_offer(d: Dialogue) -> offers.OfferCheck | None:
+    """The check of the person's previous message, when it shows warning signs (else None: "paste it")."""
+    if not d.turn.previous_text:
+        return None
+    result = _safe_check(d.turn.previous_text)
+    return result if result is not None and result.level is not offers.OfferLevel.none_found else None
 
 
 def _recall_last_check(d: Dialogue) -> None:

@@ -130,6 +130,23 @@ def test_is_it_a_scam_right_after_a_check_recalls_what_was_found() -> None:
     assert again.texts == [again.texts[0]]  # the verdict only: not "paste the message here" as well
 
 
+def test_is_it_a_scam_after_an_offer_taken_for_a_question_checks_that_offer() -> None:
+    conversation = Conversation(language="es", country="BR")
+    conversation.say(ActionAnswerTopic, SCAM_ES.replace(", ¿es estafa?", ""), "ask_work")
+    turn = conversation.say(ActionCheckOffer, "es una estafa?", "check_offer")
+    assert turn.texts[0].startswith("🚩")
+    assert "500 reais antes" in turn.all_text
+    assert turn.slots["offer_flags"] and turn.slots["awaiting_offer"] is None
+
+
+def test_is_it_a_scam_after_an_ordinary_question_asks_for_the_offer() -> None:
+    conversation = Conversation(language="en", country="PE")
+    conversation.say(ActionAnswerTopic, "how do I get a work permit in Peru?", "ask_work")
+    turn = conversation.say(ActionCheckOffer, "is it a scam?", "check_offer")
+    assert "🚩" not in turn.all_text and "⚠️" not in turn.all_text
+    assert turn.slots["awaiting_offer"] is True
+
+
 def test_is_it_a_scam_with_no_check_before_only_asks_for_the_offer() -> None:
     turn = Conversation(language="en").say(ActionCheckOffer, "is it a scam?", "check_offer")
     assert "🚩" not in turn.all_text and "⚠️" not in turn.all_text
