@@ -17,7 +17,7 @@ from bot.conversation.navigation import resume_pending_topic
 from bot.conversation.offers import resume_offer_check
 from bot.conversation.safety import harm_first, keep_harm_in_view
 from bot.conversation.vocabulary import Meta
-from bot.danger_words import HARM_NOW_KEY
+from bot.danger_words import HARM_NOW_KEY, URGENT_CARE_KEY
 from bot.input_check import InputProblem
 from bot.joined_requests import OTHER_REQUESTS_KEY
 from bot.language import Detection
@@ -44,6 +44,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         confidence=float(confidence) if isinstance(confidence, int | float) else None,
         intent_ranking=[item for item in ranking if isinstance(item, dict)] if isinstance(ranking, list) else (),
         harm_now=latest.get(HARM_NOW_KEY) is True,
+        urgent_care=latest.get(URGENT_CARE_KEY) is True,
         other_requests=[name for name in latest.get(OTHER_REQUESTS_KEY) or [] if isinstance(name, str)],
         previous_text=_previous_user_text(tracker),
     )

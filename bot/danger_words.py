@@ -186,11 +186,78 @@ HARM_NOW_PATTERNS = [
     r"\b(ap|pral|va) boule kay\b",
     r"\b(gang|gang yo|bandi|bandi yo)\b.{0,40}\b(mande|egzije)\b.{0,40}\b(lajan|taks|kob)",
     r"\bap swiv (m|mwen|nou)\b",
+    # extortion told as a story ("si no le pago 500 dólares le hace daño a mi familia") and the threat of being
+    # handed to migration or the police (an ILO indicator: "he'll call migration if I leave")
+    r"\bsi no (le |les |te )?(pag\w*|doy|damos|da|das)\b.{0,80}\b(dan\w*|lastim\w*|secuestr\w*|hacer algo)",
+    r"\bpara no (entregar|denunciar|reportar|deportar)(me|nos)\b",
+    r"\b(me|nos) (va|van|quiere|quieren) (a )?(entregar|denunciar|reportar) (a|con) (migracion|la migra|inm|la policia)",
+    r"\b(threaten\w*|going|gonna|will) to (report|turn) (me|us) (in )?to (immigration|ice|migration|the police)",
+    r"\bif (we|i) (don'?t|do not) pay\b.{0,60}\b(hurt|harm|report)",
+    r"\b(vai|vao|ameac\w*) (me |nos )?(entregar|denunciar) (a gente |nos |me )?(para|pra|a|na) (policia|pf|migracao)",
+    r"\b(appeler|prevenir|denoncer) (la migration|l'immigration|la police)\b.{0,30}\bsi (je|on|nous) (pars|part|partons|quitte)",
+    r"\b(va|vont) (me|nous) denoncer",
+    r"\b(rele|denonse) (imigrasyon|migrasyon|lapolis)\b.{0,30}\bsi (m|mwen|nou)\b",
+    # sexual violence told as something that happened (care and evidence are urgent)
+    r"\b(me|la|lo|nos|las|los) violaron\b",
+    r"\bfue violad[ao]",
+    r"\b(was|were|got|been|has been|have been) (raped|sexually assaulted)",
+    r"\braped (me|her|him|us|my)\b",
+    r"\bfoi estuprad[ao]|\b(me|a|nos) estupr\w*",
+    r"\b(a|ont|avons) ete violee?s?\b|\bm'a violee?\b|\b(l'|les )ont violee?s?\b",
+    r"\b(yo|li|nonm nan) (te )?vyole (m|mwen|li|pitit)",
 ]
 _HARM_NOW = re.compile("|".join(HARM_NOW_PATTERNS))
+
+# A medical emergency told now (chest pain, heavy bleeding, a seizure, not breathing, thoughts of suicide): the
+# emergency and ambulance numbers come before the health answer.
+URGENT_CARE_PATTERNS = [
+    # es
+    r"\bdolor (fuerte )?(en el|de|del) pecho",
+    r"\b(no|casi no) (puede |puedo |podia )?respira",
+    r"\bsangr\w* (mucho|bastante|sin parar)",
+    r"\bconvulsi\w*",
+    r"\b(se desmayo|me desmaye|esta inconsciente|no reacciona|no despierta)\b",
+    r"\bembarazada\b.{0,60}\b(sangr\w*|dolor fuerte|contracciones)",
+    r"\b(se le )?rompio (la )?fuente",
+    r"\b(me quiero|me voy a|quiero) (matar|suicidar)(me)?\b|\bsuicid\w*",
+    # pt
+    r"\bdor no peito",
+    r"\bnao (consegue|consigo) respirar",
+    r"\bsangr\w* muito",
+    r"\bconvuls\w*",
+    r"\b(desmaiou|desmaiei|esta desmaiad[ao]|inconsciente)\b",
+    r"\b(passando|passou|passa) muito mal",
+    r"\bgravida\b.{0,60}\b(sangr\w*|dor forte|contracoes)",
+    r"\bbolsa (estourou|rompeu)",
+    r"\b(quero|vou) me matar",
+    # en
+    r"\bchest pains?\b",
+    r"\b(can'?t|cannot|not|isn'?t|is not|struggling to) breath",
+    r"\b(bleeding (a lot|heavily|badly|so much)|heavy bleeding)",
+    r"\b(seizures?|convulsing)\b",
+    r"\b(fainted|passed out|unconscious|won'?t wake up)\b",
+    r"\bwater (broke|has broken)",
+    r"\b(kill myself|end my life|suicidal)\b",
+    # fr
+    r"\bdouleur (a la |dans la )?poitrine|\bdouleur thoracique",
+    r"\b(n'arrive pas a|ne peut pas|ne peux pas|ne peut plus|du mal a) respirer",
+    r"\bsaign\w* (beaucoup|abondamment|fort|sans arret)",
+    r"\b(s'est evanoui\w*|inconscient\w*|ne respire plus)\b",
+    r"\bperdu les eaux",
+    r"\b(me suicider|me tuer moi)\b",
+    # ht
+    r"\bdoule nan pwatrin",
+    r"\bpa (ka|kapab) respire",
+    r"\b(ap senyen|senyen) (anpil|twop)",
+    r"\bkonvilsyon",
+    r"\b(pedi konesans|endispoze)\b",
+    r"\btouye tet (m|mwen)\b",
+]
+_URGENT_CARE = re.compile("|".join(URGENT_CARE_PATTERNS))
 # The parse-result key the NLU sets on such a message; the actions read it (bot.conversation.safety.harm_first
 # gives the emergency numbers and a person before the answer).
 HARM_NOW_KEY = "harm_now"
+URGENT_CARE_KEY = "urgent_care"
 
 
 def looks_like_emergency(text: str) -> bool:
@@ -201,3 +268,8 @@ def looks_like_emergency(text: str) -> bool:
 def describes_harm_now(text: str) -> bool:
     """True when ``text`` tells of harm being done to the writer now (:data:`HARM_NOW_PATTERNS`)."""
     return bool(_HARM_NOW.search(fold(text)))
+
+
+def describes_urgent_care(text: str) -> bool:
+    """True when ``text`` tells of a medical emergency now (:data:`URGENT_CARE_PATTERNS`)."""
+    return bool(_URGENT_CARE.search(fold(text)))

@@ -15,7 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import content, language
-from bot.danger_words import HARM_NOW_KEY, describes_harm_now
+from bot.danger_words import HARM_NOW_KEY, URGENT_CARE_KEY, describes_harm_now, describes_urgent_care
 from bot.input_check import BLOCKING_PROBLEMS, check_input
 from bot.joined_requests import OTHER_REQUESTS_KEY
 from bot.nlu.components import OPTION_PATTERN, _place_entities
@@ -61,6 +61,8 @@ def parse(text: str, intent: str) -> dict[str, Any]:
     }
     if describes_harm_now(checked.text):
         data[HARM_NOW_KEY] = True
+    if describes_urgent_care(checked.text):
+        data[URGENT_CARE_KEY] = True
     problem = checked.problem.value or ("unsupported_language" if detection.unsupported_script else "")
     if problem:
         data["input_problem"] = problem

@@ -416,6 +416,57 @@ def test_questions_about_relations_or_harassment_are_not_harm_now(text: str) -> 
 
 @pytest.mark.parametrize(
     "text",
+    [
+        # a fourth probe: extortion told as a story, the threat of migration, sexual violence on the route
+        "estoy en nuevo laredo y un señor me dijo que si no le pago 500 dolares le hace daño a mi familia",
+        "un señor me esta cobrando 300 dolares para no entregarme a migracion, que hago",
+        "mon patron dit qu'il va appeler la migration si je pars",
+        "he is threatening to report me to immigration if I complain",
+        "Je viens de traverser le Darién. Ma fille a été violée pendant le trajet",
+        "my sister was raped on the way to the border",
+        "minha filha foi estuprada no abrigo",
+    ],
+)
+def test_extortion_the_threat_of_migration_and_sexual_violence_told_now_are_harm_now(text: str) -> None:
+    message = run(text, intent="ask_route", confidence=0.8)
+    assert message.as_dict(only_output_properties=True)["harm_now"] is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "meu marido ta passando muito mal com dor no peito",
+        "I'm in Santiago, I'm 7 months pregnant and bleeding a lot",
+        "mi bebé está con convulsiones y fiebre",
+        "ma femme ne peut plus respirer",
+        "pitit mwen an pa ka respire byen",
+    ],
+)
+def test_a_medical_emergency_told_now_is_flagged_for_urgent_care_and_keeps_its_topic(text: str) -> None:
+    message = run(text, intent="ask_health", confidence=0.8)
+    assert message.get("intent")["name"] == "ask_health"
+    assert message.as_dict(only_output_properties=True)["urgent_care"] is True
+    assert message.get("harm_now") is None  # not exploitation: its own first line
+    assert run(text, intent="nlu_fallback", confidence=0.3).get("intent")["name"] == "report_emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "si no pago el arriendo me sacan del cuarto?",
+        "can I get a vaccine for free?",
+        "donde hay un hospital para mi embarazo?",
+        "how do I report a violation of my labour rights?",
+        "what is the fee for the visa processing?",
+    ],
+)
+def test_everyday_questions_are_neither_harm_nor_urgent_care(text: str) -> None:
+    message = run(text, intent="ask_health", confidence=0.8)
+    assert message.get("harm_now") is None and message.get("urgent_care") is None
+
+
+@pytest.mark.parametrize(
+    "text",
     ["quels papiers il faut pour ça ?", "que documentos preciso pra isso?", "what documents do I need for that one?"],
 )
 def test_a_long_follow_up_that_points_back_stays_a_follow_up(text: str) -> None:

@@ -94,6 +94,40 @@ def test_a_child_taken_for_work_a_price_asked_or_a_debt_worked_off_is_high(
     assert flag in {f.id for f in result.flags}
 
 
+@pytest.mark.parametrize(
+    ("text", "flag", "level"),
+    [
+        # a fourth probe of the running bot: English fee, smugglers described by the person, women-only ads
+        (
+            "Job in Canada! Send your passport copy and $150 for visa processing to this WhatsApp",
+            "recruitment_fee",
+            OfferLevel.high,
+        ),
+        ("a man at the shelter says he can take us to the US border for $3000", "safe_crossing", OfferLevel.high),
+        (
+            "um cara me ofereceu levar a gente ate manaus de carro sem passar pela acolhida por 500 reais",
+            "safe_crossing",
+            OfferLevel.high,
+        ),
+        ("SE BUSCAN SEÑORITAS 2000 DOLARES AL MES PASAJE Y HOSPEDAJE GRATIS", "sexual_exploitation_risk", None),
+    ],
+)
+def test_a_visa_fee_to_a_recruiter_a_smuggler_and_a_women_only_ad_are_flagged(
+    checker: OfferChecker, text: str, flag: str, level: OfferLevel | None
+) -> None:
+    result = checker.check(text)
+    assert flag in {f.id for f in result.flags}
+    assert result.level is not OfferLevel.none_found
+    if level is not None:
+        assert result.level is level
+
+
+def test_an_official_visa_fee_question_is_not_an_offer_warning(checker: OfferChecker) -> None:
+    assert checker.check("how much is the official fee of the Brazilian humanitarian visa?").level is (
+        OfferLevel.none_found
+    )
+
+
 def test_years_of_experience_are_not_a_childs_age(checker: OfferChecker) -> None:
     assert checker.check("Se busca cocinero con 5 años de experiencia para trabajo en Lima, contrato").level is (
         OfferLevel.none_found

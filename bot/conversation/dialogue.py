@@ -58,6 +58,8 @@ class Turn:
     intent_ranking: Sequence[Mapping[str, Any]] = ()
     # the message tells of harm being done to the writer now (papers kept, forced work, held): numbers first
     harm_now: bool = False
+    # the message tells of a medical emergency now (chest pain, heavy bleeding): emergency numbers first
+    urgent_care: bool = False
     # the intents of the other parts of a message that asks for two things ("a job and a doctor")
     other_requests: Sequence[str] = ()
     # the person's message before this one ("is it a scam?" right after an offer the bot took for a question)

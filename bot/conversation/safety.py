@@ -65,12 +65,16 @@ def harm_first(d: Dialogue) -> None:
     """Before answering a message that tells of harm being done now ("my boss keeps my passport and won't
     let me leave, is that legal?"): the emergency numbers, and that this is exploitation and a person can
     help. The question is answered after them; an emergency or a request for a person says the numbers
-    itself."""
-    if not _harm_told(d):
-        return
-    note_places(d, d.turn.intent)  # "... estoy en Santiago de Chile": that country's numbers, not the whole list
-    say_emergency_numbers(d)
-    d.say(d.text("harm_now_person"))
+    itself. A medical emergency told now ("chest pain", "bleeding a lot") gets the numbers and "call now or go
+    to the emergency room" before the health answer."""
+    if _harm_told(d):
+        note_places(d, d.turn.intent)  # "... estoy en Santiago de Chile": that country's numbers, not the whole list
+        say_emergency_numbers(d)
+        d.say(d.text("harm_now_person"))
+    elif d.turn.urgent_care and d.turn.intent not in (*EMERGENCY_TOPICS, REQUEST_HUMAN):
+        note_places(d, d.turn.intent)  # "dor no peito ... em Porto Velho": Brazil's numbers (SAMU 192)
+        say_emergency_numbers(d)
+        d.say(d.text("urgent_care_first"))
 
 
 def keep_harm_in_view(d: Dialogue) -> None:

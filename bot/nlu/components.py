@@ -20,7 +20,13 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import content, gazetteer, language
-from bot.danger_words import HARM_NOW_KEY, describes_harm_now, looks_like_emergency
+from bot.danger_words import (
+    HARM_NOW_KEY,
+    URGENT_CARE_KEY,
+    describes_harm_now,
+    describes_urgent_care,
+    looks_like_emergency,
+)
 from bot.input_check import BLOCKING_PROBLEMS, InputProblem, check_input
 from bot.nlu import examples, nationality
 from bot.offers import looks_like_a_pasted_offer
@@ -262,7 +268,8 @@ class IntentRules(_Stateless):
     * a message that the classifier could not place but that names a danger (kidnapping,
       trafficking...) is ``report_emergency``: safety first;
     * a message that tells of harm being done to the writer now (kept papers, forced work, held,
-      ransom) keeps its topic but is flagged ``harm_now``, and is never taken for a pasted offer;
+      ransom) keeps its topic but is flagged ``harm_now``, and is never taken for a pasted offer; so is a
+      medical emergency told now (chest pain, heavy bleeding), flagged ``urgent_care``;
     * a pasted job, travel or papers offer is ``check_offer`` even when its words pull towards a topic
       (:func:`bot.offers.looks_like_a_pasted_offer`);
     * a message that only gives a place or a nationality ("estoy en Santo Domingo", "tô no Brasil", "soy
@@ -285,6 +292,9 @@ class IntentRules(_Stateless):
             harm_now = describes_harm_now(text)
             if harm_now:
                 message.set(HARM_NOW_KEY, True, add_to_output=True)
+            if describes_urgent_care(text):
+                message.set(URGENT_CARE_KEY, True, add_to_output=True)
+                harm_now = True  # the same precedence: an emergency when unplaced, never a pasted offer
             if message.get(INPUT_PROBLEM) in BLOCKING_PROBLEMS:
                 _set_intent(message, FALLBACK_INTENT)
             elif option:

@@ -111,6 +111,15 @@ def test_a_question_that_tells_of_harm_now_gets_the_numbers_and_a_person_before_
     assert not plain.texts[0].startswith("🚨")
 
 
+def test_a_medical_emergency_gets_the_numbers_and_call_now_before_the_health_answer() -> None:
+    conversation = Conversation(language="pt", country="BR")
+    turn = conversation.say(ActionAnswerTopic, "meu marido ta passando muito mal com dor no peito", "ask_health")
+    assert turn.texts[0].startswith("🚨") and "192" in turn.texts[0]  # Brazil's ambulance (SAMU)
+    assert "pronto-socorro" in turn.texts[1]
+    assert "Verificado com" in turn.all_text  # then the health answer it asked for
+    assert turn.slots["last_topic"] == "ask_health"
+
+
 def test_a_second_emergency_message_does_not_queue_or_announce_again() -> None:
     conversation = Conversation(language="es", country="CO")
     conversation.say(ActionEmergency, "me tienen secuestrado ayuda", "report_emergency")
