@@ -190,11 +190,13 @@ HARM_NOW_PATTERNS = [
     # handed to migration or the police (an ILO indicator: "he'll call migration if I leave")
     r"\bsi no (le |les |te )?(pag\w*|doy|damos|da|das)\b.{0,80}\b(dan\w*|lastim\w*|secuestr\w*|hacer algo)",
     r"\bpara no (entregar|denunciar|reportar|deportar)(me|nos)\b",
-    r"\b(me|nos) (va|van|quiere|quieren) (a )?(entregar|denunciar|reportar) (a|con) (migracion|la migra|inm|la policia)",
+    r"\b(me|nos) (va|van|quiere|quieren) (a )?(entregar|denunciar|reportar) (a|con)"
+    r" (migracion|la migra|inm|la policia)",
     r"\b(threaten\w*|going|gonna|will) to (report|turn) (me|us) (in )?to (immigration|ice|migration|the police)",
     r"\bif (we|i) (don'?t|do not) pay\b.{0,60}\b(hurt|harm|report)",
     r"\b(vai|vao|ameac\w*) (me |nos )?(entregar|denunciar) (a gente |nos |me )?(para|pra|a|na) (policia|pf|migracao)",
-    r"\b(appeler|prevenir|denoncer) (la migration|l'immigration|la police)\b.{0,30}\bsi (je|on|nous) (pars|part|partons|quitte)",
+    r"\b(appeler|prevenir|denoncer) (la migration|l'immigration|la police)\b.{0,30}"
+    r"\bsi (je|on|nous) (pars|part|partons|quitte)",
     r"\b(va|vont) (me|nous) denoncer",
     r"\b(rele|denonse) (imigrasyon|migrasyon|lapolis)\b.{0,30}\bsi (m|mwen|nou)\b",
     # sexual violence told as something that happened (care and evidence are urgent)
