@@ -95,7 +95,7 @@ def _names(content: Content) -> list[tuple[str, _Name]]:
     """(folded name, what it names) for every name, longest first."""
     names: list[tuple[str, _Name]] = []
     for country in content.countries.values():
-        for name in {*country.aliases, *country.name.values()}:
+        for name in {*country.aliases, *country.name.values(), *country.regions}:
             names.append((fold(name), _Name("country", country.code, country.code)))
     for city in content.cities:
         spellings = {city.name, *city.aliases}
@@ -133,6 +133,13 @@ def _is_the_word(name: _Name, written: str, before: str) -> bool:
     return previous[0] in PRONOUNS_BEFORE_A_VERB
 
 
+# "meu marido se chama Salvador", "my son is called Jordan": a person's name, not a place
+_NAMED_BEFORE = re.compile(
+    r"\b(se llama|me llamo|llamad[oa]|de nombre|se chama|me chamo|chamad[oa]|(my|his|her|their) name is|named|called"
+    r"|s'appelle|m'appelle|appele\w*|nome e|nombre es)\s+$"
+)
+
+
 def find(text: str, content: Content) -> list[Match]:
     """Every country and city named in ``text``, in order of appearance.
 
@@ -147,7 +154,7 @@ def find(text: str, content: Content) -> list[Match]:
         name = lookup[found.group(1)]
         start, end = found.span(1)
         original = text[start:end] if same_length else found.group(1)
-        if _is_the_word(name, original, folded[:start]):
+        if _is_the_word(name, original, folded[:start]) or _NAMED_BEFORE.search(folded[:start]):
             continue
         matches.append(Match(name.entity, name.value, start, end, original, name.country))
     return matches

@@ -100,3 +100,35 @@ def test_ordinary_words_are_not_guessed_as_misspelt_cities(content: Content, tex
 def test_a_misspelt_city_is_still_guessed(content: Content, text: str, city: str) -> None:
     guessed = places.city_in_text(text, content)
     assert guessed is not None and guessed.name == city
+
+
+def places_in(text: str, content: Content) -> list[tuple[str, str]]:
+    return [(m.entity, m.value) for m in gazetteer.find(text, content)]
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("trabalho numa fazenda em mato grosso, o patrao nao deixa a gente sair", "BR"),
+        ("estoy en chiapas con mis hijos", "MX"),
+        ("I am in Nuevo Leon", "MX"),
+        ("je suis au Chiapas", "MX"),
+        ("estou em Roraima", "BR"),
+        ("estoy en Antioquia", "CO"),
+    ],
+)
+def test_a_state_or_department_says_which_country_the_person_is_in(content: Content, text: str, country: str) -> None:
+    assert places_in(text, content) == [("country", country)]
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("meu marido se chama salvador e foi preso em sao paulo", [("city", "São Paulo")]),
+        ("mi hijo se llama Jordan", []),
+        ("my son is called Colombia", []),
+        ("mon fils s'appelle Salvador, il est à Lima", [("city", "Lima")]),
+    ],
+)
+def test_a_persons_name_is_not_a_place(content: Content, text: str, places: list[tuple[str, str]]) -> None:
+    assert places_in(text, content) == places

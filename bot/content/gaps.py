@@ -63,7 +63,7 @@ def _place_words() -> frozenset[str]:
     except Exception:  # no content loaded: every capitalised word is treated as a possible name
         return frozenset()
     if snapshot.version not in _place_words_cache:
-        names = [n for c in snapshot.countries.values() for n in (*c.aliases, *c.name.values())]
+        names = [n for c in snapshot.countries.values() for n in (*c.aliases, *c.name.values(), *c.regions)]
         names += [n for city in snapshot.cities for n in (city.name, *city.aliases)]
         _place_words_cache.clear()
         _place_words_cache[snapshot.version] = frozenset(w for name in names for w in fold(name).split())

@@ -398,6 +398,9 @@ class Country(Strict):
     code: str
     name: Translations
     aliases: list[str] = []
+    # states, departments and provinces people name instead of a city ("una fazenda em Mato Grosso"): they say
+    # which country the person is in, not where in it
+    regions: list[str] = []
     # [west, south, east, north] in decimal degrees: places and cities outside it are flagged as likely typos.
     bbox: list[float] | None = None
 
