@@ -341,6 +341,13 @@ def test_im_a_honduran_in_guatemala_city_is_a_nationality_and_a_city() -> None:
     assert entities(run("voy a Honduras")) == {"country": "HN"}
 
 
+def test_a_venezuelan_family_in_curitiba_is_a_nationality_and_the_city() -> None:
+    # a probe: a social worker in Curitiba asking for "a Venezuelan family" was answered for Venezuela
+    text = "I'm a social worker in Curitiba. A Venezuelan family of four arrived today, they need shelter"
+    assert entities(run(text)) == {"city": "Curitiba", "nationality": "VE"}
+    assert entities(run("vou a Venezuela com a família")) == {"country": "VE"}
+
+
 def test_repiblik_dominiken_is_the_dominican_republic_not_a_nationality() -> None:
     assert entities(run("mwen se ayisyen mwen nan repiblik dominikèn")) == {"nationality": "HT", "country": "DO"}
 

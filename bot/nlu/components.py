@@ -150,8 +150,8 @@ def _place_entities(text: str, snapshot: content.Content, extractor: str) -> Lis
             is_demonym = (match.start, match.end) in demonym_spans
             if nationality.after_from(text, match.start):
                 entity = "nationality"
-            elif is_demonym and nationality.after_article(text, match.start):
-                entity = "nationality"  # "I'm a Honduran in Guatemala City": "a" is an article, not "to"
+            elif is_demonym and nationality.after_article(text, match.start, match.end):
+                entity = "nationality"  # "I'm a Honduran", "a Venezuelan family": "a" is an article, not "to"
             elif nationality.after_place_preposition(text, match.start):
                 entity = "country"
             elif is_demonym:
@@ -171,7 +171,9 @@ def _place_entities(text: str, snapshot: content.Content, extractor: str) -> Lis
     for demonym in demonyms:
         if any(start <= demonym.start and demonym.end <= end for start, end in covered):
             continue
-        if nationality.after_place_preposition(text, demonym.start):
+        if nationality.after_place_preposition(text, demonym.start) and not nationality.after_article(
+            text, demonym.start, demonym.end
+        ):
             continue
         entities.append(_entity("nationality", demonym.code, demonym.start, demonym.end, demonym.text, extractor))
     entities.sort(key=lambda item: item["start"])

@@ -124,9 +124,21 @@ def after_in(text: str, start: int) -> bool:
     return bool(_INSIDE.search(fold(text[:start])))
 
 
-def after_article(text: str, start: int) -> bool:
-    """Whether the word before ``start`` is the English article "a" / "an" ("I'm a Honduran")."""
-    return bool(re.search(r"\b(?:i\s*am|i'?m|im|we\s*are|we'?re|is|are|was)\s+an?\s+$", fold(text[:start])))
+# "a Venezuelan family", "an Haitian woman": English puts the nationality before the person it describes
+_PERSON_AFTER = re.compile(
+    r"^\s+(?:family|families|man|men|woman|women|girl|girls|boy|boys|child|children|kid|kids|baby|mother|father"
+    r"|mom|dad|couple|lady|ladies|guy|guys|person|people|friend|friends|worker|workers|migrant|migrants|refugee"
+    r"|refugees|national|nationals|citizen|citizens|teenager|minor|student|students|patient|client)\b"
+)
+
+
+def after_article(text: str, start: int, end: int | None = None) -> bool:
+    """Whether the word before ``start`` is the English article "a" / "an" of a nationality: "I'm a Honduran",
+    or "a Venezuelan family" (when ``end``, the demonym's end, is followed by a person)."""
+    before = fold(text[:start])
+    if re.search(r"\b(?:i\s*am|i'?m|im|we\s*are|we'?re|is|are|was)\s+an?\s+$", before):
+        return True
+    return end is not None and bool(re.search(r"\ban?\s+$", before)) and bool(_PERSON_AFTER.match(fold(text[end:])))
 
 
 # "I just arrived from Ecuador", "acabo de llegar de Ecuador", "je viens d'arriver d'Équateur", "cheguei da
