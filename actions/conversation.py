@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from actions.base import BrujulaAction
-from bot.conversation import context, menus, navigation
+from bot.conversation import context, menus, navigation, safety
 from bot.conversation.dialogue import Dialogue
 
 
@@ -33,6 +33,8 @@ class ActionMainMenu(BrujulaAction):
     resumes_pending_topic = False
 
     def respond(self, dialogue: Dialogue) -> None:
+        if safety.still_in_danger(dialogue):  # "what do I do now?" after an emergency
+            return
         menus.main_menu(dialogue)
 
 
@@ -48,6 +50,8 @@ class ActionFallback(BrujulaAction):
     action_name = "action_fallback"
 
     def respond(self, dialogue: Dialogue) -> None:
+        if safety.still_in_danger(dialogue):  # "I'm scared, I don't know what to do" after an emergency
+            return
         if context.clarify_or_answer(dialogue):  # not sure between two topics: ask which, not "I don't understand"
             return
         navigation.fallback(dialogue)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from actions.conversation import ActionChooseOption, ActionFallback, ActionGreet, ActionMainMenu
 from actions.language import ActionSetLanguage
 from actions.privacy import ActionAffirm, ActionDeleteMyData, ActionDeny
@@ -118,6 +120,26 @@ def test_a_medical_emergency_gets_the_numbers_and_call_now_before_the_health_ans
     assert "pronto-socorro" in turn.texts[1]
     assert "Verificado com" in turn.all_text  # then the health answer it asked for
     assert turn.slots["last_topic"] == "ask_health"
+
+
+@pytest.mark.parametrize(
+    ("action", "text", "intent"),
+    [
+        (ActionMainMenu, "I'm scared, I don't know what to do", "main_menu"),
+        (ActionFallback, "what should I do now?", "nlu_fallback"),
+    ],
+)
+def test_what_do_i_do_after_an_emergency_gives_the_numbers_again_not_the_menu(
+    action: type, text: str, intent: str
+) -> None:
+    conversation = Conversation(language="en", country="PE")
+    conversation.say(ActionEmergency, "someone is threatening to kill me", "report_emergency")
+    turn = conversation.say(action, text, intent, ranking={intent: 0.3, "ask_rights": 0.2})
+    assert "105" in turn.texts[0]  # Peru's police, again
+    assert not any("passed this conversation" in t for t in turn.texts)  # already queued: not announced twice
+    assert "What do you need?" not in turn.all_text
+    menu = conversation.say(ActionMainMenu, "menu", "main_menu", ranking={"main_menu": 0.3})
+    assert "What do you need?" in menu.all_text
 
 
 def test_a_second_emergency_message_does_not_queue_or_announce_again() -> None:
