@@ -194,9 +194,21 @@ HARM_NOW_PATTERNS = [
     r" (migracion|la migra|inm|la policia)",
     r"\b(threaten\w*|going|gonna|will) to (report|turn) (me|us) (in )?to (immigration|ice|migration|the police)",
     r"\bif (we|i) (don'?t|do not) pay\b.{0,60}\b(hurt|harm|report)",
+    r"\b(hurt|harm|kill|burn)\w* (me|my|us|our)\b.{0,60}\bif (i|we) (don'?t|do not) pay",
+    r"\b(charges?|charging|makes? (me|us) pay)\b.{0,40}\bfor .?protection",
+    r"\b(call|report\w*|tell) (immigration|ice|migration)\b.{0,20}\bif (i|we) (leave|quit|go|complain|report)",
+    r"\bif (i|we) (leave|quit|go|complain)\b.{0,30}\b(call|report)\w* (me |us )?(to )?(immigration|ice|migration)",
+    r"\bamenaz\w* con (hacer\w* dano|danar|matar|lastimar|quemar|secuestrar)",
+    r"\b(llamar|avisar|denunciar\w*) a (migracion|la migra|inm|la policia)\b.{0,30}"
+    r"\bsi (me voy|lo dejo|la dejo|renuncio|me salgo)",
+    r"\bse (eu |a gente )?(nao|nao) pag\w*\b.{0,60}\b(machuc\w*|fazer mal|mat\w*)",
+    r"\bameac\w* (de )?(machucar|matar|fazer mal)",
+    r"\b(chamar|denunciar\w*|avisar) (a )?(imigracao|migracao|policia federal|pf|policia)\b.{0,30}"
+    r"\bse (eu|a gente) (sair|for embora|largar)",
+    r"\bmenac\w* de (faire du mal|tuer|bruler|frapper)",
     r"\b(vai|vao|ameac\w*) (me |nos )?(entregar|denunciar) (a gente |nos |me )?(para|pra|a|na) (policia|pf|migracao)",
-    r"\b(appeler|prevenir|denoncer) (la migration|l'immigration|la police)\b.{0,30}"
-    r"\bsi (je|on|nous) (pars|part|partons|quitte)",
+    r"\b(appeler|prevenir|denoncer) (la migration|l.?immigration|la police)\b.{0,30}"
+    r"\bsi (je|on|nous) (le |la |les )?(pars|part|partons|quitte)",
     r"\b(va|vont) (me|nous) denoncer",
     r"\b(rele|denonse) (imigrasyon|migrasyon|lapolis)\b.{0,30}\bsi (m|mwen|nou)\b",
     # sexual violence told as something that happened (care and evidence are urgent)
@@ -207,6 +219,7 @@ HARM_NOW_PATTERNS = [
     r"\bfoi estuprad[ao]|\b(me|a|nos) estupr\w*",
     r"\b(a|ont|avons) ete violee?s?\b|\bm'a violee?\b|\b(l'|les )ont violee?s?\b",
     r"\b(yo|li|nonm nan) (te )?vyole (m|mwen|li|pitit)",
+    r"\bvyole (m|mwen)\b",
 ]
 _HARM_NOW = re.compile("|".join(HARM_NOW_PATTERNS))
 
@@ -214,7 +227,9 @@ _HARM_NOW = re.compile("|".join(HARM_NOW_PATTERNS))
 # emergency and ambulance numbers come before the health answer.
 URGENT_CARE_PATTERNS = [
     # es
-    r"\bdolor (fuerte )?(en el|de|del) pecho",
+    r"\bdolor (fuerte )?(en el|de|del) pecho|\bfalta de aire\b",
+    r"\b(hemorragia|sangrado (fuerte|abundante))",
+    r"\b(apunalad\w*|acuchillad\w*|baleado|(me|le|nos) dispararon)",
     r"\b(no|casi no) (puede |puedo |podia )?respira",
     r"\bsangr\w* (mucho|bastante|sin parar)",
     r"\bconvulsi\w*",
@@ -223,7 +238,9 @@ URGENT_CARE_PATTERNS = [
     r"\b(se le )?rompio (la )?fuente",
     r"\b(me quiero|me voy a|quiero) (matar|suicidar)(me)?\b|\bsuicid\w*",
     # pt
-    r"\bdor no peito",
+    r"\bdor (forte |muito forte )?no peito|\bfalta de ar\b",
+    r"\bsangramento (forte|intenso|muito)|\bhemorragia",
+    r"\b(esfaquead\w*|baleado|levou (um )?tiro)",
     r"\bnao (consegue|consigo) respirar",
     r"\bsangr\w* muito",
     r"\bconvuls\w*",
@@ -233,7 +250,8 @@ URGENT_CARE_PATTERNS = [
     r"\bbolsa (estourou|rompeu)",
     r"\b(quero|vou) me matar",
     # en
-    r"\bchest pains?\b",
+    r"\bchest pains?\b|\bshort(ness)? of breath",
+    r"\b(stabbed|(was|been|got) shot|gunshot)",
     r"\b(can'?t|cannot|not|isn'?t|is not|struggling to) breath",
     r"\b(bleeding (a lot|heavily|badly|so much)|heavy bleeding)",
     r"\b(seizures?|convulsing)\b",
@@ -241,7 +259,8 @@ URGENT_CARE_PATTERNS = [
     r"\bwater (broke|has broken)",
     r"\b(kill myself|end my life|suicidal)\b",
     # fr
-    r"\bdouleur (a la |dans la )?poitrine|\bdouleur thoracique",
+    r"\bdouleur (a la |dans la )?poitrine|\bdouleur thoracique|\bessouffle",
+    r"\b(poignarde\w*|blesse\w* par balle|hemorragie)",
     r"\b(n'arrive pas a|ne peut pas|ne peux pas|ne peut plus|du mal a) respirer",
     r"\bsaign\w* (beaucoup|abondamment|fort|sans arret)",
     r"\b(s'est evanoui\w*|inconscient\w*|ne respire plus)\b",
@@ -249,6 +268,7 @@ URGENT_CARE_PATTERNS = [
     r"\b(me suicider|me tuer moi)\b",
     # ht
     r"\bdoule nan pwatrin",
+    r"\b(kout kouto|kout bal)\b",
     r"\bpa (ka|kapab) respire",
     r"\b(ap senyen|senyen) (anpil|twop)",
     r"\bkonvilsyon",

@@ -432,6 +432,13 @@ def test_questions_about_relations_or_harassment_are_not_harm_now(text: str) -> 
         "Je viens de traverser le Darién. Ma fille a été violée pendant le trajet",
         "my sister was raped on the way to the border",
         "minha filha foi estuprada no abrigo",
+        # a fifth probe
+        "um cara disse que se eu nao pagar 300 reais ate sexta ele vai machucar minha familia",
+        "A gang charges me 500 pesos every week for protection and they said they'll hurt my kids if I don't pay",
+        "My husband says he will call immigration if I leave him. What do I do?",
+        "Mon mari dit qu'il va appeler l'immigration si je le quitte",
+        "mi jefe dijo que va a llamar a migracion si me voy",
+        "sou wout la yon gwoup gason vyole m nan forè a",
     ],
 )
 def test_extortion_the_threat_of_migration_and_sexual_violence_told_now_are_harm_now(text: str) -> None:
@@ -447,6 +454,9 @@ def test_extortion_the_threat_of_migration_and_sexual_violence_told_now_are_harm
         "mi bebé está con convulsiones y fiebre",
         "ma femme ne peut plus respirer",
         "pitit mwen an pa ka respire byen",
+        "to com sangramento forte to gravida de 5 meses",
+        "to com uma dor forte no peito e falta de ar",
+        "my friend was stabbed and is bleeding heavily",
     ],
 )
 def test_a_medical_emergency_told_now_is_flagged_for_urgent_care_and_keeps_its_topic(text: str) -> None:
@@ -454,7 +464,8 @@ def test_a_medical_emergency_told_now_is_flagged_for_urgent_care_and_keeps_its_t
     assert message.get("intent")["name"] == "ask_health"
     assert message.as_dict(only_output_properties=True)["urgent_care"] is True
     assert message.get("harm_now") is None  # not exploitation: its own first line
-    assert run(text, intent="nlu_fallback", confidence=0.3).get("intent")["name"] == "report_emergency"
+    # not placed by the classifier: health care, after the numbers (not the police advice)
+    assert run(text, intent="nlu_fallback", confidence=0.3).get("intent")["name"] == "ask_health"
 
 
 @pytest.mark.parametrize(

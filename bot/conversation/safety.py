@@ -17,8 +17,9 @@ from bot import desk_settings
 from bot.content import Content
 from bot.content.provenance import emergency_lines, kind_rank, number_line
 from bot.conversation.dialogue import Dialogue, Turn
-from bot.conversation.topics import note_places, sourced
+from bot.conversation.topics import answer_topic, note_places, sourced
 from bot.conversation.vocabulary import (
+    ASK_HEALTH,
     EMERGENCY_TOPICS,
     HANDOFF_OPEN_STATES,
     REPORT_EMERGENCY,
@@ -92,7 +93,17 @@ def _harm_told(d: Dialogue) -> bool:
 
 
 def emergency(d: Dialogue, topic: str) -> None:
-    """Danger or a missing relative: numbers first, then a person (queued at once), then the advice."""
+    """Danger or a missing relative: numbers first, then a person (queued at once), then the advice.
+
+    A medical emergency with no crime told ("my wife is bleeding a lot") gets the numbers, "call now or go to
+    the emergency room" and the health answer, not the police advice.
+    """
+    if topic == REPORT_EMERGENCY and d.turn.urgent_care and not d.turn.harm_now:
+        note_places(d, ASK_HEALTH)
+        say_emergency_numbers(d)
+        d.say(d.text("urgent_care_first"))
+        answer_topic(d, ASK_HEALTH)
+        return
     note_places(d, topic)
     d.set(Slot.LAST_TOPIC, topic)
     say_emergency_numbers(d)

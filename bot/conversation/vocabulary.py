@@ -72,6 +72,7 @@ class Confirmation:
 
 # Intents that are emergencies: numbers and a person first.
 REPORT_EMERGENCY: Final = "report_emergency"
+ASK_HEALTH: Final = "ask_health"  # where a medical emergency goes on, after the numbers
 EMERGENCY_TOPICS: Final = (REPORT_EMERGENCY, "ask_missing_person")
 # For these topics a country named in the message is the user's nationality, not where they are.
 NATIONALITY_TOPICS: Final = ("ask_consulate", "ask_documents", "ask_return")

@@ -47,6 +47,7 @@ SAFETY_INTENTS = frozenset({EMERGENCY_INTENT, "ask_missing_person"})  # never ta
 KEEP_OVER_OFFER = frozenset({"request_human", "delete_my_data", "set_language", "share_location", CHECK_OFFER_INTENT})
 # Intents for messages that carry no topic of their own (issue 9): the conversation resolves them from context.
 INFORM_INTENT = "inform"
+HEALTH_INTENT = "ask_health"
 PLACES = ("country", "city")
 GREET_INTENT = "greet"
 CONTEXT_INTENTS = frozenset({INFORM_INTENT, "ask_followup", "ask_nearby"})
@@ -294,9 +295,9 @@ class IntentRules(_Stateless):
             harm_now = describes_harm_now(text)
             if harm_now:
                 message.set(HARM_NOW_KEY, True, add_to_output=True)
-            if describes_urgent_care(text):
+            urgent_care = describes_urgent_care(text)
+            if urgent_care:
                 message.set(URGENT_CARE_KEY, True, add_to_output=True)
-                harm_now = True  # the same precedence: an emergency when unplaced, never a pasted offer
             if message.get(INPUT_PROBLEM) in BLOCKING_PROBLEMS:
                 _set_intent(message, FALLBACK_INTENT)
             elif option:
@@ -317,14 +318,22 @@ class IntentRules(_Stateless):
                 harm_now or looks_like_emergency(text)
             ):
                 _set_intent(message, EMERGENCY_INTENT, 0.9)
+            elif urgent_care and (name in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT) or confidence < 0.5):
+                _set_intent(message, HEALTH_INTENT, 0.9)  # the numbers come first (urgent_care), then health care
             elif (
                 not harm_now
+                and not urgent_care
                 and name not in SAFETY_INTENTS
                 and (name not in KEEP_OVER_OFFER or confidence < 0.5)
                 and looks_like_a_pasted_offer(text, confidence)
             ):
                 _set_intent(message, CHECK_OFFER_INTENT, max(confidence, 0.9))
-            elif _may_be_information(name) and not harm_now and _only_says_where_or_who(message, text):
+            elif (
+                _may_be_information(name)
+                and not harm_now
+                and not urgent_care
+                and _only_says_where_or_who(message, text)
+            ):
                 _set_intent(message, INFORM_INTENT, max(confidence, 0.9))
             elif name == OUT_OF_SCOPE_INTENT:
                 _set_intent(message, FALLBACK_INTENT, confidence)

@@ -122,6 +122,15 @@ def test_a_medical_emergency_gets_the_numbers_and_call_now_before_the_health_ans
     assert turn.slots["last_topic"] == "ask_health"
 
 
+def test_a_medical_emergency_taken_for_an_emergency_gets_health_care_not_the_police_advice() -> None:
+    conversation = Conversation(language="en", country="CO")
+    turn = conversation.say(ActionEmergency, "my wife is pregnant and bleeding a lot", "report_emergency")
+    assert "123" in turn.texts[0]
+    assert "emergency room" in turn.texts[1]
+    assert "Tell the police" not in turn.all_text
+    assert turn.slots["last_topic"] == "ask_health"
+
+
 @pytest.mark.parametrize(
     ("action", "text", "intent"),
     [
