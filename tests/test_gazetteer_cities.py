@@ -132,3 +132,16 @@ def test_a_state_or_department_says_which_country_the_person_is_in(content: Cont
 )
 def test_a_persons_name_is_not_a_place(content: Content, text: str, places: list[tuple[str, str]]) -> None:
     assert places_in(text, content) == places
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        ("m nan santiago dominikani", "Santiago de los Caballeros"),
+        ("estoy en santiago, república dominicana", "Santiago de los Caballeros"),
+        ("estoy en Santiago", "Santiago"),
+        ("moro em santiago do chile", "Santiago"),
+    ],
+)
+def test_santiago_of_the_dominican_republic_is_not_santiago_of_chile(content: Content, text: str, city: str) -> None:
+    assert [value for kind, value in places_in(text, content) if kind == "city"] == [city]

@@ -91,19 +91,41 @@ def thank(d: Dialogue) -> None:
 
 
 def set_language(d: Dialogue) -> None:
+    """ "English please", "pale kreyòl": that language. "I don't speak Spanish" names only a language the person
+    does not want: the language the message is written in, when that is clear; else the language menu."""
     requested = requested_language(d.turn.text)
+    detection = d.turn.detection
+    refused = requested is None and any(
+        token in names for token in words(d.turn.text) for names in LANGUAGE_WORDS.values()
+    )
+    if refused and detection is not None and detection.reliable and detection.code:
+        requested = detection.code
     if requested is None:
         language_menu(d)
         return
     switch_language(d, requested)
 
 
+# Words that say a language is not wanted when they come just before its name ("I don't speak Spanish", "no
+# hablo inglés", "je ne parle pas espagnol", "m pa pale panyòl"); folded, "don't" is "don t".
+NOT_WANTED = frozenset({"don", "doesn", "not", "cannot", "can t", "no", "nao", "ne", "pas", "pa", "never", "nunca"})
+
+
 def requested_language(text: str) -> str | None:
-    tokens = set(words(text))
-    for code, names in LANGUAGE_WORDS.items():
-        if tokens & names:
-            return code
-    return None
+    """The language a message asks for: the last one named that is not negated ("no hablo español, english
+    please" is English), or None."""
+    tokens = words(text)
+    wanted = None
+    for index, token in enumerate(tokens):
+        code = next((code for code, names in LANGUAGE_WORDS.items() if token in names), None)
+        if code is None:
+            continue
+        before = tokens[max(0, index - 4) : index]
+        pairs = {" ".join(before[i : i + 2]) for i in range(len(before))}
+        if NOT_WANTED & (set(before) | pairs):
+            continue
+        wanted = code
+    return wanted
 
 
 def switch_language(d: Dialogue, code: str) -> None:

@@ -225,6 +225,20 @@ def test_language_switch_on_request_and_by_number() -> None:
     assert "kreyòl" in chosen.texts[0]
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("I don't speak Spanish", "en"),
+        ("I don't understand Spanish, English please", "en"),
+        ("no hablo inglés, en español por favor", "es"),
+        ("je ne parle pas espagnol", "fr"),
+    ],
+)
+def test_a_language_the_person_does_not_speak_is_not_the_one_switched_to(text: str, language: str) -> None:
+    turn = Conversation(language="es").say(ActionSetLanguage, text, "set_language")
+    assert turn.slots["language"] == language
+
+
 def test_short_ambiguous_messages_do_not_flip_the_conversation_language() -> None:
     conversation = Conversation(language="pt")
     for text in ("ok", "no", "si", "non"):
