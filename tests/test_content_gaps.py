@@ -85,3 +85,14 @@ def test_recording_never_breaks_the_conversation(tmp_path: Path, monkeypatch: py
     blocker.write_text("x", encoding="utf-8")
     monkeypatch.setenv("BRUJULA_GAPS_FILE", str(blocker / "gaps.jsonl"))
     gaps.record("una pregunta", "es")  # the folder cannot be created: logged, not raised
+
+
+def test_every_countrys_money_answer_says_how_to_send_money_cheaply_not_only_how_to_open_an_account() -> None:
+    # a probe: "how can I send money home cheaply from Chile?" got only the bank-account rules of Chile
+    from bot import content
+
+    snapshot = content.current()
+    topic = snapshot.topics["ask_remittances"]
+    for answer in topic.answers:
+        for language, text in answer.text.items():
+            assert "remittanceprices.worldbank.org" in text, (answer.country, language)
