@@ -39,6 +39,9 @@ def test_parse_result_carries_the_language() -> None:
         ("estou em Santo Domingo, República Dominicana", "pt"),
         ("tô no Brasil", "pt"),
         ("mwen nan Repiblik Dominikèn", "ht"),
+        ("je suis à Cuiabá, Mato Grosso", "fr"),  # a probe: answered in Portuguese
+        ("estoy en Belo Horizonte", "es"),
+        ("I live in São Paulo", "en"),
     ],
 )
 def test_place_names_written_in_another_language_do_not_decide_the_language(text: str, code: str) -> None:

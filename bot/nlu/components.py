@@ -207,10 +207,16 @@ class LanguageAnnotator(_Stateless):
             text = message.get(TEXT) or ""
             detection = language.detect(text)
             places = gazetteer.entity_spans(message.get(ENTITIES) or [], PLACES)
-            if places and not detection.reliable:
-                # "estou em Santo Domingo, República Dominicana": the names are Spanish, the message is not
-                without_names = language.detect(without_spans(text, places))
-                if without_names.reliable and without_names.confidence > detection.confidence:
+            if places:
+                # "estou em Santo Domingo, República Dominicana", "je suis à Cuiabá, Mato Grosso": the names are
+                # Spanish or Portuguese, the message is not; the words around them decide when they can
+                rest = without_spans(text, places)
+                without_names = language.detect(rest)
+                if (
+                    (not detection.reliable or len(words(rest)) >= 2)
+                    and without_names.reliable
+                    and without_names.confidence > detection.confidence
+                ):
                     detection = without_names
             message.set(LANGUAGE, detection.as_parse_result(), add_to_output=True)
             if detection.unsupported_script and not message.get(INPUT_PROBLEM):
