@@ -26,6 +26,7 @@ from bot.conversation.topics import answer_topic, country_of, note_places, set_p
 from bot.conversation.vocabulary import (
     AMBIGUITY_MARGIN,
     AMBIGUOUS_BELOW,
+    CHECK_OFFER,
     EMERGENCY_TOPICS,
     GREETING_WORDS,
     INFORMATION_TOPICS,
@@ -390,6 +391,51 @@ def ambiguous_topics(d: Dialogue) -> tuple[str, str] | None:
     if first not in INFORMATION_TOPICS or second not in INFORMATION_TOPICS:
         return None
     return first, second
+
+
+# "What do I do (now)?" in the five languages (folded words): after an answer it asks for the next step.
+WHAT_NOW = (
+    ("what", "do", "i", "do"),
+    ("what", "should", "i", "do"),
+    ("what", "can", "i", "do"),
+    ("que", "hago"),
+    ("que", "puedo", "hacer"),
+    ("que", "debo", "hacer"),
+    ("o", "que", "eu", "faco"),
+    ("o", "que", "faco"),
+    ("oq", "eu", "faco"),
+    ("que", "faire"),
+    ("je", "fais", "quoi"),
+    ("qu", "est", "ce", "que", "je", "fais"),
+    ("kisa", "pou", "m", "fe"),
+    ("kisa", "m", "dwe", "fe"),
+    ("sa", "pou", "m", "fe"),
+    ("m", "pa", "konn", "sa", "pou", "m", "fe"),
+)
+
+
+def asks_what_now(text: str) -> bool:
+    """Whether a short message asks "what do I do?" (the next step after an answer)."""
+    tokens = words(text)
+    if len(tokens) > STORY_WORDS // 2:
+        return False
+    return any(tuple(tokens[i : i + len(phrase)]) == phrase for phrase in WHAT_NOW for i in range(len(tokens)))
+
+
+def next_step(d: Dialogue) -> bool:
+    """ "What do I do?" right after an answer, taken for the menu or not understood: after an offer check, what
+    to do and a person; after a topic, that the steps are above and a person can help with the case. True if
+    answered."""
+    topic = d.slot(Slot.LAST_TOPIC)
+    if not topic or (d.turn.confidence or 0.0) >= 0.5 or not asks_what_now(d.turn.text):
+        return False
+    if topic == CHECK_OFFER:
+        d.say(d.text("offer_what_to_do").strip(), [d.person_button()])
+        return True
+    if topic in INFORMATION_TOPICS:
+        d.say(d.text("next_step_person", topic=d.text(f"topic_{topic}")), [d.person_button(), d.back_button()])
+        return True
+    return False
 
 
 def clarify_or_answer(d: Dialogue) -> bool:

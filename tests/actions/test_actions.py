@@ -8,9 +8,11 @@ import pytest
 
 from actions.conversation import ActionChooseOption, ActionFallback, ActionGreet, ActionMainMenu
 from actions.language import ActionSetLanguage
+from actions.offers import ActionCheckOffer
 from actions.privacy import ActionAffirm, ActionDeleteMyData, ActionDeny
 from actions.safety import ActionEmergency, ActionRequestHuman
 from actions.topics import ActionAnswerTopic
+from bot import content
 from tests.conftest import Conversation
 
 REVIEW_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -149,6 +151,28 @@ def test_what_do_i_do_after_an_emergency_gives_the_numbers_again_not_the_menu(
     assert "What do you need?" not in turn.all_text
     menu = conversation.say(ActionMainMenu, "menu", "main_menu", ranking={"main_menu": 0.3})
     assert "What do you need?" in menu.all_text
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("en", "what do I do?"), ("fr", "je fais quoi ?"), ("pt", "oq eu faco"), ("ht", "m pa konn sa pou m fè")],
+)
+def test_what_do_i_do_after_an_answer_points_to_its_steps_and_a_person_not_the_menu(language: str, text: str) -> None:
+    conversation = Conversation(language=language, country="CL")
+    conversation.say(ActionAnswerTopic, "residence", "ask_regularization")
+    turn = conversation.say(ActionMainMenu, text, "main_menu", ranking={"main_menu": 0.35, "ask_work": 0.2})
+    topic = content.current().text("topic_ask_regularization", language)
+    assert topic in turn.texts[0]
+    assert "/request_human" in [b["payload"] for b in turn.buttons]
+    assert content.current().text("main_menu_title", language) not in turn.all_text
+
+
+def test_what_do_i_do_after_an_offer_check_gives_what_to_do() -> None:
+    conversation = Conversation(language="en", country="MX")
+    conversation.say(ActionCheckOffer, "Job in Canada, send $150 for visa processing to this WhatsApp", "check_offer")
+    turn = conversation.say(ActionFallback, "what should I do?", "nlu_fallback", ranking={"nlu_fallback": 0.2})
+    assert turn.texts[0].startswith("What to do")
+    assert "/request_human" in [b["payload"] for b in turn.buttons]
 
 
 def test_a_second_emergency_message_does_not_queue_or_announce_again() -> None:
