@@ -110,6 +110,11 @@ def test_a_child_taken_for_work_a_price_asked_or_a_debt_worked_off_is_high(
             OfferLevel.high,
         ),
         ("SE BUSCAN SEÑORITAS 2000 DOLARES AL MES PASAJE Y HOSPEDAJE GRATIS", "sexual_exploitation_risk", None),
+        (
+            "Hiring women 18-25 for hotel work in Cancun, we pay your bus ticket, send a full-body photo",
+            "sexual_exploitation_risk",
+            None,
+        ),
     ],
 )
 def test_a_visa_fee_to_a_recruiter_a_smuggler_and_a_women_only_ad_are_flagged(
