@@ -395,9 +395,24 @@ def test_a_country_after_in_is_marked_as_a_place_where_something_happened(text: 
         "A man keeps following me home from work in Bogotá and he knows where I live",
         "um homem está me seguindo desde o ponto de ônibus",
         "un homme me suit depuis la gare",
+        # a fourth probe: extortion told as a story, the threat of migration, sexual violence on the route
+        "estoy en nuevo laredo y un señor me dijo que si no le pago 500 dolares le hace daño a mi familia",
+        "un señor me esta cobrando 300 dolares para no entregarme a migracion, que hago",
+        "mon patron dit qu'il va appeler la migration si je pars",
+        "he is threatening to report me to immigration if I complain",
+        "Je viens de traverser le Darién. Ma fille a été violée pendant le trajet",
+        "my sister was raped on the way to the border",
+        "minha filha foi estuprada no abrigo",
+        # a fifth probe
+        "um cara disse que se eu nao pagar 300 reais ate sexta ele vai machucar minha familia",
+        "A gang charges me 500 pesos every week for protection and they said they'll hurt my kids if I don't pay",
+        "My husband says he will call immigration if I leave him. What do I do?",
+        "Mon mari dit qu'il va appeler l'immigration si je le quitte",
+        "mi jefe dijo que va a llamar a migracion si me voy",
+        "sou wout la yon gwoup gason vyole m nan forè a",
     ],
 )
-def test_sex_demanded_for_a_bed_or_a_job_is_harm_now(text: str) -> None:
+def test_sex_demanded_threats_extortion_and_sexual_violence_told_now_are_harm_now(text: str) -> None:
     message = run(text, intent="ask_shelter", confidence=0.8)
     assert message.as_dict(only_output_properties=True)["harm_now"] is True
 
@@ -422,31 +437,6 @@ def test_sex_demanded_for_a_bed_or_a_job_is_harm_now(text: str) -> None:
 )
 def test_questions_about_relations_or_harassment_are_not_harm_now(text: str) -> None:
     assert run(text, intent="ask_work", confidence=0.8).get("harm_now") is None
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # a fourth probe: extortion told as a story, the threat of migration, sexual violence on the route
-        "estoy en nuevo laredo y un señor me dijo que si no le pago 500 dolares le hace daño a mi familia",
-        "un señor me esta cobrando 300 dolares para no entregarme a migracion, que hago",
-        "mon patron dit qu'il va appeler la migration si je pars",
-        "he is threatening to report me to immigration if I complain",
-        "Je viens de traverser le Darién. Ma fille a été violée pendant le trajet",
-        "my sister was raped on the way to the border",
-        "minha filha foi estuprada no abrigo",
-        # a fifth probe
-        "um cara disse que se eu nao pagar 300 reais ate sexta ele vai machucar minha familia",
-        "A gang charges me 500 pesos every week for protection and they said they'll hurt my kids if I don't pay",
-        "My husband says he will call immigration if I leave him. What do I do?",
-        "Mon mari dit qu'il va appeler l'immigration si je le quitte",
-        "mi jefe dijo que va a llamar a migracion si me voy",
-        "sou wout la yon gwoup gason vyole m nan forè a",
-    ],
-)
-def test_extortion_the_threat_of_migration_and_sexual_violence_told_now_are_harm_now(text: str) -> None:
-    message = run(text, intent="ask_route", confidence=0.8)
-    assert message.as_dict(only_output_properties=True)["harm_now"] is True
 
 
 @pytest.mark.parametrize(
