@@ -10,7 +10,8 @@ last answered (``last_topic``). With them:
 * :func:`followup`: "how much does it cost?" answers with the lines of the current topic's answer (same
   country) about costs, documents or time, and offers the whole answer;
 * :func:`ambiguous_topics` / :func:`ask_which_topic`: when the classifier hesitates between two topics,
-  "Do you mean 1 ... 2 ...?".
+  "Do you mean 1 ... 2 ...?";
+* :func:`next_step`: "what do I do?" right after an answer points to its steps and a person, not the menu.
 """
 
 from __future__ import annotations
