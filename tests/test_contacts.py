@@ -144,3 +144,13 @@ async def test_an_unreachable_database_does_not_stop_the_channel_and_is_used_onc
     missing_dir.mkdir()
     await store.touch(who, "telegram", "1")
     assert (await store.lookup(who)).address == "1"  # type: ignore[union-attr]
+
+
+def test_a_web_address_in_the_emergency_block_is_marked_as_a_site_not_a_phone() -> None:
+    # a probe: "If you are in danger now, call: ☎️ https://familylinks.icrc.org"
+    from bot import content
+    from bot.content.provenance import number_line
+
+    regional = content.current().emergency.regional
+    lines = [number_line(item, "en") for item in regional if not item.number]
+    assert lines and all(line.startswith("• 🌐 https://") for line in lines)

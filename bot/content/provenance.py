@@ -119,9 +119,10 @@ def kind_rank(number: EmergencyNumber) -> int:
 
 
 def number_line(number: EmergencyNumber, language: str) -> str:
-    """``• 🚓 104: Policía``: the number (or web address) first, then what it is for."""
+    """``• 🚓 104: Policía``: the number (or web address, marked 🌐: it is not something to call) first, then
+    what it is for."""
     label = pick_translation(number.label, language)[0]
-    icon = KIND_ICONS.get(number.kind) if number.kind else None
+    icon = "🌐" if not number.number else KIND_ICONS.get(number.kind) if number.kind else None
     return f"• {icon + ' ' if icon else ''}{number.number or number.url}: {label}"
 
 
