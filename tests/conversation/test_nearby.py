@@ -124,12 +124,14 @@ def test_a_place_within_the_radius_but_far_from_the_city_is_not_called_near_it(c
     assert "Nothing in Tapachula on our list. The closest:" in shown
     assert "Places near Tapachula" not in shown
     assert "Place mx-huixtla" in shown
+    assert "In Tapachula you can also ask: the public hospital" in shown  # the help every town has, and a person
     in_town = place("mx-in-town", "MX", "Tapachula", 14.9057, -92.2634)
     d = dialogue(
         with_places(content, [in_town]), "ask_shelter", {"language": "en", "city": "Tapachula", "country": "MX"}
     )
     topics.answer_topic(d, "ask_shelter")
     assert "Places near Tapachula (from our list):" in listed(d)
+    assert "you can also ask" not in listed(d)
 
 
 # -- consulates -----------------------------------------------------------------------------------------
