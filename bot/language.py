@@ -173,15 +173,20 @@ def load_examples(nlu_dir: Path) -> dict[str, list[str]]:
         path = nlu_dir / f"{lang}.yml"
         if not path.exists():
             continue
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        texts: list[str] = []
-        for block in data.get("nlu", []):
-            for line in str(block.get("examples", "")).splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    texts.append(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line[2:]))
-        examples[lang] = texts
+        examples[lang] = _example_texts(path)
     return examples
+
+
+def _example_texts(path: Path) -> list[str]:
+    """The example messages of one Rasa training-data file, without entity markup."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    texts: list[str] = []
+    for block in data.get("nlu", []):
+        for line in str(block.get("examples", "")).splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                texts.append(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line[2:]))
+    return texts
 
 
 @functools.lru_cache(maxsize=1)
@@ -190,12 +195,9 @@ def written_words() -> frozenset[str]:
 
     A word people write for itself ("mexicain", "ciudadana", "médecin") is not a misspelt town.
     """
-    found: set[str] = set()
-    for path in sorted(paths.nlu_dir().glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in data.get("nlu", []):
-            found.update(words(str(block.get("examples", ""))))
-    return frozenset(found)
+    return frozenset(
+        word for path in sorted(paths.nlu_dir().glob("*.yml")) for text in _example_texts(path) for word in words(text)
+    )
 
 
 def _langdetect_vote(text: str) -> dict[str, float]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -24,6 +24,13 @@ def opens_with(text: str, openers: Iterable[tuple[str, ...]]) -> bool:
     """Whether the :func:`words` of ``text`` begin with one of ``openers`` (folded word tuples)."""
     tokens = tuple(words(text))
     return any(tokens[: len(opener)] == opener for opener in openers)
+
+
+def contains_phrase(tokens: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> bool:
+    """Whether ``tokens`` (from :func:`words`) contain one of ``phrases`` (folded word tuples) anywhere."""
+    return any(
+        tuple(tokens[i : i + len(phrase)]) == phrase for phrase in phrases for i in range(len(tokens) - len(phrase) + 1)
+    )
 
 
 def latin_share(text: str) -> float:

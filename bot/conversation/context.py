@@ -37,7 +37,7 @@ from bot.conversation.vocabulary import (
     Slot,
 )
 from bot.gazetteer import HERE_KEY
-from bot.text import opens_with, words
+from bot.text import contains_phrase, opens_with, words
 
 # How a follow-up that changes only the place starts: "and in Peru?", "y en Chile?", "e no Chile?",
 # "et au Mexique ?", "e an Ayiti?", "what about in Panama", "¿y qué tal en Perú?" (folded words).
@@ -335,11 +335,8 @@ def followup_kind(text: str) -> str:
     """What a follow-up asks about the current topic: ``time``, ``documents``, ``cost`` or ``general``."""
     tokens = words(text)
     for kind, single, phrases in FOLLOWUP_KINDS:
-        if single & set(tokens):
+        if single & set(tokens) or contains_phrase(tokens, phrases):
             return kind
-        for phrase in phrases:
-            if any(tuple(tokens[i : i + len(phrase)]) == phrase for i in range(len(tokens))):
-                return kind
     return "general"
 
 
@@ -420,7 +417,7 @@ def asks_what_now(text: str) -> bool:
     tokens = words(text)
     if len(tokens) > STORY_WORDS // 2:
         return False
-    return any(tuple(tokens[i : i + len(phrase)]) == phrase for phrase in WHAT_NOW for i in range(len(tokens)))
+    return contains_phrase(tokens, WHAT_NOW)
 
 
 def next_step(d: Dialogue) -> bool:

@@ -95,9 +95,7 @@ def set_language(d: Dialogue) -> None:
     does not want: the language the message is written in, when that is clear; else the language menu."""
     requested = requested_language(d.turn.text)
     detection = d.turn.detection
-    refused = requested is None and any(
-        token in names for token in words(d.turn.text) for names in LANGUAGE_WORDS.values()
-    )
+    refused = requested is None and any(_language_named(token) for token in words(d.turn.text))
     if refused and detection is not None and detection.reliable and detection.code:
         requested = detection.code
     if requested is None:
@@ -111,13 +109,18 @@ def set_language(d: Dialogue) -> None:
 NOT_WANTED = frozenset({"don", "doesn", "not", "cannot", "can t", "no", "nao", "ne", "pas", "pa", "never", "nunca"})
 
 
+def _language_named(token: str) -> str | None:
+    """The code of the language a (folded) word names ("spanish", "panyol"), or None."""
+    return next((code for code, names in LANGUAGE_WORDS.items() if token in names), None)
+
+
 def requested_language(text: str) -> str | None:
     """The language a message asks for: the last one named that is not negated ("no hablo español, english
     please" is English), or None."""
     tokens = words(text)
     wanted = None
     for index, token in enumerate(tokens):
-        code = next((code for code, names in LANGUAGE_WORDS.items() if token in names), None)
+        code = _language_named(token)
         if code is None:
             continue
         before = tokens[max(0, index - 4) : index]

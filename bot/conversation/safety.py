@@ -70,13 +70,17 @@ def harm_first(d: Dialogue) -> None:
     itself. A medical emergency told now ("chest pain", "bleeding a lot") gets the numbers and "call now or go
     to the emergency room" before the health answer."""
     if _harm_told(d):
-        note_places(d, d.turn.intent)  # "... estoy en Santiago de Chile": that country's numbers, not the whole list
-        say_emergency_numbers(d)
-        d.say(d.text("harm_now_person"))
+        _numbers_then(d, d.turn.intent, "harm_now_person")
     elif d.turn.urgent_care and d.turn.intent not in (*EMERGENCY_TOPICS, REQUEST_HUMAN):
-        note_places(d, d.turn.intent)  # "dor no peito ... em Porto Velho": Brazil's numbers (SAMU 192)
-        say_emergency_numbers(d)
-        d.say(d.text("urgent_care_first"))
+        _numbers_then(d, d.turn.intent, "urgent_care_first")
+
+
+def _numbers_then(d: Dialogue, topic: str, line: str) -> None:
+    """The place named noted ("... estoy en Santiago de Chile", "dor no peito em Porto Velho": that country's
+    numbers, not the whole list), the numbers, then the UI text ``line``."""
+    note_places(d, topic)
+    say_emergency_numbers(d)
+    d.say(d.text(line))
 
 
 def keep_harm_in_view(d: Dialogue) -> None:
@@ -99,9 +103,7 @@ def emergency(d: Dialogue, topic: str) -> None:
     the emergency room" and the health answer, not the police advice.
     """
     if topic == REPORT_EMERGENCY and d.turn.urgent_care and not d.turn.harm_now:
-        note_places(d, ASK_HEALTH)
-        say_emergency_numbers(d)
-        d.say(d.text("urgent_care_first"))
+        _numbers_then(d, ASK_HEALTH, "urgent_care_first")
         answer_topic(d, ASK_HEALTH)
         return
     note_places(d, topic)
