@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from bot.conversation import nearby
-from bot.conversation.dialogue import BotMessage, Dialogue
+from bot.conversation.dialogue import Dialogue
 from bot.conversation.menus import ask_which_topic, country_menu, main_menu, offered_topics, repeat_menu
 from bot.conversation.navigation import run_topic
 from bot.conversation.safety import say_emergency_numbers
@@ -249,7 +249,11 @@ def inform(d: Dialogue) -> None:
     is new information, never a topic. A country named in answer to "which country are you from?" is the
     nationality.
     """
-    if d.slot(Slot.MENU) == Menu.NATIONALITY and not d.turn.entities_named("nationality"):
+    if (
+        d.slot(Slot.MENU) == Menu.NATIONALITY
+        and not d.turn.entities_named("nationality")
+        and not _is_place_followup(d.turn.text)  # "and in Haiti?" asks about Haiti, it does not answer the question
+    ):
         # "Venezuela" in answer to "which country are you from?" is the nationality, not where the person is
         named = [country for country in d.turn.entities_named("country") if not country.get(HERE_KEY)]
         if named:
@@ -321,13 +325,7 @@ def places_for_topic(d: Dialogue) -> None:
         d.set(Slot.PENDING_TOPIC, topic)  # the city or the shared location answers it
         d.say(d.text("nearby_ask_location", topic=label))
         return
-    before = len(d.messages)
-    nearby.say_nearby(d, topic)
-    added = [message.text for message in d.messages[before:]]
-    if added == [d.text("places_share_location_hint")]:
-        # nothing listed for the whole country: say so before "share your location"
-        country = d.content.country_name(d.slot(Slot.COUNTRY), d.language)
-        d.messages.insert(before, BotMessage(d.text("nearby_none_in_country", topic=label, country=country)))
+    nearby.say_places_asked_for(d, topic)
     d.set(Slot.FALLBACK_COUNT, 0)
 
 

@@ -17,7 +17,7 @@ from bot import places
 from bot.content import Content
 from bot.content.geo import osm_link
 from bot.content.models import Place, Precision
-from bot.conversation.dialogue import Dialogue
+from bot.conversation.dialogue import BotMessage, Dialogue
 from bot.conversation.provenance import footer
 from bot.conversation.vocabulary import CONSULATE_NATIONALITIES, SHARE_LOCATION, Menu, Meta, Slot
 from bot.language import translated
@@ -222,6 +222,11 @@ def _consulate_helps(text: str, topic: str) -> bool:
     return topic != "ask_documents" or bool(_HOME_PAPERS.search(folded))
 
 
+def _needs_nationality(content: Content, place_type: str) -> bool:
+    """Consulates and embassies: shown only to their own nationals."""
+    return bool(getattr(content.place_types.get(place_type), "needs_nationalities", False))
+
+
 def ask_nationality(d: Dialogue) -> None:
     """ "Which country's consulate?": the corridor's main nationalities as numbered choices (asked once)."""
     names = [d.content.country_name(code, d.language) for code in CONSULATE_NATIONALITIES]
@@ -245,7 +250,34 @@ def nationality_given(d: Dialogue, code: str) -> None:
     if not (d.slot(Slot.CITY) or d.slot(Slot.COUNTRY)):
         d.say(d.text("places_share_location_hint"))
         return
+    say_places_asked_for(d, topic)
+
+
+def say_places_asked_for(d: Dialogue, topic: str) -> None:
+    """Places of ``topic`` that the person asked for: never nothing.
+
+    :func:`say_nearby` stays quiet when it has nothing to add below an answer. Asked for directly ("where is
+    the office?", a nationality for the consulate list), the person is told instead: which country's
+    consulate is needed, or that our list has none of that kind there, with a person to search with.
+    """
+    before = len(d.messages)
     say_nearby(d, topic)
+    added = [message.text for message in d.messages[before:]]
+    if added and added != [d.text("places_share_location_hint")]:
+        return
+    content, nationality = d.content, d.slot(Slot.NATIONALITY)
+    types = content.place_types_for_topic(topic)
+    consular = [t for t in types if _needs_nationality(content, t)]
+    if consular and not nationality and not places.searchable_types(content, types, nationality):
+        ask_nationality(d)
+        return
+    country = content.country_name(d.slot(Slot.COUNTRY), d.language) if d.slot(Slot.COUNTRY) else ""
+    if types and consular == types and nationality:
+        origin = content.country_name(nationality, d.language)
+        line = d.text("consulate_not_listed", nationality=origin, country=country)
+    else:
+        line = d.text("nearby_none_in_country", topic=d.text(f"topic_{topic}"), country=country)
+    d.messages.insert(before, BotMessage(line, [d.person_button()]))
 
 
 def _location_message(results: Sequence[Nearby]) -> dict[str, Any] | None:
@@ -297,7 +329,7 @@ def say_nearby(d: Dialogue, topic: str) -> None:
     if not types:
         return
     nationality = d.slot(Slot.NATIONALITY)
-    needs_nationality = [t for t in types if getattr(content.place_types.get(t), "needs_nationalities", False)]
+    needs_nationality = [t for t in types if _needs_nationality(content, t)]
     searchable = places.searchable_types(content, types, nationality)
     if needs_nationality and not nationality and not searchable:
         if _consulate_helps(d.turn.text, topic):

@@ -819,3 +819,42 @@ def test_a_long_story_gets_an_answer_and_the_other_topic_offered_not_a_question(
     assert _offered(turn, "ask_work", "es")
     chosen = conversation.say(ActionChooseOption, "1", "choose_option")
     assert_answers(chosen, "ask_work", "PE", "es")
+
+
+# --- asked for places directly, the person always reads something ---------------------------------------------------
+
+
+def test_and_in_haiti_while_the_bot_waits_for_a_nationality_answers_for_haiti() -> None:
+    conversation = Conversation(language="es", country="CO")
+    passport = conversation.say(ActionAnswerTopic, "necesito un pasaporte", "ask_documents")
+    assert content.current().text("places_need_nationality", "es") in passport.all_text
+    turn = conversation.say(ActionInform, "y en Haití?", "inform")
+    assert_answers(turn, "ask_documents", "HT", "es", not_country="CO")
+    assert turn.slots["nationality"] is None  # a place asked about, not where the person is from
+
+
+WHERE_IS_THE_OFFICE = {
+    "es": "¿dónde queda la oficina?",
+    "en": "where is the office?",
+    "pt": "onde fica o escritório?",
+    "fr": "où se trouve le bureau ?",
+    "ht": "ki kote biwo a ye?",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_where_is_the_office_without_a_nationality_asks_for_it_instead_of_saying_nothing(language: str) -> None:
+    conversation = Conversation(language=language, country="HT")
+    conversation.say(ActionAnswerTopic, "CPF", "ask_documents")
+    turn = conversation.say(ActionNearby, WHERE_IS_THE_OFFICE[language], "ask_nearby")
+    assert turn.texts, "the person got no answer"
+    assert content.current().text("places_need_nationality", language) in turn.all_text
+
+
+def test_a_nationality_with_no_consulate_on_our_list_says_so_and_offers_a_person() -> None:
+    conversation = Conversation(language="es", country="CO")
+    conversation.say(ActionAnswerTopic, "necesito un pasaporte", "ask_documents")
+    turn = conversation.say(ActionInform, "Haití", "inform")
+    expected = content.current().text("consulate_not_listed", "es", nationality="Haití", country="Colombia")
+    assert expected in turn.all_text
+    assert turn.slots["nationality"] == "HT"
