@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import content
+from bot.conversation.continuation import continue_thread
 from bot.conversation.dialogue import Dialogue, Turn
 from bot.conversation.navigation import resume_pending_topic
 from bot.conversation.offers import resume_offer_check
@@ -89,6 +90,9 @@ class BrujulaAction(Action, ABC):
             dialogue.say(dialogue.text("too_long"))
         harm_first(dialogue)  # "he keeps my passport, can he?": the numbers and a person before the answer
         if resume_offer_check(dialogue):  # the offer the bot asked for, whatever the classifier made of it
+            return send(dispatcher, dialogue)
+        if continue_thread(dialogue):  # "help" after an emergency, "more" after an answer
+            keep_harm_in_view(dialogue)
             return send(dispatcher, dialogue)
         if not (self.resumes_pending_topic and resume_pending_topic(dialogue)):
             self.respond(dialogue)

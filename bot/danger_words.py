@@ -87,6 +87,11 @@ HARM_NOW_PATTERNS = [
     r"\b(me|nos) (quitaron|quito|quitan|retienen|retiene|retuvieron|retuvo|guardan|guardaron|guardo)"
     r" (los|mis|nuestros|el|mi|nuestro) (papeles|documentos|pasaportes?|cedulas?|dni)",
     r"\bse (quedo|quedaron|queda|quedan) con (mis|nuestros|el|mi|los) (papeles|documentos|pasaportes?)",
+    # a threat to take the papers is already the warning sign of trafficking and forced work
+    r"\b(me|nos) (quiere|quieren|quiso|quisieron|va a|van a|intenta|intentan) (quitar|retener|guardar|agarrar)"
+    r" (los|mis|nuestros|el|mi|nuestro) (papeles|documentos|pasaportes?|cedulas?|dni)",
+    r"\b(quiere|quieren|va a|van a) (quitar|retener|guardar)(me|nos) (los|el|mis|mi|nuestros) (papeles|documentos"
+    r"|pasaportes?|cedulas?|dni)",
     r"\bno (me|nos) (deja|dejan|dejaron|quiere[n]? dejar) (salir|ir|irme|irnos)\b",
     r"\b(me|nos) tiene[n]? (encerrad|secuestrad|amenazad)",
     r"\bpid\w* (un )?rescate",
@@ -116,6 +121,10 @@ HARM_NOW_PATTERNS = [
     r"\b(keeps|kept|took|takes|taken|holds|holding|confiscated|stole|keeping|withholding|withheld) (my|our)"
     r" (passports?|papers|documents|id)\b",
     r"\b(won'?t|will not|doesn'?t|does not|don'?t|do not) let (me|us) (leave|go)\b",
+    r"\b(he|she|they|boss|employer|lady|man|woman|owner|someone|somebody|smuggler|coyote|guy)"
+    r" (\w+ )?(wants?|wanted|tries|tried|trying|going|gonna) (to )?(take|keep|hold|confiscate) (my|our)"
+    r" (passports?|papers|documents|id)\b",
+    r"\b(says?|said|tells?|told) (me |us )?(that )?(i|we) (can'?t|cannot|can not) (leave|go)\b",
     r"\b(can'?t|cannot|can not) leave until",
     r"\bransom\b",
     r"\b(asking|asked|demanding|demand|want) (my|our) family (for )?money",
@@ -138,6 +147,8 @@ HARM_NOW_PATTERNS = [
     r"\b(fica|ficou|ficaram) com (o meu|meu|os meus|meus|o nosso|nosso|os nossos|nossos|a minha|minha|nossa)"
     r" (passaporte|documento|pape|carteira)",
     r"\bnao (me|nos) deix\w* (sair|ir embora)",
+    r"\b(quer|querem|queria|queriam|vai|vao|tentou|tentaram) (pegar|tirar|ficar com|reter|guardar|tomar)"
+    r" (o |os )?(meu|meus|nosso|nossos) (passaportes?|documentos)",
     r"\bped\w* (um )?resgate",
     r"\bpedem dinheiro (a|para) (minha|nossa) familia",
     r"\b(quer|querem|queria|pede|pedem|pediu|pediram|exige|exigem) (fazer )?(sexo|favores sexuais|transar)",
@@ -157,6 +168,8 @@ HARM_NOW_PATTERNS = [
     r"\b(patron|employeur|passeur|il|elle|ils|elles|on) (a |ont )?(pris|garde|gardent|confisque|confisquent)"
     r" (mon|mes|nos|notre) (passeports?|papiers|documents)",
     r"\bne (me|nous) laiss\w* pas (partir|sortir)",
+    r"\b(veut|veulent|va|vont|voulait|voulaient) (prendre|garder|confisquer) (mon|mes|nos|notre)"
+    r" (passeports?|papiers|documents)",
     r"\brancon\b",
     r"\bdemand\w* de l'argent a (ma|notre) famille",
     r"\b(veut|veulent|va|vont) (me|nous) tuer",
@@ -174,6 +187,8 @@ HARM_NOW_PATTERNS = [
     # ht
     r"\b(kenbe|konfiske|sere) (dokiman|papye|paspo|kat) (m|mwen|nou)\b",
     r"\b(li|yo|patwon an) pran (dokiman|papye|paspo) (m|mwen|nou)\b",
+    r"\b(li|yo|patwon an|patwon|met la|madanm nan|nonm nan) (vle|pral|ap) (pran|kenbe|konfiske) (dokiman|papye|paspo"
+    r"|kat) (m|mwen|nou)\b",
     r"\bpa (vle )?kite (m|mwen|nou) (ale|soti|pati)\b",
     r"\b(fose|oblije) (m|mwen|nou) (travay|fe travay)\b",
     r"\branson\b",

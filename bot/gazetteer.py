@@ -27,6 +27,8 @@ INSIDE_KEY = "inside"
 CAME_FROM_KEY = "came_from"
 # Set on a country entity the person would go to ("me voy a Perú", "I want to go to Chile"): not where they are.
 GOING_TO_KEY = "going_to"
+# Set on a country entity money is sent to ("mandar plata a Haití"): neither where the person is nor what they ask.
+SENT_TO_KEY = "sent_to"
 
 
 # The other words of a message that only gives a place, a nationality or both ("estoy en Santo Domingo", "tô no
@@ -89,14 +91,17 @@ class _Name:
     country: str
     # for a name that is also a word: how it is written (lower case), to tell "Quito" from "quitó"
     word_spellings: frozenset[str] | None = None
+    # folded phrases in which the name means something else ("zona franca")
+    other_meanings: tuple[str, ...] = ()
 
 
 def _names(content: Content) -> list[tuple[str, _Name]]:
     """(folded name, what it names) for every name, longest first."""
     names: list[tuple[str, _Name]] = []
     for country in content.countries.values():
+        other_meanings = tuple(fold(phrase) for phrase in country.other_meanings)
         for name in {*country.aliases, *country.name.values(), *country.regions}:
-            names.append((fold(name), _Name("country", country.code, country.code)))
+            names.append((fold(name), _Name("country", country.code, country.code, other_meanings=other_meanings)))
     for city in content.cities:
         spellings = {city.name, *city.aliases}
         word_spellings = frozenset(s.lower() for s in spellings) if city.also_a_word else None
@@ -133,6 +138,15 @@ def _is_the_word(name: _Name, written: str, before: str) -> bool:
     return previous[0] in PRONOUNS_BEFORE_A_VERB
 
 
+def _inside_another_meaning(name: _Name, folded: str, start: int, end: int) -> bool:
+    """True when the match lies inside a phrase where the name means something else ("zona franca")."""
+    for phrase in name.other_meanings:
+        for found in re.finditer(rf"(?<![\w]){re.escape(phrase)}(?![\w])", folded):
+            if found.start() <= start and end <= found.end():
+                return True
+    return False
+
+
 # "meu marido se chama Salvador", "my son is called Jordan": a person's name, not a place
 _NAMED_BEFORE = re.compile(
     r"\b(se llama|me llamo|llamad[oa]|de nombre|se chama|me chamo|chamad[oa]|(my|his|her|their) name is|named|called"
@@ -155,6 +169,8 @@ def find(text: str, content: Content) -> list[Match]:
         start, end = found.span(1)
         original = text[start:end] if same_length else found.group(1)
         if _is_the_word(name, original, folded[:start]) or _NAMED_BEFORE.search(folded[:start]):
+            continue
+        if _inside_another_meaning(name, folded, start, end):
             continue
         matches.append(Match(name.entity, name.value, start, end, original, name.country))
     return matches

@@ -158,6 +158,13 @@ def test_danger_words_turn_an_unplaced_message_into_an_emergency() -> None:
         ("o patrão ficou com meu passaporte e não me deixa sair da fazenda", "ask_documents"),
         ("mon employeur a confisqué mon passeport et on m'oblige à travailler la nuit", "ask_work"),
         ("patwon an kenbe paspò m, li di si m ale l ap touye m", "ask_documents"),
+        # a threat to take the passport is already the warning sign
+        ("trabajo en una casa y la señora me quiere quitar el pasaporte", "ask_work"),
+        ("querem pegar meu passaporte no abrigo", "ask_documents"),
+        ("yo vle pran paspò mwen", "ask_documents"),
+        ("my boss wants to keep my passport", "ask_work"),
+        ("il veut garder mon passeport", "ask_documents"),
+        ("he says i cant leave", "check_offer"),
         ("they took me in a car and are asking my family for money", "ask_remittances"),
     ],
 )
@@ -174,6 +181,9 @@ def test_harm_being_done_now_is_flagged_and_keeps_its_topic(text: str, topic: st
     [
         ("¿dónde saco mi pasaporte?", "ask_documents"),
         ("kote pou m pran paspò m?", "ask_documents"),
+        ("I want to take my passport to the consulate", "ask_documents"),
+        ("mwen vle pran paspò mwen nan konsila a", "ask_documents"),
+        ("quiero renovar mi pasaporte", "ask_documents"),
         ("me quitaron el trabajo, ¿qué puedo reclamar?", "ask_work"),
         ("what is human trafficking?", "ask_rights"),
         ("I have to work on Sundays, is that legal?", "ask_work"),
@@ -501,3 +511,43 @@ def test_a_long_greeting_that_asks_for_something_is_that_topic() -> None:
     text = "Bonjour hola necesito ayuda pour mon fils il est malade en Panama"
     assert _ranked(text, [("greet", 0.4), ("ask_health", 0.3), ("inform", 0.1)]) == "ask_health"
     assert _ranked("hola buenas tardes como estan todos ustedes", [("greet", 0.9), ("ask_health", 0.05)]) == "greet"
+
+
+@pytest.mark.parametrize("text", ["que hago primero", "y ahora que", "what next"])
+def test_erasing_is_never_guessed_from_an_unsure_classification(text: str) -> None:
+    assert run(text, intent="delete_my_data", confidence=0.2).get("intent")["name"] == "nlu_fallback"
+
+
+@pytest.mark.parametrize("text", ["borra todo", "delete my data", "efase done m yo", "apague meus dados"])
+def test_an_unsure_request_that_says_erase_is_still_erasure(text: str) -> None:
+    assert run(text, intent="delete_my_data", confidence=0.3).get("intent")["name"] == "delete_my_data"
+
+
+@pytest.mark.parametrize("text", ["estoy en reynosa", "mwen nan Reynosa", "we are in Matamoros"])
+def test_a_dangerous_city_on_its_own_is_where_the_person_is_not_an_emergency(text: str) -> None:
+    assert run(text, intent="report_emergency", confidence=0.74).get("intent")["name"] == "inform"
+
+
+def test_a_dangerous_city_with_danger_words_stays_an_emergency() -> None:
+    message = run("estoy en reynosa y me secuestraron", intent="report_emergency", confidence=0.9)
+    assert message.get("intent")["name"] == "report_emergency"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("je suis en france", {"country": "FR"}),
+        ("sou angolano estou em portugal", {"nationality": "AO", "country": "PT"}),
+        ("mwen nan Lafrans", {"country": "FR"}),
+        ("soy senegalés", {"nationality": "SN"}),
+    ],
+)
+def test_countries_outside_the_corridor_are_recognised_so_the_bot_can_say_it_does_not_cover_them(
+    text: str, expected: dict[str, str]
+) -> None:
+    assert entities(run(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["trabajo en la zona franca", "soy de Guinea Ecuatorial", "lingua franca"])
+def test_a_country_name_inside_a_phrase_that_means_something_else_is_not_the_country(text: str) -> None:
+    assert "country" not in entities(run(text)) and "nationality" not in entities(run(text))

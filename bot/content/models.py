@@ -403,6 +403,9 @@ class Country(Strict):
     regions: list[str] = []
     # [west, south, east, north] in decimal degrees: places and cities outside it are flagged as likely typos.
     bbox: list[float] | None = None
+    # phrases in which one of the names means something else ("zona franca" is not França, "Guinea Ecuatorial"
+    # is not Guinea): a name inside one of them is not this country
+    other_meanings: list[str] = []
 
     @validator("code")
     def _code(cls, value: str) -> str:  # noqa: N805

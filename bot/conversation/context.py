@@ -31,8 +31,10 @@ from bot.conversation.vocabulary import (
     EMERGENCY_TOPICS,
     GREETING_WORDS,
     INFORMATION_TOPICS,
+    NATIONALITY_TOPICS,
     NLU_FALLBACK,
     STORY_WORDS,
+    UNSURE_BELOW,
     Menu,
     Slot,
 )
@@ -262,6 +264,7 @@ def inform(d: Dialogue) -> None:
     opening = words(d.turn.text)[:1]
     if opening and opening[0] in GREETING_WORDS:
         d.say(d.text("intro"))  # "hola, estoy en Colombia": who the bot is, then the place noted
+    country_before = d.slot(Slot.COUNTRY)
     where, origin = note_information(d)
     followup = _is_place_followup(d.turn.text)
     last_topic = current_topic(d)
@@ -270,6 +273,13 @@ def inform(d: Dialogue) -> None:
         if followup and last_topic:
             d.set(Slot.PENDING_TOPIC, last_topic)
         country_menu(d)
+        return
+    country = d.slot(Slot.COUNTRY)
+    if where and country and d.content.emergency_entry(country) is None and last_topic not in EMERGENCY_TOPICS:
+        # "je suis en France": advice written for Latin America would mislead there; say so at once
+        name = d.content.country_name(country, d.language)
+        d.say(d.text("outside_corridor", country=name), [d.back_button(), d.person_button()])
+        d.set(Slot.PENDING_TOPIC, None)
         return
     pending = d.slot(Slot.PENDING_TOPIC)
     answers_last_topic = bool(where and followup and last_topic and not pending)
@@ -294,6 +304,14 @@ def inform(d: Dialogue) -> None:
         return
     if answers_last_topic and last_topic:
         run_topic(d, last_topic)  # "and in Peru?": the same topic for Peru
+        return
+    if where and last_topic in INFORMATION_TOPICS and d.slot(Slot.COUNTRY) != country_before:
+        if last_topic in NATIONALITY_TOPICS:
+            # "renew my passport" answered (the home country's consulate), then "I'm in São Paulo": the
+            # consulates near the person, or which country's, not the host country's papers
+            nearby.say_places_asked_for(d, last_topic)
+        else:
+            run_topic(d, last_topic)  # "I need a job" answered in general, then "I'm in Brazil": Brazil's answer
         return
     menu = d.slot(Slot.MENU) or ""
     if menu.startswith(Menu.STAGE_PREFIX):
@@ -395,6 +413,11 @@ WHAT_NOW = (
     ("what", "should", "i", "do"),
     ("what", "can", "i", "do"),
     ("que", "hago"),
+    ("q", "hago"),
+    ("como", "hago"),
+    ("como", "faco"),
+    ("comment", "faire"),
+    ("kijan", "pou", "m", "fe"),
     ("que", "puedo", "hacer"),
     ("que", "debo", "hacer"),
     ("o", "que", "eu", "faco"),
@@ -423,7 +446,7 @@ def next_step(d: Dialogue) -> bool:
     to do and a person; after a topic, that the steps are above and a person can help with the case. True if
     answered."""
     topic = d.slot(Slot.LAST_TOPIC)
-    if not topic or (d.turn.confidence or 0.0) >= 0.5 or not asks_what_now(d.turn.text):
+    if not topic or (d.turn.confidence or 0.0) >= UNSURE_BELOW or not asks_what_now(d.turn.text):
         return False
     if topic == CHECK_OFFER:
         d.say(d.text("offer_what_to_do").strip(), [d.person_button()])

@@ -24,6 +24,7 @@ from bot.conversation.vocabulary import (
     HANDOFF_OPEN_STATES,
     REPORT_EMERGENCY,
     REQUEST_HUMAN,
+    UNSURE_BELOW,
     Handoff,
     HandoffReason,
     Slot,
@@ -125,7 +126,7 @@ def still_in_danger(d: Dialogue) -> bool:
     again, not the menu. For a message the classifier could not place or took for the menu with little
     confidence; "menu" itself still shows the menu. True when it answered."""
     topic = d.slot(Slot.LAST_TOPIC)
-    if topic not in EMERGENCY_TOPICS or (d.turn.confidence or 0.0) >= 0.5:
+    if topic not in EMERGENCY_TOPICS or (d.turn.confidence or 0.0) >= UNSURE_BELOW:
         return False
     if MENU_WORDS & set(words(d.turn.text)):
         return False

@@ -12,7 +12,7 @@ from bot.conversation.dialogue import Dialogue
 from bot.conversation.menus import ask_which_topic, country_menu
 from bot.conversation.provenance import footer
 from bot.conversation.vocabulary import NATIONALITY_TOPICS, Menu, Slot
-from bot.gazetteer import CAME_FROM_KEY, GOING_TO_KEY, HERE_KEY, INSIDE_KEY
+from bot.gazetteer import CAME_FROM_KEY, GOING_TO_KEY, HERE_KEY, INSIDE_KEY, SENT_TO_KEY
 from bot.text import fold
 
 
@@ -68,7 +68,11 @@ def where_the_person_is(
     if cities and (not countries or {country_of(c) for c in cities} & {country_of(c) for c in countries}):
         return cities[0]
     # "llegué de Ecuador", "me voy a Perú": not where the person is
-    stayed = [country for country in countries if not country.get(CAME_FROM_KEY) and not country.get(GOING_TO_KEY)]
+    stayed = [
+        country
+        for country in countries
+        if not any(country.get(key) for key in (CAME_FROM_KEY, GOING_TO_KEY, SENT_TO_KEY))
+    ]
     return stayed[-1] if stayed else None
 
 
@@ -116,7 +120,9 @@ def country_asked_about(d: Dialogue, topic: str) -> str | None:
     places = (*countries, *d.turn.entities_named("city"))
     if not any(place.get(HERE_KEY) or place.get(GOING_TO_KEY) for place in places):
         return None
-    elsewhere = [country_of(c) for c in countries if not c.get(HERE_KEY) and not c.get(CAME_FROM_KEY)]
+    elsewhere = [
+        country_of(c) for c in countries if not any(c.get(key) for key in (HERE_KEY, CAME_FROM_KEY, SENT_TO_KEY))
+    ]
     code = elsewhere[-1] if elsewhere else None
     if not code or code == d.slot(Slot.COUNTRY):
         return None

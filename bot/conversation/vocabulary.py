@@ -98,7 +98,9 @@ ASK_FOLLOWUP: Final = "ask_followup"  # "how much does it cost?": the current to
 NLU_FALLBACK: Final = "nlu_fallback"
 # Two topics are too close to pick one when the best is below AMBIGUOUS_BELOW and the second is within
 # AMBIGUITY_MARGIN of it: the bot asks "Do you mean 1 ... 2 ...?" instead of guessing.
-AMBIGUOUS_BELOW: Final = 0.5
+# Below this confidence the classifier is unsure: context may decide ("what do I do?", two topics close).
+UNSURE_BELOW: Final = 0.5
+AMBIGUOUS_BELOW: Final = UNSURE_BELOW
 AMBIGUITY_MARGIN: Final = 0.2
 # How a greeting opens, folded: "hola, estoy en Colombia" also gets the introduction
 GREETING_WORDS: Final = frozenset(

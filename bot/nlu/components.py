@@ -30,7 +30,7 @@ from bot.danger_words import (
 from bot.input_check import BLOCKING_PROBLEMS, InputProblem, check_input
 from bot.nlu import examples, nationality
 from bot.offers import looks_like_a_pasted_offer
-from bot.text import without_spans, words
+from bot.text import fold, without_spans, words
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,12 @@ TOPIC_PREFIX = "ask_"
 INFORMATION_LIKE_INTENTS = frozenset({*CONTEXT_INTENTS, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT, "affirm", "deny"})
 LONG_MESSAGE_WORDS = 7  # "I am Honduran and I am in Guatemala" has 8 words but no topic: the share rule keeps it
 TOPIC_SHARE = 0.5  # the best topic needs at least half the context intent's confidence
+DELETE_INTENT = "delete_my_data"
+SURE = 0.5  # below this the classifier is unsure (the lowest threshold the rules use above the fallback)
+# Erasing is never guessed: an unsure delete_my_data needs one of these words (folded stems) in the message.
+_ERASE_WORDS = re.compile(
+    r"\b(borr|elimin|suprim|delet|eras|remov|forget|olvid|esquec|apag|exclu|effac|oubli|efas|bliye|retire|detwi)\w*"
+)
 # "for that / para eso / pra isso / pour ça / pou sa": a follow-up about the topic being talked about (folded)
 POINTS_BACK = frozenset(
     {
@@ -160,6 +166,8 @@ def _place_entities(text: str, snapshot: content.Content, extractor: str) -> Lis
         place = _entity(entity, match.value, match.start, match.end, match.text, extractor, match)
         if entity in ("country", "city") and nationality.after_being_in(text, match.start):
             place[gazetteer.HERE_KEY] = True  # "estoy en Tijuana" (where the person is), not "asilo en Estados Unidos"
+        elif entity == "country" and nationality.after_sending_to(text, match.start):
+            place[gazetteer.SENT_TO_KEY] = True  # "mandar plata a Haití": where the money goes
         elif entity == "country" and nationality.after_in(text, match.start):
             place[gazetteer.INSIDE_KEY] = True
         elif entity == "country" and nationality.after_coming_from(text, match.start):
@@ -320,22 +328,24 @@ class IntentRules(_Stateless):
                     }
                 )
                 message.set(ENTITIES, entities, add_to_output=True)
-            elif (name in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT) or confidence < 0.5) and (
+            elif (name in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT) or confidence < SURE) and (
                 harm_now or looks_like_emergency(text)
             ):
                 _set_intent(message, EMERGENCY_INTENT, 0.9)
-            elif urgent_care and (name in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT) or confidence < 0.5):
+            elif name == DELETE_INTENT and confidence < SURE and not _ERASE_WORDS.search(fold(text)):
+                _set_intent(message, FALLBACK_INTENT, confidence)  # "que hago primero" must not erase anything
+            elif urgent_care and (name in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT) or confidence < SURE):
                 _set_intent(message, HEALTH_INTENT, 0.9)  # the numbers come first (urgent_care), then health care
             elif (
                 not harm_now
                 and not urgent_care
                 and name not in SAFETY_INTENTS
-                and (name not in KEEP_OVER_OFFER or confidence < 0.5)
+                and (name not in KEEP_OVER_OFFER or confidence < SURE)
                 and looks_like_a_pasted_offer(text, confidence)
             ):
                 _set_intent(message, CHECK_OFFER_INTENT, max(confidence, 0.9))
             elif (
-                _may_be_information(name)
+                (_may_be_information(name) or (name == EMERGENCY_INTENT and not looks_like_emergency(text)))
                 and not harm_now
                 and not urgent_care
                 and _only_says_where_or_who(message, text)

@@ -152,9 +152,18 @@ _CAME_FROM = re.compile(
 )
 
 
+# "i am in Mexico City from Honduras": in English "from" alone names where the person comes from
+_BARE_FROM = re.compile(r"\bfrom\s*$")
+_SENDING = re.compile(r"\b(?:send|sending|sent|transfer\w*|money|remit\w*)\b[^.?!]*$")
+
+
 def after_coming_from(text: str, start: int) -> bool:
     """Whether the words before ``start`` say the person came from there ("acabo de llegar de ...")."""
-    return bool(_CAME_FROM.search(fold(text[:start])))
+    before = fold(text[:start])
+    if _CAME_FROM.search(before):
+        return True
+    # "send money from Brazil" is where the person is
+    return bool(_BARE_FROM.search(before)) and not _SENDING.search(before)
 
 
 # "y si mejor me voy a Perú?", "I want to go to Chile", "je veux aller au Mexique", "quero ir para o Chile", "m vle
@@ -166,6 +175,18 @@ _GOING_TO = re.compile(
 )
 
 
+# "quiero mandar plata a Haití", "send money to Haiti", "voye lajan Ayiti": where the money goes, not the person
+_SENDING_TO = re.compile(
+    r"\b(?:mandar|mando|enviar|envio|envie|send|sending|sent|envoyer|envoie|voye)\b[^.?!,;]{0,40}?"
+    r"\s(?:a|al|para|pra|pro|to|au|en|pou|ba)\s*$|\bvoye\s+lajan\s*$"
+)
+
+
 def after_going_to(text: str, start: int) -> bool:
     """Whether the words before ``start`` say the person would go there ("me voy a ...", "go to ...")."""
     return bool(_GOING_TO.search(fold(text[:start])))
+
+
+def after_sending_to(text: str, start: int) -> bool:
+    """Whether the words before ``start`` say money is sent there ("mandar plata a ...", "send money to ...")."""
+    return bool(_SENDING_TO.search(fold(text[:start])))

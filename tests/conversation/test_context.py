@@ -858,3 +858,53 @@ def test_a_nationality_with_no_consulate_on_our_list_says_so_and_offers_a_person
     expected = content.current().text("consulate_not_listed", "es", nationality="Haití", country="Colombia")
     assert expected in turn.all_text
     assert turn.slots["nationality"] == "HT"
+
+
+# --- where the person is, among the places a message names -----------------------------------------------------------
+
+
+def test_in_a_city_from_a_country_is_answered_for_the_city_not_the_country_of_origin() -> None:
+    conversation = Conversation(language="en")
+    turn = conversation.say(ActionAnswerTopic, "i am in mexico city from honduras. i want ask asylum", "ask_asylum")
+    assert_answers(turn, "ask_asylum", "MX", "en", not_country="HN")
+    assert turn.slots["country"] == "MX"
+
+
+def test_the_country_money_is_sent_to_is_not_where_the_person_is() -> None:
+    conversation = Conversation(language="es")
+    turn = conversation.say(
+        ActionAnswerTopic, "soy haitiano en brasil, quiero mandar plata a haiti y tambien necesito medico", "ask_health"
+    )
+    assert_answers(turn, "ask_health", "BR", "es", not_country="HT")
+    assert turn.slots["country"] == "BR"
+
+
+def test_saying_where_one_is_right_after_an_answer_answers_that_topic_there_not_the_menu() -> None:
+    conversation = Conversation(language="es", country="CO")
+    conversation.say(ActionAnswerTopic, "necesito trabajo", "ask_work")
+    turn = conversation.say(ActionInform, "estoy en Perú", "inform")
+    assert content.current().text("noted_place", "es", place="Perú") in turn.all_text
+    assert_answers(turn, "ask_work", "PE", "es", not_country="CO")
+    assert menu_title("es") not in turn.all_text
+
+
+def test_saying_where_one_is_after_a_question_about_home_papers_lists_consulates_there_or_asks_whose() -> None:
+    conversation = Conversation(language="pt")
+    conversation.say(ActionAnswerTopic, "preciso renovar meu passaporte", "ask_documents")
+    turn = conversation.say(ActionInform, "to em sao paulo", "inform")
+    assert content.current().text("places_need_nationality", "pt") in turn.all_text
+    assert answer_of("ask_documents", "BR", "pt") not in turn.all_text  # Brazil's papers (CPF) are not the passport
+    assert menu_title("pt") not in turn.all_text
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "country"),
+    [("fr", "je suis en France", "FR"), ("pt", "estou em Portugal", "PT"), ("en", "and in Canada?", "CA")],
+)
+def test_a_country_outside_the_corridor_is_said_to_be_not_covered_yet(language: str, text: str, country: str) -> None:
+    conversation = Conversation(language=language, country="BR")
+    conversation.say(ActionAnswerTopic, "asylum", "ask_asylum")
+    turn = conversation.say(ActionInform, text, "inform")
+    name = country_name(country, language)
+    assert content.current().text("outside_corridor", language, country=name) in turn.all_text
+    assert answer_of("ask_asylum", "BR", language) not in turn.all_text

@@ -1,0 +1,149 @@
+"""Short messages that carry the conversation on, whatever the classifier made of them (issue 9).
+
+Right after an emergency, "help", "I don't know where we are" or "I don't understand" are still the
+emergency: the numbers, the person coming and the advice again, never the menu or a shelter list. Right
+after an answer, "where do I go?" asks for its places, "more" for the whole answer (not "goodbye": "plus" is
+also French for "see you") and "I don't understand" gets a person who can explain, not the menu.
+"""
+
+from __future__ import annotations
+
+from bot.conversation import context, safety
+from bot.conversation.dialogue import Dialogue
+from bot.conversation.vocabulary import EMERGENCY_TOPICS, INFORMATION_TOPICS, Slot
+from bot.text import contains_phrase, words
+
+# Intents that always do what they say, whatever was said before.
+OWN_WAY_INTENTS = frozenset(
+    {"request_human", "delete_my_data", "set_language", "share_location", "choose_option", "report_emergency"}
+)
+SHORT_MESSAGE_WORDS = 8
+WHERE_TO_GO_WORDS = 6  # "where do I go for that?"; a longer message says more ("where do I go to cross?")
+
+# "Help!" (folded words)
+HELP_NOW = (
+    ("help",),
+    ("help", "me"),
+    ("ayuda",),
+    ("ayudame",),
+    ("ayudenme",),
+    ("auxilio",),
+    ("socorro",),
+    ("ajuda",),
+    ("me", "ajuda"),
+    ("au", "secours"),
+    ("aidez", "moi"),
+    ("aide", "moi"),
+    ("anmwe",),
+    ("ede", "m"),
+    ("ede", "mwen"),
+    ("sekou",),
+)
+# "I don't know where we are"
+WHERE_UNKNOWN = (
+    ("dont", "know", "where"),
+    ("don", "t", "know", "where"),
+    ("no", "se", "donde"),
+    ("no", "sabemos", "donde"),
+    ("nao", "sei", "onde"),
+    ("nao", "sabemos", "onde"),
+    ("sais", "pas", "ou"),
+    ("savons", "pas", "ou"),
+    ("pa", "konn", "ki", "kote"),
+    ("pa", "konnen", "ki", "kote"),
+)
+# "I don't understand"
+NOT_UNDERSTOOD = (
+    ("dont", "understand"),
+    ("don", "t", "understand"),
+    ("didnt", "understand"),
+    ("didn", "t", "understand"),
+    ("no", "entiendo"),
+    ("no", "entendi"),
+    ("no", "comprendo"),
+    ("nao", "entendi"),
+    ("nao", "entendo"),
+    ("nao", "compreendi"),
+    ("comprends", "pas"),
+    ("compris", "pas"),
+    ("pa", "konprann"),
+    ("pa", "konpran"),
+)
+# "Where do I go?" right after an answer: the places of that topic (not the route topic)
+WHERE_TO_GO = (
+    ("where", "do", "i", "go"),
+    ("where", "should", "i", "go"),
+    ("where", "can", "i", "go"),
+    ("where", "to", "go"),
+    ("a", "donde", "voy"),
+    ("adonde", "voy"),
+    ("donde", "voy"),
+    ("a", "donde", "ir"),
+    ("donde", "ir"),
+    ("onde", "ir"),
+    ("onde", "vou"),
+    ("ou", "aller"),
+    ("ou", "je", "vais"),
+    ("ou", "dois", "je", "aller"),
+    ("ki", "kote", "pou", "m", "ale"),
+    ("kote", "pou", "m", "ale"),
+    ("ki", "bo", "pou", "m", "ale"),
+)
+# "More", "more information", as a whole message
+MORE = frozenset(
+    {
+        ("more",),
+        ("more", "info"),
+        ("more", "information"),
+        ("tell", "me", "more"),
+        ("mas",),
+        ("mas", "info"),
+        ("mas", "informacion"),
+        ("dime", "mas"),
+        ("mais",),
+        ("mais", "info"),
+        ("mais", "informacoes"),
+        ("quero", "saber", "mais"),
+        ("plus",),
+        ("plus", "d", "infos"),
+        ("en", "savoir", "plus"),
+        ("plis",),
+        ("plis", "enfomasyon"),
+        ("anplis",),
+    }
+)
+
+
+def continue_thread(d: Dialogue) -> bool:
+    """Answer a short message that continues the conversation; True when it did."""
+    topic = d.slot(Slot.LAST_TOPIC)
+    tokens = words(d.turn.text)
+    if not topic or not tokens or len(tokens) > SHORT_MESSAGE_WORDS or d.turn.intent in OWN_WAY_INTENTS:
+        return False
+    if d.turn.harm_now:
+        return False  # harm told now already got the numbers first (safety.harm_first)
+    if topic in EMERGENCY_TOPICS:
+        return _still_the_emergency(d, topic, tokens)
+    if topic in INFORMATION_TOPICS:
+        if tuple(tokens) in MORE:
+            context.followup(d)  # the whole answer of the topic, same country
+            return True
+        if len(tokens) <= WHERE_TO_GO_WORDS and contains_phrase(tokens, WHERE_TO_GO):
+            context.places_for_topic(d)
+            return True
+        if contains_phrase(tokens, NOT_UNDERSTOOD):
+            d.say(d.text("explain_with_person", topic=d.text(f"topic_{topic}")), [d.person_button(), d.back_button()])
+            return True
+    return False
+
+
+def _still_the_emergency(d: Dialogue, topic: str, tokens: list[str]) -> bool:
+    if contains_phrase(tokens, WHERE_UNKNOWN):
+        d.say(d.text("emergency_where_unknown"))
+        safety.emergency(d, topic)
+        return True
+    asks_again = contains_phrase(tokens, HELP_NOW) or contains_phrase(tokens, NOT_UNDERSTOOD)
+    if asks_again or context.asks_what_now(d.turn.text):
+        safety.emergency(d, topic)
+        return True
+    return False

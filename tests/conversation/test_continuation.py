@@ -1,0 +1,134 @@
+"""Short messages that carry the conversation on: "help" after an emergency, "more" or "I don't understand"
+after an answer. Whatever the classifier made of them, the person is not sent back to the menu."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.conversation import ActionFallback, ActionGoodbye, ActionGreet, ActionMainMenu
+from actions.privacy import ActionDeny
+from actions.safety import ActionEmergency
+from actions.topics import ActionAnswerTopic
+from bot import content
+from tests.conftest import Conversation
+
+
+def text(key: str, language: str, **values: str) -> str:
+    return content.current().text(key, language, **values)
+
+
+def numbers_of(country: str) -> str:
+    """A number of the country's emergency block as the person reads it."""
+    return str(content.current().emergency_numbers(country)[0].number)
+
+
+def in_danger(language: str, country: str, message: str) -> Conversation:
+    conversation = Conversation(language=language, country=country)
+    first = conversation.say(ActionEmergency, message, "report_emergency")
+    assert numbers_of(country) in first.all_text
+    return conversation
+
+
+@pytest.mark.parametrize(
+    ("language", "country", "danger", "action", "followup", "intent"),
+    [
+        ("en", "MX", "they locked us in a house", ActionMainMenu, "help", "main_menu"),
+        ("fr", "BR", "on nous a enfermés dans une maison", ActionFallback, "je comprends pas", "nlu_fallback"),
+        ("es", "PE", "nos tienen encerrados", ActionGreet, "ayuda", "greet"),
+        ("pt", "BR", "o patrão não deixa a gente sair", ActionAnswerTopic, "o que eu faço", "ask_work"),
+        ("ht", "DO", "yo fèmen nou nan yon kay", ActionMainMenu, "ede m", "main_menu"),
+    ],
+)
+def test_after_an_emergency_help_or_not_understood_gets_the_numbers_again_not_the_menu(
+    language: str, country: str, danger: str, action: type, followup: str, intent: str
+) -> None:
+    conversation = in_danger(language, country, danger)
+    turn = conversation.say(action, followup, intent)
+    assert numbers_of(country) in turn.all_text
+    assert text("main_menu_title", language) not in turn.all_text
+
+
+@pytest.mark.parametrize(
+    ("language", "danger", "lost"),
+    [
+        ("en", "they locked us in a house", "i dont know where we are"),
+        ("es", "nos tienen encerrados en una casa", "no sé dónde estamos"),
+        ("fr", "on nous a enfermés dans une maison", "je sais pas où on est"),
+    ],
+)
+def test_not_knowing_where_one_is_after_an_emergency_says_call_anyway_not_a_shelter_list(
+    language: str, danger: str, lost: str
+) -> None:
+    conversation = in_danger(language, "MX", danger)
+    turn = conversation.say(ActionAnswerTopic, lost, "ask_shelter")
+    assert text("emergency_where_unknown", language) in turn.all_text
+    assert numbers_of("MX") in turn.all_text
+    shelter = content.current().topic_answer("ask_shelter", "MX", language)
+    assert shelter is not None and shelter.text.strip().splitlines()[0] not in turn.all_text
+
+
+@pytest.mark.parametrize(
+    ("language", "more", "action", "intent"),
+    [
+        ("fr", "plus", ActionGoodbye, "goodbye"),
+        ("en", "more", ActionGoodbye, "goodbye"),
+        ("es", "más", ActionGreet, "greet"),
+        ("pt", "mais", ActionGoodbye, "goodbye"),
+        ("ht", "plis", ActionFallback, "nlu_fallback"),
+    ],
+)
+def test_more_after_an_answer_gives_the_answer_not_goodbye(language: str, more: str, action: type, intent: str) -> None:
+    conversation = Conversation(language=language, country="PE")
+    conversation.say(ActionAnswerTopic, "work", "ask_work")
+    turn = conversation.say(action, more, intent)
+    work = content.current().topic_answer("ask_work", "PE", language)
+    assert work is not None and work.text.strip().splitlines()[0] in turn.all_text
+    assert text("goodbye", language) not in turn.all_text
+
+
+@pytest.mark.parametrize(
+    ("language", "not_understood"),
+    [
+        ("es", "no entiendo"),
+        ("en", "i don't understand"),
+        ("pt", "não entendi"),
+        ("fr", "je comprends pas"),
+        ("ht", "m pa konprann"),
+    ],
+)
+def test_i_dont_understand_after_an_answer_offers_a_person_who_can_explain(language: str, not_understood: str) -> None:
+    conversation = Conversation(language=language, country="CO")
+    conversation.say(ActionAnswerTopic, "asylum", "ask_asylum")
+    turn = conversation.say(ActionDeny, not_understood, "deny")
+    topic = text("topic_ask_asylum", language)
+    assert text("explain_with_person", language, topic=topic) in turn.all_text
+    assert text("main_menu_title", language) not in turn.all_text
+
+
+def test_the_menu_word_after_an_emergency_still_shows_the_menu() -> None:
+    conversation = in_danger("en", "MX", "they locked us in a house")
+    turn = conversation.say(ActionMainMenu, "menu", "main_menu")
+    assert text("main_menu_title", "en") in turn.all_text
+
+
+@pytest.mark.parametrize(
+    ("language", "where_to_go"),
+    [
+        ("fr", "ou aller"),
+        ("en", "where do i go"),
+        ("es", "a donde voy?"),
+        ("pt", "onde ir?"),
+        ("ht", "ki kote pou m ale"),
+    ],
+)
+def test_where_do_i_go_after_an_answer_lists_that_topics_places_not_the_route(language: str, where_to_go: str) -> None:
+    conversation = Conversation(language=language, country="PE", city="Lima")
+    conversation.say(ActionAnswerTopic, "health", "ask_health")
+    turn = conversation.say(ActionAnswerTopic, where_to_go, "ask_route")
+    route = content.current().topic_answer("ask_route", "PE", language)
+    assert route is not None and route.text.strip().splitlines()[0] not in turn.all_text
+    assert (
+        text("places_near_city", language, city="Lima") in turn.all_text
+        or text("places_closest_to_city", language, city="Lima") in turn.all_text
+    )
+    assert turn.slots["last_topic"] == "ask_health"
