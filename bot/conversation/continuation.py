@@ -19,6 +19,11 @@ OWN_WAY_INTENTS = frozenset(
 )
 SHORT_MESSAGE_WORDS = 8
 WHERE_TO_GO_WORDS = 6  # "where do I go for that?"; a longer message says more ("where do I go to cross?")
+FOLLOWUP_WORDS = 5  # "what documents do I need?", "how much is it?"; "papers to work in Chile" names its topic
+# Where "documents", "how much" or "how long" alone pull a message that follows an answer
+PULLED_BY_FOLLOWUP_WORDS = frozenset(
+    {"ask_documents", "ask_remittances", "ask_followup", "nlu_fallback", "main_menu", "greet", "affirm", "deny"}
+)
 
 # "Help!" (folded words)
 HELP_NOW = (
@@ -89,6 +94,52 @@ WHERE_TO_GO = (
     ("kote", "pou", "m", "ale"),
     ("ki", "bo", "pou", "m", "ale"),
 )
+# "with my 2 children", "tenho 3 filhos", "ak 2 timoun": who is with the person (folded words)
+FAMILY_WORDS = frozenset(
+    {
+        "hijos",
+        "hijo",
+        "hija",
+        "hijas",
+        "ninos",
+        "nino",
+        "nina",
+        "ninas",
+        "bebe",
+        "bebes",
+        "familia",
+        "esposa",
+        "esposo",
+        "embarazada",
+        "filhos",
+        "filho",
+        "filha",
+        "filhas",
+        "criancas",
+        "crianca",
+        "gravida",
+        "children",
+        "child",
+        "kids",
+        "kid",
+        "baby",
+        "family",
+        "wife",
+        "husband",
+        "pregnant",
+        "enfants",
+        "enfant",
+        "famille",
+        "femme",
+        "mari",
+        "enceinte",
+        "timoun",
+        "pitit",
+        "fanmi",
+        "madanm",
+        "ansent",
+    }
+)
 # "More", "more information", as a whole message
 MORE = frozenset(
     {
@@ -130,6 +181,23 @@ def continue_thread(d: Dialogue) -> bool:
             return True
         if len(tokens) <= WHERE_TO_GO_WORDS and contains_phrase(tokens, WHERE_TO_GO):
             context.places_for_topic(d)
+            return True
+        if (
+            len(tokens) <= FOLLOWUP_WORDS
+            and FAMILY_WORDS & set(tokens)
+            and (d.turn.intent in PULLED_BY_FOLLOWUP_WORDS or d.turn.intent in ("inform", topic))
+        ):
+            # "with my 2 children" after a shelter answer: noted, and the places again
+            d.say(d.text("noted_with_family"))
+            context.places_for_topic(d)
+            return True
+        if (
+            len(tokens) <= FOLLOWUP_WORDS
+            and d.turn.intent in PULLED_BY_FOLLOWUP_WORDS
+            and d.turn.intent != topic
+            and context.followup_kind(d.turn.text) != "general"
+        ):
+            context.followup(d)  # "q documentos necesito" after asylum: the asylum answer's documents
             return True
         if contains_phrase(tokens, NOT_UNDERSTOOD):
             d.say(d.text("explain_with_person", topic=d.text(f"topic_{topic}")), [d.person_button(), d.back_button()])

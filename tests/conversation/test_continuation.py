@@ -132,3 +132,41 @@ def test_where_do_i_go_after_an_answer_lists_that_topics_places_not_the_route(la
         or text("places_closest_to_city", language, city="Lima") in turn.all_text
     )
     assert turn.slots["last_topic"] == "ask_health"
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "intent"),
+    [
+        ("es", "q documentos necesito", "ask_documents"),
+        ("pt", "quais documentos preciso?", "ask_documents"),
+        ("en", "how much does it cost", "ask_remittances"),
+        ("fr", "c quoi les documents", "ask_documents"),
+        ("ht", "ki dokiman m bezwen", "ask_documents"),
+    ],
+)
+def test_a_short_documents_or_cost_question_after_an_answer_stays_on_its_topic(
+    language: str, question: str, intent: str
+) -> None:
+    conversation = Conversation(language=language, country="MX")
+    conversation.say(ActionAnswerTopic, "asylum", "ask_asylum")
+    turn = conversation.say(ActionAnswerTopic, question, intent)
+    assert turn.slots["last_topic"] == "ask_asylum"
+    papers = content.current().topic_answer("ask_documents", "MX", language)
+    assert papers is not None and papers.text.strip().splitlines()[1] not in turn.all_text
+    assert text("topic_ask_asylum", language) in turn.all_text
+
+
+@pytest.mark.parametrize(
+    ("language", "family", "intent"),
+    [("es", "con mis 2 hijos", "main_menu"), ("pt", "tenho 3 filhos", "greet"), ("ht", "ak 2 timoun", "nlu_fallback")],
+)
+def test_saying_who_is_with_the_person_after_a_shelter_answer_keeps_the_shelters(
+    language: str, family: str, intent: str
+) -> None:
+    conversation = Conversation(language=language, country="MX", city="Tapachula")
+    conversation.say(ActionAnswerTopic, "shelter", "ask_shelter")
+    turn = conversation.say(ActionFallback if intent == "nlu_fallback" else ActionMainMenu, family, intent)
+    assert text("noted_with_family", language) in turn.all_text
+    assert text("main_menu_title", language) not in turn.all_text
+    assert "Tapachula" in turn.all_text
+    assert turn.slots["last_topic"] == "ask_shelter"
