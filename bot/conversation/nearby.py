@@ -356,8 +356,12 @@ def say_nearby(d: Dialogue, topic: str) -> None:
         return
     if country:
         found = places.in_country(content, country, searchable, nationality)
-        if found:
-            title = d.text("places_in_country", country=content.country_name(country, d.language))
+        country_name = content.country_name(country, d.language)
+        if len({place.city for place in found}) > 1:
+            # places in Boa Vista are no help in São Paulo: ask the city rather than list the wrong ones
+            d.say(d.text("places_which_city", country=country_name, kinds=kinds))
+        elif found:
+            title = d.text("places_in_country", country=country_name)
             _say_all(d, listing(content, found[:RESULTS], d.language, title, d.today, country))
         d.say(d.text("places_share_location_hint"))
 

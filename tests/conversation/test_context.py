@@ -908,3 +908,15 @@ def test_a_country_outside_the_corridor_is_said_to_be_not_covered_yet(language: 
     name = country_name(country, language)
     assert content.current().text("outside_corridor", language, country=name) in turn.all_text
     assert answer_of("ask_asylum", "BR", language) not in turn.all_text
+
+
+def test_with_only_a_large_country_known_the_bot_asks_the_city_instead_of_listing_far_places() -> None:
+    conversation = Conversation(language="pt", country="BR")
+    turn = conversation.say(ActionAnswerTopic, "preciso de um abrigo", "ask_shelter")
+    assert "várias cidades" in turn.all_text
+    assert content.current().text("places_share_location_hint", "pt") in turn.all_text
+    listed = content.current().text("places_in_country", "pt", country="Brasil")
+    assert listed not in turn.all_text
+    in_a_city = Conversation(language="pt", country="BR", city="Boa Vista")
+    near = content.current().text("places_near_city", "pt", city="Boa Vista")
+    assert near in in_a_city.say(ActionAnswerTopic, "preciso de um abrigo", "ask_shelter").all_text
