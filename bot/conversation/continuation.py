@@ -8,9 +8,10 @@ also French for "see you") and "I don't understand" gets a person who can explai
 
 from __future__ import annotations
 
-from bot.conversation import context, safety
+from bot.conversation import context, nearby, safety
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.vocabulary import EMERGENCY_TOPICS, INFORMATION_TOPICS, Slot
+from bot.gazetteer import CAME_FROM_KEY
 from bot.text import contains_phrase, words
 
 # Intents that always do what they say, whatever was said before.
@@ -18,6 +19,7 @@ OWN_WAY_INTENTS = frozenset(
     {"request_human", "delete_my_data", "set_language", "share_location", "choose_option", "report_emergency"}
 )
 SHORT_MESSAGE_WORDS = 8
+ASK_MISSING_PERSON = "ask_missing_person"
 WHERE_TO_GO_WORDS = 6  # "where do I go for that?"; a longer message says more ("where do I go to cross?")
 FOLLOWUP_WORDS = 5  # "what documents do I need?", "how much is it?"; "papers to work in Chile" names its topic
 # Where "documents", "how much" or "how long" alone pull a message that follows an answer
@@ -205,7 +207,24 @@ def continue_thread(d: Dialogue) -> bool:
     return False
 
 
+def _origin_named(d: Dialogue) -> str | None:
+    """The country a short message says someone is from ("he is from Guatemala", "es guatemalteco")."""
+    for entity in d.turn.entities_named("nationality"):
+        return str(entity.get("value"))
+    for entity in d.turn.entities_named("country"):
+        if entity.get(CAME_FROM_KEY):
+            return str(entity.get("value"))
+    return None
+
+
 def _still_the_emergency(d: Dialogue, topic: str, tokens: list[str]) -> bool:
+    origin = _origin_named(d) if topic == ASK_MISSING_PERSON else None
+    if origin:
+        # "my brother disappeared" then "he is from Guatemala": that country's consulates can help search
+        d.set(Slot.NATIONALITY, origin)
+        d.say(d.text("missing_person_consulate", country=d.content.country_name(origin, d.language)))
+        nearby.say_places_asked_for(d, "ask_consulate")
+        return True
     if contains_phrase(tokens, WHERE_UNKNOWN):
         d.say(d.text("emergency_where_unknown"))
         safety.emergency(d, topic)

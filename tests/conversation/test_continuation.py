@@ -170,3 +170,22 @@ def test_saying_who_is_with_the_person_after_a_shelter_answer_keeps_the_shelters
     assert text("main_menu_title", language) not in turn.all_text
     assert "Tapachula" in turn.all_text
     assert turn.slots["last_topic"] == "ask_shelter"
+
+
+@pytest.mark.parametrize(
+    ("language", "missing", "origin", "country"),
+    [
+        ("en", "my brother disappeared at the border", "he is from guatemala", "Guatemala"),
+        ("es", "mi hermano desapareció en la frontera", "es guatemalteco", "Guatemala"),
+    ],
+)
+def test_the_missing_persons_nationality_brings_their_consulate_not_another_topic(
+    language: str, missing: str, origin: str, country: str
+) -> None:
+    conversation = Conversation(language=language, country="MX")
+    conversation.say(ActionEmergency, missing, "ask_missing_person")
+    turn = conversation.say(ActionAnswerTopic, origin, "ask_route")
+    assert text("missing_person_consulate", language, country=country) in turn.all_text
+    route = content.current().topic_answer("ask_route", "MX", language)
+    assert route is not None and route.text.strip().splitlines()[0] not in turn.all_text
+    assert turn.slots["country"] == "MX" and turn.slots["nationality"] == "GT"
