@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.text import fold
+from bot.text import fold, words
 
 DANGER_PATTERNS = [
     # es
@@ -293,8 +293,61 @@ URGENT_CARE_PATTERNS = [
 _URGENT_CARE = re.compile("|".join(URGENT_CARE_PATTERNS))
 # The parse-result key the NLU sets on such a message; the actions read it (bot.conversation.safety.harm_first
 # gives the emergency numbers and a person before the answer).
+# "with my 2 children", "tenho 3 filhos", "ak 2 timoun": who is with the person (folded words)
+FAMILY_WORDS = frozenset(
+    {
+        "hijos",
+        "hijo",
+        "hija",
+        "hijas",
+        "ninos",
+        "nino",
+        "nina",
+        "ninas",
+        "bebe",
+        "bebes",
+        "familia",
+        "esposa",
+        "esposo",
+        "embarazada",
+        "filhos",
+        "filho",
+        "filha",
+        "filhas",
+        "criancas",
+        "crianca",
+        "gravida",
+        "children",
+        "child",
+        "kids",
+        "kid",
+        "baby",
+        "family",
+        "wife",
+        "husband",
+        "pregnant",
+        "enfants",
+        "enfant",
+        "famille",
+        "femme",
+        "mari",
+        "enceinte",
+        "timoun",
+        "pitit",
+        "fanmi",
+        "madanm",
+        "ansent",
+    }
+)  # not a danger by themselves
+
+
 HARM_NOW_KEY = "harm_now"
 URGENT_CARE_KEY = "urgent_care"
+
+
+def mentions_family(text: str) -> bool:
+    """True when ``text`` names who travels with the person (children, family, a pregnancy)."""
+    return bool(FAMILY_WORDS & set(words(text)))
 
 
 def looks_like_emergency(text: str) -> bool:

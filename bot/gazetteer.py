@@ -48,7 +48,7 @@ STATEMENT_WORDS = frozenset(
     " chegamos cidade quanto"
     # fr
     " je j suis nous sommes habite habitons vis vivons reste maintenant actuellement ici au aux des du le l d"
-    " et bonjour salut ville arrive arrivee arrives viens venons pareil ma"
+    " et bonjour salut ville arrive arrivee arrives viens venons pareil ma on est tous toutes"
     # ht
     " mwen nou nan an o lan ap viv rete kounye kounya isit se ak epi bonjou bonswa fek fenk rive peyi vil"
     " soti sot fet ye menm bagay".split()

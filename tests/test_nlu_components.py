@@ -551,3 +551,23 @@ def test_countries_outside_the_corridor_are_recognised_so_the_bot_can_say_it_doe
 @pytest.mark.parametrize("text", ["trabajo en la zona franca", "soy de Guinea Ecuatorial", "lingua franca"])
 def test_a_country_name_inside_a_phrase_that_means_something_else_is_not_the_country(text: str) -> None:
     assert "country" not in entities(run(text)) and "nationality" not in entities(run(text))
+
+
+@pytest.mark.parametrize("text", ["on est afghans", "nous sommes cubains"])
+def test_stating_ones_nationality_in_french_is_information_not_an_emergency(text: str) -> None:
+    assert run(text, intent="report_emergency", confidence=0.44).get("intent")["name"] == "inform"
+
+
+@pytest.mark.parametrize("text", ["somos 4 con 2 niños", "we are a cuban family with a baby", "ak 2 timoun"])
+def test_who_travels_with_the_person_is_not_an_emergency_when_the_classifier_barely_thinks_so(text: str) -> None:
+    assert run(text, intent="report_emergency", confidence=0.16).get("intent")["name"] != "report_emergency"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence"),
+    [("alguien ha visto a mi hijo", "ask_missing_person", 0.46), ("come quick please", "report_emergency", 0.28)],
+)
+def test_an_unsure_emergency_without_danger_words_is_still_an_emergency(
+    text: str, intent: str, confidence: float
+) -> None:
+    assert run(text, intent=intent, confidence=confidence).get("intent")["name"] == intent

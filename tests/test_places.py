@@ -213,12 +213,12 @@ def test_consulate_answer_needs_the_nationality(content: Content) -> None:
     assert "Guatemala en Tapachula" not in listing
 
 
-def test_with_only_the_country_places_in_it_are_listed_and_location_is_invited(content: Content) -> None:
+def test_with_only_a_country_with_places_in_several_cities_the_city_is_asked_not_a_far_list(content: Content) -> None:
     d = _dialogue(content, "ask_asylum", {"language": "pt", "country": "BR"})
     topics.answer_topic(d, "ask_asylum")
     texts = [m.text for m in d.reply().messages[1:]]
-    assert texts[0].startswith("📍 Lugares · Brasil (da nossa lista):")
-    assert "ACNUR" in texts[0]
+    assert texts[0].startswith("📍 Tenho lugares") and "várias cidades · Brasil" in texts[0]
+    assert not any(text.startswith("📍 Lugares · Brasil") for text in texts)
     assert texts[-1].startswith("📎 Compartilhe sua localização")
 
 

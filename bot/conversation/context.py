@@ -181,7 +181,7 @@ _DURATION = (
 )
 ANSWER_LINES: dict[str, re.Pattern[str]] = {
     "cost": re.compile(
-        r"\$|\bs/|" + _AMOUNT + r"|\b(?:gratis|gratuit\w*|free|sin costo|sem custo|frais|fre|fees?|cost\w*|custo\w*"
+        r"\$|\bs/|" + _AMOUNT + r"|\b(?:gratis|gratuit\w*|free|sin costo|sem custo|frais|fre|fees?|cost\w*|custos?"
         r"|cout\w*|koute|tasas?|taxas?|tarif\w*|arancel\w*|emolumentos?|multas?|amendes?|amann|fines?|pri|preco|precio"
         r"|prix|cobr\w*|charge\w*|pag\w*|pay\w*|peye)\b"
     ),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot.conversation import context, nearby, safety
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.vocabulary import EMERGENCY_TOPICS, INFORMATION_TOPICS, Slot
+from bot.danger_words import FAMILY_WORDS
 from bot.gazetteer import CAME_FROM_KEY
 from bot.text import contains_phrase, words
 
@@ -95,52 +96,6 @@ WHERE_TO_GO = (
     ("ki", "kote", "pou", "m", "ale"),
     ("kote", "pou", "m", "ale"),
     ("ki", "bo", "pou", "m", "ale"),
-)
-# "with my 2 children", "tenho 3 filhos", "ak 2 timoun": who is with the person (folded words)
-FAMILY_WORDS = frozenset(
-    {
-        "hijos",
-        "hijo",
-        "hija",
-        "hijas",
-        "ninos",
-        "nino",
-        "nina",
-        "ninas",
-        "bebe",
-        "bebes",
-        "familia",
-        "esposa",
-        "esposo",
-        "embarazada",
-        "filhos",
-        "filho",
-        "filha",
-        "filhas",
-        "criancas",
-        "crianca",
-        "gravida",
-        "children",
-        "child",
-        "kids",
-        "kid",
-        "baby",
-        "family",
-        "wife",
-        "husband",
-        "pregnant",
-        "enfants",
-        "enfant",
-        "famille",
-        "femme",
-        "mari",
-        "enceinte",
-        "timoun",
-        "pitit",
-        "fanmi",
-        "madanm",
-        "ansent",
-    }
 )
 # "More", "more information", as a whole message
 MORE = frozenset(

@@ -26,6 +26,7 @@ from bot.danger_words import (
     describes_harm_now,
     describes_urgent_care,
     looks_like_emergency,
+    mentions_family,
 )
 from bot.input_check import BLOCKING_PROBLEMS, InputProblem, check_input
 from bot.nlu import examples, nationality
@@ -57,6 +58,9 @@ INFORMATION_LIKE_INTENTS = frozenset({*CONTEXT_INTENTS, FALLBACK_INTENT, OUT_OF_
 LONG_MESSAGE_WORDS = 7  # "I am Honduran and I am in Guatemala" has 8 words but no topic: the share rule keeps it
 TOPIC_SHARE = 0.5  # the best topic needs at least half the context intent's confidence
 DELETE_INTENT = "delete_my_data"
+FAMILY_NOT_DANGER_BELOW = (
+    0.3  # "alguien ha visto a mi hijo" (0.46) stays a missing person; "somos 4 con 2 niños" (0.16) is not
+)
 SURE = 0.5  # below this the classifier is unsure (the lowest threshold the rules use above the fallback)
 # Erasing is never guessed: an unsure delete_my_data needs one of these words (folded stems) in the message.
 _ERASE_WORDS = re.compile(
@@ -332,6 +336,14 @@ class IntentRules(_Stateless):
                 harm_now or looks_like_emergency(text)
             ):
                 _set_intent(message, EMERGENCY_INTENT, 0.9)
+            elif (
+                name == EMERGENCY_INTENT
+                and confidence < FAMILY_NOT_DANGER_BELOW
+                and mentions_family(text)
+                and not looks_like_emergency(text)
+            ):
+                # "somos 4 con 2 niños", "we are a cuban family with a baby": who travels, not a danger told
+                _set_intent(message, FALLBACK_INTENT, confidence)
             elif name == DELETE_INTENT and confidence < SURE and not _ERASE_WORDS.search(fold(text)):
                 _set_intent(message, FALLBACK_INTENT, confidence)  # "que hago primero" must not erase anything
             elif urgent_care and (name in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT) or confidence < SURE):
