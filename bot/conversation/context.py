@@ -305,6 +305,12 @@ def inform(d: Dialogue) -> None:
     if answers_last_topic and last_topic:
         run_topic(d, last_topic)  # "and in Peru?": the same topic for Peru
         return
+    if origin and not where and (d.slot(Slot.MENU) == Menu.NATIONALITY or last_topic in NATIONALITY_TOPICS):
+        # "perdí mi pasaporte" then "soy colombiano" (or the answer to "which country are you from?"): that
+        # country's consulates near the person, not the menu
+        d.set(Slot.MENU, None)
+        nearby.say_places_asked_for(d, last_topic if last_topic in NATIONALITY_TOPICS else "ask_consulate")
+        return
     if where and last_topic in INFORMATION_TOPICS and d.slot(Slot.COUNTRY) != country_before:
         if last_topic in NATIONALITY_TOPICS:
             # "renew my passport" answered (the home country's consulate), then "I'm in São Paulo": the

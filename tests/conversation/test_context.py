@@ -920,3 +920,23 @@ def test_with_only_a_large_country_known_the_bot_asks_the_city_instead_of_listin
     in_a_city = Conversation(language="pt", country="BR", city="Boa Vista")
     near = content.current().text("places_near_city", "pt", city="Boa Vista")
     assert near in in_a_city.say(ActionAnswerTopic, "preciso de um abrigo", "ask_shelter").all_text
+
+
+@pytest.mark.parametrize(
+    ("language", "lost", "origin", "nationality"),
+    [("es", "perdí mi pasaporte", "soy colombiano", "CO"), ("pt", "perdi meus documentos", "sou venezuelana", "VE")],
+)
+def test_a_nationality_after_a_lost_passport_brings_that_countrys_consulates_not_the_menu(
+    language: str, lost: str, origin: str, nationality: str
+) -> None:
+    conversation = Conversation(language=language, country="PA")
+    conversation.say(ActionAnswerTopic, lost, "ask_documents")
+    turn = conversation.say(ActionInform, origin, "inform")
+    assert turn.slots["nationality"] == nationality
+    assert menu_title(language) not in turn.all_text
+    name = country_name(nationality, language)
+    consulates_listed = "📍" in turn.all_text
+    not_listed = content.current().text(
+        "consulate_not_listed", language, nationality=name, country=country_name("PA", language)
+    )
+    assert consulates_listed or not_listed in turn.all_text
