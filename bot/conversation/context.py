@@ -362,8 +362,11 @@ def followup_kind(text: str) -> str:
     return "general"
 
 
-def followup(d: Dialogue) -> None:
-    """ "How much does it cost?" / "what documents do I need for that?": the current topic, same country."""
+def followup(d: Dialogue, kind: str | None = None) -> None:
+    """ "How much does it cost?" / "what documents do I need for that?": the current topic, same country.
+
+    ``kind`` (``time``, ``documents``, ``cost``, ``general``) when the caller knows it; else read from the text.
+    """
     topic = current_topic(d)
     if not topic:
         if offered_topics(d):
@@ -376,7 +379,7 @@ def followup(d: Dialogue) -> None:
     if topic in EMERGENCY_TOPICS:
         run_topic(d, topic)  # in danger the numbers again, not a line about costs
         return
-    kind = followup_kind(d.turn.text)
+    kind = kind or followup_kind(d.turn.text)
     d.say(d.text(f"followup_{kind}", topic=d.text(f"topic_{topic}")))
     answer_topic(d, topic, with_places=False, lines_about=ANSWER_LINES.get(kind))
 

@@ -13,7 +13,7 @@ from bot.conversation.dialogue import Dialogue
 from bot.conversation.vocabulary import EMERGENCY_TOPICS, INFORMATION_TOPICS, Slot
 from bot.danger_words import FAMILY_WORDS
 from bot.gazetteer import CAME_FROM_KEY
-from bot.text import contains_phrase, words
+from bot.text import contains_phrase, opens_with, words
 
 # Intents that always do what they say, whatever was said before.
 OWN_WAY_INTENTS = frozenset(
@@ -97,6 +97,21 @@ WHERE_TO_GO = (
     ("kote", "pou", "m", "ale"),
     ("ki", "bo", "pou", "m", "ale"),
 )
+# "and if I don't have a CURP?" right after an answer: what the answer says about papers
+WITHOUT_PAPERS_OPENERS = (
+    ("y", "si", "no", "tengo"),
+    ("y", "si", "no", "tenemos"),
+    ("and", "if", "i", "don", "t", "have"),
+    ("and", "if", "i", "dont", "have"),
+    ("what", "if", "i", "don", "t", "have"),
+    ("what", "if", "i", "dont", "have"),
+    ("e", "se", "eu", "nao", "tenho"),
+    ("e", "se", "nao", "tenho"),
+    ("et", "si", "je", "n", "ai", "pas"),
+    ("et", "si", "j", "ai", "pas"),
+    ("e", "si", "m", "pa", "gen"),
+    ("e", "si", "mwen", "pa", "gen"),
+)
 # "More", "more information", as a whole message
 MORE = frozenset(
     {
@@ -138,6 +153,9 @@ def continue_thread(d: Dialogue) -> bool:
             return True
         if len(tokens) <= WHERE_TO_GO_WORDS and contains_phrase(tokens, WHERE_TO_GO):
             context.places_for_topic(d)
+            return True
+        if len(tokens) <= SHORT_MESSAGE_WORDS and opens_with(d.turn.text, WITHOUT_PAPERS_OPENERS):
+            context.followup(d, kind="documents")  # "y si no tengo CURP?" after health: the health answer's papers
             return True
         if (
             len(tokens) <= FOLLOWUP_WORDS

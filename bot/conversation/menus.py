@@ -86,7 +86,16 @@ def goodbye(d: Dialogue) -> None:
     d.say(d.text("goodbye"))
 
 
+# "merci beaucoup au revoir", "gracias, chao": thanks that also take leave get the goodbye (folded words)
+GOODBYE_WORDS = frozenset(
+    {"bye", "goodbye", "adios", "chao", "chau", "tchau", "ciao", "revoir", "orevwa", "babay", "byebye", "adieu"}
+)
+
+
 def thank(d: Dialogue) -> None:
+    if GOODBYE_WORDS & set(words(d.turn.text)):
+        goodbye(d)
+        return
     d.say(d.text("thanks_reply"), [d.back_button()])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.conversation import ActionFallback, ActionGoodbye, ActionGreet, ActionMainMenu
+from actions.conversation import ActionFallback, ActionGoodbye, ActionGreet, ActionMainMenu, ActionThank
 from actions.privacy import ActionDeny
 from actions.safety import ActionEmergency
 from actions.topics import ActionAnswerTopic
@@ -189,3 +189,29 @@ def test_the_missing_persons_nationality_brings_their_consulate_not_another_topi
     route = content.current().topic_answer("ask_route", "MX", language)
     assert route is not None and route.text.strip().splitlines()[0] not in turn.all_text
     assert turn.slots["country"] == "MX" and turn.slots["nationality"] == "GT"
+
+
+@pytest.mark.parametrize(
+    ("language", "without"),
+    [
+        ("es", "y si no tengo curp?"),
+        ("en", "and if i dont have a passport?"),
+        ("pt", "e se eu não tenho CPF?"),
+        ("fr", "et si je n'ai pas de papiers ?"),
+        ("ht", "e si m pa gen papye?"),
+    ],
+)
+def test_and_if_i_dont_have_papers_after_an_answer_stays_on_its_topic(language: str, without: str) -> None:
+    conversation = Conversation(language=language, country="MX")
+    conversation.say(ActionAnswerTopic, "health", "ask_health")
+    turn = conversation.say(ActionAnswerTopic, without, "ask_documents")
+    assert turn.slots["last_topic"] == "ask_health"
+    assert text("topic_ask_health", language) in turn.all_text
+    papers = content.current().topic_answer("ask_documents", "MX", language)
+    assert papers is not None and papers.text.strip().splitlines()[1] not in turn.all_text
+
+
+@pytest.mark.parametrize(("language", "message"), [("fr", "merci beaucoup au revoir"), ("es", "gracias, chao")])
+def test_thanks_that_take_leave_get_the_goodbye(language: str, message: str) -> None:
+    turn = Conversation(language=language).say(ActionThank, message, "thank")
+    assert text("goodbye", language) in turn.all_text
