@@ -48,10 +48,39 @@ def lexicon() -> dict[str, str]:
     return _lexicon(path, fingerprint()) if path.exists() else {}
 
 
+TYPO_MIN_LETTERS = 5  # shorter words have too many neighbours one letter away ("mwen" / "men")
+
+
+@functools.lru_cache(maxsize=4)
+def _one_letter_off(version: str) -> dict[str, str]:
+    """Every lexicon word with one letter dropped -> the word, for words with one such spelling only."""
+    seen: dict[str, set[str]] = {}
+    for word in lexicon():
+        if len(word) >= TYPO_MIN_LETTERS:
+            for variant in {word[:i] + word[i + 1 :] for i in range(len(word))}:
+                seen.setdefault(variant, set()).add(word)
+    return {variant: next(iter(words_)) for variant, words_ in seen.items() if len(words_) == 1}
+
+
+def _french_word(token: str, french: dict[str, str]) -> str:
+    """The French of a Kreyòl word, also when it is written one letter off ("refifye", "pèmidtravay")."""
+    folded = fold(token)
+    if folded in french or len(folded) < TYPO_MIN_LETTERS:
+        return french.get(folded, token)
+    near = _one_letter_off(fingerprint())
+    # a letter swapped ("refifye"), one too many ("lopitall") or one missing ("lopial")
+    for candidate in (*(folded[:i] + folded[i + 1 :] for i in range(len(folded))), folded):
+        word = near.get(candidate) or (candidate if candidate in french else None)
+        if word is not None:
+            return french[word]
+    return token
+
+
 def in_french(text: str) -> str:
-    """``text`` with every Kreyòl word of the lexicon replaced by its French (other words kept)."""
+    """``text`` with every Kreyòl word of the lexicon replaced by its French (other words kept); a word one
+    letter off a lexicon word (Kreyòl has no single spelling, and phones autocorrect) counts as that word."""
     french = lexicon()
-    return " ".join(french.get(fold(token), token) for token in _TOKEN.findall(text))
+    return " ".join(_french_word(token, french) for token in _TOKEN.findall(text))
 
 
 def is_kreyol(text: str) -> bool:

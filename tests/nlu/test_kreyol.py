@@ -13,6 +13,13 @@ def test_kreyol_words_are_put_in_french_and_other_words_kept() -> None:
     assert kreyol.in_french("Tapachula 2026") == "Tapachula 2026"  # names and numbers stay
 
 
+def test_a_word_one_letter_off_a_lexicon_word_is_read_as_that_word() -> None:
+    assert kreyol.in_french("moun refifye") == "personne réfugié"  # a letter swapped
+    assert kreyol.in_french("lopitall") == "hôpital"  # one letter too many
+    assert kreyol.in_french("lopial") == "hôpital"  # one letter missing
+    assert kreyol.in_french("mwn") == "mwn"  # short words have too many neighbours: kept as written
+
+
 def test_the_lexicon_is_read_from_data_and_keys_are_accent_folded() -> None:
     words = kreyol.lexicon()
     assert len(words) > 500
