@@ -247,3 +247,20 @@ def test_a_persons_own_long_question_with_an_offer_word_is_not_taken_for_an_offe
 def test_a_first_person_scam_promise_is_still_an_offer() -> None:
     promise = "Amigo tengo un contacto en migración, te saco la residencia en 15 días, solo pagas 300 dólares antes"
     assert offers.looks_like_a_pasted_offer(promise, classifier_confidence=0.8)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Travail en usine au Chili, 2500 dollars par mois, les patrons gardent les passeports pendant tout le séjour",
+        "Travail au Brésil sur WhatsApp, salaire 3000 dollars, ils gardent le passeport pendant le voyage",
+    ],
+)
+def test_an_employer_keeping_passports_is_flagged_in_french_whatever_the_verb_form(
+    checker: OfferChecker, text: str
+) -> None:
+    assert "document_retention" in {flag.id for flag in checker.check(text).flags}
+
+
+def test_keeping_ones_own_passport_is_not_a_warning_sign(checker: OfferChecker) -> None:
+    assert "document_retention" not in {flag.id for flag in checker.check("je garde mon passeport avec moi").flags}
