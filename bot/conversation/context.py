@@ -164,6 +164,11 @@ FOLLOWUP_KINDS: tuple[tuple[str, frozenset[str], tuple[tuple[str, ...], ...]], .
                 "gratuit",
                 "gratuito",
                 "gratuita",
+                "barato",
+                "barata",
+                "cheap",
+                "cheapest",
+                "cher",
             }
         ),
         (("how", "much"), ("cuanto", "vale"), ("combien",), ("konbyen",), ("quanto",), ("cuanto",)),
@@ -433,6 +438,7 @@ WHAT_NOW = (
     ("o", "que", "faco"),
     ("oq", "eu", "faco"),
     ("que", "faire"),
+    ("quoi", "faire"),
     ("je", "fais", "quoi"),
     ("qu", "est", "ce", "que", "je", "fais"),
     ("kisa", "pou", "m", "fe"),
@@ -471,6 +477,9 @@ def clarify_or_answer(d: Dialogue) -> bool:
     topics = ambiguous_topics(d)
     if topics is None or set(topics) & set(d.turn.other_requests):
         return False  # "papers to work and a hospital" asks for both: answer one and offer the other
+    if current_topic(d) in topics and len(words(d.turn.text)) < STORY_WORDS:
+        followup(d)  # "the cheapest?" right after the money answer: that topic, not "Do you mean money or health?"
+        return True
     if len(words(d.turn.text)) >= STORY_WORDS and d.turn.intent == topics[0]:
         # someone who wrote a long story gets an answer now, and the other topic one number away after it
         d.set(Slot.ALSO_ASKED, topics[1])

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from bot.conversation import context, nearby, safety
 from bot.conversation.dialogue import Dialogue
-from bot.conversation.vocabulary import EMERGENCY_TOPICS, INFORMATION_TOPICS, Slot
-from bot.danger_words import FAMILY_WORDS
+from bot.conversation.vocabulary import CHECK_OFFER, EMERGENCY_TOPICS, INFORMATION_TOPICS, UNSURE_BELOW, Slot
+from bot.danger_words import FAMILY_WORDS, looks_like_emergency
 from bot.gazetteer import CAME_FROM_KEY
 from bot.text import contains_phrase, opens_with, words
 
@@ -46,6 +46,20 @@ HELP_NOW = (
     ("ede", "m"),
     ("ede", "mwen"),
     ("sekou",),
+    # "I'm scared"
+    ("tengo", "miedo"),
+    ("tenemos", "miedo"),
+    ("tenho", "medo"),
+    ("estou", "com", "medo"),
+    ("im", "scared"),
+    ("i", "m", "scared"),
+    ("i", "am", "scared"),
+    ("afraid",),
+    ("j", "ai", "peur"),
+    ("on", "a", "peur"),
+    ("m", "pe"),
+    ("mwen", "pe"),
+    ("nou", "pe"),
 )
 # "I don't know where we are"
 WHERE_UNKNOWN = (
@@ -112,6 +126,33 @@ WITHOUT_PAPERS_OPENERS = (
     ("e", "si", "m", "pa", "gen"),
     ("e", "si", "mwen", "pa", "gen"),
 )
+# "It's urgent", "today", "pay now" after an offer check (folded words)
+URGENCY_WORDS = frozenset(
+    {
+        "urgent",
+        "urgente",
+        "urgencia",
+        "urgence",
+        "ijan",
+        "today",
+        "hoy",
+        "hoje",
+        "aujourd",
+        "jodi",
+        "now",
+        "ahora",
+        "agora",
+        "maintenant",
+        "kounye",
+        "rapido",
+        "quick",
+        "vite",
+        "fast",
+        "rapid",
+        "pressa",
+        "prisa",
+    }
+)
 # "More", "more information", as a whole message
 MORE = frozenset(
     {
@@ -141,10 +182,16 @@ def continue_thread(d: Dialogue) -> bool:
     """Answer a short message that continues the conversation; True when it did."""
     topic = d.slot(Slot.LAST_TOPIC)
     tokens = words(d.turn.text)
-    if not topic or not tokens or len(tokens) > SHORT_MESSAGE_WORDS or d.turn.intent in OWN_WAY_INTENTS:
-        return False
-    if d.turn.harm_now:
+    if not topic or not tokens or len(tokens) > SHORT_MESSAGE_WORDS or d.turn.harm_now:
         return False  # harm told now already got the numbers first (safety.harm_first)
+    pressed = URGENCY_WORDS & set(tokens) and not looks_like_emergency(d.turn.text)
+    if topic == CHECK_OFFER and pressed and d.turn.intent not in ("request_human", "delete_my_data"):
+        # "they say it's urgent, I must pay today" after an offer check: pressure is itself a warning sign (the
+        # classifier may read "urgent" as an emergency)
+        d.say(d.text("offer_pressure").strip(), [d.person_button()])
+        return True
+    if d.turn.intent in OWN_WAY_INTENTS:
+        return False
     if topic in EMERGENCY_TOPICS:
         return _still_the_emergency(d, topic, tokens)
     if topic in INFORMATION_TOPICS:
@@ -160,7 +207,11 @@ def continue_thread(d: Dialogue) -> bool:
         if (
             len(tokens) <= FOLLOWUP_WORDS
             and FAMILY_WORDS & set(tokens)
-            and (d.turn.intent in PULLED_BY_FOLLOWUP_WORDS or d.turn.intent in ("inform", topic))
+            and (
+                d.turn.intent in PULLED_BY_FOLLOWUP_WORDS
+                or d.turn.intent in ("inform", topic)
+                or (d.turn.confidence or 0.0) < UNSURE_BELOW
+            )
         ):
             # "with my 2 children" after a shelter answer: noted, and the places again
             d.say(d.text("noted_with_family"))
@@ -202,7 +253,7 @@ def _still_the_emergency(d: Dialogue, topic: str, tokens: list[str]) -> bool:
         d.say(d.text("emergency_where_unknown"))
         safety.emergency(d, topic)
         return True
-    asks_again = contains_phrase(tokens, HELP_NOW) or contains_phrase(tokens, NOT_UNDERSTOOD)
+    asks_again = contains_phrase(tokens, HELP_NOW) or contains_phrase(tokens, NOT_UNDERSTOOD) or tuple(tokens) in MORE
     if asks_again or context.asks_what_now(d.turn.text):
         safety.emergency(d, topic)
         return True

@@ -271,7 +271,11 @@ def say_places_asked_for(d: Dialogue, topic: str) -> None:
     if consular and not nationality and not places.searchable_types(content, types, nationality):
         ask_nationality(d)
         return
-    country = content.country_name(d.slot(Slot.COUNTRY), d.language) if d.slot(Slot.COUNTRY) else ""
+    if not d.slot(Slot.COUNTRY):
+        if not added:
+            d.say(d.text("places_share_location_hint"))  # where the person is decides which places
+        return
+    country = content.country_name(d.slot(Slot.COUNTRY), d.language)
     if types and consular == types and nationality:
         origin = content.country_name(nationality, d.language)
         line = d.text("consulate_not_listed", nationality=origin, country=country)

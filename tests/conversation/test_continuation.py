@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from actions.conversation import ActionFallback, ActionGoodbye, ActionGreet, ActionMainMenu, ActionThank
+from actions.offers import ActionCheckOffer
 from actions.privacy import ActionDeny
 from actions.safety import ActionEmergency
 from actions.topics import ActionAnswerTopic
@@ -215,3 +216,51 @@ def test_and_if_i_dont_have_papers_after_an_answer_stays_on_its_topic(language: 
 def test_thanks_that_take_leave_get_the_goodbye(language: str, message: str) -> None:
     turn = Conversation(language=language).say(ActionThank, message, "thank")
     assert text("goodbye", language) in turn.all_text
+
+
+@pytest.mark.parametrize(
+    ("language", "danger", "followup", "intent"),
+    [
+        ("en", "my brother is missing", "more", "goodbye"),
+        ("fr", "le patron nous enferme la nuit", "quoi faire", "main_menu"),
+        ("pt", "o patrão não deixa a gente sair", "tenho medo", "nlu_fallback"),
+    ],
+)
+def test_more_or_fear_after_an_emergency_gets_the_numbers_again_not_goodbye(
+    language: str, danger: str, followup: str, intent: str
+) -> None:
+    conversation = Conversation(language=language, country="BR")
+    emergency = "ask_missing_person" if "missing" in danger else "report_emergency"
+    conversation.say(ActionEmergency, danger, emergency)
+    action = {"goodbye": ActionGoodbye, "main_menu": ActionMainMenu, "nlu_fallback": ActionFallback}[intent]
+    turn = conversation.say(action, followup, intent)
+    assert numbers_of("BR") in turn.all_text
+    assert text("goodbye", language) not in turn.all_text
+    assert text("main_menu_title", language) not in turn.all_text
+
+
+OFFER_FR = (
+    "Offre d'emploi au Brésil, salaire 3000 dollars par mois, logement gratuit. Payez 200 dollars d'avance pour le "
+    "billet, départ lundi, envoyez une copie de votre passeport sur WhatsApp"
+)
+
+
+def test_pressure_after_an_offer_check_is_a_warning_sign_not_an_emergency() -> None:
+    conversation = Conversation(language="fr", country="PE")
+    checked = conversation.say(ActionCheckOffer, OFFER_FR, "check_offer")
+    assert checked.slots["last_topic"] == "check_offer"
+    turn = conversation.say(ActionEmergency, "ils disent que c'est urgent", "report_emergency")
+    assert text("offer_pressure", "fr").strip() in turn.all_text
+    assert numbers_of("PE") not in turn.all_text
+    assert turn.slots["handoff"] is None
+
+
+def test_between_two_topics_the_one_the_conversation_is_on_wins() -> None:
+    conversation = Conversation(language="fr", country="PE")
+    conversation.say(ActionAnswerTopic, "envoyer de l'argent", "ask_remittances")
+    turn = conversation.say(
+        ActionFallback, "le moins cher ?", "nlu_fallback", ranking={"ask_health": 0.3, "ask_remittances": 0.25}
+    )
+    assert text("topic_ask_remittances", "fr") in turn.all_text
+    assert turn.slots["last_topic"] == "ask_remittances"
+    assert turn.slots["menu"] is None or not str(turn.slots["menu"]).startswith("disambiguation:ask_health")
