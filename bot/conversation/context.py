@@ -111,6 +111,8 @@ FOLLOWUP_KINDS: tuple[tuple[str, frozenset[str], tuple[tuple[str, ...], ...]], .
                 "document",
                 "papers",
                 "papeles",
+                "papiers",
+                "papeis",
                 "documentos",
                 "requisitos",
                 "requirements",

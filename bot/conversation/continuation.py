@@ -25,7 +25,17 @@ WHERE_TO_GO_WORDS = 6  # "where do I go for that?"; a longer message says more (
 FOLLOWUP_WORDS = 5  # "what documents do I need?", "how much is it?"; "papers to work in Chile" names its topic
 # Where "documents", "how much" or "how long" alone pull a message that follows an answer
 PULLED_BY_FOLLOWUP_WORDS = frozenset(
-    {"ask_documents", "ask_remittances", "ask_followup", "nlu_fallback", "main_menu", "greet", "affirm", "deny"}
+    {
+        "ask_documents",
+        "ask_regularization",  # "quels papiers ?": "papers" is also the word for a residence status
+        "ask_remittances",
+        "ask_followup",
+        "nlu_fallback",
+        "main_menu",
+        "greet",
+        "affirm",
+        "deny",
+    }
 )
 
 # "Help!" (folded words)

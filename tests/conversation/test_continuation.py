@@ -142,6 +142,7 @@ def test_where_do_i_go_after_an_answer_lists_that_topics_places_not_the_route(la
         ("pt", "quais documentos preciso?", "ask_documents"),
         ("en", "how much does it cost", "ask_remittances"),
         ("fr", "c quoi les documents", "ask_documents"),
+        ("fr", "quels papiers ?", "ask_regularization"),
         ("ht", "ki dokiman m bezwen", "ask_documents"),
     ],
 )
