@@ -354,7 +354,7 @@ def say_nearby(d: Dialogue, topic: str) -> None:
         # "near Medellín" over a place 239 km away would mislead: say nothing is in the city, then the closest
         title = "places_near_city" if in_or_near or not ranked.results else "places_closest_to_city"
         say_ranked(d, ranked, d.text(title, city=city.name), kinds, city.country)
-        if ranked.results and not in_or_near:
+        if not in_or_near:
             # a place hundreds of km away is no answer on its own: the help that every town has, and a person
             d.say(d.text("places_ask_locally", city=city.name), [d.person_button()])
         return

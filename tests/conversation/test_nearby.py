@@ -111,6 +111,8 @@ def test_beyond_the_radius_the_answer_says_so_names_the_closest_and_offers_a_per
     assert messages[2].text.startswith("The closest I know of: Place mx-far (Monterrey, Mexico), ")
     assert " km away." in messages[2].text.splitlines()[0]
     assert [b.payload for b in messages[2].buttons] == ["/request_human"]
+    # a place 1,400 km away is no answer: the help every town has, and a person
+    assert messages[3].text == content.text("places_ask_locally", "en", city="Tapachula")
 
 
 def test_a_place_within_the_radius_but_far_from_the_city_is_not_called_near_it(content: Content) -> None:
