@@ -349,7 +349,10 @@ def places_for_topic(d: Dialogue) -> None:
         return
     label = d.text(f"topic_{topic}")
     if not d.content.place_types_for_topic(topic) or not d.content.places:
-        d.say(d.text("nearby_no_list", topic=label), [d.back_button()])
+        if f"nearby_local_{topic}" in d.content.ui:  # "where is the school office?": the local public service
+            d.say(d.text(f"nearby_local_{topic}"), [d.person_button(), d.back_button()])
+        else:
+            d.say(d.text("nearby_no_list", topic=label), [d.back_button()])
         return
     note_information(d)  # "where is the nearest one in Quito?"
     if not d.slot(Slot.COUNTRY) and not d.slot(Slot.CITY):

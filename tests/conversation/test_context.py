@@ -326,7 +326,7 @@ def test_nearest_with_no_location_asks_for_the_city_and_the_city_answers_it() ->
 
 def test_nearest_for_a_topic_without_places_says_so_and_offers_a_person() -> None:
     conversation = Conversation(language="es", country="PE")
-    conversation.say(ActionAnswerTopic, "cómo inscribo a mis hijos en la escuela", "ask_education")
+    conversation.say(ActionAnswerTopic, "cómo abro una cuenta en el banco", "ask_remittances")
     turn = conversation.say(ActionNearby, "dónde queda?", "ask_nearby")
     assert "no tengo una lista de lugares" in turn.all_text
     assert "persona" in turn.all_text
@@ -940,3 +940,10 @@ def test_a_nationality_after_a_lost_passport_brings_that_countrys_consulates_not
         "consulate_not_listed", language, nationality=name, country=country_name("PA", language)
     )
     assert consulates_listed or not_listed in turn.all_text
+
+
+def test_where_is_it_after_the_school_answer_points_to_the_local_public_school_and_education_office() -> None:
+    conversation = Conversation(language="es", country="PE", city="Lima")
+    conversation.say(ActionAnswerTopic, "escuela para mi hijo", "ask_education")
+    turn = conversation.say(ActionNearby, "donde queda?", "ask_nearby")
+    assert content.current().text("nearby_local_ask_education", "es") in turn.all_text
