@@ -10,8 +10,15 @@ from __future__ import annotations
 
 from bot.conversation import context, nearby, safety
 from bot.conversation.dialogue import Dialogue
-from bot.conversation.vocabulary import CHECK_OFFER, EMERGENCY_TOPICS, INFORMATION_TOPICS, UNSURE_BELOW, Slot
-from bot.danger_words import FAMILY_WORDS, looks_like_emergency
+from bot.conversation.vocabulary import (
+    CHECK_OFFER,
+    EMERGENCY_TOPICS,
+    INFORMATION_TOPICS,
+    REPORT_EMERGENCY,
+    UNSURE_BELOW,
+    Slot,
+)
+from bot.danger_words import FAMILY_WORDS, describes_harm_now, looks_like_emergency
 from bot.gazetteer import CAME_FROM_KEY
 from bot.text import contains_phrase, opens_with, words
 
@@ -204,6 +211,9 @@ def continue_thread(d: Dialogue) -> bool:
         return False
     if topic in EMERGENCY_TOPICS:
         return _still_the_emergency(d, topic, tokens)
+    if describes_harm_now(d.turn.previous_text):
+        # "the owner keeps my passport and locks the door" answered, then "I'm scared": still the danger
+        return _still_the_emergency(d, REPORT_EMERGENCY, tokens)
     if topic in INFORMATION_TOPICS:
         if tuple(tokens) in MORE:
             context.followup(d)  # the whole answer of the topic, same country

@@ -265,3 +265,15 @@ def test_between_two_topics_the_one_the_conversation_is_on_wins() -> None:
     assert text("topic_ask_remittances", "fr") in turn.all_text
     assert turn.slots["last_topic"] == "ask_remittances"
     assert turn.slots["menu"] is None or not str(turn.slots["menu"]).startswith("disambiguation:ask_health")
+
+
+def test_fear_right_after_harm_told_inside_a_question_is_still_the_danger() -> None:
+    conversation = Conversation(language="pt", country="BR", city="São Paulo")
+    conversation.say(ActionAnswerTopic, "trabalho numa oficina de costura em sp", "ask_work")
+    harm = "o dono fica com meu passaporte e tranca a porta de noite"
+    told = conversation.say(ActionAnswerTopic, harm, "ask_documents")
+    assert numbers_of("BR") in told.all_text
+    turn = conversation.say(ActionAnswerTopic, "tenho medo", "ask_health")
+    assert numbers_of("BR") in turn.all_text
+    health = content.current().topic_answer("ask_health", "BR", "pt")
+    assert health is not None and health.text.strip().splitlines()[1] not in turn.all_text
