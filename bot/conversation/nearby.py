@@ -213,6 +213,14 @@ _HOME_PAPERS = re.compile(
 )
 
 
+PASSPORT_WORDS = re.compile(r"\b(pasaport\w*|passaport\w*|passports?|passeports?|paspo)\b")
+
+
+def asks_for_a_passport(text: str) -> bool:
+    """Whether ``text`` speaks of a passport (which only the person's own country issues)."""
+    return bool(PASSPORT_WORDS.search(fold(text or "")))
+
+
 def _consulate_helps(text: str, topic: str) -> bool:
     """Whether to ask "which country are you from?" to list consulates: not for a refugee (their own state's
     consulate is not where a lost refugee card is replaced) nor for local papers (CPF, RUT, CURP...)."""

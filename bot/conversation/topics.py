@@ -37,6 +37,20 @@ def part_of(text: str, lines_about: re.Pattern[str]) -> str | None:
     return "\n".join(lines[index] for index in heading + matching)
 
 
+def _passport_from_home(d: Dialogue, answer: Answer) -> None:
+    """ "I need to renew my passport" where the country's answer is about that country's papers (CPF, cédula, or
+    its own citizens' passports): the general lines about passports too, which one's own country issues
+    through its consulate."""
+    if not nearby.asks_for_a_passport(d.turn.text):
+        return
+    general = d.content.topic_answer("ask_documents", None, d.language)
+    if general is None or _for_one_country(general):
+        return
+    part = part_of(general.text, nearby.PASSPORT_WORDS)
+    if part:
+        d.say(sourced(d, general, part))
+
+
 def _for_one_country(answer: Answer) -> bool:
     """Whether the answer is written for one country (not the general "*" advice)."""
     return getattr(answer.item, "country", "*") != "*"
@@ -178,6 +192,8 @@ def answer_topic(d: Dialogue, topic: str, with_places: bool = True, lines_about:
         d.set(Slot.MENU, Menu.DISAMBIGUATION_PREFIX + topic)
     else:
         d.say(text, [d.back_button()])
+    if topic == "ask_documents" and lookup_country and _for_one_country(answer):
+        _passport_from_home(d, answer)
     if with_places:
         nearby.say_nearby(d, topic)
     d.set(Slot.PENDING_TOPIC, None)

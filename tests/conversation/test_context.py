@@ -947,3 +947,20 @@ def test_where_is_it_after_the_school_answer_points_to_the_local_public_school_a
     conversation.say(ActionAnswerTopic, "escuela para mi hijo", "ask_education")
     turn = conversation.say(ActionNearby, "donde queda?", "ask_nearby")
     assert content.current().text("nearby_local_ask_education", "es") in turn.all_text
+
+
+@pytest.mark.parametrize(
+    ("language", "message", "country"),
+    [("en", "i need to renew my passport", "BR"), ("ht", "m vle fè paspò", "BR"), ("es", "perdí mi pasaporte", "CL")],
+)
+def test_a_passport_question_also_gets_that_only_ones_own_country_issues_it(
+    language: str, message: str, country: str
+) -> None:
+    conversation = Conversation(language=language, country=country)
+    turn = conversation.say(ActionAnswerTopic, message, "ask_documents")
+    general = content.current().topic_answer("ask_documents", None, language)
+    assert general is not None
+    passport_line = general.text.strip().splitlines()[0]  # "Passport lost or expired: your country's consulate"
+    own = content.current().topic_answer("ask_documents", country, language)
+    assert own is not None and own.text.strip().splitlines()[0] in turn.all_text  # the country's answer first
+    assert passport_line in turn.all_text
