@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from actions.base import BrujulaAction
-from bot.conversation import context, menus, navigation, safety
+from bot.conversation import context, menus, navigation
 from bot.conversation.dialogue import Dialogue
 
 
@@ -33,7 +33,7 @@ class ActionMainMenu(BrujulaAction):
     resumes_pending_topic = False
 
     def respond(self, dialogue: Dialogue) -> None:
-        if safety.still_in_danger(dialogue) or context.next_step(dialogue):  # "what do I do now?" after an answer
+        if context.next_step(dialogue):  # "what do I do now?" after an answer
             return
         menus.main_menu(dialogue)
 
@@ -50,7 +50,7 @@ class ActionFallback(BrujulaAction):
     action_name = "action_fallback"
 
     def respond(self, dialogue: Dialogue) -> None:
-        if safety.still_in_danger(dialogue) or context.next_step(dialogue):  # "I don't know what to do" after an answer
+        if context.next_step(dialogue):  # "I don't know what to do" after an answer
             return
         if context.clarify_or_answer(dialogue):  # not sure between two topics: ask which, not "I don't understand"
             return

@@ -1,9 +1,13 @@
 """Short messages that carry the conversation on, whatever the classifier made of them (issue 9).
 
-Right after an emergency, "help", "I don't know where we are" or "I don't understand" are still the
-emergency: the numbers, the person coming and the advice again, never the menu or a shelter list. Right
-after an answer, "where do I go?" asks for its places, "more" for the whole answer (not "goodbye": "plus" is
-also French for "see you") and "I don't understand" gets a person who can explain, not the menu.
+Runs before every action (``actions.base``). Right after an emergency, or right after harm told inside a
+question, "help", "I'm scared", "I don't know where we are", "what do I do?" or "more" are still the
+emergency: the numbers, the person coming and the advice again, never the menu or a shelter list; a missing
+relative's nationality brings that country's consulates. Right after an offer check, "it's urgent, pay today"
+is one more warning sign. Right after an answer, "more" asks for the whole answer (not "goodbye": "plus" is
+also French for "see you"), "where do I go?" for its places, "and if I don't have a CURP?" / "what papers?"
+/ "how much?" for its lines about that, "with my 2 children" is noted with the places again, and "I don't
+understand" gets a person who can explain, not the menu.
 """
 
 from __future__ import annotations
@@ -24,9 +28,12 @@ from bot.text import contains_phrase, opens_with, words
 
 # Intents that always do what they say, whatever was said before.
 OWN_WAY_INTENTS = frozenset(
-    {"request_human", "delete_my_data", "set_language", "share_location", "choose_option", "report_emergency"}
+    {"request_human", "delete_my_data", "set_language", "share_location", "choose_option", REPORT_EMERGENCY}
 )
 SHORT_MESSAGE_WORDS = 8
+# Words that ask for the menu itself (folded): after an emergency they still get the menu.
+MENU_WORDS = frozenset({"menu", "meni", "inicio", "start", "volver", "voltar", "retour", "accueil", "home", "0"})
+UNPLACED_INTENTS = frozenset({"main_menu", "nlu_fallback"})
 ASK_MISSING_PERSON = "ask_missing_person"
 WHERE_TO_GO_WORDS = 6  # "where do I go for that?"; a longer message says more ("where do I go to cross?")
 FOLLOWUP_WORDS = 5  # "what documents do I need?", "how much is it?"; "papers to work in Chile" names its topic
@@ -199,8 +206,11 @@ def continue_thread(d: Dialogue) -> bool:
     """Answer a short message that continues the conversation; True when it did."""
     topic = d.slot(Slot.LAST_TOPIC)
     tokens = words(d.turn.text)
-    if not topic or not tokens or len(tokens) > SHORT_MESSAGE_WORDS or d.turn.harm_now:
+    if not topic or not tokens or d.turn.harm_now:
         return False  # harm told now already got the numbers first (safety.harm_first)
+    if len(tokens) > SHORT_MESSAGE_WORDS:
+        # a long message says what it needs; after an emergency, one nobody could place is still the emergency
+        return topic in EMERGENCY_TOPICS and _unplaced(d, tokens) and _still_the_emergency(d, topic, tokens)
     pressed = URGENCY_WORDS & set(tokens) and not looks_like_emergency(d.turn.text)
     if topic == CHECK_OFFER and pressed and d.turn.intent not in ("request_human", "delete_my_data"):
         # "they say it's urgent, I must pay today" after an offer check: pressure is itself a warning sign (the
@@ -215,40 +225,51 @@ def continue_thread(d: Dialogue) -> bool:
         # "the owner keeps my passport and locks the door" answered, then "I'm scared": still the danger
         return _still_the_emergency(d, REPORT_EMERGENCY, tokens)
     if topic in INFORMATION_TOPICS:
-        if tuple(tokens) in MORE:
-            context.followup(d)  # the whole answer of the topic, same country
-            return True
-        if len(tokens) <= WHERE_TO_GO_WORDS and contains_phrase(tokens, WHERE_TO_GO):
-            context.places_for_topic(d)
-            return True
-        if len(tokens) <= SHORT_MESSAGE_WORDS and opens_with(d.turn.text, WITHOUT_PAPERS_OPENERS):
-            context.followup(d, kind="documents")  # "y si no tengo CURP?" after health: the health answer's papers
-            return True
-        if (
-            len(tokens) <= FOLLOWUP_WORDS
-            and FAMILY_WORDS & set(tokens)
-            and (
-                d.turn.intent in PULLED_BY_FOLLOWUP_WORDS
-                or d.turn.intent in ("inform", topic)
-                or (d.turn.confidence or 0.0) < UNSURE_BELOW
-            )
-        ):
-            # "with my 2 children" after a shelter answer: noted, and the places again
-            d.say(d.text("noted_with_family"))
-            context.places_for_topic(d)
-            return True
-        if (
-            len(tokens) <= FOLLOWUP_WORDS
-            and d.turn.intent in PULLED_BY_FOLLOWUP_WORDS
-            and d.turn.intent != topic
-            and context.followup_kind(d.turn.text) != "general"
-        ):
-            context.followup(d)  # "q documentos necesito" after asylum: the asylum answer's documents
-            return True
-        if contains_phrase(tokens, NOT_UNDERSTOOD):
-            d.say(d.text("explain_with_person", topic=d.text(f"topic_{topic}")), [d.person_button(), d.back_button()])
-            return True
+        return _after_an_answer(d, topic, tokens)
     return False
+
+
+def _after_an_answer(d: Dialogue, topic: str, tokens: list[str]) -> bool:
+    if tuple(tokens) in MORE:
+        context.followup(d)  # the whole answer of the topic, same country
+        return True
+    if len(tokens) <= WHERE_TO_GO_WORDS and contains_phrase(tokens, WHERE_TO_GO):
+        context.places_for_topic(d)
+        return True
+    if opens_with(d.turn.text, WITHOUT_PAPERS_OPENERS):
+        context.followup(d, kind="documents")  # "y si no tengo CURP?" after health: the health answer's papers
+        return True
+    if (
+        len(tokens) <= FOLLOWUP_WORDS
+        and FAMILY_WORDS & set(tokens)
+        and (
+            d.turn.intent in PULLED_BY_FOLLOWUP_WORDS
+            or d.turn.intent in ("inform", topic)
+            or (d.turn.confidence or 0.0) < UNSURE_BELOW
+        )
+    ):
+        # "with my 2 children" after a shelter answer: noted, and the places again
+        d.say(d.text("noted_with_family"))
+        context.places_for_topic(d)
+        return True
+    if (
+        len(tokens) <= FOLLOWUP_WORDS
+        and d.turn.intent in PULLED_BY_FOLLOWUP_WORDS
+        and d.turn.intent != topic
+        and context.followup_kind(d.turn.text) != "general"
+    ):
+        context.followup(d)  # "q documentos necesito" after asylum: the asylum answer's documents
+        return True
+    if contains_phrase(tokens, NOT_UNDERSTOOD):
+        d.say(d.text("explain_with_person", topic=d.text(f"topic_{topic}")), [d.person_button(), d.back_button()])
+        return True
+    return False
+
+
+def _unplaced(d: Dialogue, tokens: list[str]) -> bool:
+    """ "estoy asustada": not understood, or taken for the menu with little confidence ("menu" is the menu)."""
+    unsure = d.turn.intent in UNPLACED_INTENTS and (d.turn.confidence or 0.0) < UNSURE_BELOW
+    return unsure and not MENU_WORDS & set(tokens)
 
 
 def _origin_named(d: Dialogue) -> str | None:
@@ -274,7 +295,7 @@ def _still_the_emergency(d: Dialogue, topic: str, tokens: list[str]) -> bool:
         safety.emergency(d, topic)
         return True
     asks_again = contains_phrase(tokens, HELP_NOW) or contains_phrase(tokens, NOT_UNDERSTOOD) or tuple(tokens) in MORE
-    if asks_again or context.asks_what_now(d.turn.text):
+    if asks_again or context.asks_what_now(d.turn.text) or _unplaced(d, tokens):
         safety.emergency(d, topic)
         return True
     return False

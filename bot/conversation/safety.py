@@ -24,12 +24,10 @@ from bot.conversation.vocabulary import (
     HANDOFF_OPEN_STATES,
     REPORT_EMERGENCY,
     REQUEST_HUMAN,
-    UNSURE_BELOW,
     Handoff,
     HandoffReason,
     Slot,
 )
-from bot.text import words
 
 logger = logging.getLogger(__name__)
 
@@ -115,23 +113,6 @@ def emergency(d: Dialogue, topic: str) -> None:
     answer = d.content.topic_answer(topic, d.slot(Slot.COUNTRY), d.language)
     if answer is not None:
         d.say(sourced(d, answer), [d.back_button()])
-
-
-# Words that ask for the menu itself (folded): after an emergency they still get the menu.
-MENU_WORDS = frozenset({"menu", "meni", "inicio", "start", "volver", "voltar", "retour", "accueil", "home", "0"})
-
-
-def still_in_danger(d: Dialogue) -> bool:
-    """ "I'm scared, what do I do?" right after an emergency: the numbers, the person coming and the advice
-    again, not the menu. For a message the classifier could not place or took for the menu with little
-    confidence; "menu" itself still shows the menu. True when it answered."""
-    topic = d.slot(Slot.LAST_TOPIC)
-    if topic not in EMERGENCY_TOPICS or (d.turn.confidence or 0.0) >= UNSURE_BELOW:
-        return False
-    if MENU_WORDS & set(words(d.turn.text)):
-        return False
-    emergency(d, topic)  # already queued: not announced again
-    return True
 
 
 # -- queueing for a person --------------------------------------------------------------------------

@@ -277,3 +277,14 @@ def test_fear_right_after_harm_told_inside_a_question_is_still_the_danger() -> N
     assert numbers_of("BR") in turn.all_text
     health = content.current().topic_answer("ask_health", "BR", "pt")
     assert health is not None and health.text.strip().splitlines()[1] not in turn.all_text
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["estoy muy asustada", "no sé qué hacer, los niños lloran y el hombre volvió a gritar afuera de la puerta"],
+)
+def test_an_unplaced_message_right_after_an_emergency_is_still_the_emergency(message: str) -> None:
+    conversation = in_danger("es", "MX", "nos tienen encerrados en una casa")
+    turn = conversation.say(ActionFallback, message, "nlu_fallback", ranking={"nlu_fallback": 0.3, "main_menu": 0.2})
+    assert numbers_of("MX") in turn.all_text
+    assert text("main_menu_title", "es") not in turn.all_text
