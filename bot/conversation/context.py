@@ -471,6 +471,12 @@ def next_step(d: Dialogue) -> bool:
     if topic == CHECK_OFFER:
         d.say(d.text("offer_what_to_do").strip(), [d.person_button()])
         return True
+    country = d.slot(Slot.COUNTRY)
+    if topic in INFORMATION_TOPICS and country and d.content.emergency_entry(country) is None:
+        # outside the corridor there were no steps above to point to: say so again, with a person
+        name = d.content.country_name(country, d.language)
+        d.say(d.text("outside_corridor", country=name), [d.person_button(), d.back_button()])
+        return True
     if topic in INFORMATION_TOPICS:
         d.say(d.text("next_step_person", topic=d.text(f"topic_{topic}")), [d.person_button(), d.back_button()])
         return True

@@ -964,3 +964,14 @@ def test_a_passport_question_also_gets_that_only_ones_own_country_issues_it(
     own = content.current().topic_answer("ask_documents", country, language)
     assert own is not None and own.text.strip().splitlines()[0] in turn.all_text  # the country's answer first
     assert passport_line in turn.all_text
+
+
+def test_what_do_i_do_outside_the_corridor_does_not_point_to_steps_that_were_never_given() -> None:
+    conversation = Conversation(language="fr", country="AR")
+    conversation.say(ActionAnswerTopic, "mon patron ne me paie pas", "ask_work")
+    turn = conversation.say(ActionFallback, "que faire", "nlu_fallback", ranking={"nlu_fallback": 0.3})
+    name = country_name("AR", "fr")
+    assert content.current().text("outside_corridor", "fr", country=name) in turn.all_text
+    assert content.current().text(
+        "next_step_person", "fr", topic=content.current().text("topic_ask_work", "fr")
+    ) not in (turn.all_text)
