@@ -62,12 +62,11 @@ def _one_letter_off(version: str) -> dict[str, str]:
     return {variant: next(iter(words_)) for variant, words_ in seen.items() if len(words_) == 1}
 
 
-def _french_word(token: str, french: dict[str, str]) -> str:
+def _french_word(token: str, french: dict[str, str], near: dict[str, str]) -> str:
     """The French of a Kreyòl word, also when it is written one letter off ("refifye", "pèmidtravay")."""
     folded = fold(token)
     if folded in french or len(folded) < TYPO_MIN_LETTERS:
         return french.get(folded, token)
-    near = _one_letter_off(fingerprint())
     # a letter swapped ("refifye"), one too many ("lopitall") or one missing ("lopial")
     for candidate in (*(folded[:i] + folded[i + 1 :] for i in range(len(folded))), folded):
         word = near.get(candidate) or (candidate if candidate in french else None)
@@ -80,7 +79,8 @@ def in_french(text: str) -> str:
     """``text`` with every Kreyòl word of the lexicon replaced by its French (other words kept); a word one
     letter off a lexicon word (Kreyòl has no single spelling, and phones autocorrect) counts as that word."""
     french = lexicon()
-    return " ".join(_french_word(token, french) for token in _TOKEN.findall(text))
+    near = _one_letter_off(fingerprint()) if french else {}
+    return " ".join(_french_word(token, french, near) for token in _TOKEN.findall(text))
 
 
 def is_kreyol(text: str) -> bool:
