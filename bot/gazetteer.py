@@ -91,15 +91,17 @@ class _Name:
     country: str
     # for a name that is also a word: how it is written (lower case), to tell "Quito" from "quitó"
     word_spellings: frozenset[str] | None = None
-    # folded phrases in which the name means something else ("zona franca")
-    other_meanings: tuple[str, ...] = ()
+    # phrases in which the name means something else ("zona franca"), matched on folded text
+    other_meanings: tuple[re.Pattern[str], ...] = ()
 
 
 def _names(content: Content) -> list[tuple[str, _Name]]:
     """(folded name, what it names) for every name, longest first."""
     names: list[tuple[str, _Name]] = []
     for country in content.countries.values():
-        other_meanings = tuple(fold(phrase) for phrase in country.other_meanings)
+        other_meanings = tuple(
+            re.compile(rf"(?<![\w]){re.escape(fold(phrase))}(?![\w])") for phrase in country.other_meanings
+        )
         for name in {*country.aliases, *country.name.values(), *country.regions}:
             names.append((fold(name), _Name("country", country.code, country.code, other_meanings=other_meanings)))
     for city in content.cities:
@@ -141,7 +143,7 @@ def _is_the_word(name: _Name, written: str, before: str) -> bool:
 def _inside_another_meaning(name: _Name, folded: str, start: int, end: int) -> bool:
     """True when the match lies inside a phrase where the name means something else ("zona franca")."""
     for phrase in name.other_meanings:
-        for found in re.finditer(rf"(?<![\w]){re.escape(phrase)}(?![\w])", folded):
+        for found in phrase.finditer(folded):
             if found.start() <= start and end <= found.end():
                 return True
     return False

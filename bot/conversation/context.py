@@ -23,7 +23,14 @@ from bot.conversation.dialogue import Dialogue
 from bot.conversation.menus import ask_which_topic, country_menu, main_menu, offered_topics, repeat_menu
 from bot.conversation.navigation import run_topic
 from bot.conversation.safety import say_emergency_numbers
-from bot.conversation.topics import answer_topic, country_of, note_places, set_place, where_the_person_is
+from bot.conversation.topics import (
+    answer_topic,
+    country_of,
+    note_places,
+    outside_corridor,
+    set_place,
+    where_the_person_is,
+)
 from bot.conversation.vocabulary import (
     AMBIGUITY_MARGIN,
     AMBIGUOUS_BELOW,
@@ -282,10 +289,9 @@ def inform(d: Dialogue) -> None:
         country_menu(d)
         return
     country = d.slot(Slot.COUNTRY)
-    if where and country and d.content.emergency_entry(country) is None and last_topic not in EMERGENCY_TOPICS:
-        # "je suis en France": advice written for Latin America would mislead there; say so at once
-        name = d.content.country_name(country, d.language)
-        d.say(d.text("outside_corridor", country=name), [d.back_button(), d.person_button()])
+    not_covered = outside_corridor(d, country) if where and last_topic not in EMERGENCY_TOPICS else None
+    if not_covered:
+        d.say(not_covered, [d.back_button(), d.person_button()])  # "je suis en France": said at once
         d.set(Slot.PENDING_TOPIC, None)
         return
     pending = d.slot(Slot.PENDING_TOPIC)
@@ -318,7 +324,7 @@ def inform(d: Dialogue) -> None:
         d.set(Slot.MENU, None)
         nearby.say_places_asked_for(d, last_topic if last_topic in NATIONALITY_TOPICS else "ask_consulate")
         return
-    if where and last_topic in INFORMATION_TOPICS and d.slot(Slot.COUNTRY) != country_before:
+    if where and last_topic in INFORMATION_TOPICS and country != country_before:
         if last_topic in NATIONALITY_TOPICS:
             # "renew my passport" answered (the home country's consulate), then "I'm in São Paulo": the
             # consulates near the person, or which country's, not the host country's papers
@@ -471,11 +477,9 @@ def next_step(d: Dialogue) -> bool:
     if topic == CHECK_OFFER:
         d.say(d.text("offer_what_to_do").strip(), [d.person_button()])
         return True
-    country = d.slot(Slot.COUNTRY)
-    if topic in INFORMATION_TOPICS and country and d.content.emergency_entry(country) is None:
-        # outside the corridor there were no steps above to point to: say so again, with a person
-        name = d.content.country_name(country, d.language)
-        d.say(d.text("outside_corridor", country=name), [d.person_button(), d.back_button()])
+    not_covered = outside_corridor(d, d.slot(Slot.COUNTRY)) if topic in INFORMATION_TOPICS else None
+    if not_covered:
+        d.say(not_covered, [d.person_button(), d.back_button()])  # no steps were given above: say so again
         return True
     if topic in INFORMATION_TOPICS:
         d.say(d.text("next_step_person", topic=d.text(f"topic_{topic}")), [d.person_button(), d.back_button()])

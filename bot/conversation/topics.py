@@ -51,6 +51,14 @@ def _passport_from_home(d: Dialogue, answer: Answer) -> None:
         d.say(sourced(d, general, part))
 
 
+def outside_corridor(d: Dialogue, country: str | None) -> str | None:
+    """ "Not covered yet" for ``country`` when the corridor has no numbers for it (France, Argentina, the United
+    States), else None: advice written for the route would mislead there."""
+    if not country or d.content.emergency_entry(country) is not None:
+        return None
+    return d.text("outside_corridor", country=d.content.country_name(country, d.language))
+
+
 def _for_one_country(answer: Answer) -> bool:
     """Whether the answer is written for one country (not the general "*" advice)."""
     return getattr(answer.item, "country", "*") != "*"
@@ -179,12 +187,12 @@ def answer_topic(d: Dialogue, topic: str, with_places: bool = True, lines_about:
     part = part_of(answer.text, lines_about) if lines_about else None
     text = sourced(d, answer, part)
     if lookup_country and not _for_one_country(answer) and topic_file.needs_country:
-        country_name = d.content.country_name(lookup_country, d.language)
-        if d.content.emergency_entry(lookup_country) is None:
-            # "TPS in the United States": outside the corridor, advice written for Latin America would mislead
-            d.say(d.text("outside_corridor", country=country_name), [d.back_button(), d.person_button()])
+        not_covered = outside_corridor(d, lookup_country)  # "TPS in the United States"
+        if not_covered:
+            d.say(not_covered, [d.back_button(), d.person_button()])
             d.set(Slot.PENDING_TOPIC, None)
             return
+        country_name = d.content.country_name(lookup_country, d.language)
         text = d.text("general_answer_for_country", country=country_name) + "\n\n" + text
     if part:
         # "1" answers the same topic in full (the "Do you mean" menu with one choice)

@@ -58,9 +58,8 @@ INFORMATION_LIKE_INTENTS = frozenset({*CONTEXT_INTENTS, FALLBACK_INTENT, OUT_OF_
 LONG_MESSAGE_WORDS = 7  # "I am Honduran and I am in Guatemala" has 8 words but no topic: the share rule keeps it
 TOPIC_SHARE = 0.5  # the best topic needs at least half the context intent's confidence
 DELETE_INTENT = "delete_my_data"
-FAMILY_NOT_DANGER_BELOW = (
-    0.3  # "alguien ha visto a mi hijo" (0.46) stays a missing person; "somos 4 con 2 niños" (0.16) is not
-)
+# "somos 4 con 2 niños" (0.16) is who travels; "alguien ha visto a mi hijo" (0.46) stays a missing person
+FAMILY_NOT_DANGER_BELOW = 0.3
 SURE = 0.5  # below this the classifier is unsure (the lowest threshold the rules use above the fallback)
 # Erasing is never guessed: an unsure delete_my_data needs one of these words (folded stems) in the message.
 _ERASE_WORDS = re.compile(

@@ -52,10 +52,10 @@ TYPO_MIN_LETTERS = 5  # shorter words have too many neighbours one letter away (
 
 
 @functools.lru_cache(maxsize=4)
-def _one_letter_off(version: str) -> dict[str, str]:
+def _one_letter_off(path: Path, version: str) -> dict[str, str]:
     """Every lexicon word with one letter dropped -> the word, for words with one such spelling only."""
     seen: dict[str, set[str]] = {}
-    for word in lexicon():
+    for word in _lexicon(path, version):
         if len(word) >= TYPO_MIN_LETTERS:
             for variant in {word[:i] + word[i + 1 :] for i in range(len(word))}:
                 seen.setdefault(variant, set()).add(word)
@@ -78,8 +78,9 @@ def _french_word(token: str, french: dict[str, str], near: dict[str, str]) -> st
 def in_french(text: str) -> str:
     """``text`` with every Kreyòl word of the lexicon replaced by its French (other words kept); a word one
     letter off a lexicon word (Kreyòl has no single spelling, and phones autocorrect) counts as that word."""
-    french = lexicon()
-    near = _one_letter_off(fingerprint()) if french else {}
+    path = lexicon_path()
+    version = fingerprint()  # one read of the file per message, not one per word
+    french, near = (_lexicon(path, version), _one_letter_off(path, version)) if path.exists() else ({}, {})
     return " ".join(_french_word(token, french, near) for token in _TOKEN.findall(text))
 
 
